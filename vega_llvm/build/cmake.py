@@ -1,0 +1,168 @@
+"""Configures and builds one target directory with CMake + Ninja (the only module that runs cmake/ninja).
+
+The build directory is reused: Ninja rebuilds only what changed, and ccache (when installed) shares objects
+across build directories, which the per-function swaps of the evaluation rely on.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import shutil
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Callable
+
+from .. import LLVM_VERSION, __version__
+from ..errors import BuildError, ConfigError
+from ..llvm.toolchain import find_toolchain
+from ..paths import cache_root, llvm_dir
+from ..proc import run
+from .target_dir import TargetDir, resolve
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+CMAKE_PROJECT = REPO_ROOT / "cmake"
+
+_ERROR_RE = re.compile(r"^(?P<file>[^\s:][^:]*):(?P<line>\d+):(?:(?P<col>\d+):)?\s*(?:fatal )?error:\s*(?P<msg>.*)$")
+_PROGRESS_RE = re.compile(r"^\[(\d+)/(\d+)\]")
+
+
+@dataclass
+class CompilerError:
+    file: str
+    line: int
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}: {self.message}"
+
+
+@dataclass
+class BuildResult:
+    target: str
+    target_dir: str
+    build_dir: str
+    llc: str
+    llvm_mc: str
+    seconds: float
+    configured: bool
+    llvm_version: str = LLVM_VERSION
+    tool_version: str = __version__
+    libraries: list[str] = field(default_factory=list)
+
+
+def default_build_dir(target: TargetDir) -> Path:
+    """One build directory per target directory: same path, same cache, so reruns are incremental."""
+    digest = hashlib.sha1(str(target.path).encode()).hexdigest()[:10]
+    return cache_root() / "build" / f"{target.name}-{digest}"
+
+
+def parse_compiler_errors(log_text: str, limit: int = 20) -> list[CompilerError]:
+    """The first compiler (or tblgen) errors of a build log, in order, without duplicates."""
+    out: list[CompilerError] = []
+    seen: set[tuple[str, int, str]] = set()
+    for line in log_text.splitlines():
+        m = _ERROR_RE.match(line.strip())
+        if not m:
+            continue
+        key = (m.group("file"), int(m.group("line")), m.group("msg"))
+        if key in seen:
+            continue
+        seen.add(key)
+        out.append(CompilerError(m.group("file"), int(m.group("line")), m.group("msg")))
+        if len(out) >= limit:
+            break
+    return out
+
+
+def _cmake_errors(log_text: str) -> list[str]:
+    lines = log_text.splitlines()
+    out = []
+    for i, line in enumerate(lines):
+        if line.startswith("CMake Error"):
+            detail = " ".join(x.strip() for x in lines[i + 1 : i + 4] if x.strip())
+            out.append(f"{line.strip()} {detail}".strip())
+    return out
+
+
+def configure(target: TargetDir, build_dir: Path, *, timeout: float = 600) -> None:
+    tc = find_toolchain()
+    src = llvm_dir()
+    args = [
+        "cmake", "-G", "Ninja", "-S", CMAKE_PROJECT, "-B", build_dir,
+        f"-DVEGA_TARGET_DIR={target.path}", f"-DVEGA_TARGET={target.name}", f"-DVEGA_LLVM_SRC={src}",
+        f"-DLLVM_DIR={tc.cmake_dir}", "-DCMAKE_BUILD_TYPE=Release",
+    ]
+    if shutil.which("ccache"):
+        args.append("-DCMAKE_CXX_COMPILER_LAUNCHER=ccache")
+    log = build_dir / "configure.log"
+    build_dir.mkdir(parents=True, exist_ok=True)
+    res = run(args, timeout=timeout, log=log)
+    if not res.ok:
+        text = log.read_text(errors="replace")
+        errs = _cmake_errors(text) or text.strip().splitlines()[-3:]
+        raise BuildError(f"CMake configure of {target.name} failed: {errs[0] if errs else '?'} (log: {log})", log, errs)
+
+
+def build(
+    target_dir: Path | str,
+    build_dir: Path | None = None,
+    *,
+    jobs: int | None = None,
+    timeout: float = 3600,
+    progress: Callable[[int, int], None] | None = None,
+) -> BuildResult:
+    """Build ``target_dir``; raises ``BuildError`` naming the first compiler error and the file it is in."""
+    target = resolve(target_dir)
+    build_dir = Path(build_dir) if build_dir else default_build_dir(target)
+    cache_file = build_dir / "CMakeCache.txt"
+    if cache_file.exists() and f"VEGA_TARGET_DIR:UNINITIALIZED={target.path}\n" not in cache_file.read_text(errors="replace"):
+        raise ConfigError(f"{build_dir} was configured for another target directory; pass another --build-dir")
+    start = time.monotonic()
+    configured = False
+    if not (build_dir / "build.ninja").exists():
+        configure(target, build_dir)
+        configured = True
+    env = {"CCACHE_BASEDIR": str(target.path.parent), "CCACHE_NOHASHDIR": "1"}
+    args = ["ninja", "-C", build_dir, "-k", "0"]
+    if jobs:
+        args += ["-j", str(jobs)]
+    log = build_dir / "build.log"
+
+    def on_line(line: str) -> None:
+        m = _PROGRESS_RE.match(line)
+        if m and progress:
+            progress(int(m.group(1)), int(m.group(2)))
+
+    res = run(args, timeout=timeout, log=log, env=env, on_line=on_line)
+    if not res.ok:
+        text = log.read_text(errors="replace")
+        errors = parse_compiler_errors(text)
+        if errors:
+            first = errors[0]
+            more = f" (+{len(errors) - 1} more)" if len(errors) > 1 else ""
+            raise BuildError(f"build of {target.name} failed: {first}{more} (log: {log})", log, [str(e) for e in errors])
+        cm = _cmake_errors(text)
+        tail = cm or [ln for ln in text.strip().splitlines() if ln.strip()][-3:]
+        raise BuildError(f"build of {target.name} failed: {' | '.join(tail)} (log: {log})", log, tail)
+    bindir = build_dir / "bin"
+    libs = sorted(str(p.relative_to(build_dir)) for p in (build_dir / "target").rglob("*.a"))
+    result = BuildResult(
+        target=target.name, target_dir=str(target.path), build_dir=str(build_dir), llc=str(bindir / "llc"),
+        llvm_mc=str(bindir / "llvm-mc"), seconds=round(time.monotonic() - start, 2), configured=configured,
+        libraries=libs,
+    )
+    tmp = build_dir / "build.json.tmp"
+    tmp.write_text(json.dumps(asdict(result), indent=2) + "\n")
+    os.replace(tmp, build_dir / "build.json")
+    return result
+
+
+def load_result(build_dir: Path) -> BuildResult:
+    path = build_dir / "build.json"
+    if not path.is_file():
+        raise ConfigError(f"{build_dir}: not built yet (no build.json); run `vega-llvm build` first")
+    return BuildResult(**json.loads(path.read_text()))

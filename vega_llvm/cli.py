@@ -1,0 +1,72 @@
+"""The ``vega-llvm`` command line: thin subcommands that parse arguments and call the stage libraries.
+
+Each stage module exposes ``register(app)``; this file only wires them together and turns ``VegaError`` into a
+one-line message and a non-zero exit code.
+"""
+
+from __future__ import annotations
+
+import importlib
+import sys
+
+import typer
+
+from . import __version__
+from .errors import VegaError
+
+app = typer.Typer(
+    name="vega-llvm",
+    help="Generate LLVM backends from TableGen descriptions and judge them with LLVM's own regression tests.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+# Stage modules that contribute commands, in pipeline order. Each has ``register(app: typer.Typer) -> None``.
+STAGE_COMMANDS = [
+    "vega_llvm.llvm.commands",
+    "vega_llvm.build.commands",
+    "vega_llvm.littest.commands",
+]
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"vega-llvm {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Print the version."),
+) -> None:
+    """vega-llvm: LLVM backend generation."""
+
+
+for _name in STAGE_COMMANDS:
+    importlib.import_module(_name).register(app)
+
+
+def main(argv: list[str] | None = None) -> int:
+    try:
+        app(args=argv, standalone_mode=False)
+    except VegaError as exc:
+        typer.secho(f"error: {exc}", err=True, fg=typer.colors.RED)
+        return exc.exit_code
+    except typer.Exit as exc:
+        return exc.exit_code
+    except typer.Abort:
+        typer.echo("aborted", err=True)
+        return 130
+    except Exception as exc:  # click usage errors arrive here in non-standalone mode
+        import click
+
+        if isinstance(exc, click.ClickException):
+            exc.show()
+            return exc.exit_code
+        raise
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

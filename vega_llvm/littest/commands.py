@@ -1,0 +1,51 @@
+"""CLI: ``vega-llvm test``."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+from typing import List, Optional
+
+import typer
+
+
+def register(app: typer.Typer) -> None:
+    @app.command("test")
+    def test_cmd(
+        target_dir: Path = typer.Option(..., "--target-dir", help="The lib/Target/<X> directory under test."),
+        build_dir: Optional[Path] = typer.Option(None, "--build-dir", help="Its build directory (default: in the cache)."),
+        suite: Optional[List[str]] = typer.Option(None, "--suite", help="codegen, mc, disassembler (default: all)."),
+        filter_regex: Optional[str] = typer.Option(None, "--filter", help="Only tests whose path matches this regex."),
+        timeout: float = typer.Option(60, "--timeout", help="Seconds allowed per test."),
+        reference: bool = typer.Option(False, "--reference", help="Run with the installed llc/llvm-mc instead of ours."),
+        no_build: bool = typer.Option(False, "--no-build", help="Do not bring the build up to date first."),
+        out: Optional[Path] = typer.Option(None, "--out", help="Also write the results JSON here."),
+        jobs: Optional[int] = typer.Option(None, "-j", "--jobs", help="Parallel lit workers."),
+    ) -> None:
+        """Run LLVM's own lit tests of the target (CodeGen, MC, MC/Disassembler) against the built tools."""
+        from ..build.cmake import default_build_dir, load_result
+        from ..build.commands import build_with_progress
+        from ..build.target_dir import resolve
+        from .runner import run_tests
+
+        target = resolve(target_dir)
+        llc = mc = None
+        if not reference:
+            if no_build:
+                res = load_result(build_dir or default_build_dir(target))
+            else:
+                res = build_with_progress(target_dir, build_dir, None)
+            llc, mc = Path(res.llc), Path(res.llvm_mc)
+        report = run_tests(
+            target.name, llc=llc, llvm_mc=mc, suites=suite or None, filter_regex=filter_regex,
+            test_timeout=timeout, jobs=jobs,
+        )
+        if out:
+            tmp = out.with_suffix(out.suffix + ".tmp")
+            report.save(tmp)
+            shutil.move(str(tmp), out)
+        for name in report.failed[:20]:
+            typer.echo(f"  {report.tests[name]}: {name}")
+        typer.echo(report.summary_line())
+        if report.failed:
+            raise typer.Exit(1)

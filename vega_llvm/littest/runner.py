@@ -1,0 +1,150 @@
+"""Runs a target's lit tests and reads lit's JSON results (never the console) into per-test result codes."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import time
+from collections import Counter
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from .. import LLVM_VERSION
+from ..errors import ConfigError, LitRunError, ToolTimeoutError
+from ..llvm.toolchain import find_toolchain
+from ..paths import cache_root, llvm_dir
+from ..proc import run
+from .site_config import make_tools_dir, write_site_config
+
+# Test directories of a target, by suite name, relative to llvm/test.
+SUITES = {
+    "codegen": "CodeGen/{t}",
+    "mc": "MC/{t}",
+    "disassembler": "MC/Disassembler/{t}",
+}
+# lit's result codes; FAIL-like ones are what a broken backend produces.
+PASSING = {"PASS", "XFAIL"}
+FAILING = {"FAIL", "XPASS", "TIMEOUT", "UNRESOLVED"}
+
+
+@dataclass
+class LitReport:
+    target: str
+    tools: str  # "ours:<build dir>" or "installed"
+    suites: list[str]
+    tests: dict[str, str]
+    seconds: float
+    llvm_version: str = LLVM_VERSION
+    summary: dict[str, int] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.summary = dict(sorted(Counter(self.tests.values()).items()))
+
+    @property
+    def passed(self) -> int:
+        return sum(1 for c in self.tests.values() if c in PASSING)
+
+    @property
+    def failed(self) -> list[str]:
+        return sorted(t for t, c in self.tests.items() if c in FAILING)
+
+    def summary_line(self) -> str:
+        s = self.summary
+        return (
+            f"{self.target}: {self.passed} passed, {len(self.failed)} failed, {s.get('UNSUPPORTED', 0)} unsupported, "
+            f"{s.get('TIMEOUT', 0)} timeout ({len(self.tests)} tests, {self.seconds:.1f} s)"
+        )
+
+    def save(self, path: Path) -> None:
+        tmp = path.with_suffix(".tmp")
+        tmp.write_text(json.dumps(asdict(self), indent=2) + "\n")
+        os.replace(tmp, path)
+
+    @classmethod
+    def load(cls, path: Path) -> "LitReport":
+        data = json.loads(path.read_text())
+        data.pop("summary", None)
+        return cls(**data)
+
+
+def test_paths(target: str, suites: list[str] | None = None) -> dict[str, Path]:
+    """The target's existing test directories, by suite."""
+    root = llvm_dir() / "test"  # type: ignore[operator]
+    out: dict[str, Path] = {}
+    for suite in suites or list(SUITES):
+        if suite not in SUITES:
+            raise ConfigError(f"unknown test suite {suite!r}; choose from {', '.join(SUITES)}")
+        p = root / SUITES[suite].format(t=target)
+        if p.is_dir():
+            out[suite] = p
+    return out
+
+
+def parse_lit_json(path: Path) -> dict[str, str]:
+    """``{"CodeGen/XCore/foo.ll": "PASS", ...}`` from lit's ``-o`` output."""
+    try:
+        data = json.loads(path.read_text())
+    except (OSError, ValueError) as exc:
+        raise LitRunError(f"{path}: lit wrote no readable results ({exc})") from exc
+    out: dict[str, str] = {}
+    for t in data.get("tests", []):
+        name = t["name"].split(" :: ", 1)[-1]
+        out[name] = t["code"]
+    return out
+
+
+def run_tests(
+    target: str,
+    *,
+    llc: Path | None = None,
+    llvm_mc: Path | None = None,
+    run_dir: Path | None = None,
+    suites: list[str] | None = None,
+    filter_regex: str | None = None,
+    test_timeout: float = 60,
+    total_timeout: float = 3600,
+    jobs: int | None = None,
+) -> LitReport:
+    """Run the target's lit tests with our ``llc``/``llvm-mc`` (or the installed ones when both are None)."""
+    tc = find_toolchain()
+    src = llvm_dir()
+    paths = test_paths(target, suites)
+    if not paths:
+        raise ConfigError(f"llvm/test has no CodeGen/MC/MC/Disassembler directory for target {target!r}")
+    built = {k: v for k, v in (("llc", llc), ("llvm-mc", llvm_mc)) if v is not None}
+    reference = not built
+    run_dir = run_dir or cache_root() / "lit" / (f"{target}-installed" if reference else f"{target}-ours")
+    run_dir.mkdir(parents=True, exist_ok=True)
+    tools = make_tools_dir(run_dir / "tools", tc, target, built)
+    site = write_site_config(run_dir, tc, src, target, tools)  # type: ignore[arg-type]
+    out_json = run_dir / "lit-results.json"
+    if out_json.exists():
+        out_json.unlink()
+    args = [
+        sys.executable, "-m", "vega_llvm.littest.driver", src / "test" / "lit.cfg.py", site.path,  # type: ignore[operator]
+        "-q", "--no-progress-bar", f"--timeout={int(test_timeout)}", "-o", out_json,
+        "--max-failures=100000",
+    ]
+    if jobs:
+        args.append(f"-j{jobs}")
+    if filter_regex:
+        args.append(f"--filter={filter_regex}")
+    args += [str(p) for p in paths.values()]
+    start = time.monotonic()
+    try:
+        res = run(args, timeout=total_timeout, log=run_dir / "lit.log")
+    except ToolTimeoutError as exc:
+        raise LitRunError(f"lit run for {target} exceeded {total_timeout:.0f} s (log: {run_dir / 'lit.log'})") from exc
+    if not out_json.exists():
+        tail = (run_dir / "lit.log").read_text(errors="replace").strip().splitlines()[-3:]
+        raise LitRunError(f"lit did not run for {target} (exit {res.returncode}): {' | '.join(tail)}")
+    report = LitReport(
+        target=target,
+        tools="installed" if reference else f"ours:{Path(next(iter(built.values()))).parent}",
+        suites=sorted(paths),
+        tests=parse_lit_json(out_json),
+        seconds=round(time.monotonic() - start, 2),
+    )
+    report.save(run_dir / "results.json")
+    return report

@@ -1,0 +1,199 @@
+"""``vega-llvm llvm fetch``: llvm-project 16.0.6 into the cache.
+
+Three sources, tried in order: a directory the user names (linked, never modified), a shallow git clone of the
+release tag, the Debian source package ``llvm-toolchain-16`` (whose version matches the installed binaries, which
+the out-of-tree build needs). The result is checked by reading the version from ``llvm/CMakeLists.txt``.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import tempfile
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Callable
+
+from .. import LLVM_MAJOR, LLVM_VERSION
+from ..errors import ConfigError, LLVMNotFoundError, ToolError
+from ..paths import cache_root, default_src_dir
+from ..proc import run
+
+GIT_URL = "https://github.com/llvm/llvm-project.git"
+GIT_TAG = f"llvmorg-{LLVM_VERSION}"
+DEBIAN_PACKAGE = f"llvm-toolchain-{LLVM_MAJOR}"
+MARKER = ".vega-llvm-source.json"
+
+
+@dataclass
+class SourceInfo:
+    root: str
+    version: str
+    origin: str  # "user", "git" or "debian"
+    detail: str
+
+
+def read_version(root: Path) -> str | None:
+    """The LLVM version of the tree at ``root`` (the directory that holds ``llvm/``), or None if it is not one."""
+    cml = root / "llvm" / "CMakeLists.txt"
+    if not cml.is_file():
+        return None
+    text = cml.read_text(errors="replace")
+    parts = []
+    for key in ("MAJOR", "MINOR", "PATCH"):
+        m = re.search(rf"set\(LLVM_VERSION_{key}\s+(\d+)\)", text)
+        if not m:
+            return None
+        parts.append(m.group(1))
+    return ".".join(parts)
+
+
+def verify(root: Path) -> str:
+    version = read_version(root)
+    if version is None:
+        raise ConfigError(f"{root}: not an llvm-project tree (no llvm/CMakeLists.txt with LLVM_VERSION_*)")
+    if version != LLVM_VERSION:
+        raise ConfigError(f"{root}: llvm-project {version}, but vega-llvm needs {LLVM_VERSION}")
+    if not (root / "llvm" / "lib" / "Target").is_dir() or not (root / "llvm" / "test").is_dir():
+        raise ConfigError(f"{root}: llvm/lib/Target or llvm/test is missing; an incomplete llvm-project tree")
+    return version
+
+
+def _marker(dest: Path) -> Path:
+    """Provenance lives beside the tree, so a user's own checkout is never written to."""
+    return dest.parent / f"{dest.name}{MARKER}"
+
+
+def _write_marker(dest: Path, info: SourceInfo) -> None:
+    tmp = _marker(dest).with_suffix(".tmp")
+    tmp.write_text(json.dumps(asdict(info), indent=2) + "\n")
+    tmp.replace(_marker(dest))
+
+
+def existing(dest: Path) -> SourceInfo | None:
+    """The source already in the cache, if it verifies."""
+    marker = _marker(dest)
+    if not marker.is_file() or not dest.exists():
+        return None
+    try:
+        info = SourceInfo(**json.loads(marker.read_text()))
+        verify(dest.resolve())
+    except (ValueError, TypeError, ConfigError):
+        return None
+    return info
+
+
+def _from_user(src: Path, dest: Path) -> SourceInfo:
+    src = src.expanduser().resolve()
+    if not src.is_dir():
+        raise ConfigError(f"--llvm-src {src}: no such directory")
+    if (src / "lib" / "Target").is_dir() and not (src / "llvm").is_dir():
+        src = src.parent  # the user named the llvm/ subdirectory
+    version = verify(src)
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    link = dest.parent / (dest.name + ".link")
+    if link.is_symlink() or link.exists():
+        link.unlink()
+    link.symlink_to(src, target_is_directory=True)
+    if dest.exists() and not dest.is_symlink():
+        raise ConfigError(f"{dest} already holds a fetched tree; remove it to use --llvm-src instead")
+    link.replace(dest)
+    info = SourceInfo(str(src), version, "user", str(src))
+    _write_marker(dest, info)
+    return info
+
+
+def _from_git(dest: Path, timeout: float) -> SourceInfo:
+    import git  # GitPython
+
+    with tempfile.TemporaryDirectory(dir=dest.parent, prefix=".clone-") as tmp:
+        work = Path(tmp) / "llvm-project"
+        try:
+            git.Repo.clone_from(
+                GIT_URL, work, depth=1, branch=GIT_TAG, single_branch=True, kill_after_timeout=timeout
+            )
+        except git.GitCommandError as exc:
+            lines = [ln.strip(" '\"") for ln in (exc.stderr or str(exc)).splitlines()]
+            lines = [ln for ln in lines if ln and not ln.startswith("stderr:")] or [str(exc)]
+            raise ToolError(f"git clone {GIT_URL} failed: {lines[-1]}") from exc
+        version = verify(work)
+        info = SourceInfo(str(dest), version, "git", f"{GIT_URL}@{GIT_TAG}")
+        work.replace(dest)
+        _write_marker(dest, info)
+    return info
+
+
+def _from_debian(dest: Path, timeout: float) -> SourceInfo:
+    dl = cache_root() / "dl"
+    dl.mkdir(parents=True, exist_ok=True)
+    tarballs = sorted(dl.glob(f"{DEBIAN_PACKAGE}_{LLVM_VERSION}.orig.tar.*"))
+    if not tarballs:
+        if shutil.which("apt-get") is None:
+            raise ToolError("apt-get is not available, so the Debian source package cannot be fetched")
+        res = run(["apt-get", "source", "--download-only", DEBIAN_PACKAGE], cwd=dl, timeout=timeout)
+        tarballs = sorted(dl.glob(f"{DEBIAN_PACKAGE}_{LLVM_VERSION}.orig.tar.*"))
+        if not tarballs:
+            last = (res.stderr or res.stdout).strip().splitlines()
+            raise ToolError(
+                f"apt-get source {DEBIAN_PACKAGE} gave no {LLVM_VERSION} tarball "
+                f"({last[-1] if last else 'no output'}); enable deb-src in /etc/apt/sources.list.d and apt-get update"
+            )
+    tarball = tarballs[0]
+    top = f"{DEBIAN_PACKAGE}_{LLVM_VERSION}"
+    with tempfile.TemporaryDirectory(dir=dest.parent, prefix=".extract-") as tmp:
+        res = run(["tar", "-xf", tarball, "-C", tmp, f"{top}/llvm"], timeout=timeout)
+        if not res.ok:
+            raise ToolError(f"{tarball}: extraction failed: {res.stderr.strip()[-300:]}")
+        work = Path(tmp) / top
+        version = verify(work)
+        info = SourceInfo(str(dest), version, "debian", tarball.name)
+        work.replace(dest)
+        _write_marker(dest, info)
+    return info
+
+
+def fetch(
+    llvm_src: Path | None = None,
+    *,
+    dest: Path | None = None,
+    use_git: bool = True,
+    use_debian: bool = True,
+    timeout: float = 1800,
+    log: Callable[[str], None] = print,
+) -> SourceInfo:
+    """Make sure ``dest`` holds a verified llvm-project 16.0.6; idempotent."""
+    dest = dest or default_src_dir()
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    if llvm_src is not None:
+        info = _from_user(Path(llvm_src), dest)
+        log(f"using {info.root} (llvm-project {info.version}), linked at {dest}")
+        return info
+    have = existing(dest)
+    if have:
+        log(f"llvm-project {have.version} already at {dest} (from {have.origin}: {have.detail})")
+        return have
+    if dest.is_symlink():
+        dest.unlink()
+    elif dest.exists():
+        raise ConfigError(f"{dest} exists but is not a verified llvm-project {LLVM_VERSION}; remove it and rerun")
+    failures: list[str] = []
+    attempts: list[tuple[str, Callable[[], SourceInfo]]] = []
+    if use_git:
+        attempts.append(("git", lambda: _from_git(dest, timeout)))
+    if use_debian:
+        attempts.append(("debian", lambda: _from_debian(dest, timeout)))
+    for name, attempt in attempts:
+        log(f"fetching llvm-project {LLVM_VERSION} via {name} ...")
+        try:
+            info = attempt()
+        except (ToolError, ConfigError, OSError) as exc:
+            failures.append(f"{name}: {exc}")
+            log(f"  {name} failed: {exc}")
+            continue
+        log(f"llvm-project {info.version} at {dest} (from {info.origin}: {info.detail})")
+        return info
+    raise LLVMNotFoundError(
+        "could not fetch llvm-project " + LLVM_VERSION + ": " + "; ".join(failures or ["no source enabled"])
+        + "; pass --llvm-src DIR with an existing checkout"
+    )

@@ -1,0 +1,133 @@
+"""The one gateway to external programs: every subprocess goes through ``run`` with a timeout.
+
+Tests patch this single function to simulate a tool that crashes or hangs.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable, Mapping, Sequence
+
+from .errors import ToolError, ToolTimeoutError
+
+
+@dataclass
+class Completed:
+    argv: list[str]
+    returncode: int
+    stdout: str
+    stderr: str
+
+    @property
+    def ok(self) -> bool:
+        return self.returncode == 0
+
+
+def run(
+    argv: Sequence[str | os.PathLike[str]],
+    *,
+    timeout: float,
+    cwd: Path | None = None,
+    env: Mapping[str, str] | None = None,
+    log: Path | None = None,
+    on_line: Callable[[str], None] | None = None,
+    check: bool = False,
+) -> Completed:
+    """Run ``argv`` with a hard timeout, killing the whole process group when it runs over.
+
+    With ``log`` the combined output goes to that file (builds print too much to hold in memory usefully); with
+    ``on_line`` as well, each line is also handed to the callback as it arrives (progress bars).
+    """
+    if on_line is not None and log is not None:
+        return _run_streaming(argv, timeout=timeout, cwd=cwd, env=env, log=log, on_line=on_line, check=check)
+    args = [str(a) for a in argv]
+    full_env = dict(os.environ)
+    if env:
+        full_env.update(env)
+    out_handle = open(log, "w") if log else subprocess.PIPE
+    try:
+        proc = subprocess.Popen(
+            args,
+            cwd=cwd,
+            env=full_env,
+            stdout=out_handle,
+            stderr=subprocess.STDOUT if log else subprocess.PIPE,
+            text=True,
+            start_new_session=True,
+        )
+    except FileNotFoundError as exc:
+        if log:
+            out_handle.close()  # type: ignore[union-attr]
+        raise ToolError(f"cannot run {args[0]}: not found (run `vega-llvm llvm doctor`)") from exc
+    try:
+        stdout, stderr = proc.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        try:
+            os.killpg(proc.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        proc.communicate()
+        raise ToolTimeoutError(f"{Path(args[0]).name} timed out after {timeout:.0f} s: {' '.join(args[:6])} ...")
+    finally:
+        if log:
+            out_handle.close()  # type: ignore[union-attr]
+    if log:
+        stdout, stderr = "", ""
+    done = Completed(args, proc.returncode, stdout or "", stderr or "")
+    if check and not done.ok:
+        tail = (done.stderr or done.stdout).strip().splitlines()[-5:]
+        raise ToolError(f"{Path(args[0]).name} failed (exit {done.returncode}): {' | '.join(tail)}")
+    return done
+
+
+def _run_streaming(
+    argv: Sequence[str | os.PathLike[str]],
+    *,
+    timeout: float,
+    cwd: Path | None,
+    env: Mapping[str, str] | None,
+    log: Path,
+    on_line: Callable[[str], None],
+    check: bool,
+) -> Completed:
+    args = [str(a) for a in argv]
+    full_env = dict(os.environ)
+    if env:
+        full_env.update(env)
+    try:
+        proc = subprocess.Popen(
+            args, cwd=cwd, env=full_env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+            errors="replace", start_new_session=True,
+        )
+    except FileNotFoundError as exc:
+        raise ToolError(f"cannot run {args[0]}: not found (run `vega-llvm llvm doctor`)") from exc
+
+    def pump() -> None:
+        assert proc.stdout is not None
+        with open(log, "w") as fh:
+            for line in proc.stdout:
+                fh.write(line)
+                on_line(line.rstrip("\n"))
+
+    reader = threading.Thread(target=pump, daemon=True)
+    reader.start()
+    try:
+        proc.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        try:
+            os.killpg(proc.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        proc.wait()
+        reader.join(5)
+        raise ToolTimeoutError(f"{Path(args[0]).name} timed out after {timeout:.0f} s (log: {log})")
+    reader.join()
+    done = Completed(args, proc.returncode, "", "")
+    if check and not done.ok:
+        raise ToolError(f"{Path(args[0]).name} failed (exit {done.returncode}); log: {log}")
+    return done
