@@ -25,6 +25,7 @@ app = typer.Typer(
 # Stage modules that contribute commands, in pipeline order. Each has ``register(app: typer.Typer) -> None``.
 STAGE_COMMANDS = [
     "vega_llvm.llvm.commands",
+    "vega_llvm.describe.commands",
     "vega_llvm.build.commands",
     "vega_llvm.littest.commands",
 ]

@@ -1,0 +1,210 @@
+"""describe: the real llvm-tblgen on real targets (XCore, Lanai), and the error paths of a bad description."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from vega_llvm.cli import main
+from vega_llvm.describe.cxx_inputs import parse_fixups, parse_relocs
+from vega_llvm.describe.properties import PropertyTable
+from vega_llvm.paths import llvm_src_root
+
+pytestmark = [
+    pytest.mark.llvm,
+    pytest.mark.skipif(
+        llvm_src_root(required=False) is None,
+        reason="llvm-project sources absent: run `vega-llvm llvm fetch` (CI has them)",
+    ),
+]
+
+
+@pytest.fixture(scope="module")
+def cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One cache for the module, so the target-independent baseline is computed once, and never the user's cache."""
+    root = tmp_path_factory.mktemp("vega-cache")
+    mp = pytest.MonkeyPatch()
+    mp.setenv("VEGA_LLVM_SRC", str(llvm_src_root()))  # the sources stay where they are when the cache moves
+    mp.setenv("VEGA_LLVM_CACHE", str(root))
+    yield root
+    mp.undo()
+
+
+def _target_td(name: str, file: str | None = None) -> Path:
+    return llvm_src_root() / "llvm" / "lib" / "Target" / name / (file or f"{name}.td")  # type: ignore[operator]
+
+
+@pytest.fixture(scope="module")
+def xcore(cache: Path) -> PropertyTable:
+    from vega_llvm.describe.describe import describe
+
+    table, dest = describe(_target_td("XCore"))
+    assert dest == cache / "describe" / "XCore.json"
+    return table
+
+
+@pytest.fixture(scope="module")
+def lanai(cache: Path) -> PropertyTable:
+    from vega_llvm.describe.describe import describe
+
+    return describe(_target_td("Lanai"))[0]
+
+
+def test_xcore_names_registers_and_classes(xcore: PropertyTable) -> None:
+    assert (xcore.target, xcore.namespace) == ("XCore", "XCore")
+    assert {"R0", "R11", "SP", "LR", "CP", "DP"} <= set(xcore.values["register"])
+    grregs = next(c for c in xcore.details["register_classes"] if c["name"] == "GRRegs")
+    assert grregs["size"] == 32 and grregs["types"] == ["i32"]
+    assert grregs["members"] == [f"R{i}" for i in range(12)]
+    r0 = next(r for r in xcore.details["registers"] if r["name"] == "R0")
+    assert r0["asm"] == "r0" and r0["size"] == 32 and r0["encoding"] == 0
+
+
+def test_xcore_instructions_operands_and_conventions(xcore: PropertyTable) -> None:
+    add = next(i for i in xcore.details["instructions"] if i["name"] == "ADD_3r")
+    assert add["mnemonic"] == "add"
+    assert add["outs"] == ["GRRegs:dst"] and add["ins"] == ["GRRegs:b", "GRRegs:c"]
+    assert "_F3R" in add["formats"]
+    # Generic opcodes (TargetOpcode namespace) and LLVM's own operands are not the target's.
+    assert "COPY" not in xcore.values["instruction"] and "G_ADD" not in xcore.values["instruction"]
+    assert "i32imm" not in xcore.values["operand"] and "brtarget" in xcore.values["operand"]
+    assert {"CC_XCore", "RetCC_XCore"} == set(xcore.values["calling_conv"])
+    assert "xs1b-generic" in xcore.values["processor"]
+    assert "xcore_bitrev" in xcore.values["intrinsic"]
+    assert xcore.flags["instr.isCall"] and not xcore.flags["instr.hasDelaySlot"]
+    assert xcore.flags["dir.Disassembler"] and not xcore.flags["dir.AsmParser"]
+
+
+def test_xcore_absent_inputs_and_provenance(xcore: PropertyTable) -> None:
+    assert set(xcore.absent) == {"fixups", "relocs"}
+    assert xcore.values["fixup"] == [] and not xcore.flags["has.fixup"]
+    meta = xcore.meta
+    assert meta["llvm_version"].startswith("16.")
+    paths = {Path(i["path"]).name for i in meta["inputs"]}
+    assert {"XCore.td", "XCoreInstrInfo.td", "Target.td"} <= paths
+    assert all(len(i["sha256"]) == 64 for i in meta["inputs"])
+    assert meta["tblgen_seconds"] > 0
+
+
+def test_lanai_fixups_relocs_and_callee_saved(lanai: PropertyTable) -> None:
+    assert lanai.target == "Lanai" and not lanai.absent
+    assert "FIXUP_LANAI_21" in lanai.values["fixup"] and "NumTargetFixupKinds" in lanai.values["fixup"]
+    assert "R_LANAI_21" in lanai.values["relocation"]
+    csr = {c["name"]: c["regs"] for c in lanai.details["callee_saved"]}
+    assert csr == {"CSR": []}  # Lanai really declares `def CSR: CalleeSavedRegs<(add)>`
+    assert lanai.flags["has.fixup"] and lanai.flags["has.relocation"]
+
+
+def test_cache_hit_and_table_round_trip(cache: Path, xcore: PropertyTable, tmp_path: Path) -> None:
+    from vega_llvm.describe.describe import describe
+
+    out = tmp_path / "x.json"
+    again, dest = describe(_target_td("XCore"), out=out)
+    assert dest == out and again.meta["cache"] == "hit"
+    loaded = PropertyTable.load(out)
+    assert loaded.values == xcore.values and loaded.flags == xcore.flags
+
+
+def test_explicit_inputs_override_lookup(cache: Path, tmp_path: Path) -> None:
+    llvm = llvm_src_root() / "llvm"  # type: ignore[operator]
+    fix = llvm / "lib" / "Target" / "Lanai" / "MCTargetDesc" / "LanaiFixupKinds.h"
+    rel = llvm / "include" / "llvm" / "BinaryFormat" / "ELFRelocs" / "Lanai.def"
+    out = tmp_path / "xcore.json"
+    rc = main(["describe", "--td", str(_target_td("XCore")), "--fixups", str(fix), "--relocs", str(rel), "--out", str(out)])
+    assert rc == 0
+    table = PropertyTable.load(out)
+    assert table.values["fixup"] == [f.name for f in parse_fixups(fix)]
+    assert table.values["relocation"] == [r.name for r in parse_relocs(rel)]
+    assert not table.absent
+
+
+def test_register_set_algebra() -> None:
+    """MemberList / SaveList dags as TableGen's SetTheory evaluates them."""
+    from vega_llvm.describe.properties import RegisterSets
+
+    regs = {f"R{i}" for i in range(8)}
+
+    def d(op: str, *args: object) -> dict:
+        return {"kind": "dag", "operator": {"kind": "def", "def": op}, "args": [[a, None] for a in args]}
+
+    def r(n: str) -> dict:
+        return {"kind": "def", "def": n}
+
+    sets = RegisterSets({"Low": {"MemberList": d("sequence", "R%u", 0, 3)}}, regs)
+    assert sets.expand(d("sequence", "R%u", 0, 7)) == [f"R{i}" for i in range(8)]
+    assert sets.expand(d("sub", d("sequence", "R%u", 0, 7), r("Low"))) == ["R4", "R5", "R6", "R7"]
+    assert sets.expand(d("rotl", r("Low"), 1)) == ["R1", "R2", "R3", "R0"]
+    assert sets.expand(d("decimate", d("sequence", "R%u", 0, 7), 2)) == ["R0", "R2", "R4", "R6"]
+    assert sets.expand(d("and", r("Low"), d("add", r("R2"), r("R6")))) == ["R2"]
+    assert sets.expand(d("sequence", "R%u", 3, 1)) == ["R3", "R2", "R1"]
+
+
+def _run_error(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str]:
+    rc = main(argv)
+    err = capsys.readouterr().err.strip()
+    return rc, err
+
+
+def _assert_nothing_written(folder: Path) -> None:
+    assert sorted(p.name for p in folder.iterdir()) == ["in.td"]
+
+
+def test_syntax_error_is_one_line_and_leaves_nothing(cache: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    td = tmp_path / "in.td"
+    td.write_text('include "llvm/Target/Target.td"\ndef Bad : Target {\n  let Nope = ;\n}\n')
+    out = tmp_path / "out.json"
+    rc, err = _run_error(["describe", "--td", str(td), "--out", str(out), "--no-cache"], capsys)
+    assert rc != 0
+    assert len(err.splitlines()) == 1
+    assert "llvm-tblgen rejected in.td" in err and "in.td:3:" in err and "Value 'Nope' unknown!" in err
+    assert not out.exists()
+    _assert_nothing_written(tmp_path)
+
+
+def test_missing_include_is_one_line(cache: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    td = tmp_path / "in.td"
+    td.write_text('include "llvm/Target/Target.td"\ninclude "FooRegisterInfo.td"\n')
+    out = tmp_path / "out.json"
+    rc, err = _run_error(["describe", "--td", str(td), "--out", str(out)], capsys)
+    assert rc != 0 and len(err.splitlines()) == 1
+    assert "Could not find include file 'FooRegisterInfo.td'" in err
+    assert not out.exists()
+    _assert_nothing_written(tmp_path)
+
+
+def test_wrong_path_and_no_target(cache: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    rc, err = _run_error(["describe", "--td", str(tmp_path / "Nope.td")], capsys)
+    assert rc == 2 and err == f"error: {tmp_path / 'Nope.td'}: no such .td file"
+    td = tmp_path / "in.td"
+    td.write_text('include "llvm/Target/Target.td"\n')
+    out = tmp_path / "out.json"
+    rc, err = _run_error(["describe", "--td", str(td), "--out", str(out)], capsys)
+    assert rc == 2 and "defines no record deriving from Target" in err
+    assert not out.exists()
+    rc, err = _run_error(["describe", "--td", str(_target_td("XCore")), "--fixups", str(tmp_path / "no.h")], capsys)
+    assert rc == 2 and "--fixups" in err and "no such file" in err
+
+
+def test_tblgen_timeout_is_reported(cache: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from vega_llvm.describe import tblgen
+    from vega_llvm.errors import ToolTimeoutError
+
+    def hang(*args: object, **kwargs: object) -> None:
+        raise ToolTimeoutError("llvm-tblgen timed out after 1 s")
+
+    monkeypatch.setattr(tblgen, "run", hang)
+    with pytest.raises(ToolTimeoutError):
+        tblgen.dump_json(_target_td("XCore"), timeout=1)
+
+
+@pytest.mark.slow
+def test_every_backend_describes(cache: Path) -> None:
+    from vega_llvm.describe.describe import describe_all, discover_targets
+
+    outcomes = describe_all()
+    assert len(outcomes) == len(discover_targets()) >= 26
+    failed = [(o.td, o.reason) for o in outcomes if not o.ok]
+    assert not failed
+    names = {o.target for o in outcomes}
+    assert {"RISCV", "XCore", "AMDGPU", "R600", "PPC", "X86"} <= names
