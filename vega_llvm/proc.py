@@ -125,8 +125,10 @@ def _run_streaming(
             pass
         proc.wait()
         reader.join(5)
+        proc.stdout.close()  # type: ignore[union-attr]
         raise ToolTimeoutError(f"{Path(args[0]).name} timed out after {timeout:.0f} s (log: {log})")
     reader.join()
+    proc.stdout.close()  # type: ignore[union-attr]
     done = Completed(args, proc.returncode, "", "")
     if check and not done.ok:
         raise ToolError(f"{Path(args[0]).name} failed (exit {done.returncode}); log: {log}")

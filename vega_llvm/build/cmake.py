@@ -37,7 +37,7 @@ class CompilerError:
     message: str
 
     def __str__(self) -> str:
-        return f"{self.file}:{self.line}: {self.message}"
+        return f"{self.file}:{self.line}: error: {self.message}"
 
 
 @dataclass
@@ -60,19 +60,25 @@ def default_build_dir(target: TargetDir) -> Path:
     return cache_root() / "build" / f"{target.name}-{digest}"
 
 
-def parse_compiler_errors(log_text: str, limit: int = 20) -> list[CompilerError]:
-    """The first compiler (or tblgen) errors of a build log, in order, without duplicates."""
+def parse_compiler_errors(log_text: str, limit: int = 20, cwd: Path | None = None) -> list[CompilerError]:
+    """The first compiler (or tblgen) errors of a build log, in order, without duplicates.
+
+    Paths are made absolute against ``cwd`` (the build directory): ccache's base-dir rewriting makes them relative.
+    """
     out: list[CompilerError] = []
     seen: set[tuple[str, int, str]] = set()
     for line in log_text.splitlines():
         m = _ERROR_RE.match(line.strip())
         if not m:
             continue
-        key = (m.group("file"), int(m.group("line")), m.group("msg"))
+        file = m.group("file")
+        if cwd is not None and not os.path.isabs(file):
+            file = os.path.normpath(os.path.join(cwd, file))
+        key = (file, int(m.group("line")), m.group("msg"))
         if key in seen:
             continue
         seen.add(key)
-        out.append(CompilerError(m.group("file"), int(m.group("line")), m.group("msg")))
+        out.append(CompilerError(*key))
         if len(out) >= limit:
             break
     return out
@@ -140,7 +146,7 @@ def build(
     res = run(args, timeout=timeout, log=log, env=env, on_line=on_line)
     if not res.ok:
         text = log.read_text(errors="replace")
-        errors = parse_compiler_errors(text)
+        errors = parse_compiler_errors(text, cwd=build_dir)
         if errors:
             first = errors[0]
             more = f" (+{len(errors) - 1} more)" if len(errors) > 1 else ""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 from dataclasses import dataclass
@@ -51,7 +52,7 @@ def run_checks() -> list[Check]:
     except LLVMNotFoundError as exc:
         checks.append(Check("llvm-config", False, str(exc), APT_LLVM))
         tc = None
-    prefix = tc.prefix if tc else DEBIAN_PREFIX
+    prefix = tc.prefix if tc else Path(os.environ.get("VEGA_LLVM_PREFIX", DEBIAN_PREFIX))
     for tool, pkg in [
         ("llvm-tblgen", f"llvm-{LLVM_MAJOR}"),
         ("llc", f"llvm-{LLVM_MAJOR}"),

@@ -1,0 +1,54 @@
+"""The command line: every subcommand has help, and errors become one line plus a non-zero exit."""
+
+from __future__ import annotations
+
+import pytest
+
+from vega_llvm import cli
+
+
+def _subcommands() -> list[list[str]]:
+    import typer.main
+
+    group = typer.main.get_command(cli.app)
+    out: list[list[str]] = []
+    for name, cmd in group.commands.items():  # type: ignore[attr-defined]
+        subs = getattr(cmd, "commands", None)
+        if subs:
+            out += [[name, sub] for sub in subs]
+        else:
+            out.append([name])
+    return out
+
+
+def test_every_subcommand_has_help(capsys: pytest.CaptureFixture[str]) -> None:
+    names = _subcommands()
+    assert ["llvm", "fetch"] in names and ["llvm", "doctor"] in names and ["build"] in names and ["test"] in names
+    for argv in names:
+        assert cli.main([*argv, "--help"]) == 0
+        out = capsys.readouterr().out
+        assert "Usage" in out and "--help" in out, argv
+
+
+def test_not_a_target_directory_is_one_line_error(tmp_path, capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / "README").write_text("not a target")
+    code = cli.main(["build", "--target-dir", str(tmp_path)])
+    err = capsys.readouterr().err.strip()
+    assert code == 2
+    assert err.startswith("error: ") and str(tmp_path) in err and "not a target directory" in err
+    assert len(err.splitlines()) == 1
+
+
+def test_missing_directory(tmp_path, capsys: pytest.CaptureFixture[str]) -> None:
+    code = cli.main(["test", "--target-dir", str(tmp_path / "Nope")])
+    err = capsys.readouterr().err
+    assert code == 2 and "no such directory" in err
+
+
+def test_missing_llvm_sources(tmp_path, monkeypatch, capsys: pytest.CaptureFixture[str], llvm_src) -> None:
+    """With no llvm-project anywhere, stages that need it say how to get it."""
+    monkeypatch.setenv("VEGA_LLVM_CACHE", str(tmp_path / "cache"))
+    monkeypatch.setenv("VEGA_LLVM_SRC", str(tmp_path / "nowhere"))
+    code = cli.main(["test", "--target-dir", str(llvm_src / "lib" / "Target" / "XCore"), "--reference"])
+    err = capsys.readouterr().err
+    assert code == 3 and "vega-llvm llvm fetch" in err
