@@ -1,0 +1,204 @@
+"""Build the templates: group the corpus, align every group, check the round trip, write templates and statistics.
+
+Outputs in ``out`` (default ``$VEGA_LLVM_CACHE/templates`` or ``.../templates-holdout-<X>``):
+
+- ``templates.jsonl``: one template per group (schema in ``vega_llvm.templates``);
+- ``roundtrip.json``: per target, members checked / reproduced, and every miss;
+- ``stats.json``: groups by number of targets, functions per target and module, coverage of the held-out target;
+- ``meta.json``: LLVM version, source root, tool version, corpus, holdout, counts, seconds.
+
+A rerun with the same corpus file (size and mtime), holdout and tool version reuses the outputs.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from collections import defaultdict
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from .. import LLVM_VERSION, __version__
+from ..corpus.parse import tree_tokens
+from ..corpus.records import FunctionRecord, atomic_write_text, load_corpus, write_lines_atomic
+from ..errors import ConfigError
+from .align import MemberInput, build_template
+from .instantiate import instantiate, normalise
+from .stats import template_stats
+
+TEMPLATE_FORMAT = 1
+
+
+@dataclass
+class TemplatesResult:
+    out: Path
+    meta: dict[str, Any]
+    stats: dict[str, Any]
+    roundtrip: dict[str, Any]
+    reused: bool
+
+
+Group = tuple[str, str, str, str, list[MemberInput]]  # id, file, qname, module, members
+
+
+def make_groups(records: list[FunctionRecord], holdout: str | None = None) -> list[Group]:
+    """Group by abstracted (file, qualified name), leaving the held-out target out entirely."""
+    by_key: dict[tuple[str, str], list[FunctionRecord]] = defaultdict(list)
+    for r in records:
+        if r.target != holdout:
+            by_key[r.key].append(r)
+    groups: list[Group] = []
+    for i, key in enumerate(sorted(by_key)):
+        recs = sorted(by_key[key], key=lambda r: (r.target, r.path, r.line))
+        seen: dict[str, int] = defaultdict(int)
+        members = []
+        for r in recs:
+            seen[r.target] += 1
+            mid = r.target if seen[r.target] == 1 else f"{r.target}#{seen[r.target]}"
+            members.append(MemberInput(mid, r.target, r.id, r.spelling, r.tree))
+        members.sort(key=lambda m: (-len(tree_tokens(m.tree)), m.member))  # largest first: the richest skeleton
+        module = max({r.module for r in recs}, key=lambda m: (sum(r.module == m for r in recs), m))
+        groups.append((f"g{i:05d}", key[0], key[1], module, members))
+    return groups
+
+
+def _process(group: Group) -> dict[str, Any]:
+    """Worker: template of one group plus its round-trip results (never raises)."""
+    gid, file, qname, module, members = group
+    try:
+        tpl = build_template(gid, file, qname, module, members)
+    except Exception as exc:  # one pathological group must not stop the run
+        return {"id": gid, "qname": qname, "error": f"{type(exc).__name__}: {exc}"}
+    trees = {m.member: m.tree for m in members}
+    rt = []
+    for mem in tpl.members:
+        want = normalise(" ".join(tree_tokens(trees[mem.member])))
+        got = normalise(instantiate(tpl, mem))
+        rt.append((mem.member, mem.target, mem.function, got == want))
+    return {"id": gid, "json": tpl.to_json(), "roundtrip": rt, "targets": len(tpl.targets)}
+
+
+def build_templates(
+    corpus: Path,
+    out: Path,
+    holdout: str | None = None,
+    jobs: int | None = None,
+    progress: bool = True,
+    force: bool = False,
+    targets: list[str] | None = None,
+) -> TemplatesResult:
+    """Templates of every group of ``corpus`` (a corpus directory), without ``holdout``'s functions."""
+    t0 = time.monotonic()
+    corpus = Path(corpus)
+    cfile = corpus / "functions.jsonl" if corpus.is_dir() else corpus
+    if not cfile.exists():
+        raise ConfigError(f"no corpus at {cfile}: run `vega-llvm corpus` first (or pass --corpus)")
+    st = cfile.stat()
+    key = {
+        "corpus": str(cfile.resolve()),
+        "corpus_size": st.st_size,
+        "corpus_mtime_ns": st.st_mtime_ns,
+        "holdout": holdout,
+        "targets": sorted(targets) if targets else None,
+        "tool_version": __version__,
+        "template_format": TEMPLATE_FORMAT,
+    }
+    meta_path = out / "meta.json"
+    if not force and meta_path.exists() and (out / "templates.jsonl").exists():
+        try:
+            old = json.loads(meta_path.read_text())
+        except ValueError:
+            old = {}
+        if old.get("key") == key:
+            return TemplatesResult(
+                out, old, json.loads((out / "stats.json").read_text()), json.loads((out / "roundtrip.json").read_text()), True
+            )
+
+    records = load_corpus(cfile)
+    all_targets = sorted({r.target for r in records})
+    if holdout is not None and holdout not in all_targets:
+        raise ConfigError(f"--holdout {holdout} is not a target of the corpus; targets: {', '.join(all_targets)}")
+    if targets:
+        unknown = [t for t in targets if t not in all_targets]
+        if unknown:
+            raise ConfigError(f"unknown target(s) {', '.join(unknown)}; targets: {', '.join(all_targets)}")
+        records = [r for r in records if r.target in targets or r.target == holdout]
+    groups = make_groups(records, holdout)
+    jobs = jobs or os.cpu_count() or 1
+
+    results: list[dict[str, Any]] = []
+    from rich.progress import Progress
+
+    work = sorted(groups, key=lambda g: -sum(len(m.tree.get("c", ())) + 1 for m in g[4]) * len(g[4]))
+    with Progress(disable=not progress, transient=True) as prog:
+        task = prog.add_task(f"aligning {len(groups)} groups", total=len(groups))
+        if jobs > 1 and len(work) > 16:
+            with ProcessPoolExecutor(max_workers=jobs) as pool:
+                for res in pool.map(_process, work, chunksize=8):
+                    results.append(res)
+                    prog.advance(task)
+        else:
+            for g in work:
+                results.append(_process(g))
+                prog.advance(task)
+    results.sort(key=lambda r: r["id"])
+
+    failed = [{"id": r["id"], "qname": r["qname"], "error": r["error"]} for r in results if "error" in r]
+    ok = [r for r in results if "error" not in r]
+    write_lines_atomic(out / "templates.jsonl", (r["json"] for r in ok))
+    roundtrip = roundtrip_summary(ok)
+    stats = template_stats(records, groups, holdout)
+    stats["failed_groups"] = failed
+    seconds = time.monotonic() - t0
+    meta = {
+        "tool": "vega-llvm templates",
+        "tool_version": __version__,
+        "llvm_version": LLVM_VERSION,
+        "source_root": _corpus_source_root(cfile),
+        "corpus": str(cfile),
+        "holdout": holdout,
+        "groups": len(groups),
+        "templates": len(ok),
+        "failed_groups": len(failed),
+        "members": sum(len(g[4]) for g in groups),
+        "roundtrip_percent": roundtrip["overall"]["percent"],
+        "seconds": round(seconds, 2),
+        "key": key,
+    }
+    atomic_write_text(out / "roundtrip.json", json.dumps(roundtrip, indent=1))
+    atomic_write_text(out / "stats.json", json.dumps(stats, indent=1))
+    atomic_write_text(meta_path, json.dumps(meta, indent=1))
+    return TemplatesResult(out, meta, stats, roundtrip, False)
+
+
+def _corpus_source_root(cfile: Path) -> str | None:
+    try:
+        return json.loads((cfile.parent / "meta.json").read_text()).get("source_root")
+    except (OSError, ValueError):
+        return None
+
+
+def roundtrip_summary(results: list[dict[str, Any]]) -> dict[str, Any]:
+    """Round trip over members of groups with 2+ targets: per target checked, reproduced, percent, misses."""
+    per: dict[str, dict[str, Any]] = defaultdict(lambda: {"checked": 0, "reproduced": 0, "misses": []})
+    for r in results:
+        if r["targets"] < 2:
+            continue
+        for member, target, function, good in r["roundtrip"]:
+            row = per[target]
+            row["checked"] += 1
+            if good:
+                row["reproduced"] += 1
+            else:
+                row["misses"].append({"template": r["id"], "member": member, "function": function})
+    for row in per.values():
+        row["percent"] = round(100.0 * row["reproduced"] / row["checked"], 2) if row["checked"] else None
+    checked = sum(r["checked"] for r in per.values())
+    reproduced = sum(r["reproduced"] for r in per.values())
+    return {
+        "overall": {"checked": checked, "reproduced": reproduced, "percent": round(100.0 * reproduced / checked, 2) if checked else None},
+        "per_target": dict(sorted(per.items())),
+    }
