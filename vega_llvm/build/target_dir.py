@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from .. import LLVM_VERSION
 from ..errors import ConfigError
 
 
@@ -38,3 +39,25 @@ def resolve(path: Path | str) -> TargetDir:
     if not (p / f"{name}.td").is_file():
         raise ConfigError(f"{p}: target {name} has no {name}.td")
     return TargetDir(path=p.resolve(), name=name)
+
+
+def llvm_targets() -> list[str]:
+    """The backends of the fetched llvm-project (directories of lib/Target that declare a component group)."""
+    from ..paths import targets_dir
+
+    return sorted(p.name for p in targets_dir().iterdir() if (p / "CMakeLists.txt").is_file() and (p / f"{p.name}.td").is_file())
+
+
+def from_options(target_dir: Path | None, target: str | None) -> TargetDir:
+    """``--target-dir DIR`` or ``--target NAME`` (a backend of the fetched llvm-project), exactly one of them."""
+    from ..paths import targets_dir
+
+    if (target_dir is None) == (target is None):
+        raise ConfigError("give exactly one of --target-dir DIR or --target NAME")
+    if target_dir is not None:
+        return resolve(target_dir)
+    known = llvm_targets()
+    match = next((t for t in known if t.lower() == str(target).lower()), None)
+    if match is None:
+        raise ConfigError(f"unknown target {target!r}; llvm-project {LLVM_VERSION} has: {', '.join(known)}")
+    return resolve(targets_dir() / match)

@@ -8,11 +8,14 @@ from typing import List, Optional
 
 import typer
 
+from ..build.commands import TARGET_HELP
+
 
 def register(app: typer.Typer) -> None:
     @app.command("test")
     def test_cmd(
-        target_dir: Path = typer.Option(..., "--target-dir", help="The lib/Target/<X> directory under test."),
+        target_dir: Optional[Path] = typer.Option(None, "--target-dir", help="The lib/Target/<X> directory under test."),
+        target_name: Optional[str] = typer.Option(None, "--target", help=TARGET_HELP),
         build_dir: Optional[Path] = typer.Option(None, "--build-dir", help="Its build directory (default: in the cache)."),
         suite: Optional[List[str]] = typer.Option(None, "--suite", help="codegen, mc, disassembler (default: all)."),
         filter_regex: Optional[str] = typer.Option(None, "--filter", help="Only tests whose path matches this regex."),
@@ -25,16 +28,16 @@ def register(app: typer.Typer) -> None:
         """Run LLVM's own lit tests of the target (CodeGen, MC, MC/Disassembler) against the built tools."""
         from ..build.cmake import default_build_dir, load_result
         from ..build.commands import build_with_progress
-        from ..build.target_dir import resolve
+        from ..build.target_dir import from_options
         from .runner import run_tests
 
-        target = resolve(target_dir)
+        target = from_options(target_dir, target_name)
         llc = mc = None
         if not reference:
             if no_build:
                 res = load_result(build_dir or default_build_dir(target))
             else:
-                res = build_with_progress(target_dir, build_dir, None)
+                res = build_with_progress(target.path, build_dir, None)
             llc, mc = Path(res.llc), Path(res.llvm_mc)
         report = run_tests(
             target.name, llc=llc, llvm_mc=mc, suites=suite or None, filter_regex=filter_regex,
