@@ -26,6 +26,7 @@ app = typer.Typer(
 STAGE_COMMANDS = [
     "vega_llvm.llvm.commands",
     "vega_llvm.describe.commands",
+    "vega_llvm.features.commands",
     "vega_llvm.build.commands",
     "vega_llvm.littest.commands",
 ]

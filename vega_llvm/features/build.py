@@ -1,0 +1,153 @@
+"""The ``features`` stage end to end: templates + property tables -> dependencies, training and inference JSONL."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Iterable
+
+from .. import LLVM_VERSION, __version__
+from ..describe.properties import PropertyTable, write_json_atomic
+from ..errors import ConfigError
+from .data import add_spellings, load_tables, load_templates, table_folder
+from .learn import TargetData, learn_flags, learn_slots
+from .recall import Recall, value_recall
+from .vectors import Learned, feature_rows
+
+
+@dataclass
+class FeaturesResult:
+    out: Path
+    train_rows: int
+    infer_rows: int
+    train_targets: list[str]
+    infer_targets: list[str]
+    seconds: float
+
+
+class AtomicJsonl:
+    """A JSONL file that appears (renamed from a temporary) only when the ``with`` block succeeds."""
+
+    def __init__(self, path: Path):
+        self.path = Path(path)
+        self.count = 0
+
+    def __enter__(self) -> "AtomicJsonl":
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        fd, self.tmp = tempfile.mkstemp(prefix=f".{self.path.name}.", suffix=".tmp", dir=self.path.parent)
+        self.fh = os.fdopen(fd, "w", encoding="utf-8")
+        return self
+
+    def write(self, row: dict[str, Any]) -> None:
+        self.fh.write(json.dumps(row, ensure_ascii=False, separators=(",", ":")))
+        self.fh.write("\n")
+        self.count += 1
+
+    def __exit__(self, exc_type: object, exc: object, tb: object) -> None:
+        self.fh.close()
+        if exc_type is None:
+            os.chmod(self.tmp, 0o644)
+            os.replace(self.tmp, self.path)
+        else:
+            Path(self.tmp).unlink(missing_ok=True)
+
+
+def _sha_file(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def prepare(
+    templates_path: Path,
+    describe_dir: Path,
+    holdout: list[str],
+    extra_tables: list[Path] | None = None,
+) -> tuple[list[Any], dict[str, TargetData], set[str], set[str]]:
+    """Templates, one property table per target, the training targets and the inference targets."""
+    templates = load_templates(templates_path)
+    members = {m.target for t in templates for m in t.members}
+    wanted = members | set(holdout)
+    data = load_tables(describe_dir, wanted)
+    for p in extra_tables or []:
+        table = PropertyTable.load(p)
+        name = table_folder(table)
+        data[name] = TargetData(name=name, table=table)
+        holdout = [*holdout, name]
+    unknown = [h for h in holdout if h not in data]
+    if unknown:
+        raise ConfigError(
+            f"no property table for {', '.join(unknown)}: give its folder name under lib/Target, or --table FILE "
+            "from `vega-llvm describe`"
+        )
+    add_spellings(templates, data)
+    train = {t for t in members if t in data and t not in holdout}
+    if not train:
+        raise ConfigError(f"{templates_path}: no training target left (members: {sorted(members)}, held out: {holdout})")
+    return templates, data, train, set(holdout)
+
+
+def build_features(
+    templates_path: Path,
+    out: Path,
+    describe_dir: Path,
+    holdout: list[str],
+    extra_tables: list[Path] | None = None,
+    max_values: int = 8,
+) -> FeaturesResult:
+    t0 = time.perf_counter()
+    templates, data, train, infer = prepare(templates_path, describe_dir, holdout, extra_tables)
+    slots = learn_slots(templates, data, train)
+    learned = Learned(slots=slots, flags=learn_flags(templates, data, train, slots))
+    rows = feature_rows(templates, data, learned, train, infer, max_values=max_values)
+    out.mkdir(parents=True, exist_ok=True)
+    deps = [d.to_json() | {"what": "slot"} for d in learned.slots.values()] + [
+        d.to_json() | {"what": "statement"} for d in learned.flags.values() if d.flags
+    ]
+    with AtomicJsonl(out / "dependencies.jsonl") as dep_file:
+        for d in deps:
+            dep_file.write(d)
+    counts = {"train": 0, "infer": 0}
+    with AtomicJsonl(out / "train.jsonl") as train_file, AtomicJsonl(out / "infer.jsonl") as infer_file:
+        for row in rows:
+            (train_file if row["split"] == "train" else infer_file).write(row)
+            counts[row["split"]] += 1
+    seconds = time.perf_counter() - t0
+    manifest = {
+        "tool_version": __version__,
+        "llvm_version": LLVM_VERSION,
+        "templates": str(Path(templates_path).resolve()),
+        "templates_sha256": _sha_file(Path(templates_path) / "templates.jsonl" if Path(templates_path).is_dir() else Path(templates_path)),
+        "train_targets": sorted(train),
+        "infer_targets": sorted(infer),
+        "tables": {n: {"target": d.table.target, "cache_key": d.table.meta.get("cache_key")} for n, d in sorted(data.items())},
+        "rows": counts,
+        "slot_dependencies": len(learned.slots),
+        "slots_with_source": sum(1 for d in learned.slots.values() if d.sources),
+        "statements_with_flags": sum(1 for d in learned.flags.values() if d.flags),
+        "max_values": max_values,
+        "seconds": round(seconds, 1),
+    }
+    write_json_atomic(out / "manifest.json", manifest, indent=1)
+    return FeaturesResult(out, counts["train"], counts["infer"], sorted(train), sorted(infer), seconds)
+
+
+def measure_recall(templates_path: Path, describe_dir: Path, targets: list[str]) -> dict[str, Recall]:
+    templates = load_templates(templates_path)
+    members = {m.target for t in templates for m in t.members}
+    missing = [t for t in targets if t not in members]
+    if missing:
+        raise ConfigError(
+            f"{', '.join(missing)} has no functions in {templates_path}: value recall needs templates built with the "
+            "target as a member (no --holdout)"
+        )
+    data = load_tables(describe_dir, members)
+    add_spellings(templates, data)
+    return value_recall(templates, data, targets)
