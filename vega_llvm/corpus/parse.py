@@ -235,6 +235,13 @@ def _has_error(node: Node) -> bool:
     return node.has_error
 
 
+def _error_bytes(node: Node) -> int:
+    """Bytes inside outermost ERROR nodes (only subtrees that have an error are visited)."""
+    if node.type == "ERROR":
+        return node.end_byte - node.start_byte
+    return sum(_error_bytes(c) for c in node.children if c.has_error)
+
+
 def parse_source(src: bytes, parser: Parser | None = None, max_error_lines: int = 20) -> ParsedFile:
     """Parse one C++ source text; collect every function definition with a body (in classes and namespaces too)."""
     parser = parser or make_parser()
@@ -311,7 +318,6 @@ def parse_source(src: bytes, parser: Parser | None = None, max_error_lines: int 
     if root.has_error:
         if not result.error_lines:
             result.error_lines.append(0)
-        bad = sum(c.end_byte - c.start_byte for c in root.children if c.type == "ERROR" or c.is_missing)
-        result.error_fraction = bad / max(1, len(src)) if root.type != "ERROR" else 1.0
+        result.error_fraction = _error_bytes(root) / max(1, len(src.strip()))
     result.namespaces = sorted(namespaces)
     return result

@@ -45,18 +45,19 @@ def instantiate(template: Template, target_values: Member | Mapping, indent: str
         children.setdefault(s.parent, []).append(s.id)
     lines: list[str] = []
 
+    def line(tokens: list[str], depth: int, where: str) -> None:
+        rendered = _render(tokens, values, spelling, where)
+        if rendered:
+            lines.append(indent * depth + " ".join(rendered))
+
     def emit(sid: int) -> None:
         s = template.statements[sid]
         where = f"template {template.id} statement {sid}"
-        head = _render(s.tokens, values, spelling, where)
-        if head:
-            lines.append(indent * s.depth + " ".join(head))
+        line(s.tokens, s.depth, where)
         for c in children.get(sid, ()):
             if c in keep:
                 emit(c)
-        close = _render(s.close, values, spelling, where)
-        if close:
-            lines.append(indent * s.depth + " ".join(close))
+        line(s.close, s.depth, where)
 
     for root in children.get(None, ()):
         if root in keep:
