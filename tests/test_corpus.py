@@ -88,20 +88,26 @@ def _walk(node):
         yield from _walk(c)
 
 
-def test_module_mapping() -> None:
-    assert module_of("Disassembler", "Disassembler.cpp") == "DIS"
-    assert module_of("AsmParser", "AsmParser.cpp") == "ASS"
-    assert module_of("MCTargetDesc", "ELFObjectWriter.cpp") == "ASS"
-    assert module_of("MCTargetDesc", "MCCodeEmitter.cpp") == "EMI"
-    assert module_of("", "AsmPrinter.cpp") == "EMI"
-    assert module_of("", "ISelLowering.cpp") == "SEL"
-    assert module_of("", "RegisterInfo.cpp") == "REG"
-    assert module_of("", "FrameLowering.cpp") == "REG"
-    assert module_of("", "InstrInfo.cpp") == "SCH"
-    assert module_of("", "TargetTransformInfo.h") == "OPT"
-    assert module_of("", "ExpandPseudoInsts.cpp") == "OPT"
-    assert module_of("TargetInfo", "TargetInfo.cpp") == "other"
-    assert module_of("", "<T>.h") == "other"
+@pytest.mark.parametrize(
+    "rel_dir,file,module",
+    [
+        ("Disassembler", "Disassembler.cpp", "DIS"),
+        ("AsmParser", "AsmParser.cpp", "ASS"),
+        ("MCTargetDesc", "ELFObjectWriter.cpp", "ASS"),
+        ("MCTargetDesc", "MCCodeEmitter.cpp", "EMI"),
+        ("", "AsmPrinter.cpp", "EMI"),
+        ("", "ISelLowering.cpp", "SEL"),
+        ("", "RegisterInfo.cpp", "REG"),
+        ("", "FrameLowering.cpp", "REG"),
+        ("", "InstrInfo.cpp", "SCH"),
+        ("", "TargetTransformInfo.h", "OPT"),
+        ("", "ExpandPseudoInsts.cpp", "OPT"),
+        ("TargetInfo", "TargetInfo.cpp", "other"),
+        ("", "<T>.h", "other"),
+    ],
+)
+def test_module_mapping(rel_dir: str, file: str, module: str) -> None:
+    assert module_of(rel_dir, file) == module
 
 
 def test_corpus_records_and_outputs(few_corpus) -> None:
