@@ -45,9 +45,16 @@ class BuildError(ToolError):
     Carries the log path and the first compiler errors so that the one-line message points at the culprit.
     """
 
-    def __init__(self, message: str, log: Path | None = None, errors: list[str] | None = None):
+    def __init__(
+        self,
+        message: str,
+        log: Path | None = None,
+        errors: list[str] | None = None,
+        locations: list[tuple[str, int]] | None = None,
+    ):
         self.log = log
         self.errors = errors or []
+        self.locations = locations or []  # (absolute file, line) of each compiler error, for attribution
         super().__init__(message)
 
 

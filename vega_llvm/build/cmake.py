@@ -60,7 +60,7 @@ def default_build_dir(target: TargetDir) -> Path:
     return cache_root() / "build" / f"{target.name}-{digest}"
 
 
-def parse_compiler_errors(log_text: str, limit: int = 20, cwd: Path | None = None) -> list[CompilerError]:
+def parse_compiler_errors(log_text: str, limit: int = 200, cwd: Path | None = None) -> list[CompilerError]:
     """The first compiler (or tblgen) errors of a build log, in order, without duplicates.
 
     Paths are made absolute against ``cwd`` (the build directory): ccache's base-dir rewriting makes them relative.
@@ -150,7 +150,10 @@ def build(
         if errors:
             first = errors[0]
             more = f" (+{len(errors) - 1} more)" if len(errors) > 1 else ""
-            raise BuildError(f"build of {target.name} failed: {first}{more} (log: {log})", log, [str(e) for e in errors])
+            raise BuildError(
+                f"build of {target.name} failed: {first}{more} (log: {log})", log, [str(e) for e in errors],
+                [(e.file, e.line) for e in errors],
+            )
         cm = _cmake_errors(text)
         tail = cm or [ln for ln in text.strip().splitlines() if ln.strip()][-3:]
         raise BuildError(f"build of {target.name} failed: {' | '.join(tail)} (log: {log})", log, tail)

@@ -1,0 +1,173 @@
+"""Function-level pass@1 against the real backend: swap, rebuild, run lit, compare with the unmodified backend.
+
+Swaps are tested in groups and bisected on failure; the build directory is reused and ccache makes restored files
+cheap, so a probe costs an incremental rebuild plus one lit run.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Callable
+
+from ..build.cmake import build
+from ..build.target_dir import TargetDir, resolve
+from ..errors import BuildError
+from ..littest.runner import LitReport, run_tests
+from .swap import TRAP_BODY, FunctionEdit, apply_edits, attribute_errors, restore
+
+PASS, FAIL, COMPILE_ERROR = "pass", "fail", "compile_error"
+
+
+@dataclass
+class SwapOutcome:
+    id: str
+    status: str  # pass | fail | compile_error
+    detail: str = ""  # the compiler error, or the tests whose result changed
+
+
+@dataclass
+class _Probe:
+    built: bool
+    blamed: set[str]
+    all_attributed: bool
+    first_error: str
+    changed: list[str]
+
+
+def _tree_digest(path: Path) -> str:
+    h = hashlib.sha1()
+    for p in sorted(path.rglob("*")):
+        if p.is_file():
+            h.update(str(p.relative_to(path)).encode())
+            h.update(p.read_bytes())
+    return h.hexdigest()[:16]
+
+
+class SwapHarness:
+    """A private copy of one real target directory, its build, and its baseline lit results."""
+
+    def __init__(
+        self,
+        real_target_dir: Path,
+        work_dir: Path,
+        *,
+        test_timeout: float = 30,
+        suites: list[str] | None = None,
+        log: Callable[[str], None] = lambda m: None,
+    ) -> None:
+        real = resolve(real_target_dir)
+        self.name = real.name
+        self.work_dir = Path(work_dir)
+        self.test_timeout = test_timeout
+        self.suites = suites
+        self.log = log
+        self.probes = 0
+        digest = _tree_digest(real.path)
+        src = self.work_dir / "src" / real.name
+        stamp = self.work_dir / "src.digest"
+        if not src.is_dir() or not stamp.is_file() or stamp.read_text() != digest:
+            if src.exists():
+                shutil.rmtree(src)
+            shutil.copytree(real.path, src)
+            stamp.write_text(digest)
+            baseline = self.work_dir / "baseline.json"
+            if baseline.exists():
+                baseline.unlink()
+        self.target: TargetDir = resolve(src)
+        self.build_dir = self.work_dir / "build"
+        self._baseline: LitReport | None = None
+
+    # -- building and testing -------------------------------------------------------------------------------
+    def _build_and_test(self, run_name: str) -> LitReport:
+        res = build(self.target.path, self.build_dir)
+        return run_tests(
+            self.name, llc=Path(res.llc), llvm_mc=Path(res.llvm_mc), run_dir=self.work_dir / run_name,
+            suites=self.suites, test_timeout=self.test_timeout,
+        )
+
+    def baseline(self) -> LitReport:
+        """The unmodified backend's results (cached on disk beside the copy)."""
+        if self._baseline is None:
+            path = self.work_dir / "baseline.json"
+            if path.is_file():
+                self._baseline = LitReport.load(path)
+            else:
+                self.log(f"{self.name}: baseline build and lit run")
+                report = self._build_and_test("lit-baseline")
+                tmp = path.with_suffix(".tmp")
+                report.save(tmp)
+                os.replace(tmp, path)
+                self._baseline = report
+        return self._baseline
+
+    def _probe(self, edits: list[FunctionEdit]) -> _Probe:
+        base = self.baseline()
+        self.probes += 1
+        originals, applied = apply_edits(self.target.path, edits)
+        try:
+            try:
+                report = self._build_and_test("lit-probe")
+            except BuildError as exc:
+                blamed, complete = attribute_errors(self.target.path, applied, exc.locations)
+                first = exc.errors[0] if exc.errors else str(exc)
+                return _Probe(False, blamed, complete and bool(exc.locations), first, [])
+            changed = sorted(t for t in base.tests if report.tests.get(t) != base.tests[t])
+            changed += sorted(t for t in report.tests if t not in base.tests)
+            return _Probe(True, set(), True, "", changed)
+        finally:
+            restore(originals)
+
+    # -- group testing ----------------------------------------------------------------------------------------
+    def evaluate(self, edits: list[FunctionEdit], batch_size: int = 16) -> dict[str, SwapOutcome]:
+        """pass / fail / compile_error for every edit; each edit is judged as if swapped in alone."""
+        out: dict[str, SwapOutcome] = {}
+        queue = [edits[i : i + batch_size] for i in range(0, len(edits), batch_size)]
+        while queue:
+            group = queue.pop(0)
+            if not group:
+                continue
+            probe = self._probe(group)
+            if not probe.built:
+                if probe.blamed:
+                    for e in group:
+                        if e.id in probe.blamed:
+                            out[e.id] = SwapOutcome(e.id, COMPILE_ERROR, probe.first_error if len(probe.blamed) == 1 else "")
+                    rest = [e for e in group if e.id not in probe.blamed]
+                    queue.insert(0, rest)
+                elif len(group) == 1:
+                    out[group[0].id] = SwapOutcome(group[0].id, COMPILE_ERROR, probe.first_error)
+                else:
+                    half = len(group) // 2
+                    queue[:0] = [group[:half], group[half:]]
+                continue
+            if not probe.changed:
+                for e in group:
+                    out[e.id] = SwapOutcome(e.id, PASS)
+            elif len(group) == 1:
+                shown = ", ".join(probe.changed[:5]) + (" ..." if len(probe.changed) > 5 else "")
+                out[group[0].id] = SwapOutcome(group[0].id, FAIL, f"{len(probe.changed)} tests changed: {shown}")
+            else:
+                half = len(group) // 2
+                queue[:0] = [group[:half], group[half:]]
+        # Compile errors found in a group are re-described alone only when the message was ambiguous.
+        for oid, o in out.items():
+            if o.status == COMPILE_ERROR and not o.detail:
+                o.detail = "compile error (attributed in a group build)"
+        return out
+
+    def untested(self, edits: list[FunctionEdit], batch_size: int = 32) -> set[str]:
+        """Ids of functions whose body can be replaced by a trap without any lit result changing."""
+        traps = [FunctionEdit(e.id, e.path, e.line, e.original_body, TRAP_BODY) for e in edits]
+        outcomes = self.evaluate(traps, batch_size=batch_size)
+        return {i for i, o in outcomes.items() if o.status == PASS}
+
+
+def save_outcomes(path: Path, outcomes: dict[str, SwapOutcome]) -> None:
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(json.dumps({k: asdict(v) for k, v in sorted(outcomes.items())}, indent=1) + "\n")
+    os.replace(tmp, path)
