@@ -94,7 +94,7 @@ def _cmake_errors(log_text: str) -> list[str]:
     return out
 
 
-def configure(target: TargetDir, build_dir: Path, *, timeout: float = 600) -> None:
+def configure(target: TargetDir, build_dir: Path, *, timeout: float = 600, extra_args: list[str] | None = None) -> None:
     tc = find_toolchain()
     src = llvm_dir()
     args = [
@@ -104,6 +104,7 @@ def configure(target: TargetDir, build_dir: Path, *, timeout: float = 600) -> No
     ]
     if shutil.which("ccache"):
         args.append("-DCMAKE_CXX_COMPILER_LAUNCHER=ccache")
+    args += extra_args or []
     log = build_dir / "configure.log"
     build_dir.mkdir(parents=True, exist_ok=True)
     res = run(args, timeout=timeout, log=log)
@@ -120,8 +121,12 @@ def build(
     jobs: int | None = None,
     timeout: float = 3600,
     progress: Callable[[int, int], None] | None = None,
+    cmake_args: list[str] | None = None,
 ) -> BuildResult:
-    """Build ``target_dir``; raises ``BuildError`` naming the first compiler error and the file it is in."""
+    """Build ``target_dir``; raises ``BuildError`` naming the first compiler error and the file it is in.
+
+    ``cmake_args`` (e.g. ``-DVEGA_COVERAGE=ON``) apply when the build directory is first configured.
+    """
     target = resolve(target_dir)
     build_dir = Path(build_dir) if build_dir else default_build_dir(target)
     cache_file = build_dir / "CMakeCache.txt"
@@ -130,7 +135,7 @@ def build(
     start = time.monotonic()
     configured = False
     if not (build_dir / "build.ninja").exists():
-        configure(target, build_dir)
+        configure(target, build_dir, extra_args=cmake_args)
         configured = True
     env = {"CCACHE_BASEDIR": str(target.path.parent), "CCACHE_NOHASHDIR": "1"}
     args = ["ninja", "-C", build_dir, "-k", "0"]

@@ -1,0 +1,282 @@
+"""``vega-llvm eval``: score generated functions of a held-out target against the real backend, with ForkFlow
+measured in the same run through the same harness.
+
+Per function and system: exact match, statement accuracy, and the pass@1 outcome (pass, fail, compile_error,
+missing), with "untested" (no lit test executes the real function) kept apart. Outputs in ``--out``:
+``result.jsonl`` (VEGA's fields: Target, Module, File, Func, Code, GroundTruth, Confidence; and ours),
+``summary.json`` and ``summary.md``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import subprocess
+import time
+from collections import defaultdict
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any, Callable
+
+from .. import LLVM_VERSION, __version__
+from ..corpus.parse import parse_source
+from ..corpus.records import FunctionRecord, load_corpus
+from ..errors import ConfigError
+from ..paths import cache_root, targets_dir
+from . import coverage
+from .forkflow import DEFAULT_DONOR, forkflow_bodies
+from .harness import COMPILE_ERROR, FAIL, PASS, SwapHarness
+from .metrics import compare
+from .swap import FunctionEdit
+
+MISSING = "missing"
+MODULES = ["SEL", "REG", "OPT", "SCH", "EMI", "ASS", "DIS", "other"]
+BUCKETS = [(">0.99", 0.99, 1.01), ("[0.5,0.99]", 0.5, 0.99), ("<0.5", -0.01, 0.5)]
+
+
+@dataclass
+class Candidate:
+    body: str | None
+    confidence: float | None = None
+    statement_confidences: list[float] = field(default_factory=list)
+
+
+@dataclass
+class Row:
+    Target: str
+    Module: str
+    File: str
+    Func: str
+    Code: str | None
+    GroundTruth: str
+    Confidence: float | None
+    system: str
+    id: str
+    status: str  # pass | fail | compile_error | missing
+    tested: bool
+    exact: bool
+    accurate_statements: int
+    truth_statements: int
+    detail: str = ""
+
+
+def extract_body(code: str) -> str | None:
+    """The ``{ ... }`` body of generated code that may or may not include the signature."""
+    text = code.strip()
+    if text.startswith("{"):
+        return text
+    parsed = parse_source(text.encode("utf-8"))
+    return parsed.functions[0].body if parsed.functions else None
+
+
+def load_generated(path: Path, records: list[FunctionRecord]) -> dict[str, Candidate]:
+    """Generated functions (``generate``'s JSONL) matched to the target's corpus records.
+
+    A line names its function by ``id`` (corpus record id) when it has one, else by (``File``, ``Func``), the
+    abstracted file and qualified name of its template group.
+    """
+    by_id = {r.id: r for r in records}
+    by_key: dict[tuple[str, str], list[FunctionRecord]] = defaultdict(list)
+    for r in records:
+        by_key[r.key].append(r)
+    out: dict[str, Candidate] = {}
+    with open(path, encoding="utf-8") as fh:
+        for n, line in enumerate(fh, 1):
+            if not line.strip():
+                continue
+            try:
+                d = json.loads(line)
+            except ValueError as exc:
+                raise ConfigError(f"{path}:{n}: not JSON ({exc})") from exc
+            rec = by_id.get(d.get("id", "")) or by_id.get(d.get("record", ""))
+            if rec is None:
+                cands = [r for r in by_key.get((d.get("File", ""), d.get("Func", "")), []) if r.id not in out]
+                rec = cands[0] if cands else None
+            if rec is None:
+                continue
+            code = d.get("Code") or d.get("code") or d.get("Generated") or ""
+            conf = d.get("Confidence", d.get("confidence"))
+            stm = [s.get("confidence", 0.0) for s in d.get("statements", []) if isinstance(s, dict)]
+            out[rec.id] = Candidate(extract_body(code) if code else None, conf, stm)
+    return out
+
+
+def _git_commit() -> str:
+    try:
+        res = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=Path(__file__).resolve().parents[2],
+                             capture_output=True, text=True, timeout=10)
+        return res.stdout.strip() or "unknown"
+    except (OSError, subprocess.SubprocessError):
+        return "unknown"
+
+
+def executed_functions(holdout: str, records: list[FunctionRecord], work: Path, log: Callable[[str], None]) -> dict[str, bool]:
+    """Coverage of the real backend by its lit tests, cached per record set."""
+    key = hashlib.sha1(json.dumps(sorted((r.id, r.body) for r in records)).encode()).hexdigest()[:16]
+    path = work / "executed.json"
+    if path.is_file():
+        data = json.loads(path.read_text())
+        if data.get("key") == key:
+            return data["executed"]
+    log(f"{holdout}: measuring which functions the lit tests execute (gcov build + lit run)")
+    ex = coverage.measure(targets_dir() / holdout, holdout, records, work)
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(json.dumps({"key": key, "executed": ex}) + "\n")
+    os.replace(tmp, path)
+    return ex
+
+
+def summarise(rows: list[Row]) -> dict[str, Any]:
+    def block(rs: list[Row]) -> dict[str, Any]:
+        tested = [r for r in rs if r.tested]
+        passed = [r for r in tested if r.status == PASS]
+        ts = sum(r.truth_statements for r in rs)
+        return {
+            "functions": len(rs),
+            "tested": len(tested),
+            "untested": len(rs) - len(tested),
+            "pass": len(passed),
+            "pass@1": round(len(passed) / len(tested), 4) if tested else None,
+            "compile_error": sum(r.status == COMPILE_ERROR for r in tested),
+            "fail": sum(r.status == FAIL for r in tested),
+            "missing": sum(r.status == MISSING for r in tested),
+            "exact_match": round(sum(r.exact for r in rs) / len(rs), 4) if rs else None,
+            "statement_accuracy": round(sum(r.accurate_statements for r in rs) / ts, 4) if ts else None,
+        }
+
+    out: dict[str, Any] = {}
+    for system in sorted({r.system for r in rows}):
+        rs = [r for r in rows if r.system == system]
+        entry = {"all": block(rs), "modules": {}, "confidence": {}}
+        for m in MODULES:
+            mr = [r for r in rs if r.Module == m]
+            if mr:
+                entry["modules"][m] = block(mr)
+        if any(r.Confidence is not None for r in rs):
+            for name, lo, hi in BUCKETS:
+                br = [r for r in rs if r.Confidence is not None and lo < r.Confidence <= hi]
+                entry["confidence"][name] = block(br)
+        out[system] = entry
+    return out
+
+
+def markdown(summary: dict[str, Any], meta: dict[str, Any]) -> str:
+    lines = [f"### {meta['holdout']} (commit {meta['commit']}, LLVM {meta['llvm_version']})", "",
+             f"`{meta['command']}`", "",
+             "| system | functions | tested | pass@1 (tested) | compile errors | fails | missing | exact match | statement acc. |",
+             "|---|---|---|---|---|---|---|---|---|"]
+    for system, e in summary.items():
+        a = e["all"]
+        p = f"{100 * a['pass@1']:.1f}% ({a['pass']}/{a['tested']})" if a["pass@1"] is not None else "-"
+        sa = f"{100 * a['statement_accuracy']:.1f}%" if a["statement_accuracy"] is not None else "-"
+        lines.append(f"| {system} | {a['functions']} | {a['tested']} | {p} | {a['compile_error']} | {a['fail']} | "
+                     f"{a['missing']} | {100 * (a['exact_match'] or 0):.1f}% | {sa} |")
+    lines += ["", "Per module, pass@1 over tested functions (n tested):", "",
+              "| system | " + " | ".join(MODULES) + " |", "|---" * (len(MODULES) + 1) + "|"]
+    for system, e in summary.items():
+        cells = []
+        for m in MODULES:
+            b = e["modules"].get(m)
+            cells.append(f"{100 * b['pass@1']:.1f} ({b['tested']})" if b and b["pass@1"] is not None else "-")
+        lines.append(f"| {system} | " + " | ".join(cells) + " |")
+    return "\n".join(lines) + "\n"
+
+
+def run_eval(
+    holdout: str,
+    *,
+    results: Path | None = None,
+    donor: str = DEFAULT_DONOR,
+    out_dir: Path | None = None,
+    corpus_dir: Path | None = None,
+    pass_at_1: bool = True,
+    batch_size: int = 16,
+    test_timeout: float = 60,
+    limit: int | None = None,
+    command: str = "",
+    log: Callable[[str], None] = print,
+) -> dict[str, Any]:
+    start = time.monotonic()
+    corpus_dir = corpus_dir or cache_root() / "corpus"
+    if not (corpus_dir / "functions.jsonl").is_file():
+        from ..corpus.build import build_corpus
+        from ..paths import llvm_dir
+
+        log("building the corpus first")
+        build_corpus(llvm_dir(), corpus_dir, progress=False)  # type: ignore[arg-type]
+    corpus = load_corpus(corpus_dir)
+    targets = {r.target for r in corpus}
+    if holdout not in targets:
+        raise ConfigError(f"unknown target {holdout!r}; the corpus has {', '.join(sorted(targets))}")
+    if donor not in targets:
+        raise ConfigError(f"unknown ForkFlow donor {donor!r}")
+    records = sorted((r for r in corpus if r.target == holdout), key=lambda r: r.id)
+    other_keys = {r.key for r in corpus if r.target != holdout}
+    covered = [r for r in records if r.key in other_keys]
+    if limit:
+        covered = covered[:limit]
+    log(f"{holdout}: {len(records)} functions, {len(covered)} in groups other targets implement")
+
+    names = json.loads((corpus_dir / "targets.json").read_text())
+    donor_spellings = names.get(donor, {}).get("spellings", [donor])
+    systems: dict[str, dict[str, Candidate]] = {
+        "forkflow": {i: Candidate(b) for i, b in forkflow_bodies(
+            covered, [r for r in corpus if r.target == donor], donor_spellings).items()},
+    }
+    if results is not None:
+        systems["vega-llvm"] = load_generated(results, covered)
+
+    work = cache_root() / "eval" / holdout
+    work.mkdir(parents=True, exist_ok=True)
+    executed = executed_functions(holdout, covered, work, log) if pass_at_1 else {r.id: True for r in covered}
+    harness = SwapHarness(targets_dir() / holdout, work / "swap", test_timeout=test_timeout, log=log) if pass_at_1 else None
+
+    rows: list[Row] = []
+    for system, cands in systems.items():
+        comparisons = {r.id: compare(cands.get(r.id, Candidate(None)).body, r.body) for r in covered}
+        to_swap = [
+            FunctionEdit(r.id, r.path, r.line, r.body, cands[r.id].body)  # type: ignore[arg-type]
+            for r in covered
+            if cands.get(r.id) and cands[r.id].body is not None and not comparisons[r.id].exact
+        ]
+        outcomes = {}
+        if harness is not None and to_swap:
+            log(f"{system}: swapping {len(to_swap)} functions into {holdout} (group testing, batches of {batch_size})")
+            outcomes = harness.evaluate(to_swap, batch_size=batch_size)
+        for r in covered:
+            cand = cands.get(r.id, Candidate(None))
+            cmp = comparisons[r.id]
+            if cand.body is None:
+                status, detail = MISSING, ""
+            elif cmp.exact:
+                status, detail = PASS, "identical to the ground truth"
+            elif r.id in outcomes:
+                status, detail = outcomes[r.id].status, outcomes[r.id].detail
+            else:
+                status, detail = "not_run", ""
+            rows.append(Row(
+                Target=holdout, Module=r.module, File=r.file, Func=r.qname, Code=cand.body, GroundTruth=r.body,
+                Confidence=cand.confidence, system=system, id=r.id, status=status, tested=executed.get(r.id, False),
+                exact=cmp.exact, accurate_statements=cmp.accurate_statements, truth_statements=cmp.truth_statements,
+                detail=detail,
+            ))
+    summary = summarise(rows)
+    meta = {
+        "holdout": holdout, "commit": _git_commit(), "llvm_version": LLVM_VERSION, "tool_version": __version__,
+        "donor": donor, "results": str(results) if results else None, "command": command or f"vega-llvm eval --holdout {holdout}",
+        "seconds": round(time.monotonic() - start, 1), "probes": harness.probes if harness else 0,
+        "functions": len(records), "covered": len(covered),
+    }
+    out_dir = out_dir or Path("runs") / f"eval-{holdout}"
+    out_dir.mkdir(parents=True, exist_ok=True)
+    _write(out_dir / "result.jsonl", "".join(json.dumps(asdict(r)) + "\n" for r in rows))
+    _write(out_dir / "summary.json", json.dumps({"meta": meta, "summary": summary}, indent=2) + "\n")
+    _write(out_dir / "summary.md", markdown(summary, meta))
+    return {"meta": meta, "summary": summary, "rows": rows}
+
+
+def _write(path: Path, text: str) -> None:
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_text(text, encoding="utf-8")
+    os.replace(tmp, path)
