@@ -31,6 +31,7 @@ STAGE_COMMANDS = [
     "vega_llvm.features.commands",
     "vega_llvm.build.commands",
     "vega_llvm.littest.commands",
+    "vega_llvm.bootstrap.commands",
     "vega_llvm.evaluate.commands",
 ]
 

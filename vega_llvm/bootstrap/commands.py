@@ -1,0 +1,43 @@
+"""CLI: ``vega-llvm bootstrap --td X.td --out DIR [--mode scratch|swap] [--model M | --results R] [--only F ...]``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import List, Optional
+
+import typer
+
+
+def register(app: typer.Typer) -> None:
+    @app.command("bootstrap")
+    def bootstrap_cmd(
+        td: Path = typer.Option(..., "--td", help="The target's top-level .td file."),
+        out: Path = typer.Option(..., "--out", help="Output folder (target directory, build, tests, report)."),
+        mode: str = typer.Option("scratch", "--mode", help="scratch: everything generated; swap: the real target with generated functions swapped in."),
+        model: Optional[Path] = typer.Option(None, "--model", help="Checkpoint to generate with (runs `generate`)."),
+        results: Optional[Path] = typer.Option(None, "--results", help="Or: a result.jsonl written by `vega-llvm generate`."),
+        force: bool = typer.Option(False, "--force", help="Update an existing --out (only changed files are rewritten)."),
+        only: Optional[List[str]] = typer.Option(None, "--only", help="Regenerate only these functions (repeatable); the rest stay as in the last run."),
+        threshold: float = typer.Option(0.9, "--threshold", help="Statements below this confidence get a comment."),
+        no_build: bool = typer.Option(False, "--no-build", help="Write the target directory only."),
+        no_lit: bool = typer.Option(False, "--no-lit", help="Skip LLVM's lit tests."),
+        no_smoke: bool = typer.Option(False, "--no-smoke", help="Skip the smoke suite."),
+        timeout: float = typer.Option(60, "--timeout", help="Seconds per lit test."),
+        jobs: Optional[int] = typer.Option(None, "-j", "--jobs", help="Parallel compile jobs."),
+    ) -> None:
+        """Generate lib/Target/<X> from a .td, build it, run its lit tests and the smoke suite, write a report."""
+        from .pipeline import BootstrapConfig, run
+
+        cfg = BootstrapConfig(
+            td=td, out=out, mode=mode, model=model, results=results, force=force, only=list(only or []),
+            threshold=threshold, run_build=not no_build, run_lit=not no_lit, run_smoke=not no_smoke,
+            test_timeout=timeout, jobs=jobs,
+        )
+        report = run(cfg, log=lambda m: typer.echo(f"[bootstrap] {m}", err=True))
+        blamed = sorted((f for f in report.functions if f.status == "error"), key=lambda f: f.confidence)
+        for f in blamed[:20]:
+            typer.echo(f"  compile error in {f.key} ({f.source}, confidence {f.confidence:.2f}): {f.error[:140]}")
+        if len(blamed) > 20:
+            typer.echo(f"  ... {len(blamed) - 20} more in {report.out}/report.md")
+        typer.echo(report.summary_line())
+        typer.echo(f"report: {report.out}/report.md")

@@ -1,0 +1,280 @@
+"""``bootstrap``: describe -> generate -> emit -> build -> test (lit + smoke) -> report, for one ``.td``.
+
+Output folder (``--out DIR``)::
+
+    DIR/lib/Target/<X>/     the target directory (scratch: rendered; swap: the real one with generated bodies)
+    DIR/build/              its CMake/Ninja build (reused: reruns are incremental)
+    DIR/result.jsonl        the generated functions (when generated here)
+    DIR/functions.json      every emitted function with its source and confidence (what --only starts from)
+    DIR/lit/, DIR/smoke/    test runs
+    DIR/report.json, DIR/report.md, DIR/bootstrap.json (argv, commit, LLVM version, model)
+
+A compile failure does not stop the run: Ninja keeps going (``-k 0``), and each compiler error is charged to the
+function whose lines it points into (``evaluate.swap.attribute_errors``).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Callable
+
+from .. import LLVM_VERSION, __version__
+from ..build.cmake import build
+from ..build.target_dir import resolve
+from ..errors import BuildError, ConfigError, LitRunError, ToolError
+from ..evaluate.swap import AppliedEdit, FunctionEdit, apply_to_text, attribute_errors
+from ..emit.functions import DEFAULT_THRESHOLD, EmitFunction, StatementConfidence, load_results
+from ..emit.layout import make_plan
+from ..emit.render import copy_description, function_ranges, render_plan, write_tree
+from ..emit.report import BootstrapReport, FunctionRow
+from ..emit.sources import scratch_functions, swap_edits
+from ..paths import cache_root
+
+MODES = ("scratch", "swap")
+
+
+@dataclass
+class BootstrapConfig:
+    td: Path
+    out: Path
+    mode: str = "scratch"
+    model: Path | None = None
+    results: Path | None = None
+    force: bool = False
+    only: list[str] = field(default_factory=list)
+    threshold: float = DEFAULT_THRESHOLD
+    corpus: Path | None = None
+    describe_dir: Path | None = None
+    run_build: bool = True
+    run_lit: bool = True
+    run_smoke: bool = True
+    test_timeout: float = 60
+    jobs: int | None = None
+
+
+def _commit() -> str:
+    try:
+        return subprocess.run(["git", "rev-parse", "HEAD"], cwd=Path(__file__).parent, capture_output=True, text=True, timeout=10).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        return ""
+
+
+def _save_functions(path: Path, fns: list[EmitFunction]) -> None:
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_text(json.dumps([asdict(f) for f in fns], indent=0) + "\n")
+    os.replace(tmp, path)
+
+
+def _load_functions(path: Path) -> list[EmitFunction]:
+    out = []
+    for d in json.loads(path.read_text()):
+        d["statements"] = [StatementConfidence(**s) for s in d.get("statements", [])]
+        out.append(EmitFunction(**d))
+    return out
+
+
+def _matches(fn: EmitFunction, names: list[str]) -> bool:
+    return any(n in (fn.key, fn.name, fn.key.split("::")[-1]) or n == fn.name.split("::")[-1] for n in names)
+
+
+def generated_functions(cfg: BootstrapConfig, table: object, log: Callable[[str], None]) -> tuple[list[EmitFunction], str]:
+    """The model's functions: from ``--results`` or by running ``generate`` now; none without either."""
+    from ..corpus.records import read_jsonl  # noqa: F401  (corpus must be importable: generate needs it too)
+
+    spell = [table.target, table.namespace]  # type: ignore[attr-defined]
+    if cfg.results:
+        return load_results(cfg.results, table.target, spell, cfg.threshold), f"results:{Path(cfg.results).resolve()}"  # type: ignore[attr-defined]
+    if cfg.model:
+        from ..generate.generate import generate
+
+        dest = cfg.out / "result.jsonl"
+        log(f"generate with {cfg.model}")
+        res = generate(Path(cfg.model), td=cfg.td, out=dest, progress=False)
+        return load_results(res.out, table.target, spell, cfg.threshold), f"model:{Path(cfg.model).resolve()}"  # type: ignore[attr-defined]
+    log("no --model and no --results: every function falls back to the nearest training target")
+    return [], "none"
+
+
+def run(cfg: BootstrapConfig, log: Callable[[str], None] = lambda m: None) -> BootstrapReport:
+    from ..describe.describe import describe, describe_dir
+
+    if cfg.mode not in MODES:
+        raise ConfigError(f"--mode {cfg.mode!r}: choose scratch or swap")
+    td = Path(cfg.td).resolve()
+    out = Path(cfg.out).resolve()
+    from ..paths import llvm_src_root
+
+    src = llvm_src_root(required=False)
+    if src is not None and (out == src or src in out.parents):
+        raise ConfigError(f"--out {out} is inside the llvm-project tree {src}; choose a folder outside it")
+    previous = out / "functions.json"
+    if out.exists() and any(out.iterdir()) and not cfg.force and not (cfg.only and previous.is_file()):
+        raise ConfigError(f"{out} exists and is not empty; pass --force to update it (reruns are incremental)")
+    out.mkdir(parents=True, exist_ok=True)
+    times: dict[str, float] = {}
+    t0 = time.monotonic()
+    table, _ = describe(td)
+    times["describe"] = round(time.monotonic() - t0, 1)
+    T = table.target
+    corpus = Path(cfg.corpus) if cfg.corpus else cache_root() / "corpus"
+    ddir = Path(cfg.describe_dir) if cfg.describe_dir else describe_dir()
+    t0 = time.monotonic()
+    generated, model_src = generated_functions(cfg, table, log)
+    times["generate"] = round(time.monotonic() - t0, 1)
+    if cfg.only:
+        if not previous.is_file():
+            raise ConfigError(f"--only needs a previous run in {out} (no functions.json)")
+        old = _load_functions(previous)
+        new = {g.key: g for g in generated if _matches(g, cfg.only)}
+        if not new:
+            raise ConfigError(f"--only {' '.join(cfg.only)}: no generated function by that name")
+        kept = [f for f in old if f.key not in new]
+        generated = kept + list(new.values())
+        log(f"--only: regenerated {len(new)} function(s), kept {len(kept)}")
+    target_dir = out / "lib" / "Target" / td.parent.name
+    report = BootstrapReport(
+        target=T, mode=cfg.mode, out=str(out), target_dir=str(target_dir),
+        provenance={
+            "command": " ".join(sys.argv), "commit": _commit(), "tool_version": __version__,
+            "llvm_version": LLVM_VERSION, "model": model_src, "td": str(td), "threshold": cfg.threshold,
+        },
+    )
+    ranges: dict[str, list[tuple[str, int, int]]] = {}
+    applied: list[AppliedEdit] = []
+    fn_by_key: dict[str, EmitFunction] = {}
+    fn_file: dict[str, str] = {}
+    if cfg.mode == "scratch":
+        exclude = {td.parent.name, T}
+        fns, donors = (generated, []) if cfg.only else scratch_functions(table, generated, corpus, ddir, exclude)
+        report.donors = [[d.target, round(d.similarity, 4)] for d in donors[:5]]
+        plan = make_plan(table, fns, T)
+        report.unplaced = [f.key for f in plan.unplaced]
+        rendered = render_plan(plan, td.name)
+        files: dict[str, str | bytes] = dict(copy_description(td))
+        files.update(rendered.files)
+        for rel, text in rendered.files.items():
+            r = function_ranges(text)
+            if r:
+                ranges[rel] = r
+        emitted = [p.fn for p in plan.functions]
+    else:
+        real = resolve(td.parent)
+        edits, emitted, missing = swap_edits(generated, corpus, real.path.name)
+        report.unplaced = [f.key for f in missing]
+        by_file: dict[str, list[FunctionEdit]] = {}
+        for e in edits:
+            by_file.setdefault(e.path, []).append(e)
+        files = {}
+        for p in sorted(real.path.rglob("*")):
+            if p.is_file():
+                rel = str(p.relative_to(real.path))
+                if rel in by_file:
+                    text, done = apply_to_text(p.read_text(encoding="utf-8"), by_file[rel])
+                    files[rel] = text
+                    applied.extend(done)
+                else:
+                    files[rel] = p.read_bytes()
+    _save_functions(out / "functions.json", emitted)
+    counts = write_tree(target_dir, files, force=target_dir.exists())
+    log(f"wrote {target_dir}: {counts}")
+    for f in emitted:
+        fn_by_key[f.record_id if cfg.mode == "swap" else f.key] = f
+    if cfg.mode == "scratch":
+        for rel, rs in ranges.items():
+            for key, first, last in rs:
+                fn_file[key] = rel
+                applied.append(AppliedEdit(FunctionEdit(key, rel, first, "", ""), first, last))
+    else:
+        for a in applied:
+            fn_file[a.edit.id] = a.edit.path
+    sources = [rel for rel in files if rel.endswith(".cpp")]
+    report.seconds = times
+    if not cfg.run_build:
+        report.files = {s: "not-built" for s in sources}
+        report.functions = [_row(f, k, fn_file.get(k, ""), "not-built", cfg.threshold) for k, f in fn_by_key.items()]
+        report.save(out)
+        return report
+    build_dir = out / "build"
+    log(f"build {target_dir}")
+    t0 = time.monotonic()
+    start = time.time()
+    blamed: dict[str, str] = {}
+    first_errors: list[str] = []
+    ok = True
+    try:
+        build(target_dir, build_dir, jobs=cfg.jobs)
+    except BuildError as exc:
+        ok = False
+        first_errors = exc.errors[:50] or [str(exc)]
+        located = list(zip(exc.locations, exc.errors))
+        for (file, line), msg in located:
+            hit, _ = attribute_errors(target_dir, applied, [(file, line)])
+            for h in hit:
+                blamed.setdefault(h, msg)
+    times["build"] = round(time.monotonic() - t0, 1)
+    compiled = _compiled_sources(build_dir, sources)
+    report.files = {s: ("compiled" if s in compiled else "failed") for s in sources}
+    llc, mc = build_dir / "bin" / "llc", build_dir / "bin" / "llvm-mc"
+    llc_ok = llc.is_file() and (ok or llc.stat().st_mtime >= start)
+    mc_ok = mc.is_file() and (ok or mc.stat().st_mtime >= start)
+    report.build = {"ok": ok, "seconds": times["build"], "dir": str(build_dir), "first_errors": first_errors,
+                    "llc": str(llc) if llc_ok else "", "llvm_mc": str(mc) if mc_ok else ""}
+    rows = []
+    for k, f in fn_by_key.items():
+        rel = fn_file.get(k, "")
+        if k in blamed:
+            status = "error"
+        elif rel and report.files.get(rel) == "compiled" or (rel.endswith(".h") and ok):
+            status = "compiled"
+        elif rel:
+            status = "file-failed"
+        else:
+            status = "not-built"
+        rows.append(_row(f, k, rel, status, cfg.threshold, blamed.get(k, "")))
+    report.functions = rows
+    report.save(out)
+    if cfg.run_lit and (llc_ok or mc_ok):
+        from ..littest.runner import run_tests
+
+        suites = None if llc_ok else ["mc", "disassembler"]
+        log(f"lit ({'all suites' if llc_ok else 'MC suites only: llc did not link'})")
+        t0 = time.monotonic()
+        try:
+            lit = run_tests(T if (Path(str(td.parent)).name == T) else td.parent.name, llc=llc if llc_ok else None,
+                            llvm_mc=mc if mc_ok else None, run_dir=out / "lit", suites=suites, test_timeout=cfg.test_timeout)
+            report.lit = {"passed": lit.passed, "tests": len(lit.tests), "failed": len(lit.failed), "summary": lit.summary,
+                          "summary_line": lit.summary_line(), "suites": lit.suites}
+        except ConfigError as exc:
+            report.lit = {"passed": 0, "tests": 0, "note": str(exc)}
+        except (LitRunError, ToolError) as exc:
+            report.lit = {"passed": 0, "tests": 0, "error": str(exc)}
+        times["lit"] = round(time.monotonic() - t0, 1)
+    if cfg.run_smoke:
+        from ..smoke.suite import run_smoke
+
+        t0 = time.monotonic()
+        report.smoke = run_smoke(llc if llc_ok else None, mc if mc_ok else None, out / "smoke",
+                                 asm_parser=(target_dir / "AsmParser").is_dir(),
+                                 disassembler=(target_dir / "Disassembler").is_dir())
+        times["smoke"] = round(time.monotonic() - t0, 1)
+    report.seconds = times
+    report.save(out)
+    (out / "bootstrap.json").write_text(json.dumps({"argv": sys.argv, **report.provenance, "config": {k: str(v) for k, v in asdict(cfg).items()}}, indent=1) + "\n")
+    return report
+
+
+def _row(f: EmitFunction, key: str, rel: str, status: str, threshold: float, error: str = "") -> FunctionRow:
+    return FunctionRow(key=f.key, file=rel, source=f.source, confidence=f.confidence, status=status,
+                       low_statements=len(f.low_statements(threshold)), error=error)
+
+
+def _compiled_sources(build_dir: Path, sources: list[str]) -> set[str]:
+    """Sources whose object file exists after the build (the compiler removes it when it fails)."""
+    objs = {p.name[: -len(".o")]: p for p in (build_dir / "target").rglob("*.cpp.o")} if (build_dir / "target").is_dir() else {}
+    return {s for s in sources if Path(s).name in objs}

@@ -1,0 +1,194 @@
+"""Render a ``Plan`` through the Jinja templates in ``templates/target`` and write the target directory.
+
+Templates get the target's name and properties, the planned files (classes, functions) and a ``definition``
+filter that turns a placed function into its out-of-line definition. Every function is preceded by a
+``// vega: <group> [source, confidence c]`` line; ``function_ranges`` finds those lines again in the rendered text,
+which is how a compiler error at ``file:line`` is charged to a function.
+
+Writing is atomic: a new directory is staged beside the destination and renamed into place; an existing one
+(``force``) is synchronised file by file, each changed file replaced by rename, unchanged files untouched, so Ninja
+rebuilds only what changed.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import jinja2
+
+from ..errors import ConfigError, TemplateRenderError
+from .functions import Signature
+from .layout import FILE_KINDS, Plan, PlacedFunction, PlannedFile, _mentions
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+TEMPLATE_DIR = REPO_ROOT / "templates" / "target"
+MARKER = re.compile(r"^// vega: (\S+) \[([^,\]]+), confidence ([0-9.]+)\]$")
+END_MARKER = "// vega: end of functions"
+
+# Headers a codegen header needs complete (classes held by value), in dependency order.
+_HEADER_DEPS = {
+    "InstrInfo": ["RegisterInfo"],
+    "Subtarget": ["RegisterInfo", "InstrInfo", "FrameLowering", "ISelLowering"],
+    "TargetMachine": ["Subtarget"],
+}
+_CODEGEN_HEADER_ORDER = ["RegisterInfo", "InstrInfo", "FrameLowering", "ISelLowering", "Subtarget", "TargetMachine", "MCInstLower"]
+
+
+def definition(p: PlacedFunction) -> str:
+    """The out-of-line definition of a placed function (member, public free function, or static helper)."""
+    sig, body = p.sig, p.fn.body.strip() or "{}"
+    if p.cls:
+        return f"{sig.definition_head(p.cls)}\n{body}"
+    params = ", ".join(_strip(sig.params))
+    if sig.name.startswith("LLVMInitialize"):
+        prefix = sig.prefix if "extern" in sig.prefix else f'extern "C" {sig.prefix}'.strip()
+        return f"{prefix} {sig.name}({params}){(' ' + sig.suffix) if sig.suffix else ''}\n{body}"
+    words = sig.prefix.split()
+    if "static" in words:
+        return f"{Signature(sig.prefix, '', sig.name, ', '.join(_strip(sig.params)), sig.suffix, '').free_head()}\n{body}"
+    prefix = " ".join(w for w in words if w != "inline")
+    return f"{Signature(prefix, 'llvm', sig.name, params, sig.suffix, '').free_head()}\n{body}"
+
+
+def _strip(params: str) -> list[str]:
+    from .functions import split_top, strip_default
+
+    return [strip_default(x) for x in split_top(params, ",")]
+
+
+def static_prototypes(file: PlannedFile) -> list[str]:
+    out = []
+    for p in file.functions:
+        if not p.cls and "static" in p.sig.prefix.split():
+            out.append(Signature(p.sig.prefix, "", p.sig.name, p.sig.params, p.sig.suffix, "").declaration())
+    return list(dict.fromkeys(out))
+
+
+def environment() -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(TEMPLATE_DIR)),
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+        autoescape=False,
+    )
+    env.filters["definition"] = definition
+    env.filters["static_prototypes"] = static_prototypes
+    return env
+
+
+@dataclass
+class Rendered:
+    files: dict[str, str]  # path relative to the target directory -> text
+
+
+def render_plan(plan: Plan, td_name: str) -> Rendered:
+    """Every file of the target directory except the ``.td`` description itself."""
+    env = environment()
+    T = plan.target
+    files: dict[str, str] = {}
+    present = {f.kind.stem: f for f in plan.files}
+    codegen_headers = [f"{T}{s}.h" for s in _CODEGEN_HEADER_ORDER if s in present and present[s].kind.header]
+    mc_headers = [f.kind.path(T, "h") for f in plan.files if f.kind.layer == "mc" and f.kind.header and f.kind.directory == "MCTargetDesc" and f.kind.stem != "MCTargetDesc"]
+    placed = plan.functions
+    mentioned = {w for w in ("printAliasInstr",) if _mentions(placed, w)}
+    base = {
+        "T": T, "NS": plan.namespace, "lower": plan.props["lower"], "props": plan.props, "plan": plan, "td_name": td_name,
+        "codegen_headers": codegen_headers, "mc_headers": mc_headers, "mentioned": mentioned,
+        "pseudo_lowering": any(flag == "-gen-pseudo-lowering" for _, flag in plan.tablegen),
+    }
+
+    def render(template: str, path: str, **extra: object) -> None:
+        try:
+            text = env.get_template(template).render(path=path, **base, **extra)
+        except jinja2.TemplateError as exc:
+            raise TemplateRenderError(f"{template}: {exc} (while rendering {path} for {T})") from exc
+        files[path] = text
+
+    for f in plan.files:
+        deps = [f"{T}{d}.h" for d in _HEADER_DEPS.get(f.kind.stem, []) if d in present]
+        if f.kind.header:
+            render(f"{f.kind.template}.h.j2", f.kind.path(T, "h"), file=f, deps=deps)
+        if f.kind.cpp:
+            render(f"{f.kind.template}.cpp.j2", f.kind.path(T, "cpp"), file=f, deps=deps)
+    render("Target.h.j2", f"{T}.h")
+    top = [f for f in plan.files if not f.kind.directory and f.kind.cpp]
+    subdirs = sorted({f.kind.directory for f in plan.files if f.kind.directory})
+    render(
+        "CMakeLists.txt.j2", "CMakeLists.txt", codegen_sources=[f.kind.path(T, "cpp") for f in top], subdirs=subdirs,
+        has_asm_printer="AsmPrinter" in present,
+    )
+    mc_sources = [Path(f.kind.path(T, "cpp")).name for f in plan.files if f.kind.directory == "MCTargetDesc" and f.kind.cpp]
+    for d in subdirs:
+        render(f"{d}/CMakeLists.txt.j2", f"{d}/CMakeLists.txt", mc_sources=mc_sources)
+    return Rendered(files)
+
+
+def function_ranges(text: str) -> list[tuple[str, int, int]]:
+    """``(group key, first line, last line)`` of each function block in a rendered file (1-based lines)."""
+    out: list[tuple[str, int, int]] = []
+    current: tuple[str, int] | None = None
+    lines = text.splitlines()
+    for i, line in enumerate(lines, 1):
+        m = MARKER.match(line)
+        if m or line == END_MARKER:
+            if current:
+                out.append((current[0], current[1], i - 1))
+            current = (m.group(1), i) if m else None
+    if current:
+        out.append((current[0], current[1], len(lines)))
+    return out
+
+
+def copy_description(td: Path) -> dict[str, bytes]:
+    """The description: every ``.td`` under the folder of the top-level ``.td``, relative paths kept."""
+    root = td.parent
+    return {str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*.td")) if p.is_file()}
+
+
+def write_tree(dest: Path, files: dict[str, str | bytes], *, force: bool) -> dict[str, int]:
+    """Write ``files`` as the whole content of ``dest``; returns counts of written/unchanged/removed files."""
+    dest = Path(dest)
+    if dest.exists() and not force:
+        raise ConfigError(f"{dest} exists; pass --force to update it (only changed files are rewritten)")
+    if not dest.exists():
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        stage = Path(tempfile.mkdtemp(prefix=f".{dest.name}.", dir=dest.parent))
+        try:
+            for rel, data in files.items():
+                p = stage / rel
+                p.parent.mkdir(parents=True, exist_ok=True)
+                p.write_bytes(data.encode() if isinstance(data, str) else data)
+            os.replace(stage, dest)
+        except BaseException:
+            shutil.rmtree(stage, ignore_errors=True)
+            raise
+        return {"written": len(files), "unchanged": 0, "removed": 0}
+    counts = {"written": 0, "unchanged": 0, "removed": 0}
+    for rel, data in files.items():
+        raw = data.encode() if isinstance(data, str) else data
+        p = dest / rel
+        if p.is_file() and p.read_bytes() == raw:
+            counts["unchanged"] += 1
+            continue
+        p.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{p.name}.", dir=p.parent)
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(raw)
+        os.replace(tmp, p)
+        counts["written"] += 1
+    wanted = {str(Path(r)) for r in files}
+    for p in sorted(dest.rglob("*"), reverse=True):
+        rel = str(p.relative_to(dest))
+        if p.is_file() and rel not in wanted:
+            p.unlink()
+            counts["removed"] += 1
+        elif p.is_dir() and not any(p.iterdir()):
+            p.rmdir()
+    return counts

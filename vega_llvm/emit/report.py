@@ -1,0 +1,116 @@
+"""The bootstrap report: what compiled, what linked, which tests pass, and every function ranked by confidence.
+
+``report.json`` is the machine-readable record (with the command, commit, LLVM version and model it came from);
+``report.md`` the same for a person: failing functions first, then the confidence ranking.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+
+@dataclass
+class FunctionRow:
+    key: str
+    file: str  # path in the target directory
+    source: str  # model | fallback:<Target>
+    confidence: float
+    status: str  # compiled | error (blamed by a compiler error) | file-failed (its file failed elsewhere) | not-built
+    low_statements: int = 0
+    error: str = ""
+
+
+@dataclass
+class BootstrapReport:
+    target: str
+    mode: str
+    out: str
+    target_dir: str
+    provenance: dict[str, Any]
+    files: dict[str, str] = field(default_factory=dict)  # source file -> compiled | failed
+    functions: list[FunctionRow] = field(default_factory=list)
+    unplaced: list[str] = field(default_factory=list)
+    donors: list[list[Any]] = field(default_factory=list)
+    build: dict[str, Any] = field(default_factory=dict)  # ok, seconds, llc, llvm_mc, first_errors
+    lit: dict[str, Any] = field(default_factory=dict)
+    smoke: dict[str, Any] = field(default_factory=dict)
+    seconds: dict[str, float] = field(default_factory=dict)
+
+    def summary(self) -> dict[str, Any]:
+        st = [f.status for f in self.functions]
+        srcs = [f.source for f in self.functions]
+        return {
+            "files_compiled": sum(1 for v in self.files.values() if v == "compiled"),
+            "files": len(self.files),
+            "functions_compiled": st.count("compiled"),
+            "functions": len(st),
+            "functions_blamed": st.count("error"),
+            "generated": srcs.count("model"),
+            "fallback": sum(1 for s in srcs if s.startswith("fallback")),
+            "llc_linked": bool(self.build.get("llc")),
+            "llvm_mc_linked": bool(self.build.get("llvm_mc")),
+            "lit_passed": self.lit.get("passed", 0),
+            "lit_tests": self.lit.get("tests", 0),
+            "smoke_passed": sum(1 for v in self.smoke.get("results", {}).values() if v == "pass"),
+            "smoke": len(self.smoke.get("results", {})),
+        }
+
+    def summary_line(self) -> str:
+        s = self.summary()
+        return (
+            f"{self.target} ({self.mode}): files {s['files_compiled']}/{s['files']} compiled, functions "
+            f"{s['functions_compiled']}/{s['functions']} compiled ({s['generated']} generated, {s['fallback']} fallback, "
+            f"{s['functions_blamed']} blamed), llc {'linked' if s['llc_linked'] else 'not linked'}, llvm-mc "
+            f"{'linked' if s['llvm_mc_linked'] else 'not linked'}, lit {s['lit_passed']}/{s['lit_tests']} pass, "
+            f"smoke {s['smoke_passed']}/{s['smoke']} pass"
+        )
+
+    def save(self, out_dir: Path) -> tuple[Path, Path]:
+        data = asdict(self)
+        data["summary"] = self.summary()
+        js, md = Path(out_dir) / "report.json", Path(out_dir) / "report.md"
+        _atomic(js, json.dumps(data, indent=1) + "\n")
+        _atomic(md, self.markdown())
+        return js, md
+
+    def markdown(self) -> str:
+        s = self.summary()
+        lines = [f"# bootstrap {self.target} ({self.mode})", "", self.summary_line(), ""]
+        lines += ["| key | value |", "|---|---|"]
+        for k, v in {**self.provenance, **s}.items():
+            lines.append(f"| {k} | {v} |")
+        if self.build.get("first_errors"):
+            lines += ["", "## First compiler errors", ""] + [f"- `{e}`" for e in self.build["first_errors"][:15]]
+        blamed = [f for f in self.functions if f.status == "error"]
+        if blamed:
+            lines += ["", "## Functions the compiler errors point into (lowest confidence first)", "",
+                      "| function | file | source | confidence | error |", "|---|---|---|---|---|"]
+            for f in sorted(blamed, key=lambda f: f.confidence):
+                lines.append(f"| `{f.key}` | {f.file} | {f.source} | {f.confidence:.2f} | `{f.error[:120]}` |")
+        failed_files = [k for k, v in self.files.items() if v != "compiled"]
+        if failed_files:
+            lines += ["", "## Files that did not compile", ""] + [f"- {f}" for f in failed_files]
+        if self.lit:
+            lines += ["", "## lit", "", f"{self.lit.get('summary_line', '')}"]
+        if self.smoke:
+            lines += ["", "## Smoke suite", "", "| program | result |", "|---|---|"]
+            for k, v in self.smoke.get("results", {}).items():
+                lines.append(f"| {k} | {v} |")
+        if self.unplaced:
+            lines += ["", f"## Functions with no file template ({len(self.unplaced)}, not emitted)", ""]
+            lines += [f"- `{u}`" for u in self.unplaced[:50]]
+        lines += ["", "## Functions by confidence (lowest first)", "",
+                  "| confidence | function | source | status | low statements |", "|---|---|---|---|---|"]
+        for f in sorted(self.functions, key=lambda f: (f.confidence, f.key)):
+            lines.append(f"| {f.confidence:.2f} | `{f.key}` | {f.source} | {f.status} | {f.low_statements} |")
+        return "\n".join(lines) + "\n"
+
+
+def _atomic(path: Path, text: str) -> None:
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_text(text, encoding="utf-8")
+    os.replace(tmp, path)
