@@ -24,7 +24,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Iterable
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 3
 
 # Instruction bits worth a boolean "does any instruction of the target set it" and worth listing per instruction.
 INSTR_FLAGS = (
@@ -319,7 +319,12 @@ def extract(
     put("reg_alt_name_index", [n for n in own("RegAltNameIndex")])
     put("register_bank", own("RegisterBank"))
     put("hw_mode", own("HwMode"))
-    put("value_type", _uniq(t for row in class_rows for t in row["types"] if t))
+    put("value_type", _uniq(vt for t in _value_types(records, row_types(class_rows), instanceof) for vt in t))
+    # Every value type the target's own records mention (patterns, calling conventions, operands, profiles).
+    vt_names = set(instanceof.get("ValueType", []))
+    values["value_type"] = _uniq(
+        values["value_type"] + sorted(_referenced(records, (n for n in records if n not in baseline.records), vt_names))
+    )
 
     # Operands -----------------------------------------------------------------------------------------------
     op_rows = []
@@ -483,14 +488,26 @@ def extract(
     ]
     put("asm_class", [d.get("AsmParserClassName") or d.get("AsmWriterClassName") for d in details["asm"]])
 
+    # C++ the description embeds -------------------------------------------------------------------------
+    own_names = [n for n in records if n not in baseline.records]
+    code_idents, code_numbers = _code_tokens(records, own_names)
+    put("td_code", code_idents)
+    put("searchable_index", values["searchable_index"] + own("SearchIndex"))
+
     # Numbers that code spells out (sizes, encodings, DWARF numbers, counts) ---------------------------------
-    numbers: set[int] = {len(regs), len(classes), len(instrs)}
+    numbers: set[int] = {len(regs), len(classes), len(instrs), *code_numbers}
+    for row in class_rows:
+        infos = _ref(rec(row["name"]).get("RegInfos"))
+        for o in rec(infos).get("Objects", []) if infos in records else []:
+            ri = records.get(_ref(o) or "", {})
+            numbers.update(v for k in ("RegSize", "SpillSize", "SpillAlignment") if isinstance(v := ri.get(k), int))
     numbers.update(r["size"] for r in reg_rows if r["size"])
     numbers.update(r["size"] for r in class_rows if r["size"])
     numbers.update(r["size"] // 8 for r in class_rows if r["size"])
     numbers.update(r["encoding"] for r in reg_rows if r["encoding"] is not None)
     numbers.update(d for r in reg_rows for d in r["dwarf"] if isinstance(d, int))
     numbers.update(r["size"] for r in instr_rows if isinstance(r["size"], int))
+    numbers.update(r["size"] * 8 for r in instr_rows if isinstance(r["size"], int))
     values["number"] = [str(n) for n in sorted(numbers)]
 
     # Target-independent properties: booleans ---------------------------------------------------------------
@@ -530,6 +547,70 @@ def extract(
         if kind not in ("target", "namespace", "target.lower", "number"):
             flags[f"has.{kind}"] = bool(vals)
     return PropertyTable(target=target, namespace=namespace, values=values, flags=flags, details=details)
+
+
+def _referenced(records: dict[str, Any], names: Iterable[str], wanted: set[str]) -> set[str]:
+    """Which of the ``wanted`` record names the given records refer to anywhere in their fields (dags included)."""
+    found: set[str] = set()
+    for n in names:
+        stack: list[Any] = [v for k, v in records[n].items() if not k.startswith("!")]
+        while stack:
+            v = stack.pop()
+            if isinstance(v, dict):
+                ref = v.get("def") if v.get("kind") == "def" else None
+                if ref is not None:
+                    if ref in wanted:
+                        found.add(ref)
+                    continue
+                stack.extend(v.get("args", ()))
+                if "operator" in v:
+                    stack.append(v["operator"])
+            elif isinstance(v, list):
+                stack.extend(v)
+    return found
+
+
+def row_types(class_rows: list[dict[str, Any]]) -> list[str]:
+    return [t for row in class_rows for t in row["types"] if t]
+
+
+def _value_types(records: dict[str, Any], names: list[str], instanceof: dict[str, list[str]]) -> list[list[str]]:
+    """A register class's types, with ``ValueTypeByHwMode`` (RISCV's XLenVT) expanded to each mode's type."""
+    by_mode = set(instanceof.get("ValueTypeByHwMode", []))
+    out = []
+    for n in names:
+        if n in by_mode:
+            out.append([n, *(_ref(o) or "" for o in records[n].get("Objects", []))])
+        else:
+            out.append([n])
+    return out
+
+
+# Fields whose string value is C++ that the description embeds (immediate predicates, transforms, conditions).
+CODE_FIELDS = ("ImmediateCode", "PredicateCode", "MCOperandPredicate", "XFormFunction", "CondString",
+               "GISelPredicateCode", "AssemblerCondString")
+_IDENT = re.compile(r"\b[A-Za-z_]\w*\b")
+_NUMBER = re.compile(r"\b(?:0[xX][0-9a-fA-F]+|\d+)\b")
+_CXX_WORDS = frozenset("""if else return int unsigned bool true false const auto uint64_t int64_t uint32_t int32_t
+    uint16_t uint8_t int8_t int16_t static_cast cast dyn_cast isa nullptr this sizeof switch case default break
+    for while do void char float double long short signed""".split())
+
+
+def _code_tokens(records: dict[str, Any], names: Iterable[str]) -> tuple[list[str], list[int]]:
+    """Identifiers and integers of the C++ fragments in the target's own records (``isInt<12>(Imm)``,
+    ``Subtarget->hasStdExtM()``): names the description itself makes the target's code use."""
+    idents: dict[str, None] = {}
+    numbers: set[int] = set()
+    for n in names:
+        r = records[n]
+        for f in CODE_FIELDS:
+            code = r.get(f)
+            if isinstance(code, str) and code:
+                for m in _IDENT.findall(code):
+                    if m not in _CXX_WORDS:
+                        idents.setdefault(m, None)
+                numbers.update(int(x, 0) for x in _NUMBER.findall(code))
+    return list(idents), sorted(numbers)
 
 
 def _walk_actions(records: dict[str, Any], cc: dict[str, Any]) -> list[Any]:

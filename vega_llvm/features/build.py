@@ -15,7 +15,7 @@ from .. import LLVM_VERSION, __version__
 from ..describe.properties import PropertyTable, write_json_atomic
 from ..errors import ConfigError
 from .data import add_spellings, load_tables, load_templates, table_folder
-from .learn import TargetData, learn_flags, learn_slots
+from .learn import TargetData, Vocabulary, learn_flags, learn_slots
 from .recall import Recall, value_recall
 from .vectors import Learned, feature_rows
 
@@ -101,12 +101,15 @@ def build_features(
     holdout: list[str],
     extra_tables: list[Path] | None = None,
     max_values: int = 8,
+    min_targets: int = 2,
 ) -> FeaturesResult:
     t0 = time.perf_counter()
     templates, data, train, infer = prepare(templates_path, describe_dir, holdout, extra_tables)
-    slots = learn_slots(templates, data, train)
-    learned = Learned(slots=slots, flags=learn_flags(templates, data, train, slots))
-    rows = feature_rows(templates, data, learned, train, infer, max_values=max_values)
+    # The vocabulary is learned from the training targets' code and descriptions only.
+    vocab = Vocabulary.build([_restrict(t, train) for t in templates], {k: v for k, v in data.items() if k in train})
+    slots = learn_slots(templates, data, train, vocab)
+    learned = Learned(slots=slots, flags=learn_flags(templates, data, train, slots), vocab=vocab)
+    rows = feature_rows(templates, data, learned, train, infer, max_values=max_values, min_targets=min_targets)
     out.mkdir(parents=True, exist_ok=True)
     deps = [d.to_json() | {"what": "slot"} for d in learned.slots.values()] + [
         d.to_json() | {"what": "statement"} for d in learned.flags.values() if d.flags
@@ -133,13 +136,28 @@ def build_features(
         "slots_with_source": sum(1 for d in learned.slots.values() if d.sources),
         "statements_with_flags": sum(1 for d in learned.flags.values() if d.flags),
         "max_values": max_values,
+        "min_targets": min_targets,
         "seconds": round(seconds, 1),
     }
     write_json_atomic(out / "manifest.json", manifest, indent=1)
     return FeaturesResult(out, counts["train"], counts["infer"], sorted(train), sorted(infer), seconds)
 
 
-def measure_recall(templates_path: Path, describe_dir: Path, targets: list[str]) -> dict[str, Recall]:
+def _restrict(template: Any, targets: set[str]) -> Any:
+    """The template seen through some targets' members only (for statistics that must not see held-out code)."""
+    import copy
+
+    view = copy.copy(template)
+    view.members = [m for m in template.members if m.target in targets]
+    return view
+
+
+def measure_recall(
+    templates_path: Path, describe_dir: Path, targets: list[str], corpus: Path | None = None
+) -> dict[str, Recall]:
+    """Value recall of ``targets``; with the corpus the templates came from, local names are told apart."""
+    from .local_names import corpus_path_of, locals_by_function
+
     templates = load_templates(templates_path)
     members = {m.target for t in templates for m in t.members}
     missing = [t for t in targets if t not in members]
@@ -150,4 +168,6 @@ def measure_recall(templates_path: Path, describe_dir: Path, targets: list[str])
         )
     data = load_tables(describe_dir, members)
     add_spellings(templates, data)
-    return value_recall(templates, data, targets)
+    corpus = corpus or corpus_path_of(templates_path)
+    local = locals_by_function(corpus, set(targets)) if corpus else None
+    return value_recall(templates, data, targets, local=local)

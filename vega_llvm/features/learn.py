@@ -35,14 +35,21 @@ _KEYWORDS = frozenset(
 # A source must explain at least this share of a placeholder's resolvable tokens to count as a dependency.
 MIN_SOURCE_SHARE = 0.2
 MAX_SOURCES = 3
-# A token found in at least this share of the other members' values for a placeholder is the same everywhere
-# (a local variable, an LLVM API name), not a target-specific value -- unless their descriptions hold it.
-SHARED_SHARE = 0.5
+# A token that the code of at least this many *other* targets puts in placeholders, and that fewer than half of those
+# targets' descriptions hold, is C++ vocabulary (``Subtarget``, ``DAG``, ``MVT``, a local ``Opc``), not a value.
+MIN_OTHER_USERS = 3
+# Kinds too generic to show that a token is a target's value: C++ fragments embedded in .td files mention ``MVT`` and
+# ``Subtarget``, and every table lists small numbers. They still count when a target's token is looked up.
+WEAK_KINDS = frozenset({"td_code", "number"})
+MIN_EACH = 2
+
+# Tokens of a value span: joined by single spaces, but a string literal may itself contain spaces.
+_SPAN_TOKEN = re.compile(r"""(?:u8|u|U|L)?"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'|\S+""")
 
 
 def value_tokens(span: str) -> list[str]:
     """The tokens of a placeholder's value that could be a target's value (not punctuation, keywords or ``<T>``)."""
-    return [t for t in span.split() if t != T and t not in _KEYWORDS and _VALUE_TOKEN.match(t)]
+    return [t for t in _SPAN_TOKEN.findall(span) if t != T and t not in _KEYWORDS and _VALUE_TOKEN.match(t)]
 
 
 @dataclass
@@ -130,52 +137,43 @@ def _members_by_target(template: Any, targets: set[str]) -> list[Any]:
 
 
 @dataclass
-class SlotStats:
-    """How often each value token of one placeholder occurs over a template's members, and how often those members'
-    own descriptions hold it: computed once per placeholder, so filtering a member's tokens is linear."""
+class Vocabulary:
+    """For every placeholder token of the templates: the targets whose code uses it and those whose description
+    holds it. Separates a target's values from the C++ that every backend writes around them, from data alone."""
 
-    tokens: dict[int, list[str]]  # id(member) -> its value tokens
-    counts: Counter[str]
-    described: Counter[str]
-    members: int
+    users: dict[str, set[str]]
+    described: dict[str, set[str]]
 
     @classmethod
-    def of(cls, template: Any, slot: str, data: dict[str, "TargetData"]) -> "SlotStats":
-        tokens: dict[int, list[str]] = {}
-        counts: Counter[str] = Counter()
-        described: Counter[str] = Counter()
-        for m in template.members:
-            toks = value_tokens(m.values.get(slot, ""))
-            tokens[id(m)] = toks
-            if not toks:
-                continue
-            mine = set(toks)
-            counts.update(mine)
-            d = data.get(m.target)
-            if d is not None:
-                described.update(t for t in mine if d.index.sources(t))
-        return cls(tokens=tokens, counts=counts, described=described, members=sum(1 for t in tokens.values() if t))
+    def build(cls, templates: Iterable[Any], data: dict[str, "TargetData"]) -> "Vocabulary":
+        users: dict[str, set[str]] = defaultdict(set)
+        for tpl in templates:
+            slots = {ph.name for st in tpl.statements for ph in st.placeholders}
+            for m in tpl.members:
+                for slot in slots:
+                    for tok in value_tokens(m.values.get(slot, "")):
+                        users[tok].add(m.target)
+        described = {
+            tok: {t for t in ts if t in data and any(s.kind not in WEAK_KINDS for s in data[t].index.sources(tok))}
+            for tok, ts in users.items()
+        }
+        return cls(users=dict(users), described=described)
 
-    def target_specific(self, member: Any, data: dict[str, "TargetData"]) -> list[str]:
-        """The member's value tokens minus those that are the same in most *other* members and that the other
-        members' descriptions do not hold (``Opc``, ``MI``, ``ADD`` of ``ISD::ADD``: code, not target properties)."""
-        toks = self.tokens.get(id(member), [])
-        others = self.members - (1 if toks else 0)
-        if not toks or others < 2:
-            return toks
-        mine = set(toks)
-        d = data.get(member.target)
-        keep = []
-        for t in toks:
-            count = self.counts[t] - (1 if t in mine else 0)
-            desc = self.described[t] - (1 if t in mine and d is not None and d.index.sources(t) else 0)
-            if count >= SHARED_SHARE * others and desc < SHARED_SHARE * count:
-                continue
-            keep.append(t)
-        return keep
+    def is_value(self, token: str, target: str) -> bool:
+        others = len(self.users.get(token, ()) - {target})
+        if others < MIN_OTHER_USERS:
+            return True
+        return len(self.described.get(token, set()) - {target}) >= 0.5 * others
 
 
-def learn_slots(templates: Iterable[Any], data: dict[str, TargetData], train: set[str]) -> dict[tuple[str, int, str], SlotDependency]:
+def target_specific(member: Any, slot: str, vocab: Vocabulary) -> list[str]:
+    """The member's value tokens for ``slot`` that are the target's values rather than shared C++ (``Vocabulary``)."""
+    return [t for t in value_tokens(member.values.get(slot, "")) if vocab.is_value(t, member.target)]
+
+
+def learn_slots(
+    templates: Iterable[Any], data: dict[str, TargetData], train: set[str], vocab: Vocabulary
+) -> dict[tuple[str, int, str], SlotDependency]:
     """The sources each placeholder's values come from, over the training members only."""
     out: dict[tuple[str, int, str], SlotDependency] = {}
     for tpl in templates:
@@ -185,9 +183,8 @@ def learn_slots(templates: Iterable[Any], data: dict[str, TargetData], train: se
                 votes: Counter[Source] = Counter()
                 total = resolved = 0
                 n = 0
-                stats = SlotStats.of(tpl, ph.name, data)
                 for m in members:
-                    toks = stats.target_specific(m, data)
+                    toks = target_specific(m, ph.name, vocab)
                     if not toks:
                         continue
                     n += 1
@@ -247,7 +244,9 @@ def learn_flags(
             pos = y.bit_count()
             majority = max(pos, n - pos) / n
             cands = []
-            if 0 < pos < n:
+            # A boolean "explains" presence only with both outcomes seen at least MIN_EACH times; with fewer
+            # members many flags agree by chance.
+            if min(pos, n - pos) >= MIN_EACH:
                 for f, fm in flag_mask.items():
                     agree = (~(fm ^ y) & scope).bit_count()
                     for polarity, acc in ((True, agree / n), (False, (n - agree) / n)):

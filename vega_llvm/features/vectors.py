@@ -22,7 +22,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 from typing import Any, Iterable, Iterator
 
-from .learn import FlagDependency, SlotDependency, SlotStats, TargetData
+from .learn import FlagDependency, SlotDependency, TargetData, Vocabulary, target_specific
 from .values import T, Source
 
 SEP = " </s> "
@@ -108,6 +108,7 @@ def _fill(tokens: list[str], values: dict[str, str]) -> str:
 class Learned:
     slots: dict[tuple[str, int, str], SlotDependency]
     flags: dict[tuple[str, int], FlagDependency]
+    vocab: Vocabulary
 
 
 def feature_rows(
@@ -117,12 +118,20 @@ def feature_rows(
     train: set[str],
     infer: set[str],
     max_values: int = 8,
+    min_targets: int = 2,
 ) -> Iterator[dict[str, Any]]:
     """Training rows (every member of a training target, real statements as labels), then inference rows (every
-    template for each held-out/new target, no labels)."""
+    template for each held-out/new target, no labels).
+
+    Only templates of at least ``min_targets`` training targets: a function only one backend has is that backend's
+    private helper, not an interface a new target implements, and its template has nothing to learn (no
+    placeholders).
+    """
     cands = Candidates(data)
     for tpl in templates:
-        refs = _references(tpl, data, train)
+        if len({m.target for m in tpl.members if m.target in train}) < min_targets:
+            continue
+        refs = _references(tpl, learned.vocab, train)
         members = [m for m in tpl.members if m.target in train and m.target in data]
         for m in members:
             have = set(m.statements)
@@ -143,17 +152,16 @@ def feature_rows(
                 yield row
 
 
-def _references(tpl: Any, data: dict[str, TargetData], train: set[str]) -> dict[str, list[tuple[str, str]]]:
+def _references(tpl: Any, vocab: Vocabulary, train: set[str]) -> dict[str, list[tuple[str, str]]]:
     """Per placeholder: (member, value token) of the training members, the reference for candidate ranking."""
     out: dict[str, list[tuple[str, str]]] = defaultdict(list)
     for st in tpl.statements:
         for ph in st.placeholders:
             if ph.name in out:
                 continue
-            stats = SlotStats.of(tpl, ph.name, data)
             for m in tpl.members:
                 if m.target in train:
-                    out[ph.name].extend((m.member, tok) for tok in stats.target_specific(m, data))
+                    out[ph.name].extend((m.member, tok) for tok in target_specific(m, ph.name, vocab))
     return out
 
 
