@@ -1,0 +1,42 @@
+"""Nearest-neighbour baseline: each function copied from the most similar training target, renamed.
+
+Similarity of two targets is the Jaccard index of their descriptions (true boolean properties and described values,
+with each target's own name spelled ``<T>``), so the baseline needs nothing but what the model gets. For each template,
+the most similar training target that implements it supplies its statements and values; ``<T>`` is spelled as the new
+target (VEGA's ForkFlow renames MIPS the same way; this is its nearest-target variant).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+
+def description_set(table: Any) -> set[str]:
+    names = sorted({table.target, table.namespace} - {""}, key=len, reverse=True)
+    pat = re.compile("|".join(re.escape(n) for n in names)) if names else None
+    out = {f"flag:{k}" for k, v in table.flags.items() if v}
+    for kind, vals in table.values.items():
+        for v in vals:
+            out.add(f"{kind}:{pat.sub('<T>', v) if pat else v}")
+    return out
+
+
+def rank_targets(target_table: Any, tables: dict[str, Any]) -> list[tuple[str, float]]:
+    mine = description_set(target_table)
+    scores = []
+    for name, t in tables.items():
+        other = description_set(t)
+        union = len(mine | other)
+        scores.append((name, len(mine & other) / union if union else 0.0))
+    return sorted(scores, key=lambda x: (-x[1], x[0]))
+
+
+def nearest_member(template: Any, ranking: list[str]) -> Any | None:
+    by_target: dict[str, Any] = {}
+    for m in template.members:
+        by_target.setdefault(m.target, m)
+    for t in ranking:
+        if t in by_target:
+            return by_target[t]
+    return template.members[0] if template.members else None
