@@ -42,6 +42,7 @@ echo "== python venv (.venv)"
 PY=${PYTHON:-python3}
 [ -x .venv/bin/python ] || "$PY" -m venv .venv
 .venv/bin/python -m pip install -q --upgrade pip
+.venv/bin/python -m pip install -q torch==2.13.0  # CPU build first, so that `pip install -e .` never pulls CUDA wheels
 .venv/bin/python -m pip install -q -e ".[test]"
 .venv/bin/vega-llvm --version
 

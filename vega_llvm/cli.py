@@ -29,6 +29,8 @@ STAGE_COMMANDS = [
     "vega_llvm.templates.commands",
     "vega_llvm.describe.commands",
     "vega_llvm.features.commands",
+    "vega_llvm.model.commands",
+    "vega_llvm.generate.commands",
     "vega_llvm.build.commands",
     "vega_llvm.littest.commands",
     "vega_llvm.bootstrap.commands",

@@ -27,6 +27,20 @@ from transformers import RobertaConfig, RobertaModel
 from transformers.models.roberta.modeling_roberta import RobertaPreTrainedModel
 
 
+def _cache_kw() -> str:
+    """transformers 5.x renamed ``past_key_values`` to ``cache`` (the old name now warns): use what is installed."""
+    import inspect
+
+    return "cache" if "cache" in inspect.signature(RobertaModel.forward).parameters else "past_key_values"
+
+
+_CACHE = _cache_kw()
+
+
+def _cache_of(out: Any) -> Any:
+    return getattr(out, _CACHE, None)
+
+
 class VegaConfig(RobertaConfig):
     """``RobertaConfig`` plus what the seq2seq wrapper needs (saved in ``config.json``)."""
 
@@ -184,7 +198,7 @@ class VegaModel(RobertaPreTrainedModel):
             use_cache=True,
         )
         conf = self._confidence(out.last_hidden_state)
-        cache = out.cache
+        cache = _cache_of(out)
         key_ok = source_mask.bool()
         tok = torch.full((b, 1), cfg.decoder_start_token_id, dtype=torch.long, device=source_ids.device)
         seqs: list[list[int]] = [[] for _ in range(b)]
@@ -199,10 +213,10 @@ class VegaModel(RobertaPreTrainedModel):
                 token_type_ids=torch.zeros_like(tok),
                 attention_mask=mask,
                 position_ids=self._positions(source_mask, 1, start=t, with_source=False),
-                cache=cache,
                 use_cache=True,
+                **{_CACHE: cache},
             )
-            cache = step.cache
+            cache = _cache_of(step)
             logits = self._lm(step.last_hidden_state[:, -1]).float()
             nxt = []
             for i in range(b):
