@@ -15,6 +15,7 @@ APT_PACKAGES=(
   cmake ninja-build g++ ccache                 # the out-of-tree build
   libzstd-dev zlib1g-dev libffi-dev libxml2-dev libtinfo-dev libedit-dev libcurl4-openssl-dev  # what LLVMConfig links
   python3-venv python3-dev xz-utils git dpkg-dev
+  chromium                                     # headless check of the HTML evaluation report
 )
 
 enable_deb_src() {

@@ -4,7 +4,8 @@ measured in the same run through the same harness.
 Per function and system: exact match, statement accuracy, and the pass@1 outcome (pass, fail, compile_error,
 missing), with "untested" (no lit test executes the real function) kept apart. Outputs in ``--out``:
 ``result.jsonl`` (VEGA's fields: Target, Module, File, Func, Code, GroundTruth, Confidence; and ours),
-``summary.json`` and ``summary.md``.
+``summary.json``, ``summary.md``, ``report.html`` (single file) and the plots ``accuracy_by_module.png`` and
+``accuracy_by_confidence.png``.
 """
 
 from __future__ import annotations
@@ -39,7 +40,7 @@ BUCKETS = [(">0.99", 0.99, 1.01), ("[0.5,0.99]", 0.5, 0.99), ("<0.5", -0.01, 0.5
 class Candidate:
     body: str | None
     confidence: float | None = None
-    statement_confidences: list[float] = field(default_factory=list)
+    statements: list[tuple[str, float, bool]] = field(default_factory=list)  # (code, confidence, kept)
 
 
 @dataclass
@@ -59,6 +60,7 @@ class Row:
     accurate_statements: int
     truth_statements: int
     detail: str = ""
+    statements: list[tuple[str, float, bool]] = field(default_factory=list)
 
 
 def extract_body(code: str) -> str | None:
@@ -73,13 +75,15 @@ def extract_body(code: str) -> str | None:
 def load_generated(path: Path, records: list[FunctionRecord]) -> dict[str, Candidate]:
     """Generated functions (``generate``'s JSONL) matched to the target's corpus records.
 
-    A line names its function by ``id`` (corpus record id) when it has one, else by (``File``, ``Func``), the
-    abstracted file and qualified name of its template group.
+    A line names its function by ``id`` (corpus record id) when it has one, else by (``File``, ``Func``): the
+    abstracted file and the qualified name, abstracted (``<T>``) or spelled with the target's name. The code is
+    ``vega_code`` (generate's field) or ``Code``; ``statements`` carry per-statement code and confidence.
     """
     by_id = {r.id: r for r in records}
     by_key: dict[tuple[str, str], list[FunctionRecord]] = defaultdict(list)
     for r in records:
-        by_key[r.key].append(r)
+        by_key[(r.file, r.qname)].append(r)
+        by_key[(r.file, r.qname.replace("<T>", r.spelling))].append(r)
     out: dict[str, Candidate] = {}
     with open(path, encoding="utf-8") as fh:
         for n, line in enumerate(fh, 1):
@@ -95,9 +99,13 @@ def load_generated(path: Path, records: list[FunctionRecord]) -> dict[str, Candi
                 rec = cands[0] if cands else None
             if rec is None:
                 continue
-            code = d.get("Code") or d.get("code") or d.get("Generated") or ""
+            code = d.get("vega_code") or d.get("Code") or d.get("code") or ""
             conf = d.get("Confidence", d.get("confidence"))
-            stm = [s.get("confidence", 0.0) for s in d.get("statements", []) if isinstance(s, dict)]
+            stm = [
+                (str(s.get("code", "")), float(s.get("confidence", 0.0)), bool(s.get("kept", True)))
+                for s in d.get("statements", [])
+                if isinstance(s, dict)
+            ]
             out[rec.id] = Candidate(extract_body(code) if code else None, conf, stm)
     return out
 
@@ -259,7 +267,7 @@ def run_eval(
                 Target=holdout, Module=r.module, File=r.file, Func=r.qname, Code=cand.body, GroundTruth=r.body,
                 Confidence=cand.confidence, system=system, id=r.id, status=status, tested=executed.get(r.id, False),
                 exact=cmp.exact, accurate_statements=cmp.accurate_statements, truth_statements=cmp.truth_statements,
-                detail=detail,
+                detail=detail, statements=cand.statements,
             ))
     summary = summarise(rows)
     meta = {
@@ -273,6 +281,9 @@ def run_eval(
     _write(out_dir / "result.jsonl", "".join(json.dumps(asdict(r)) + "\n" for r in rows))
     _write(out_dir / "summary.json", json.dumps({"meta": meta, "summary": summary}, indent=2) + "\n")
     _write(out_dir / "summary.md", markdown(summary, meta))
+    from .report import write_report
+
+    write_report(out_dir, rows, summary, meta)
     return {"meta": meta, "summary": summary, "rows": rows}
 
 

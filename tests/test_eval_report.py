@@ -1,0 +1,57 @@
+"""The evaluation report is a single HTML file that a browser renders, with statements coloured by confidence."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from vega_llvm.evaluate.report import write_report
+from vega_llvm.evaluate.run import Row, summarise
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+def _rows() -> list[Row]:
+    truth = "{\n  if (Kind == FK_Data_4)\n    return ELF::R_XCORE_32;\n  return ELF::R_XCORE_NONE;\n}"
+    stm = [("if ( Kind == FK_Data_4 )", 0.995, True), ("return ELF :: R_XCORE_32 ;", 0.7, True),
+           ("return ELF :: R_XCORE_NONE ;", 0.2, True), ("llvm_unreachable ( \"x\" ) ;", 0.1, False)]
+    common = dict(Target="XCore", Module="ASS", File="ELFObjectWriter.cpp", Func="<T>ELFObjectWriter::getRelocType",
+                  GroundTruth=truth, id="XCore/x.cpp:1", tested=True, accurate_statements=2, truth_statements=3)
+    return [
+        Row(Code=truth, Confidence=0.2, system="vega-llvm", status="fail", exact=False, detail="2 tests changed",
+            statements=stm, **common),
+        Row(Code=None, Confidence=None, system="forkflow", status="missing", exact=False, **common),
+    ]
+
+
+def test_report_files(tmp_path: Path) -> None:
+    rows = _rows()
+    meta = {"holdout": "XCore", "commit": "abc", "llvm_version": "16.0.6", "tool_version": "0.1.0", "results": "r.jsonl",
+            "command": "vega-llvm eval --holdout XCore", "seconds": 1.0, "probes": 0}
+    path = write_report(tmp_path, rows, summarise(rows), meta)
+    html = path.read_text()
+    assert html.count('class="st c-high"') == 1 and html.count('class="st c-mid"') == 1
+    assert html.count('class="st c-low"') == 1 and html.count('class="st dropped"') == 1
+    assert "R_XCORE_32" in html and "&lt;T&gt;ELFObjectWriter::getRelocType" in html  # escaped
+    assert (tmp_path / "accuracy_by_module.png").read_bytes()[:4] == b"\x89PNG"
+    assert (tmp_path / "accuracy_by_confidence.png").stat().st_size > 1000
+
+
+@pytest.mark.skipif(CHROMIUM is None, reason="chromium not installed (CI installs it: apt-get install chromium)")
+def test_report_renders_headless(tmp_path: Path) -> None:
+    rows = _rows()
+    meta = {"holdout": "XCore", "commit": "abc", "llvm_version": "16.0.6", "tool_version": "0.1.0", "results": None,
+            "command": "vega-llvm eval --holdout XCore", "seconds": 1.0, "probes": 0}
+    path = write_report(tmp_path, rows, summarise(rows), meta)
+    flags = [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+             "--disable-background-networking", "--disable-component-update", "--disable-sync",
+             f"--user-data-dir={tmp_path / 'profile'}"]
+    dom = subprocess.run([*flags, "--dump-dom", path.as_uri()], capture_output=True, text=True, timeout=120).stdout
+    assert '<table id="summary">' in dom and 'class="st c-low"' in dom and "vega-llvm evaluation: XCore" in dom
+    shot = tmp_path / "shot.png"
+    subprocess.run([*flags, f"--screenshot={shot}", "--window-size=1200,900", path.as_uri()], capture_output=True,
+                   timeout=120)
+    assert shot.is_file() and shot.stat().st_size > 5000
