@@ -208,3 +208,22 @@ def test_every_backend_describes(cache: Path) -> None:
     assert not failed
     names = {o.target for o in outcomes}
     assert {"RISCV", "XCore", "AMDGPU", "R600", "PPC", "X86"} <= names
+
+
+def test_cache_invalidated_by_an_include_change(cache: Path, tmp_path: Path) -> None:
+    """An edited include in a subfolder (outside the cache key, but recorded in the table's inputs) forces a fresh
+    tblgen run."""
+    from vega_llvm.describe.describe import describe
+
+    (tmp_path / "sub").mkdir()
+    inc = tmp_path / "sub" / "Regs.td"
+    inc.write_text('def R0 : Register<"r0"> { let Namespace = "Toy"; }\n')
+    td = tmp_path / "Toy.td"
+    td.write_text('include "llvm/Target/Target.td"\ninclude "sub/Regs.td"\n'
+                  "def ToyInstrInfo : InstrInfo;\ndef Toy : Target { let InstructionSet = ToyInstrInfo; }\n")
+    first, _ = describe(td, out=tmp_path / "a.json")
+    assert first.target == "Toy" and first.values["register"] == ["R0"] and first.meta["cache"] == "miss"
+    assert describe(td, out=tmp_path / "b.json")[0].meta["cache"] == "hit"
+    inc.write_text('def R0 : Register<"r0"> { let Namespace = "Toy"; }\ndef R1 : Register<"r1"> { let Namespace = "Toy"; }\n')
+    again, _ = describe(td, out=tmp_path / "c.json")
+    assert again.meta["cache"] == "miss" and again.values["register"] == ["R0", "R1"]

@@ -90,16 +90,31 @@ def resolve_inputs(td: Path, fixups: Path | None, relocs: Path | None, names: tu
 
 
 def cache_key(td: Path, fixups: Path | None, relocs: Path | None) -> str:
-    """Everything that can change the table, known before running tblgen: all ``.td`` under the target folder
-    (tblgen reads siblings and subfolders), the explicit inputs, the LLVM version and the schema."""
+    """What can change the table, known before running tblgen: the ``.td`` files beside it, the explicit inputs,
+    the LLVM version and the schema. (A hit is then checked against every file tblgen actually read, see
+    ``_inputs_unchanged``, so an include from elsewhere cannot go stale; the folder is not walked recursively,
+    since a ``.td`` may sit in a large folder such as /tmp.)"""
     h = hashlib.sha256()
     h.update(f"schema={SCHEMA_VERSION};llvm={find_toolchain().version};td={td}\n".encode())
-    for p in sorted(td.parent.rglob("*.td")):
+    for p in sorted(td.parent.glob("*.td")):
         h.update(f"{p.relative_to(td.parent)}={_sha(p)}\n".encode())
     for label, p in (("fixups", fixups), ("relocs", relocs)):
         if p is not None:
             h.update(f"{label}={Path(p).resolve()}={_sha(Path(p))}\n".encode())
     return h.hexdigest()[:24]
+
+
+def _inputs_unchanged(keyed: Path) -> bool:
+    """A cached table is reused only if every input it records still has the recorded hash."""
+    try:
+        table = PropertyTable.load(keyed)
+    except (ValueError, KeyError, OSError):
+        return False
+    for item in table.meta.get("inputs", []):
+        p = Path(item["path"])
+        if not p.is_file() or _sha(p) != item["sha256"]:
+            return False
+    return True
 
 
 def describe(
@@ -122,7 +137,7 @@ def describe(
             raise ConfigError(f"{label} {p}: no such file")
     key = cache_key(td, fixups, relocs)
     keyed = describe_dir() / "by-key" / f"{key}.json"
-    if use_cache and keyed.exists():
+    if use_cache and keyed.exists() and _inputs_unchanged(keyed):
         table = PropertyTable.load(keyed)
         table.meta["cache"] = "hit"
         dest = out or default_out(table.target)

@@ -9,7 +9,7 @@ import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 from .. import LLVM_VERSION, __version__
 from ..describe.properties import PropertyTable, write_json_atomic

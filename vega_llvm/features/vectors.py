@@ -18,6 +18,7 @@ inference rows, so the model never sees a leaked label in the candidates it woul
 
 from __future__ import annotations
 
+import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 from typing import Any, Iterable, Iterator
@@ -84,8 +85,6 @@ class Candidates:
 
 def _abstract(value: str, d: TargetData) -> str:
     """Spell the target's own name as ``<T>``, as the templates do (``CC_RISCV`` -> ``CC_<T>``)."""
-    import re
-
     for s in sorted({d.table.target, d.table.namespace, *d.spellings}, key=len, reverse=True):
         if s and s in value:
             value = re.sub(rf"(?<![A-Z]){re.escape(s)}(?![a-z])", T, value)
