@@ -14,6 +14,7 @@ def register(app: typer.Typer) -> None:
     def eval_cmd(
         holdout: str = typer.Option(..., "--holdout", help="The held-out target to score (e.g. XCore, RISCV)."),
         results: Optional[Path] = typer.Option(None, "--results", help="Generated functions (generate's JSONL)."),
+        model: Optional[Path] = typer.Option(None, "--model", help="Generate the held-out target with this checkpoint."),
         donor: str = typer.Option("Mips", "--forkflow-donor", help="ForkFlow's donor target (VEGA: Mips)."),
         out: Optional[Path] = typer.Option(None, "--out", help="Output directory (default: runs/eval-<X>)."),
         no_pass1: bool = typer.Option(False, "--no-pass1", help="Only exact match and statement accuracy (no builds)."),
@@ -29,7 +30,7 @@ def register(app: typer.Typer) -> None:
 
             raise ConfigError(f"--results {results}: no such file")
         res = run_eval(
-            holdout, results=results, donor=donor, out_dir=out, pass_at_1=not no_pass1, batch_size=batch_size,
+            holdout, results=results, model=model, donor=donor, out_dir=out, pass_at_1=not no_pass1, batch_size=batch_size,
             test_timeout=timeout, limit=limit, command="vega-llvm " + " ".join(sys.argv[1:]),
             log=lambda m: typer.echo(m, err=True),
         )

@@ -110,6 +110,21 @@ def load_generated(path: Path, records: list[FunctionRecord]) -> dict[str, Candi
     return out
 
 
+def generate_for(model: Path, holdout: str, out_dir: Path, log: Callable[[str], None]) -> Path:
+    """Generate the held-out target with ``model``, refusing a model that saw the target in training."""
+    from ..model.checkpoint import read_meta
+
+    meta = read_meta(model)
+    held = meta.get("held_out") or []
+    if holdout not in held:
+        raise ConfigError(f"{model}: trained with {holdout} (held out: {', '.join(held) or 'none'}); "
+                          f"train with --holdout {holdout} to evaluate it")
+    from ..generate.generate import generate
+
+    log(f"generating {holdout} with {model}")
+    return generate(Path(model), target=holdout, out=out_dir / "generated.jsonl", progress=False).out
+
+
 def _git_commit() -> str:
     try:
         res = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=Path(__file__).resolve().parents[2],
@@ -195,6 +210,7 @@ def run_eval(
     holdout: str,
     *,
     results: Path | None = None,
+    model: Path | None = None,
     donor: str = DEFAULT_DONOR,
     out_dir: Path | None = None,
     corpus_dir: Path | None = None,
@@ -228,6 +244,10 @@ def run_eval(
 
     names = json.loads((corpus_dir / "targets.json").read_text())
     donor_spellings = names.get(donor, {}).get("spellings", [donor])
+    out_dir = out_dir or Path("runs") / f"eval-{holdout}"
+    out_dir.mkdir(parents=True, exist_ok=True)
+    if model is not None:
+        results = generate_for(model, holdout, out_dir, log)
     systems: dict[str, dict[str, Candidate]] = {
         "forkflow": {i: Candidate(b) for i, b in forkflow_bodies(
             covered, [r for r in corpus if r.target == donor], donor_spellings).items()},
@@ -272,12 +292,10 @@ def run_eval(
     summary = summarise(rows)
     meta = {
         "holdout": holdout, "commit": _git_commit(), "llvm_version": LLVM_VERSION, "tool_version": __version__,
-        "donor": donor, "results": str(results) if results else None, "command": command or f"vega-llvm eval --holdout {holdout}",
+        "donor": donor, "results": str(results) if results else None, "model": str(model) if model else None, "command": command or f"vega-llvm eval --holdout {holdout}",
         "seconds": round(time.monotonic() - start, 1), "probes": harness.probes if harness else 0,
         "functions": len(records), "covered": len(covered),
     }
-    out_dir = out_dir or Path("runs") / f"eval-{holdout}"
-    out_dir.mkdir(parents=True, exist_ok=True)
     _write(out_dir / "result.jsonl", "".join(json.dumps(asdict(r)) + "\n" for r in rows))
     _write(out_dir / "summary.json", json.dumps({"meta": meta, "summary": summary}, indent=2) + "\n")
     _write(out_dir / "summary.md", markdown(summary, meta))
