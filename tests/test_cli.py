@@ -52,3 +52,9 @@ def test_missing_llvm_sources(tmp_path, monkeypatch, capsys: pytest.CaptureFixtu
     code = cli.main(["test", "--target-dir", str(llvm_src / "lib" / "Target" / "XCore"), "--reference"])
     err = capsys.readouterr().err
     assert code == 3 and "vega-llvm llvm fetch" in err
+
+
+def test_usage_error_is_a_message_not_a_traceback(capsys: pytest.CaptureFixture[str]) -> None:
+    code = cli.main(["build", "--no-such-option"])
+    err = capsys.readouterr().err
+    assert code == 2 and "No such option" in err and "Traceback" not in err
