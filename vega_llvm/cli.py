@@ -25,6 +25,7 @@ app = typer.Typer(
 # Stage modules that contribute commands, in pipeline order. Each has ``register(app: typer.Typer) -> None``.
 STAGE_COMMANDS = [
     "vega_llvm.llvm.commands",
+    "vega_llvm.llvm_patch.commands",
     "vega_llvm.corpus.commands",
     "vega_llvm.templates.commands",
     "vega_llvm.describe.commands",

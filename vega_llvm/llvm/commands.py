@@ -1,4 +1,4 @@
-"""CLI: ``vega-llvm llvm fetch|doctor``."""
+"""CLI: ``vega-llvm llvm fetch|doctor`` (and ``patch``, added by ``vega_llvm.llvm_patch.commands``)."""
 
 from __future__ import annotations
 
@@ -8,9 +8,11 @@ from typing import Optional
 import typer
 
 
-def register(app: typer.Typer) -> None:
-    llvm_app = typer.Typer(help="The llvm-project 16.0.6 sources and the installed LLVM 16 toolchain.", no_args_is_help=True)
+# Module level so that other stages can add ``llvm`` subcommands (``vega_llvm.llvm_patch.commands`` adds ``patch``).
+llvm_app = typer.Typer(help="The llvm-project 16.0.6 sources and the installed LLVM 16 toolchain.", no_args_is_help=True)
 
+
+def register(app: typer.Typer) -> None:
     @llvm_app.command("fetch")
     def fetch_cmd(
         llvm_src: Optional[Path] = typer.Option(None, "--llvm-src", help="Use this llvm-project checkout (linked, not copied)."),
