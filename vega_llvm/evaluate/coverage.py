@@ -78,13 +78,19 @@ def executed(target_dir: Path, records: list[FunctionRecord], cov: list[Function
 
 
 def measure(
-    target_dir: Path, target: str, records: list[FunctionRecord], work_dir: Path, *, test_timeout: float = 120
+    target_dir: Path,
+    target: str,
+    records: list[FunctionRecord],
+    work_dir: Path,
+    *,
+    test_timeout: float = 120,
+    jobs: int | None = None,
 ) -> dict[str, bool]:
     """Build ``target_dir`` instrumented in ``work_dir``, run its lit tests, return which records were executed."""
     build_dir = work_dir / "build-coverage"
-    res = build(target_dir, build_dir, cmake_args=["-DVEGA_COVERAGE=ON"])
+    res = build(target_dir, build_dir, cmake_args=["-DVEGA_COVERAGE=ON"], jobs=jobs)
     for old in build_dir.rglob("*.gcda"):
         old.unlink()
     run_tests(target, llc=Path(res.llc), llvm_mc=Path(res.llvm_mc), run_dir=work_dir / "lit-coverage",
-              test_timeout=test_timeout)
+              test_timeout=test_timeout, jobs=jobs)
     return executed(target_dir, records, collect(build_dir))

@@ -134,7 +134,9 @@ def _git_commit() -> str:
         return "unknown"
 
 
-def executed_functions(holdout: str, records: list[FunctionRecord], work: Path, log: Callable[[str], None]) -> dict[str, bool]:
+def executed_functions(
+    holdout: str, records: list[FunctionRecord], work: Path, log: Callable[[str], None], jobs: int | None = None
+) -> dict[str, bool]:
     """Coverage of the real backend by its lit tests, cached per record set."""
     key = hashlib.sha1(json.dumps(sorted((r.id, r.body) for r in records)).encode()).hexdigest()[:16]
     path = work / "executed.json"
@@ -143,7 +145,7 @@ def executed_functions(holdout: str, records: list[FunctionRecord], work: Path, 
         if data.get("key") == key:
             return data["executed"]
     log(f"{holdout}: measuring which functions the lit tests execute (gcov build + lit run)")
-    ex = coverage.measure(targets_dir() / holdout, holdout, records, work)
+    ex = coverage.measure(targets_dir() / holdout, holdout, records, work, jobs=jobs)
     tmp = path.with_suffix(".tmp")
     tmp.write_text(json.dumps({"key": key, "executed": ex}) + "\n")
     os.replace(tmp, path)
