@@ -51,7 +51,7 @@ def test_errors_are_attributed_by_line(tmp_path: Path) -> None:
         blamed, complete = attribute_errors(tmp_path, applied, [(str(tmp_path / "f.cpp"), 2)])
     finally:
         restore(originals)
-    assert blamed == {"a"} and complete
+    assert blamed == {"a": 0} and complete
     assert (tmp_path / "f.cpp").read_text().startswith("int a() {\n  return 1;")
 
 

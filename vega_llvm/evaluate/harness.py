@@ -33,7 +33,7 @@ class SwapOutcome:
 @dataclass
 class _Probe:
     built: bool
-    blamed: set[str]
+    blamed: dict[str, str]  # edit id -> the first compiler error inside it
     all_attributed: bool
     first_error: str
     changed: list[str]
@@ -115,10 +115,11 @@ class SwapHarness:
             except BuildError as exc:
                 blamed, complete = attribute_errors(self.target.path, applied, exc.locations)
                 first = exc.errors[0] if exc.errors else str(exc)
-                return _Probe(False, blamed, complete and bool(exc.locations), first, [])
+                messages = {i: exc.errors[k] if k < len(exc.errors) else first for i, k in blamed.items()}
+                return _Probe(False, messages, complete and bool(exc.locations), first, [])
             changed = sorted(t for t in base.tests if report.tests.get(t) != base.tests[t])
             changed += sorted(t for t in report.tests if t not in base.tests)
-            return _Probe(True, set(), True, "", changed)
+            return _Probe(True, {}, True, "", changed)
         finally:
             restore(originals)
 
@@ -136,7 +137,7 @@ class SwapHarness:
                 if probe.blamed:
                     for e in group:
                         if e.id in probe.blamed:
-                            out[e.id] = SwapOutcome(e.id, COMPILE_ERROR, probe.first_error if len(probe.blamed) == 1 else "")
+                            out[e.id] = SwapOutcome(e.id, COMPILE_ERROR, probe.blamed[e.id])
                     rest = [e for e in group if e.id not in probe.blamed]
                     queue.insert(0, rest)
                 elif len(group) == 1:
@@ -154,10 +155,6 @@ class SwapHarness:
             else:
                 half = len(group) // 2
                 queue[:0] = [group[:half], group[half:]]
-        # Compile errors found in a group are re-described alone only when the message was ambiguous.
-        for oid, o in out.items():
-            if o.status == COMPILE_ERROR and not o.detail:
-                o.detail = "compile error (attributed in a group build)"
         return out
 
     def untested(self, edits: list[FunctionEdit], batch_size: int = 32) -> set[str]:

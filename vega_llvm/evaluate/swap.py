@@ -89,24 +89,26 @@ def restore(originals: dict[Path, str]) -> None:
 
 def attribute_errors(
     target_dir: Path, applied: list[AppliedEdit], errors: list[tuple[str, int]]
-) -> tuple[set[str], bool]:
-    """Which edits the compiler errors ``(file, line)`` point into; the flag says every error was attributed.
+) -> tuple[dict[str, int], bool]:
+    """Which edits the compiler errors ``(file, line)`` point into, each with the index of its first error; the flag
+    says every error was attributed.
 
     An error elsewhere in a file that has exactly one edit is charged to that edit (e.g. a use of the edited
     function's changed behaviour in a template instantiation); anything else is left to bisection.
     """
-    blamed: set[str] = set()
+    blamed: dict[str, int] = {}
     all_attributed = True
     by_file: dict[Path, list[AppliedEdit]] = defaultdict(list)
     for a in applied:
         by_file[(target_dir / a.edit.path).resolve()].append(a)
-    for file, line in errors:
+    for index, (file, line) in enumerate(errors):
         candidates = by_file.get(Path(file).resolve(), [])
         hit = [a for a in candidates if a.first_line <= line <= a.last_line]
         if not hit and len(candidates) == 1:
             hit = candidates
         if hit:
-            blamed.update(a.edit.id for a in hit)
+            for a in hit:
+                blamed.setdefault(a.edit.id, index)
         else:
             all_attributed = False
     return blamed, all_attributed
