@@ -32,6 +32,7 @@ from .metrics import compare
 from .swap import FunctionEdit
 
 MISSING = "missing"
+NOT_RUN = "not_run"
 MODULES = ["SEL", "REG", "OPT", "SCH", "EMI", "ASS", "DIS", "other"]
 BUCKETS = [(">0.99", 0.99, 1.01), ("[0.5,0.99]", 0.5, 0.99), ("<0.5", -0.01, 0.5)]
 
@@ -157,12 +158,13 @@ def summarise(rows: list[Row]) -> dict[str, Any]:
         tested = [r for r in rs if r.tested]
         passed = [r for r in tested if r.status == PASS]
         ts = sum(r.truth_statements for r in rs)
+        judged = not any(r.status == NOT_RUN for r in rs)  # --no-pass1: no pass@1 to report
         return {
             "functions": len(rs),
             "tested": len(tested),
             "untested": len(rs) - len(tested),
             "pass": len(passed),
-            "pass@1": round(len(passed) / len(tested), 4) if tested else None,
+            "pass@1": round(len(passed) / len(tested), 4) if tested and judged else None,
             "compile_error": sum(r.status == COMPILE_ERROR for r in tested),
             "fail": sum(r.status == FAIL for r in tested),
             "missing": sum(r.status == MISSING for r in tested),
@@ -284,7 +286,7 @@ def run_eval(
             elif r.id in outcomes:
                 status, detail = outcomes[r.id].status, outcomes[r.id].detail
             else:
-                status, detail = "not_run", ""
+                status, detail = NOT_RUN, ""
             rows.append(Row(
                 Target=holdout, Module=r.module, File=r.file, Func=r.qname, Code=cand.body, GroundTruth=r.body,
                 Confidence=cand.confidence, system=system, id=r.id, status=status, tested=executed.get(r.id, False),
