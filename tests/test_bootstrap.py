@@ -102,7 +102,7 @@ def test_render_golden(llvm_src: Path) -> None:
 
 
 @pytest.mark.llvm
-@pytest.mark.slow
+@pytest.mark.llvm
 def test_bootstrap_swap_real_build(llvm_src: Path, tmp_path: Path) -> None:
     """Swap mode with no generated function is the real XCore: it must build, link and pass its lit tests."""
     from vega_llvm.bootstrap.pipeline import BootstrapConfig, run
