@@ -58,7 +58,7 @@ def _features_for(meta: dict[str, Any], target: str | None, td: Path | None, fea
     from ..paths import cache_root
 
     ddir = describe_dir or cache_root() / "describe"
-    templates = Path(meta["templates"]["path"])
+    templates = _templates_path(meta)
     table_path: Path | None = None
     if td is not None:
         from ..describe.describe import describe
@@ -66,13 +66,12 @@ def _features_for(meta: dict[str, Any], target: str | None, td: Path | None, fea
         table, table_path = describe(Path(td))
         target = table_folder(table)
     assert target is not None
-    candidates = [features] if features else [Path(meta["features"]["path"])]
+    recorded = Path(meta["features"]["path"])
+    candidates = [features] if features else [recorded, cache_root() / "features" / recorded.name]
     for f in candidates:
         man = f / "manifest.json"
         if man.is_file() and target in json.loads(man.read_text()).get("infer_targets", []) and table_path is None:
             return f, target, PropertyTable.load(ddir / f"{target}.json") if (ddir / f"{target}.json").is_file() else None
-    if not templates.exists():
-        raise ConfigError(f"{templates}: the model's templates are gone; rebuild them or pass --features with rows for {target}")
     out = cache_root() / "features" / f"generate-{target}-{meta['templates']['sha256'][:10]}"
     if not (out / "manifest.json").is_file() or table_path is not None:
         if table_path is not None:
@@ -81,6 +80,21 @@ def _features_for(meta: dict[str, Any], target: str | None, td: Path | None, fea
             build_features(templates, out, ddir, [target])
     table = PropertyTable.load(table_path) if table_path else PropertyTable.load(ddir / f"{target}.json")
     return out, target, table
+
+
+def _templates_path(meta: dict[str, Any]) -> Path:
+    """The model's templates, else the same folder name under this machine's cache (a shipped checkpoint).
+
+    The model reads feature-vector text, not template ids, so templates rebuilt from the same corpus serve as well."""
+    from ..paths import cache_root
+
+    recorded = Path(meta["templates"]["path"])
+    for p in (recorded, cache_root() / recorded.name):
+        if (p / "templates.jsonl").is_file() or p.is_file():
+            return p
+    raise ConfigError(
+        f"{recorded}: the model's templates are missing; rebuild them with `{meta['templates'].get('rebuild', 'vega-llvm templates')}`"
+    )
 
 
 class Trie:
@@ -141,7 +155,7 @@ def generate(
         note = f"{target} was a training target of this model: its scores are not held-out scores"
     else:
         note = ""
-    templates = {t.id: t for t in load_templates(Path(meta["templates"]["path"]))}
+    templates = {t.id: t for t in load_templates(_templates_path(meta))}
     rows_by_tpl: dict[str, dict[int, dict[str, Any]]] = defaultdict(dict)
     for r in _infer_rows(fdir / "infer.jsonl", target):
         rows_by_tpl[r["template"]][r["statement"]] = r

@@ -131,6 +131,7 @@ def run_phase(
                 if out.ce is not None:
                     rec["ce"] = round(float(out.ce.detach()), 5)
                 log.write(json.dumps(rec) + "\n")
+                log.flush()
             if (step + 1) % save_every == 0 or step == steps - 1:
                 acc.wait_for_everyone()
                 if acc.is_main_process:

@@ -28,6 +28,14 @@ class TrainResult:
     meta: dict[str, Any]
 
 
+def _templates_command(path: Path, train_targets: set[str], held_out: list[str]) -> str:
+    """How to rebuild the templates on another machine: every training target, the first held-out one as holdout."""
+    args = ["vega-llvm", "templates", "--holdout", held_out[0]] if held_out else ["vega-llvm", "templates"]
+    for t in sorted(train_targets):
+        args += ["--target", t]
+    return shlex.join([*args, "--out", str(Path("<cache>") / Path(path).name)])
+
+
 def read_manifest(features: Path) -> dict[str, Any]:
     f = Path(features) / "manifest.json"
     if not f.is_file():
@@ -118,7 +126,7 @@ def run_train(
         "held_out": held_out,
         "train_targets": sorted(train_targets),
         "features": {"path": str(Path(features).resolve()), "manifest": manifest, "train_sha256": _sha_file(Path(features) / "train.jsonl")},
-        "templates": {"path": str(templates_path), "sha256": manifest.get("templates_sha256")},
+        "templates": {"path": str(templates_path), "sha256": manifest.get("templates_sha256"), "rebuild": _templates_command(templates_path, train_targets, held_out)},
         "corpus": {"path": str(Path(corpus).resolve()), "functions_used": len(records)},
         "config": cfg.to_dict(),
         "phases": phases,
