@@ -7,8 +7,8 @@ Pipeline for a target:
 2. confidence of every distinct feature vector (encoder pass only, batched by length);
 3. for the statements kept (confidence >= threshold, parent kept) that have placeholders: the slot values, by greedy
    decoding with the source's key/value cache, constrained by default to a trie of candidates per slot (the target's
-   described values that the features list, the values training members used there, and the empty span), so every
-   value is a real name of the target or a known constant;
+   described values that the features list and the values training members used there, the empty span among them
+   only where a member left the slot empty), so every value is a real name of the target or a known constant;
 4. each function instantiated from its template (``templates.instantiate``); compared with the target's real
    function when the corpus has it.
 
@@ -206,7 +206,9 @@ def generate(
                 continue
             cand_text = []
             for s in r["slots"]:
-                vals = list(dict.fromkeys([*s["values"], *_member_values(tpl, s["name"]), ""]))
+                # The empty span is a candidate only where a training member left the slot empty: offered
+                # everywhere, greedy decoding takes it whenever <sep> outscores the first token of each real value.
+                vals = list(dict.fromkeys([*s["values"], *_member_values(tpl, s["name"])])) or [""]
                 cand_text.append(vals)
             key = (r["input"], json.dumps(cand_text))
             row_job[(t, r["statement"])] = key
