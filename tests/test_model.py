@@ -174,3 +174,25 @@ def test_unknown_override_is_a_clear_error() -> None:
         apply_overrides(tiny(), ["model.layer=3"])
     with pytest.raises(ConfigError, match="expected int"):
         apply_overrides(tiny(), ["model.layers=three"])
+
+
+def test_a_roberta_checkpoint_is_wrapped_with_shared_weights(trained: dict[str, object], tmp_path: Path) -> None:
+    """``--init-from``: any RoBERTa checkpoint (here a small random one in save_pretrained layout, standing in for
+    microsoft/unixcoder-base-nine) becomes the encoder-decoder, its tokenizer gaining our two special tokens."""
+    import torch
+    from transformers import RobertaConfig, RobertaModel
+
+    from vega_llvm.model.modeling import from_roberta
+    from vega_llvm.model.tokenizer import Tok
+
+    tok = Tok.load(trained["out"])  # type: ignore[arg-type]
+    base_dir = tmp_path / "roberta"
+    torch.manual_seed(0)
+    cfg = RobertaConfig(vocab_size=len(tok) - 2, hidden_size=32, num_hidden_layers=1, num_attention_heads=2,
+                        intermediate_size=64, max_position_embeddings=260, pad_token_id=tok.pad)
+    RobertaModel(cfg, add_pooling_layer=False).save_pretrained(str(base_dir))
+    model = from_roberta(str(base_dir), len(tok), trained["cfg"].model, tok.mask).eval()  # type: ignore[attr-defined]
+    assert model.config.vocab_size == len(tok)
+    src = torch.tensor([[tok.bos, 10, 11, 12, tok.eos]])
+    conf, seqs = model.generate(src, torch.ones_like(src), 4, tok.eos)
+    assert conf.shape == (1,) and len(seqs) == 1
