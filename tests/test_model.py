@@ -196,3 +196,16 @@ def test_a_roberta_checkpoint_is_wrapped_with_shared_weights(trained: dict[str, 
     src = torch.tensor([[tok.bos, 10, 11, 12, tok.eos]])
     conf, seqs = model.generate(src, torch.ones_like(src), 4, tok.eos)
     assert conf.shape == (1,) and len(seqs) == 1
+
+
+def test_training_is_deterministic(env: dict[str, Path], trained: dict[str, object], tmp_path: Path) -> None:
+    """Same seed, same data, fresh work folder: bit-identical weights (batches are a function of seed and step)."""
+    import torch
+    from safetensors.torch import load_file
+
+    from vega_llvm.model.train import run_train
+
+    run_train(trained["cfg"], env["features"], env["corpus"], tmp_path / "again", tmp_path / "work", progress=False)  # type: ignore[arg-type]
+    a = load_file(str(Path(trained["out"]) / "model.safetensors"))  # type: ignore[arg-type]
+    b = load_file(str(tmp_path / "again" / "model.safetensors"))
+    assert a.keys() == b.keys() and all(torch.equal(a[k], b[k]) for k in a)
