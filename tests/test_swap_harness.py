@@ -28,6 +28,10 @@ def harness(xcore_copy: Path, xcore_build, tmp_path_factory: pytest.TempPathFact
     return SwapHarness(xcore_copy, tmp_path_factory.mktemp("swap"), test_timeout=30)
 
 
+def harness_real_dir(harness: SwapHarness) -> Path:
+    return harness.real_dir
+
+
 def _edit(rec: FunctionRecord, body: str) -> FunctionEdit:
     return FunctionEdit(rec.id, rec.path, rec.line, rec.body, body)
 
@@ -75,8 +79,14 @@ def test_real_function_passes_broken_fails_and_compile_error_is_attributed(
     assert outcomes[broken.id].status == FAIL and "tests changed" in outcomes[broken.id].detail
     assert outcomes[no_compile.id].status == COMPILE_ERROR
     assert "this_is_not_declared_anywhere" in outcomes[no_compile.id].detail
-    # Everything was restored: the copy builds and passes as before.
-    assert harness.evaluate([real])[real.id].status == PASS
+    # Everything was restored: the copy's sources equal the real ones, and it builds and passes as before.
+    for rec in (lower_add, reserved, unused):
+        assert (harness.target.path / rec.path).read_text() == (harness_real_dir(harness) / rec.path).read_text()
+    assert harness._evaluate_uncached([real], 1)[real.id].status == PASS
+    # A rerun is answered from the outcome cache, without building.
+    probes = harness.probes
+    again = harness.evaluate([real, broken, no_compile])
+    assert harness.probes == probes and {k: v.status for k, v in again.items()} == {k: v.status for k, v in outcomes.items()}
 
 
 def test_untested_functions_are_found(harness: SwapHarness, xcore_records: dict[str, FunctionRecord]) -> None:

@@ -61,6 +61,7 @@ class SwapHarness:
         log: Callable[[str], None] = lambda m: None,
     ) -> None:
         real = resolve(real_target_dir)
+        self.real_dir = real.path
         self.name = real.name
         self.work_dir = Path(work_dir)
         self.test_timeout = test_timeout
@@ -75,9 +76,8 @@ class SwapHarness:
                 shutil.rmtree(src)
             shutil.copytree(real.path, src)
             stamp.write_text(digest)
-            baseline = self.work_dir / "baseline.json"
-            if baseline.exists():
-                baseline.unlink()
+            for stale in ("baseline.json", "outcomes.json"):
+                (self.work_dir / stale).unlink(missing_ok=True)
         self.target: TargetDir = resolve(src)
         self.build_dir = self.work_dir / "build"
         self._baseline: LitReport | None = None
@@ -124,8 +124,45 @@ class SwapHarness:
             restore(originals)
 
     # -- group testing ----------------------------------------------------------------------------------------
+    def _cache_key(self, e: FunctionEdit) -> str:
+        return hashlib.sha1(f"{e.id}\0{e.new_body}".encode()).hexdigest()
+
+    def _load_cache(self) -> dict[str, dict[str, str]]:
+        path = self.work_dir / "outcomes.json"
+        try:
+            return json.loads(path.read_text()) if path.is_file() else {}
+        except ValueError:
+            return {}
+
+    def _save_cache(self, cache: dict[str, dict[str, str]]) -> None:
+        tmp = self.work_dir / "outcomes.json.tmp"
+        tmp.write_text(json.dumps(cache) + "\n")
+        os.replace(tmp, self.work_dir / "outcomes.json")
+
     def evaluate(self, edits: list[FunctionEdit], batch_size: int = 16) -> dict[str, SwapOutcome]:
-        """pass / fail / compile_error for every edit; each edit is judged as if swapped in alone."""
+        """pass / fail / compile_error for every edit; each edit is judged as if swapped in alone.
+
+        Outcomes are cached per (function, body) beside the copy, which is reset whenever the real target changes,
+        so rerunning an evaluation only probes bodies it has not judged yet."""
+        cache = self._load_cache()
+        out: dict[str, SwapOutcome] = {}
+        todo: list[FunctionEdit] = []
+        for e in edits:
+            hit = cache.get(self._cache_key(e))
+            if hit:
+                out[e.id] = SwapOutcome(e.id, hit["status"], hit.get("detail", ""))
+            else:
+                todo.append(e)
+        fresh = self._evaluate_uncached(todo, batch_size)
+        for e in todo:
+            o = fresh[e.id]
+            cache[self._cache_key(e)] = {"status": o.status, "detail": o.detail}
+        if todo:
+            self._save_cache(cache)
+        out.update(fresh)
+        return out
+
+    def _evaluate_uncached(self, edits: list[FunctionEdit], batch_size: int) -> dict[str, SwapOutcome]:
         out: dict[str, SwapOutcome] = {}
         queue = [edits[i : i + batch_size] for i in range(0, len(edits), batch_size)]
         while queue:

@@ -24,6 +24,7 @@ else ``1 - c``; 1.0 means every statement was decided with certainty.
 from __future__ import annotations
 
 import json
+import sys
 import time
 from collections import defaultdict
 from dataclasses import dataclass
@@ -83,18 +84,33 @@ def _features_for(meta: dict[str, Any], target: str | None, td: Path | None, fea
 
 
 def _templates_path(meta: dict[str, Any]) -> Path:
-    """The model's templates, else the same folder name under this machine's cache (a shipped checkpoint).
+    """The model's templates, else the same folder name under this machine's cache (a shipped checkpoint), else
+    rebuilt there from the corpus of the model's training targets (built first if missing).
 
-    The model reads feature-vector text, not template ids, so templates rebuilt from the same corpus serve as well."""
-    from ..paths import cache_root
+    The model reads feature-vector text, not template ids, so templates rebuilt from the same corpus serve as well;
+    only training targets go in, so a held-out target stays held out."""
+    from ..paths import cache_root, llvm_dir
 
     recorded = Path(meta["templates"]["path"])
     for p in (recorded, cache_root() / recorded.name):
         if (p / "templates.jsonl").is_file() or p.is_file():
             return p
-    raise ConfigError(
-        f"{recorded}: the model's templates are missing; rebuild them with `{meta['templates'].get('rebuild', 'vega-llvm templates')}`"
-    )
+    train_targets = sorted(meta.get("train_targets") or [])
+    if not train_targets:
+        raise ConfigError(
+            f"{recorded}: the model's templates are missing; rebuild them with `{meta['templates'].get('rebuild', 'vega-llvm templates')}`"
+        )
+    from ..corpus.build import build_corpus
+    from ..templates.build import build_templates
+
+    corpus = cache_root() / "corpus"
+    if not (corpus / "functions.jsonl").is_file():
+        print(f"building the corpus into {corpus} (first run on this machine)", file=sys.stderr)
+        build_corpus(llvm_dir(), corpus)  # type: ignore[arg-type]
+    out = cache_root() / recorded.name
+    print(f"rebuilding the model's templates from its {len(train_targets)} training targets into {out}", file=sys.stderr)
+    build_templates(corpus, out, targets=train_targets)
+    return out
 
 
 class Trie:
