@@ -124,6 +124,17 @@ def test_cli_templates(corpus_dir: Path, tmp_path: Path) -> None:
     assert main(["templates", "--corpus", str(corpus_dir), "--out", str(tmp_path), "--holdout", "NoSuch", "--quiet"]) == 2
 
 
+def test_cli_templates_with_two_holdouts(corpus_dir: Path, tmp_path: Path) -> None:
+    """Repeating --holdout leaves every named target out, not only the last one."""
+    from vega_llvm.cli import main
+    from vega_llvm.templates import load_templates
+
+    assert main(["templates", "--corpus", str(corpus_dir), "--out", str(tmp_path), "--holdout", "XCore",
+                 "--holdout", "Sparc", "--quiet"]) == 0
+    members = {m.target for t in load_templates(tmp_path) for m in t.members}
+    assert members and not members & {"XCore", "Sparc"}
+
+
 @pytest.mark.slow
 def test_full_llvm_round_trip(llvm_src: Path, tmp_path: Path) -> None:
     """All backends: the figures of docs/RESULTS.md (a few minutes on 2 cores)."""
