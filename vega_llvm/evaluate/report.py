@@ -47,12 +47,11 @@ def plots(summary: dict[str, Any]) -> dict[str, bytes]:
     plt.close(fig)
 
     fig, ax = plt.subplots(figsize=(7, 3.2))
-    any_bucket = False
-    for i, system in enumerate(systems):
-        buckets = summary[system].get("confidence") or {}
-        if not buckets:
-            continue
-        any_bucket = True
+    scored = [s for s in systems if summary[s].get("confidence")]
+    any_bucket = bool(scored)
+    width = 0.8 / max(1, len(scored))
+    for i, system in enumerate(scored):
+        buckets = summary[system]["confidence"]
         names = list(buckets)
         ax.bar([x + i * width for x in range(len(names))], [100 * (buckets[n].get("pass@1") or 0) for n in names],
                width, label=system)
@@ -84,10 +83,11 @@ def render_html(rows: list[Any], summary: dict[str, Any], meta: dict[str, Any], 
             "tested": first.tested,
             "truth": first.GroundTruth,
             "order": min(confs) if confs else 2.0,
+            # The system with confidences (the model) first, baselines after it.
             "systems": [
                 {"system": r.system, "status": r.status, "detail": r.detail, "confidence": r.Confidence,
                  "code": r.Code, "statements": r.statements}
-                for r in rs
+                for r in sorted(rs, key=lambda r: (r.Confidence is None, r.system))
             ],
         })
     functions.sort(key=lambda f: (f["order"], f["name"]))  # least confident first: what to check first
