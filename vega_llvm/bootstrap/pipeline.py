@@ -122,7 +122,9 @@ def run(cfg: BootstrapConfig, log: Callable[[str], None] = lambda m: None) -> Bo
     table, _ = describe(td)
     times["describe"] = round(time.monotonic() - t0, 1)
     T = table.target
-    corpus = Path(cfg.corpus) if cfg.corpus else cache_root() / "corpus"
+    from ..corpus.build import ensure_corpus
+
+    corpus = Path(cfg.corpus) if cfg.corpus else ensure_corpus(log=log)
     ddir = Path(cfg.describe_dir) if cfg.describe_dir else describe_dir()
     t0 = time.monotonic()
     generated, model_src = generated_functions(cfg, table, log)

@@ -238,3 +238,18 @@ def corpus_stats(records: list[FunctionRecord], names: dict[str, TargetNames]) -
     table = {t: {m: per[t].get(m, 0) for m in MODULES} | {"total": sum(per[t].values())} for t in sorted(names)}
     totals = {m: sum(row[m] for row in table.values()) for m in (*MODULES, "total")}
     return {"functions_per_target_module": table, "totals": totals, "spellings": {t: n.spellings for t, n in names.items()}}
+
+
+def ensure_corpus(out: Path | None = None, log: Any = None) -> Path:
+    """The corpus directory (default ``$VEGA_LLVM_CACHE/corpus``), built over all backends on first use.
+
+    Every stage that needs ground truth or donors calls this, so a first run on a new machine works without a
+    separate ``vega-llvm corpus`` step."""
+    from ..paths import cache_root, llvm_dir
+
+    out = Path(out) if out else cache_root() / "corpus"
+    if not (out / "functions.jsonl").is_file():
+        if log is not None:
+            log(f"building the corpus of every LLVM backend into {out} (first run on this machine)")
+        build_corpus(llvm_dir(), out, progress=False)  # type: ignore[arg-type]
+    return out

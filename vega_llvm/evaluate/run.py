@@ -226,13 +226,9 @@ def run_eval(
     log: Callable[[str], None] = print,
 ) -> dict[str, Any]:
     start = time.monotonic()
-    corpus_dir = corpus_dir or cache_root() / "corpus"
-    if not (corpus_dir / "functions.jsonl").is_file():
-        from ..corpus.build import build_corpus
-        from ..paths import llvm_dir
+    from ..corpus.build import ensure_corpus
 
-        log("building the corpus first")
-        build_corpus(llvm_dir(), corpus_dir, progress=False)  # type: ignore[arg-type]
+    corpus_dir = ensure_corpus(corpus_dir, log)
     corpus = load_corpus(corpus_dir)
     targets = {r.target for r in corpus}
     if holdout not in targets:

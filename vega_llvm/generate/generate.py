@@ -89,7 +89,7 @@ def _templates_path(meta: dict[str, Any]) -> Path:
 
     The model reads feature-vector text, not template ids, so templates rebuilt from the same corpus serve as well;
     only training targets go in, so a held-out target stays held out."""
-    from ..paths import cache_root, llvm_dir
+    from ..paths import cache_root
 
     recorded = Path(meta["templates"]["path"])
     for p in (recorded, cache_root() / recorded.name):
@@ -100,13 +100,10 @@ def _templates_path(meta: dict[str, Any]) -> Path:
         raise ConfigError(
             f"{recorded}: the model's templates are missing; rebuild them with `{meta['templates'].get('rebuild', 'vega-llvm templates')}`"
         )
-    from ..corpus.build import build_corpus
+    from ..corpus.build import ensure_corpus
     from ..templates.build import build_templates
 
-    corpus = cache_root() / "corpus"
-    if not (corpus / "functions.jsonl").is_file():
-        print(f"building the corpus into {corpus} (first run on this machine)", file=sys.stderr)
-        build_corpus(llvm_dir(), corpus)  # type: ignore[arg-type]
+    corpus = ensure_corpus(log=lambda m: print(m, file=sys.stderr))
     out = cache_root() / recorded.name
     print(f"rebuilding the model's templates from its {len(train_targets)} training targets into {out}", file=sys.stderr)
     build_templates(corpus, out, targets=train_targets)
