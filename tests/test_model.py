@@ -209,3 +209,36 @@ def test_training_is_deterministic(env: dict[str, Path], trained: dict[str, obje
     a = load_file(str(Path(trained["out"]) / "model.safetensors"))  # type: ignore[arg-type]
     b = load_file(str(tmp_path / "again" / "model.safetensors"))
     assert a.keys() == b.keys() and all(torch.equal(a[k], b[k]) for k in a)
+
+
+def test_nothing_of_the_held_out_target_reaches_training(env: dict[str, Path], trained: dict[str, object]) -> None:
+    """Canaries: identifiers that occur in XCore's code and in no training target's. None may appear in the
+    templates, the training feature rows (inputs or labels), or the tokenizer's learned vocabulary."""
+    import re
+
+    from vega_llvm.corpus.records import load_corpus
+    from vega_llvm.model.checkpoint import load_checkpoint
+
+    ident = re.compile(r"[A-Za-z_][A-Za-z0-9_]{7,}")
+    recs = load_corpus(env["corpus"])
+    held = {w for r in recs if r.target == HELD_OUT for w in ident.findall(r.body)}
+    train = {w for r in recs if r.target in TRAIN for w in ident.findall(r.body + " " + r.signature)}
+    canaries = {w for w in held - train if HELD_OUT not in w}
+    assert len(canaries) > 50
+
+    tpl_text = (env["root"] / "templates" / "templates.jsonl").read_text()
+    assert f'"target": "{HELD_OUT}"' not in tpl_text and f'"target":"{HELD_OUT}"' not in tpl_text
+    assert not canaries & set(ident.findall(tpl_text))
+
+    rows = [json.loads(line) for line in (env["features"] / "train.jsonl").read_text().splitlines() if line.strip()]
+    assert rows and all(r["target"] != HELD_OUT for r in rows)
+    train_text = " ".join(f"{r.get('input', '')} {r.get('label', '')}" for r in rows)
+    assert not canaries & set(ident.findall(train_text))
+
+    _model, tok, _meta = load_checkpoint(trained["out"])  # type: ignore[arg-type]
+    vocab = {t.lstrip("Ġ") for t in tok.hf.get_vocab()}
+    assert vocab
+    # A BPE token may spell a canary only if it can be formed inside training text (e.g. "Increment" of "IncrementX").
+    train_blob = " ".join(r.signature + " " + r.body for r in recs if r.target in TRAIN)
+    leaked = {c for c in canaries & vocab if c not in train_blob}
+    assert not leaked, sorted(leaked)[:20]
