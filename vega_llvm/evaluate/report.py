@@ -12,6 +12,8 @@ from typing import Any
 
 import jinja2
 
+from ..corpus.records import atomic_write_text
+
 REPO_ROOT = Path(__file__).resolve().parents[2]
 TEMPLATE_DIR = REPO_ROOT / "templates" / "report"
 MODULE_ORDER = ["SEL", "REG", "OPT", "SCH", "EMI", "ASS", "DIS", "other"]
@@ -105,9 +107,6 @@ def write_report(out_dir: Path, rows: list[Any], summary: dict[str, Any], meta: 
         tmp = out_dir / f".{name}.png.tmp"
         tmp.write_bytes(data)
         os.replace(tmp, out_dir / f"{name}.png")
-    html = render_html(rows, summary, meta, pngs)
     path = out_dir / "report.html"
-    tmp = out_dir / ".report.html.tmp"
-    tmp.write_text(html, encoding="utf-8")
-    os.replace(tmp, path)
+    atomic_write_text(path, render_html(rows, summary, meta, pngs))
     return path

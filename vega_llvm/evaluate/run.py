@@ -13,7 +13,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import subprocess
 import time
 from collections import defaultdict
 from dataclasses import asdict, dataclass, field
@@ -22,7 +21,7 @@ from typing import Any, Callable
 
 from .. import LLVM_VERSION, __version__
 from ..corpus.parse import parse_source
-from ..corpus.records import FunctionRecord, load_corpus
+from ..corpus.records import FunctionRecord, atomic_write_text, load_corpus
 from ..errors import ConfigError
 from ..paths import cache_root, targets_dir
 from . import coverage
@@ -127,12 +126,15 @@ def generate_for(model: Path, holdout: str, out_dir: Path, log: Callable[[str], 
 
 
 def _git_commit() -> str:
+    """The commit of this checkout, for provenance ("unknown" outside a git checkout)."""
+    from ..errors import ToolError
+    from ..proc import run
+
     try:
-        res = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=Path(__file__).resolve().parents[2],
-                             capture_output=True, text=True, timeout=10)
-        return res.stdout.strip() or "unknown"
-    except (OSError, subprocess.SubprocessError):
+        res = run(["git", "rev-parse", "--short", "HEAD"], cwd=Path(__file__).resolve().parents[2], timeout=10)
+    except ToolError:
         return "unknown"
+    return res.stdout.strip() or "unknown"
 
 
 def executed_functions(
@@ -306,6 +308,4 @@ def run_eval(
 
 
 def _write(path: Path, text: str) -> None:
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(text, encoding="utf-8")
-    os.replace(tmp, path)
+    atomic_write_text(path, text)
