@@ -153,17 +153,25 @@ class SwapHarness:
                 out[e.id] = SwapOutcome(e.id, hit["status"], hit.get("detail", ""))
             else:
                 todo.append(e)
-        fresh = self._evaluate_uncached(todo, batch_size)
-        for e in todo:
-            o = fresh[e.id]
-            cache[self._cache_key(e)] = {"status": o.status, "detail": o.detail}
-        if todo:
+        by_id = {e.id: e for e in todo}
+
+        def record(o: SwapOutcome) -> None:
+            # Saved as each outcome is decided, so an interrupted run resumes where it stopped.
+            cache[self._cache_key(by_id[o.id])] = {"status": o.status, "detail": o.detail}
             self._save_cache(cache)
-        out.update(fresh)
+
+        out.update(self._evaluate_uncached(todo, batch_size, record))
         return out
 
-    def _evaluate_uncached(self, edits: list[FunctionEdit], batch_size: int) -> dict[str, SwapOutcome]:
+    def _evaluate_uncached(
+        self, edits: list[FunctionEdit], batch_size: int, record: Callable[[SwapOutcome], None] = lambda o: None
+    ) -> dict[str, SwapOutcome]:
         out: dict[str, SwapOutcome] = {}
+
+        def decide(o: SwapOutcome) -> None:
+            out[o.id] = o
+            record(o)
+
         queue = [edits[i : i + batch_size] for i in range(0, len(edits), batch_size)]
         while queue:
             group = queue.pop(0)
@@ -174,21 +182,21 @@ class SwapHarness:
                 if probe.blamed:
                     for e in group:
                         if e.id in probe.blamed:
-                            out[e.id] = SwapOutcome(e.id, COMPILE_ERROR, probe.blamed[e.id])
+                            decide(SwapOutcome(e.id, COMPILE_ERROR, probe.blamed[e.id]))
                     rest = [e for e in group if e.id not in probe.blamed]
                     queue.insert(0, rest)
                 elif len(group) == 1:
-                    out[group[0].id] = SwapOutcome(group[0].id, COMPILE_ERROR, probe.first_error)
+                    decide(SwapOutcome(group[0].id, COMPILE_ERROR, probe.first_error))
                 else:
                     half = len(group) // 2
                     queue[:0] = [group[:half], group[half:]]
                 continue
             if not probe.changed:
                 for e in group:
-                    out[e.id] = SwapOutcome(e.id, PASS)
+                    decide(SwapOutcome(e.id, PASS))
             elif len(group) == 1:
                 shown = ", ".join(probe.changed[:5]) + (" ..." if len(probe.changed) > 5 else "")
-                out[group[0].id] = SwapOutcome(group[0].id, FAIL, f"{len(probe.changed)} tests changed: {shown}")
+                decide(SwapOutcome(group[0].id, FAIL, f"{len(probe.changed)} tests changed: {shown}"))
             else:
                 half = len(group) // 2
                 queue[:0] = [group[:half], group[half:]]
