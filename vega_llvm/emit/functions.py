@@ -97,17 +97,24 @@ def split_top(text: str, sep: str) -> list[str]:
     return [p for p in out if p]
 
 
-def strip_default(param: str) -> str:
-    """``int x = 0`` -> ``int x`` (a top-level ``=`` that is not part of ``==``/``<=``/``>=``/``!=``)."""
+def _top_level(text: str, ch_wanted: str, neighbours: tuple[str, ...], after: str) -> int:
+    """Index of the first ``ch_wanted`` outside brackets whose neighbours do not make it part of a longer operator
+    (previous char not in ``neighbours``, next char not ``after``); -1 when there is none."""
     depth = 0
-    for i, ch in enumerate(param):
+    for i, ch in enumerate(text):
         if ch in "([{<":
             depth += 1
         elif ch in ")]}>" and depth > 0:
             depth -= 1
-        elif ch == "=" and depth == 0 and param[i - 1 : i] not in ("=", "<", ">", "!") and param[i + 1 : i + 2] != "=":
-            return param[:i].strip()
-    return param.strip()
+        elif ch == ch_wanted and depth == 0 and text[i - 1 : i] not in neighbours and text[i + 1 : i + 2] != after:
+            return i
+    return -1
+
+
+def strip_default(param: str) -> str:
+    """``int x = 0`` -> ``int x`` (a top-level ``=`` that is not part of ``==``/``<=``/``>=``/``!=``)."""
+    eq = _top_level(param, "=", ("=", "<", ">", "!"), "=")
+    return param[:eq].strip() if eq >= 0 else param.strip()
 
 
 _NAME_AT_END = re.compile(r"((?:~?[A-Za-z_]\w*\s*::\s*)*(?:~?[A-Za-z_]\w*|operator\s*\S+))\s*$")
@@ -149,15 +156,8 @@ def parse_signature(sig: str) -> Signature:
 
 
 def _top_colon(text: str) -> int:
-    depth = 0
-    for i, ch in enumerate(text):
-        if ch in "([{<":
-            depth += 1
-        elif ch in ")]}>" and depth > 0:
-            depth -= 1
-        elif ch == ":" and depth == 0 and text[i - 1 : i] != ":" and text[i + 1 : i + 2] != ":":
-            return i
-    return -1
+    """The ``:`` that starts a constructor's member-initializer list (not part of ``::``)."""
+    return _top_level(text, ":", (":",), ":")
 
 
 @dataclass
