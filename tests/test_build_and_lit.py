@@ -5,7 +5,6 @@ Everything here runs the real CMake, Ninja, gcc, llvm-tblgen and lit on a copy o
 
 from __future__ import annotations
 
-import os
 import re
 import shutil
 import stat

@@ -34,7 +34,6 @@ from ..emit.layout import make_plan
 from ..emit.render import copy_description, function_ranges, render_plan, write_tree
 from ..emit.report import BootstrapReport, FunctionRow
 from ..emit.sources import scratch_functions, swap_edits
-from ..paths import cache_root
 
 MODES = ("scratch", "swap")
 

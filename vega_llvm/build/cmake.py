@@ -84,6 +84,35 @@ def parse_compiler_errors(log_text: str, limit: int = 200, cwd: Path | None = No
     return out
 
 
+_IN_FUNCTION_RE = re.compile(r"in function [`\u2018'](?P<fn>.+?)['\u2019]:\s*$")
+_UNDEFINED_RE = re.compile(r"undefined reference to [`\u2018'](?P<sym>.+?)['\u2019]\s*$")
+
+
+@dataclass(frozen=True)
+class UndefinedReference:
+    """A linker's ``undefined reference``: the symbol, and the function that refers to it when ld names one."""
+
+    symbol: str
+    in_function: str | None
+
+
+def parse_undefined_references(log_text: str) -> list[UndefinedReference]:
+    """Undefined references of a failed link, in order, without duplicates (demangled, as GNU ld prints them)."""
+    out: list[UndefinedReference] = []
+    context: str | None = None
+    for line in log_text.splitlines():
+        m = _IN_FUNCTION_RE.search(line)
+        if m:
+            context = m.group("fn")
+            continue
+        m = _UNDEFINED_RE.search(line)
+        if m:
+            ref = UndefinedReference(m.group("sym"), context)
+            if ref not in out:
+                out.append(ref)
+    return out
+
+
 def _cmake_errors(log_text: str) -> list[str]:
     lines = log_text.splitlines()
     out = []

@@ -23,7 +23,7 @@ import jinja2
 
 from ..errors import ConfigError, TemplateRenderError
 from .functions import Signature
-from .layout import FILE_KINDS, Plan, PlacedFunction, PlannedFile, _mentions
+from .layout import Plan, PlacedFunction, PlannedFile, _mentions
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 TEMPLATE_DIR = REPO_ROOT / "templates" / "target"

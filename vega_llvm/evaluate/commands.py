@@ -18,7 +18,7 @@ def register(app: typer.Typer) -> None:
         donor: str = typer.Option("Mips", "--forkflow-donor", help="ForkFlow's donor target (VEGA: Mips)."),
         out: Optional[Path] = typer.Option(None, "--out", help="Output directory (default: runs/eval-<X>)."),
         no_pass1: bool = typer.Option(False, "--no-pass1", help="Only exact match and statement accuracy (no builds)."),
-        batch_size: int = typer.Option(16, "--batch-size", help="Swaps per group-testing probe."),
+        batch_size: int = typer.Option(16, "--batch-size", help="Swaps per group-testing probe (functions that fall back to rebuild-per-probe swaps)."),
         timeout: float = typer.Option(60, "--timeout", help="Seconds allowed per lit test."),
         limit: Optional[int] = typer.Option(None, "--limit", help="Only the first N covered functions (smoke runs)."),
     ) -> None:

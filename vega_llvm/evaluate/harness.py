@@ -21,6 +21,7 @@ from ..littest.runner import LitReport, run_tests
 from .swap import TRAP_BODY, FunctionEdit, apply_edits, attribute_errors, restore
 
 PASS, FAIL, COMPILE_ERROR = "pass", "fail", "compile_error"
+UNTESTED = "untested"  # compiles, but no lit test executes the function: the tests cannot judge it
 
 
 @dataclass
@@ -39,7 +40,7 @@ class _Probe:
     changed: list[str]
 
 
-def _tree_digest(path: Path) -> str:
+def tree_digest(path: Path) -> str:
     h = hashlib.sha1()
     for p in sorted(path.rglob("*")):
         if p.is_file():
@@ -68,7 +69,7 @@ class SwapHarness:
         self.suites = suites
         self.log = log
         self.probes = 0
-        digest = _tree_digest(real.path)
+        digest = tree_digest(real.path)
         src = self.work_dir / "src" / real.name
         stamp = self.work_dir / "src.digest"
         if not src.is_dir() or not stamp.is_file() or stamp.read_text() != digest:
@@ -124,43 +125,23 @@ class SwapHarness:
             restore(originals)
 
     # -- group testing ----------------------------------------------------------------------------------------
-    def _cache_key(self, e: FunctionEdit) -> str:
-        return hashlib.sha1(f"{e.id}\0{e.new_body}".encode()).hexdigest()
-
-    def _load_cache(self) -> dict[str, dict[str, str]]:
-        path = self.work_dir / "outcomes.json"
-        try:
-            return json.loads(path.read_text()) if path.is_file() else {}
-        except ValueError:
-            return {}
-
-    def _save_cache(self, cache: dict[str, dict[str, str]]) -> None:
-        tmp = self.work_dir / "outcomes.json.tmp"
-        tmp.write_text(json.dumps(cache) + "\n")
-        os.replace(tmp, self.work_dir / "outcomes.json")
-
     def evaluate(self, edits: list[FunctionEdit], batch_size: int = 16) -> dict[str, SwapOutcome]:
         """pass / fail / compile_error for every edit; each edit is judged as if swapped in alone.
 
         Outcomes are cached per (function, body) beside the copy, which is reset whenever the real target changes,
         so rerunning an evaluation only probes bodies it has not judged yet."""
-        cache = self._load_cache()
+        cache = OutcomeCache(self.work_dir / "outcomes.json")
         out: dict[str, SwapOutcome] = {}
         todo: list[FunctionEdit] = []
         for e in edits:
-            hit = cache.get(self._cache_key(e))
+            hit = cache.get(e.id, e.new_body)
             if hit:
-                out[e.id] = SwapOutcome(e.id, hit["status"], hit.get("detail", ""))
+                out[e.id] = hit
             else:
                 todo.append(e)
         by_id = {e.id: e for e in todo}
-
-        def record(o: SwapOutcome) -> None:
-            # Saved as each outcome is decided, so an interrupted run resumes where it stopped.
-            cache[self._cache_key(by_id[o.id])] = {"status": o.status, "detail": o.detail}
-            self._save_cache(cache)
-
-        out.update(self._evaluate_uncached(todo, batch_size, record))
+        # Saved as each outcome is decided, so an interrupted run resumes where it stopped.
+        out.update(self._evaluate_uncached(todo, batch_size, lambda o: cache.put(by_id[o.id].new_body, o)))
         return out
 
     def _evaluate_uncached(
@@ -207,6 +188,31 @@ class SwapHarness:
         traps = [FunctionEdit(e.id, e.path, e.line, e.original_body, TRAP_BODY) for e in edits]
         outcomes = self.evaluate(traps, batch_size=batch_size)
         return {i for i, o in outcomes.items() if o.status == PASS}
+
+
+class OutcomeCache:
+    """Decided outcomes by (function id, body), in one JSON file rewritten atomically after every decision."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        try:
+            self.data: dict[str, dict[str, str]] = json.loads(path.read_text()) if path.is_file() else {}
+        except ValueError:
+            self.data = {}
+
+    @staticmethod
+    def key(fid: str, body: str) -> str:
+        return hashlib.sha1(f"{fid}\0{body}".encode()).hexdigest()
+
+    def get(self, fid: str, body: str) -> SwapOutcome | None:
+        hit = self.data.get(self.key(fid, body))
+        return SwapOutcome(fid, hit["status"], hit.get("detail", "")) if hit else None
+
+    def put(self, body: str, outcome: SwapOutcome) -> None:
+        self.data[self.key(outcome.id, body)] = {"status": outcome.status, "detail": outcome.detail}
+        tmp = self.path.with_suffix(".tmp")
+        tmp.write_text(json.dumps(self.data) + "\n")
+        os.replace(tmp, self.path)
 
 
 def save_outcomes(path: Path, outcomes: dict[str, SwapOutcome]) -> None:

@@ -10,9 +10,7 @@ missing), with "untested" (no lit test executes the real function) kept apart. O
 
 from __future__ import annotations
 
-import hashlib
 import json
-import os
 import time
 from collections import defaultdict
 from dataclasses import asdict, dataclass, field
@@ -24,11 +22,10 @@ from ..corpus.parse import parse_source
 from ..corpus.records import FunctionRecord, atomic_write_text, load_corpus
 from ..errors import ConfigError
 from ..paths import cache_root, targets_dir
-from . import coverage
 from .forkflow import DEFAULT_DONOR, forkflow_bodies
-from .harness import COMPILE_ERROR, FAIL, PASS, SwapHarness
+from .harness import COMPILE_ERROR, FAIL, PASS, SwapOutcome
 from .metrics import compare
-from .swap import FunctionEdit
+from .schema_harness import SchemaHarness, Subject
 
 MISSING = "missing"
 NOT_RUN = "not_run"
@@ -137,24 +134,6 @@ def _git_commit() -> str:
     return res.stdout.strip() or "unknown"
 
 
-def executed_functions(
-    holdout: str, records: list[FunctionRecord], work: Path, log: Callable[[str], None], jobs: int | None = None
-) -> dict[str, bool]:
-    """Coverage of the real backend by its lit tests, cached per record set."""
-    key = hashlib.sha1(json.dumps(sorted((r.id, r.body) for r in records)).encode()).hexdigest()[:16]
-    path = work / "executed.json"
-    if path.is_file():
-        data = json.loads(path.read_text())
-        if data.get("key") == key:
-            return data["executed"]
-    log(f"{holdout}: measuring which functions the lit tests execute (gcov build + lit run)")
-    ex = coverage.measure(targets_dir() / holdout, holdout, records, work, jobs=jobs)
-    tmp = path.with_suffix(".tmp")
-    tmp.write_text(json.dumps({"key": key, "executed": ex}) + "\n")
-    os.replace(tmp, path)
-    return ex
-
-
 def summarise(rows: list[Row]) -> dict[str, Any]:
     def block(rs: list[Row]) -> dict[str, Any]:
         tested = [r for r in rs if r.tested]
@@ -257,32 +236,47 @@ def run_eval(
     if results is not None:
         systems["vega-llvm"] = load_generated(results, covered)
 
-    work = cache_root() / "eval" / holdout
-    work.mkdir(parents=True, exist_ok=True)
-    executed = executed_functions(holdout, covered, work, log) if pass_at_1 else {r.id: True for r in covered}
-    harness = SwapHarness(targets_dir() / holdout, work / "swap", test_timeout=test_timeout, log=log) if pass_at_1 else None
+    comparisons = {system: {r.id: compare(cands.get(r.id, Candidate(None)).body, r.body) for r in covered}
+                   for system, cands in systems.items()}
+    outcomes: dict[str, dict[str, SwapOutcome]] = {system: {} for system in systems}
+    executed = {r.id: True for r in covered}
+    harness: SchemaHarness | None = None
+    if pass_at_1:
+        work = cache_root() / "eval" / holdout
+        harness = SchemaHarness(targets_dir() / holdout, work / "schema", test_timeout=test_timeout, log=log)
+        subjects = [
+            Subject(r.id, r.name, r.path, r.line, r.body, {
+                system: cands[r.id].body  # type: ignore[misc]
+                for system, cands in systems.items()
+                if cands.get(r.id) and cands[r.id].body is not None and not comparisons[system][r.id].exact
+            })
+            for r in covered
+        ]
+        n_alts = sum(len(s.alternatives) for s in subjects)
+        log(f"{holdout}: judging {n_alts} alternatives of {len(subjects)} functions ({', '.join(systems)})")
+        tick = time.monotonic()
+
+        def progress(done: int, total: int) -> None:
+            nonlocal tick
+            if done == total or time.monotonic() - tick > 30:
+                tick = time.monotonic()
+                log(f"{holdout}: probed {done}/{total} alternatives ({time.monotonic() - start:.0f} s)")
+
+        decided, tests = harness.evaluate(subjects, progress=progress, batch_size=batch_size)
+        outcomes.update(decided)
+        executed = {r.id: bool(tests.get(r.id)) for r in covered}
 
     rows: list[Row] = []
     for system, cands in systems.items():
-        comparisons = {r.id: compare(cands.get(r.id, Candidate(None)).body, r.body) for r in covered}
-        to_swap = [
-            FunctionEdit(r.id, r.path, r.line, r.body, cands[r.id].body)  # type: ignore[arg-type]
-            for r in covered
-            if cands.get(r.id) and cands[r.id].body is not None and not comparisons[r.id].exact
-        ]
-        outcomes = {}
-        if harness is not None and to_swap:
-            log(f"{system}: swapping {len(to_swap)} functions into {holdout} (group testing, batches of {batch_size})")
-            outcomes = harness.evaluate(to_swap, batch_size=batch_size)
         for r in covered:
             cand = cands.get(r.id, Candidate(None))
-            cmp = comparisons[r.id]
+            cmp = comparisons[system][r.id]
             if cand.body is None:
                 status, detail = MISSING, ""
             elif cmp.exact:
                 status, detail = PASS, "identical to the ground truth"
-            elif r.id in outcomes:
-                status, detail = outcomes[r.id].status, outcomes[r.id].detail
+            elif r.id in outcomes[system]:
+                status, detail = outcomes[system][r.id].status, outcomes[system][r.id].detail
             else:
                 status, detail = NOT_RUN, ""
             rows.append(Row(
@@ -296,6 +290,7 @@ def run_eval(
         "holdout": holdout, "commit": _git_commit(), "llvm_version": LLVM_VERSION, "tool_version": __version__,
         "donor": donor, "results": str(results) if results else None, "model": str(model) if model else None, "command": command or f"vega-llvm eval --holdout {holdout}",
         "seconds": round(time.monotonic() - start, 1), "probes": harness.probes if harness else 0,
+        "schema_builds": harness.builds if harness else 0,
         "functions": len(records), "covered": len(covered),
     }
     _write(out_dir / "result.jsonl", "".join(json.dumps(asdict(r)) + "\n" for r in rows))

@@ -30,7 +30,7 @@ class AppliedEdit:
     last_line: int
 
 
-def _locate(text: str, edit: FunctionEdit) -> int:
+def locate(text: str, edit: FunctionEdit) -> int:
     lines = text.splitlines(keepends=True)
     if edit.line < 1 or edit.line > len(lines):
         raise ConfigError(f"{edit.path}:{edit.line}: line out of range for function {edit.id}")
@@ -43,7 +43,7 @@ def _locate(text: str, edit: FunctionEdit) -> int:
 
 def apply_to_text(text: str, edits: list[FunctionEdit]) -> tuple[str, list[AppliedEdit]]:
     """Apply edits of one file, bottom-up so earlier offsets stay valid; returns the new text and line ranges."""
-    located = sorted(((_locate(text, e), e) for e in edits), key=lambda x: x[0])
+    located = sorted(((locate(text, e), e) for e in edits), key=lambda x: x[0])
     for (p1, e1), (p2, _e2) in zip(located, located[1:]):
         if p1 + len(e1.original_body) > p2:
             raise ConfigError(f"{e1.path}: overlapping function edits at {e1.id}")

@@ -51,7 +51,7 @@ def score(generated: str, truth_lines: list[str]) -> Score:
 
 def ground_truth(corpus: Path, target: str) -> dict[tuple[str, str], Any]:
     """(abstracted file, qualified name) -> the target's first implementation (by file and line) in the corpus."""
-    from ..corpus.records import FunctionRecord, read_jsonl
+    from ..corpus.records import FunctionRecord
 
     path = Path(corpus)
     if path.is_dir():

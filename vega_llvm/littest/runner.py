@@ -105,8 +105,16 @@ def run_tests(
     test_timeout: float = 60,
     total_timeout: float = 3600,
     jobs: int | None = None,
+    tests: list[str] | None = None,
+    params: dict[str, str] | None = None,
+    max_failures: int | None = None,
 ) -> LitReport:
-    """Run the target's lit tests with our ``llc``/``llvm-mc`` (or the installed ones when both are None)."""
+    """Run the target's lit tests with our ``llc``/``llvm-mc`` (or the installed ones when both are None).
+
+    ``tests`` runs only those tests (names as in the report, e.g. ``CodeGen/XCore/addsub64.ll``) instead of whole
+    suites; ``params`` are lit ``--param`` values (the evaluation hooks of ``lit.site.cfg.py.in``); ``max_failures``
+    stops the run early, leaving the tests it did not reach out of the report.
+    """
     tc = find_toolchain()
     src = llvm_dir()
     paths = test_paths(target, suites)
@@ -124,13 +132,19 @@ def run_tests(
     args = [
         sys.executable, "-m", "vega_llvm.littest.driver", src / "test" / "lit.cfg.py", site.path,  # type: ignore[operator]
         "-q", "--no-progress-bar", f"--timeout={int(test_timeout)}", "-o", out_json,
-        "--max-failures=100000",
+        f"--max-failures={max_failures or 100000}",
     ]
+    for key, value in (params or {}).items():
+        args.append(f"--param={key}={value}")
     if jobs:
         args.append(f"-j{jobs}")
     if filter_regex:
         args.append(f"--filter={filter_regex}")
-    args += [str(p) for p in paths.values()]
+    if tests:
+        root = src / "test"  # type: ignore[operator]
+        args += [str(root / t) for t in tests]
+    else:
+        args += [str(p) for p in paths.values()]
     start = time.monotonic()
     try:
         res = run(args, timeout=total_timeout, log=run_dir / "lit.log")

@@ -1,0 +1,287 @@
+"""Function-level pass@1 without a rebuild per probe: every alternative is compiled once into an evaluation schema
+(``schema.py``), one traced lit run learns which tests execute each function, and each alternative is then judged by
+running only those tests with it switched on.
+
+This gives the same verdict as swapping the function alone into the real backend and running the whole suite: a
+test that does not execute the function runs the same code either way, and the alternative is compiled in the same
+translation unit, in the same scope, as the swapped body would be. An alternative whose code does not compile is
+charged with the compiler error (or undefined reference) that points into it; alternatives in a file whose errors
+point nowhere they can be charged fall back to the rebuild-per-probe ``SwapHarness``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+from ..build.cmake import BuildResult, build, parse_compiler_errors, parse_undefined_references
+from ..build.target_dir import resolve
+from ..errors import BuildError, LitRunError
+from ..littest.runner import PASSING, LitReport, run_tests
+from ..littest.tracing import trace_file_name
+from .harness import COMPILE_ERROR, FAIL, PASS, UNTESTED, OutcomeCache, SwapHarness, SwapOutcome, tree_digest
+from .schema import SchemaFunction, attribute, write_schema
+from .swap import FunctionEdit
+
+MAX_BUILD_ROUNDS = 12
+
+
+@dataclass(frozen=True)
+class Subject:
+    """A real function under evaluation and, per system, the body to judge in its place."""
+
+    id: str
+    name: str  # qualified name as written, e.g. XCoreInstrInfo::copyPhysReg (matched against linker messages)
+    path: str
+    line: int
+    body: str
+    alternatives: dict[str, str]  # system -> body
+
+
+def _strip_signature(demangled: str) -> str:
+    """``llvm::XCoreInstrInfo::foo(llvm::MachineInstr&) const`` -> ``XCoreInstrInfo::foo``."""
+    depth, cut = 0, len(demangled)
+    for i, ch in enumerate(demangled):
+        if ch == "<":
+            depth += 1
+        elif ch == ">":
+            depth -= 1
+        elif ch == "(" and depth == 0 and not demangled.startswith("(anonymous namespace)", i):
+            cut = i
+            break
+    name = demangled[:cut]
+    for prefix in ("llvm::", "(anonymous namespace)::"):
+        name = name.replace(prefix, "")
+    return name
+
+
+class SchemaHarness:
+    """The evaluation schema of one real target: its build, its traced baseline, and probes of alternatives."""
+
+    def __init__(
+        self,
+        real_target_dir: Path,
+        work_dir: Path,
+        *,
+        test_timeout: float = 60,
+        jobs: int | None = None,
+        log: Callable[[str], None] = lambda m: None,
+    ) -> None:
+        real = resolve(real_target_dir)
+        self.real_dir = real.path
+        self.name = real.name
+        self.work_dir = Path(work_dir)
+        self.work_dir.mkdir(parents=True, exist_ok=True)
+        self.test_timeout = test_timeout
+        self.jobs = jobs
+        self.log = log
+        self.probes = 0
+        self.builds = 0
+        self.schema_dir = self.work_dir / "src" / real.name
+        self.build_dir = self.work_dir / "build"
+        digest = tree_digest(real.path)
+        stamp = self.work_dir / "real.digest"
+        if not stamp.is_file() or stamp.read_text() != digest:
+            # Another backend: nothing decided or traced before applies.
+            for stale in ("outcomes.json", "trace.json"):
+                (self.work_dir / stale).unlink(missing_ok=True)
+            if self.schema_dir.exists():
+                shutil.rmtree(self.schema_dir)
+            stamp.write_text(digest)
+        self.digest = digest
+
+    # -- building ---------------------------------------------------------------------------------------------
+    def _build(self, subjects: list[Subject], fids: dict[str, int], systems: list[str],
+               cache: OutcomeCache, decided: dict[str, dict[str, SwapOutcome]]
+               ) -> tuple[BuildResult, dict[tuple[str, str], tuple[int, int]], set[str]]:
+        """Build the schema, dropping alternatives charged with compile errors until it links.
+
+        Returns the build, (id, system) -> (fid, k) for every compiled alternative, and the files left unhooked
+        (real code only) because errors there point nowhere they can be charged."""
+        active = {s.id: {sys_: b for sys_, b in s.alternatives.items() if s.id not in decided[sys_]} for s in subjects}
+        unhooked: set[str] = set()
+        for round_ in range(1, MAX_BUILD_ROUNDS + 1):
+            functions, numbering = [], {}
+            for s in subjects:
+                if s.path in unhooked:
+                    continue
+                bodies: list[str] = []
+                for system in systems:
+                    if system in active[s.id]:
+                        if active[s.id][system] not in bodies:
+                            bodies.append(active[s.id][system])
+                        numbering[(s.id, system)] = (fids[s.id], bodies.index(active[s.id][system]) + 1)
+                functions.append(SchemaFunction(fids[s.id], s.id, s.path, s.line, s.body, tuple(bodies)))
+            spans = write_schema(self.real_dir, self.schema_dir, functions)
+            self.builds += 1
+            self.log(f"{self.name}: building the evaluation schema ({len(numbering)} alternatives, round {round_})")
+            try:
+                return build(self.schema_dir, self.build_dir, jobs=self.jobs), numbering, unhooked
+            except BuildError as exc:
+                text = exc.log.read_text(errors="replace") if exc.log and exc.log.is_file() else ""
+                errors = parse_compiler_errors(text, limit=100_000, cwd=self.build_dir)
+                first_error: dict[tuple[int, int], str] = {}
+                unexplained: set[str] = set()
+                for e in errors:
+                    hit, elsewhere = attribute(spans, self.schema_dir, [(e.file, e.line)])
+                    for key in hit:
+                        first_error.setdefault(key, str(e))
+                    unexplained |= elsewhere
+                for key, msg in self._charge_link_errors(text, subjects, active, numbering).items():
+                    first_error.setdefault(key, msg)
+                progress = False
+                for (sid, system), num in numbering.items():
+                    if num in first_error and system in active[sid]:
+                        outcome = SwapOutcome(sid, COMPILE_ERROR, first_error[num])
+                        cache.put(active[sid].pop(system), outcome)
+                        decided[system][sid] = outcome
+                        progress = True
+                hooked_files = {s.path for s in subjects}
+                for rel in unexplained & hooked_files - unhooked:
+                    unhooked.add(rel)
+                    progress = True
+                if not progress:
+                    raise BuildError(f"evaluation schema of {self.name} does not build and no alternative can be "
+                                     f"charged: {exc}", exc.log, exc.errors, exc.locations) from exc
+        raise BuildError(f"evaluation schema of {self.name} still fails after {MAX_BUILD_ROUNDS} rounds")
+
+    def _charge_link_errors(self, log_text: str, subjects: list[Subject], active: dict[str, dict[str, str]],
+                            numbering: dict[tuple[str, str], tuple[int, int]]) -> dict[tuple[int, int], str]:
+        """Alternatives that introduce an undefined reference: their body names the missing symbol (and, when ld says
+        which function refers to it, they belong to that function)."""
+        out: dict[tuple[int, int], str] = {}
+        for ref in parse_undefined_references(log_text):
+            ident = _strip_signature(ref.symbol).split("::")[-1]
+            word = re.compile(rf"\b{re.escape(ident)}\b")
+            where = _strip_signature(ref.in_function) if ref.in_function else None
+            cands = [(s, system) for s in subjects for system, body in active[s.id].items()
+                     if (s.id, system) in numbering and word.search(body) and not word.search(s.body)]
+            narrowed = [c for c in cands if where and (c[0].name == where or where.endswith("::" + c[0].name))]
+            for s, system in narrowed or cands:
+                out.setdefault(numbering[(s.id, system)], f"undefined reference to `{ref.symbol}'")
+        return out
+
+    # -- tracing and probing ----------------------------------------------------------------------------------
+    def _trace_key(self, fids: dict[str, int]) -> str:
+        return hashlib.sha1(json.dumps([self.digest, sorted(fids.items())]).encode()).hexdigest()[:16]
+
+    def _cached_trace(self, key: str) -> tuple[LitReport, dict[str, list[str] | None]] | None:
+        path = self.work_dir / "trace.json"
+        if path.is_file():
+            data = json.loads(path.read_text())
+            if data.get("key") == key:
+                return LitReport(**data["baseline"]), data["tests"]
+        return None
+
+    def _trace(self, res: BuildResult, subjects: list[Subject], fids: dict[str, int], unhooked: set[str]
+               ) -> tuple[LitReport, dict[str, list[str] | None]]:
+        """Baseline results (nothing switched on: the real backend) and, per subject, the tests that execute it
+        (None for functions left unhooked)."""
+        key = self._trace_key(fids)
+        cached = self._cached_trace(key)
+        if cached and not any(cached[1].get(s.id) is None for s in subjects if s.path not in unhooked):
+            return cached
+        trace_dir = self.work_dir / "trace"
+        if trace_dir.exists():
+            shutil.rmtree(trace_dir)
+        trace_dir.mkdir(parents=True)
+        self.log(f"{self.name}: traced baseline lit run (which tests execute which functions)")
+        report = run_tests(self.name, llc=Path(res.llc), llvm_mc=Path(res.llvm_mc), run_dir=self.work_dir / "lit-trace",
+                           test_timeout=self.test_timeout, jobs=self.jobs, params={"vega_trace_dir": str(trace_dir)})
+        by_fid = {v: k for k, v in fids.items()}
+        tests: dict[str, list[str] | None] = {s.id: None if s.path in unhooked else [] for s in subjects}
+        for test in sorted(report.tests):
+            f = trace_dir / trace_file_name(test)
+            if not f.is_file():
+                continue
+            for tok in set(f.read_text().split()):
+                hit = tests.get(by_fid.get(int(tok), "")) if tok.isdigit() else None
+                if hit is not None:
+                    hit.append(test)
+        baseline = dict(report.__dict__)
+        baseline.pop("summary", None)
+        tmp = self.work_dir / "trace.json.tmp"
+        tmp.write_text(json.dumps({"key": key, "baseline": baseline, "tests": tests}) + "\n")
+        os.replace(tmp, self.work_dir / "trace.json")
+        return report, tests
+
+    def _probe(self, res: BuildResult, base: LitReport, tests: list[str], fid: int, k: int) -> list[str]:
+        """Tests whose result changes with alternative k of function fid switched on."""
+        self.probes += 1
+        early_stop = all(base.tests.get(t) in PASSING for t in tests)
+        for max_failures in ([1, None] if early_stop else [None]):
+            report = run_tests(self.name, llc=Path(res.llc), llvm_mc=Path(res.llvm_mc), run_dir=self.work_dir / "lit-probe",
+                               tests=tests, test_timeout=self.test_timeout, jobs=self.jobs,
+                               params={"vega_swap": f"{fid}:{k}"}, max_failures=max_failures)
+            changed = sorted(t for t in tests if t in report.tests and report.tests[t] != base.tests.get(t))
+            if changed or all(t in report.tests for t in tests):
+                return changed
+        raise LitRunError(f"lit left tests of {self.name} unreported in a full run (log: {self.work_dir / 'lit-probe'})")
+
+    def evaluate(
+        self, subjects: list[Subject], progress: Callable[[int, int], None] | None = None, batch_size: int = 16
+    ) -> tuple[dict[str, dict[str, SwapOutcome]], dict[str, list[str]]]:
+        """Per system, per subject id: pass / fail / compile_error / untested, as if swapped in alone; and per
+        subject the tests that execute the real function (for functions the schema could not hook, the lit tests
+        of the target when a trap in their place changes a result, else none)."""
+        subjects = sorted(subjects, key=lambda s: s.id)
+        fids = {s.id: i for i, s in enumerate(subjects)}
+        systems = sorted({system for s in subjects for system in s.alternatives})
+        cache = OutcomeCache(self.work_dir / "outcomes.json")
+        decided: dict[str, dict[str, SwapOutcome]] = {system: {} for system in systems}
+        for s in subjects:
+            for system, body in s.alternatives.items():
+                hit = cache.get(s.id, body)
+                if hit:
+                    decided[system][s.id] = hit
+        undecided = any(s.id not in decided[system] for s in subjects for system in s.alternatives)
+        cached = self._cached_trace(self._trace_key(fids))
+        if cached and not undecided:
+            _base, traced = cached  # everything judged before: no build needed
+            unhooked = {s.path for s in subjects if traced.get(s.id) is None}
+        else:
+            res, numbering, unhooked = self._build(subjects, fids, systems, cache, decided)
+            base, traced = self._trace(res, subjects, fids, unhooked)
+            todo = [(s, system) for s in subjects for system in systems
+                    if (s.id, system) in numbering and s.id not in decided[system]]
+            for done, (s, system) in enumerate(todo, 1):
+                body = s.alternatives[system]
+                hit = cache.get(s.id, body)  # the same body under another system was judged a moment ago
+                if hit is None:
+                    fid, k = numbering[(s.id, system)]
+                    tests = traced[s.id] or []
+                    if not tests:
+                        hit = SwapOutcome(s.id, UNTESTED, "no lit test executes this function")
+                    else:
+                        changed = self._probe(res, base, tests, fid, k)
+                        shown = ", ".join(changed[:5]) + (" ..." if len(changed) > 5 else "")
+                        hit = (SwapOutcome(s.id, FAIL, f"{len(changed)} tests changed: {shown}") if changed
+                               else SwapOutcome(s.id, PASS, f"{len(tests)} tests unchanged"))
+                    cache.put(body, hit)
+                decided[system][s.id] = hit
+                if progress:
+                    progress(done, len(todo))
+        tests_out = {sid: t for sid, t in traced.items() if t is not None}
+        left = [s for s in subjects if s.path in unhooked]
+        if left:
+            self.log(f"{self.name}: {len(left)} functions in files the schema cannot hook: rebuild-per-probe swaps")
+            classic = SwapHarness(self.real_dir, self.work_dir / "classic", test_timeout=self.test_timeout, log=self.log)
+            edits = [FunctionEdit(s.id, s.path, s.line, s.body, s.body) for s in left]
+            untested = classic.untested(edits)
+            everything = sorted(classic.baseline().tests)
+            for s in left:
+                tests_out[s.id] = [] if s.id in untested else everything
+            for system in systems:
+                edits = [FunctionEdit(s.id, s.path, s.line, s.body, s.alternatives[system])
+                         for s in left if system in s.alternatives and s.id not in decided[system]]
+                for sid, o in classic.evaluate(edits, batch_size=batch_size).items():
+                    decided[system][sid] = o if tests_out[sid] or o.status == COMPILE_ERROR else SwapOutcome(
+                        sid, UNTESTED, "no lit test executes this function")
+            self.probes += classic.probes
+        return decided, tests_out
