@@ -16,10 +16,15 @@ from vega_llvm.evaluate.run import extract_body, load_generated, summarise, Row
 
 
 @pytest.fixture(scope="module")
-def corpus(llvm_src: Path, tmp_path_factory: pytest.TempPathFactory):
+def corpus_dir(llvm_src: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("corpus")
     build_corpus(llvm_src, out, targets=["XCore", "Mips", "Lanai"], progress=False)
-    return load_corpus(out)
+    return out
+
+
+@pytest.fixture(scope="module")
+def corpus(corpus_dir: Path):
+    return load_corpus(corpus_dir)
 
 
 def test_rename_keeps_case_style() -> None:
@@ -75,3 +80,44 @@ def test_summary_counts_untested_apart() -> None:
     s = summarise([row("pass", True), row("fail", True), row("pass", False), row("compile_error", True)])["s"]["all"]
     assert s["tested"] == 3 and s["untested"] == 1 and s["pass"] == 1
     assert s["pass@1"] == pytest.approx(1 / 3, abs=1e-3)
+
+
+@pytest.mark.llvm
+def test_eval_end_to_end_on_xcore(corpus, corpus_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> None:
+    """`eval` with a results file: bodies that do not compile are compile errors, correct rewrites pass or are
+    untested (as the trace says), identical ones are exact; ForkFlow is judged in the same run."""
+    from vega_llvm.evaluate.run import run_eval
+
+    tmp = tmp_path_factory.mktemp("eval")
+    xcore = sorted((r for r in corpus if r.target == "XCore"), key=lambda r: r.id)
+    others = {r.key for r in corpus if r.target != "XCore"}
+    covered = [r for r in xcore if r.key in others][:24]
+    lines, expect = [], {}
+    for i, r in enumerate(covered):
+        if i % 3 == 0:
+            code, expect[r.id] = r.body, "exact"
+        elif i % 3 == 1:
+            code, expect[r.id] = "{\n  return vega_undeclared_identifier;\n}", "compile_error"
+        else:
+            code, expect[r.id] = "{\n  (void)0;\n" + r.body[1:], "correct"
+        lines.append(json.dumps({"id": r.id, "Code": code, "Confidence": 0.5}))
+    results = tmp / "generated.jsonl"
+    results.write_text("\n".join(lines) + "\n")
+    res = run_eval("XCore", results=results, corpus_dir=corpus_dir, out_dir=tmp / "out", work_dir=tmp / "work",
+                   limit=24, test_timeout=60, log=lambda m: None)
+    rows = {(r.system, r.id): r for r in res["rows"]}
+    for rid, kind in expect.items():
+        row = rows[("vega-llvm", rid)]
+        if kind == "exact":
+            assert row.exact and row.status == "pass"
+        elif kind == "compile_error":
+            assert row.status == "compile_error" and "vega_undeclared_identifier" in row.detail
+        else:
+            assert not row.exact and row.status == ("pass" if row.tested else "untested"), (rid, row.status, row.detail)
+    assert any(r.tested for r in res["rows"]) and any(not r.tested for r in res["rows"])
+    assert {r.system for r in res["rows"]} == {"vega-llvm", "forkflow"}
+    assert res["meta"]["schema_builds"] >= 2  # the first build fails on the undeclared identifiers
+    summary = json.loads((tmp / "out" / "summary.json").read_text())
+    assert summary["summary"]["vega-llvm"]["all"]["compile_error"] == sum(
+        1 for rid, k in expect.items() if k == "compile_error" and rows[("vega-llvm", rid)].tested)
+    assert (tmp / "out" / "report.html").is_file() and (tmp / "out" / "result.jsonl").is_file()

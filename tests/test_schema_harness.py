@@ -69,7 +69,7 @@ def test_schema_verdicts_on_the_real_xcore_backend(
     store_slot = rec("XCoreInstrInfo::isStoreToStackSlot")
     anchor = rec("XCoreMCAsmInfo::anchor")
     alternatives = {
-        lower.id: {"a": lower.body},
+        lower.id: {"a": lower.body, "b": "{\n}"},  # "b" falls off the end of a non-void function
         reserved.id: {"a": BROKEN_RESERVED, "b": BROKEN_RESERVED},  # one body under two systems: judged once
         load_slot.id: {"a": NO_COMPILE},
         store_slot.id: {"a": NO_LINK, "b": store_slot.body},
@@ -82,6 +82,7 @@ def test_schema_verdicts_on_the_real_xcore_backend(
     decided, tests = harness.evaluate(subjects)
 
     assert decided["a"][lower.id].status == PASS, decided["a"][lower.id]
+    assert decided["b"][lower.id].status == FAIL  # trapped, not optimised into the real body
     assert decided["a"][reserved.id].status == FAIL and "tests changed" in decided["a"][reserved.id].detail
     assert decided["b"][reserved.id].status == FAIL
     assert decided["a"][load_slot.id].status == COMPILE_ERROR
@@ -92,8 +93,16 @@ def test_schema_verdicts_on_the_real_xcore_backend(
     assert decided["a"][anchor.id].status == UNTESTED and tests[anchor.id] == []
     # The trace: getReservedRegs runs in every CodeGen test, the asm-info anchor in none.
     assert len(tests[reserved.id]) >= 40 and all(t.startswith("CodeGen/XCore/") for t in tests[reserved.id])
-    # LowerOperation, getReservedRegs (once for both systems), isStoreToStackSlot "b" when a test executes it.
-    assert harness.probes == 2 + bool(tests[store_slot.id])
+    # LowerOperation twice, getReservedRegs (once for both systems), isStoreToStackSlot "b" when a test runs it.
+    assert harness.probes == 3 + bool(tests[store_slot.id])
+    # With nothing switched on, the schema is the real backend: the same result for every lit test.
+    import json
+
+    from vega_llvm.littest.runner import run_tests
+
+    traced = json.loads((work / "trace.json").read_text())["baseline"]["tests"]
+    real = run_tests("XCore", llc=Path(xcore_build.llc), llvm_mc=Path(xcore_build.llvm_mc), run_dir=work / "real-lit")
+    assert traced == real.tests
     # The schema copy lives in the harness's work directory; the real target is untouched.
     assert (xcore_copy / reserved.path).read_text() == (Path(xcore_build.target_dir) / reserved.path).read_text()
     assert "vega_swap" not in (xcore_copy / reserved.path).read_text()

@@ -84,6 +84,51 @@ def parse_compiler_errors(log_text: str, limit: int = 200, cwd: Path | None = No
     return out
 
 
+_SITE_RE = re.compile(r"^(?P<file>[^\s:][^:]*):(?P<line>\d+):(?:\d+:)?\s+required from here\s*$")
+_COMPILE_SRC_RE = re.compile(r"\s-c\s+(\S+)")
+
+
+@dataclass
+class FailedUnit:
+    """One translation unit Ninja reports as FAILED: its source, its errors, and the lines of the unit's own code
+    where a template instantiation that failed in a library header was "required from here"."""
+
+    source: str
+    errors: list[CompilerError]
+    sites: list[tuple[str, int]]
+
+
+def parse_failed_units(log_text: str, cwd: Path | None = None) -> list[FailedUnit]:
+    """The FAILED compile steps of a Ninja log, each with the diagnostics printed under it."""
+    units: list[FailedUnit] = []
+    lines = log_text.splitlines()
+    i = 0
+    while i < len(lines):
+        if not lines[i].startswith("FAILED: "):
+            i += 1
+            continue
+        m = _COMPILE_SRC_RE.search(lines[i + 1]) if i + 1 < len(lines) else None
+        j = i + 2
+        while j < len(lines) and not lines[j].startswith("FAILED: ") and not _PROGRESS_RE.match(lines[j]):
+            j += 1
+        if m:
+            block = "\n".join(lines[i + 2 : j])
+            sites = []
+            for ln in lines[i + 2 : j]:
+                sm = _SITE_RE.match(ln.strip())
+                if sm:
+                    f = sm.group("file")
+                    if cwd is not None and not os.path.isabs(f):
+                        f = os.path.normpath(os.path.join(cwd, f))
+                    sites.append((f, int(sm.group("line"))))
+            src = m.group(1)
+            if cwd is not None and not os.path.isabs(src):
+                src = os.path.normpath(os.path.join(cwd, src))
+            units.append(FailedUnit(src, parse_compiler_errors(block, limit=100_000, cwd=cwd), sites))
+        i = j
+    return units
+
+
 _IN_FUNCTION_RE = re.compile(r"in function [`\u2018'](?P<fn>.+?)['\u2019]:\s*$")
 _UNDEFINED_RE = re.compile(r"undefined reference to [`\u2018'](?P<sym>.+?)['\u2019]\s*$")
 
@@ -154,7 +199,7 @@ def build(
 ) -> BuildResult:
     """Build ``target_dir``; raises ``BuildError`` naming the first compiler error and the file it is in.
 
-    ``cmake_args`` (e.g. ``-DVEGA_COVERAGE=ON``) apply when the build directory is first configured.
+    ``cmake_args`` (e.g. ``-DVEGA_TRAP_UB=ON``) apply when the build directory is first configured.
     """
     target = resolve(target_dir)
     build_dir = Path(build_dir) if build_dir else default_build_dir(target)

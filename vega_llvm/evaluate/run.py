@@ -199,6 +199,7 @@ def run_eval(
     donor: str = DEFAULT_DONOR,
     out_dir: Path | None = None,
     corpus_dir: Path | None = None,
+    work_dir: Path | None = None,
     pass_at_1: bool = True,
     batch_size: int = 16,
     test_timeout: float = 60,
@@ -242,7 +243,7 @@ def run_eval(
     executed = {r.id: True for r in covered}
     harness: SchemaHarness | None = None
     if pass_at_1:
-        work = cache_root() / "eval" / holdout
+        work = work_dir or cache_root() / "eval" / holdout
         harness = SchemaHarness(targets_dir() / holdout, work / "schema", test_timeout=test_timeout, log=log)
         subjects = [
             Subject(r.id, r.name, r.path, r.line, r.body, {

@@ -20,16 +20,18 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
-from ..build.cmake import BuildResult, build, parse_compiler_errors, parse_undefined_references
+from ..build.cmake import BuildResult, build, parse_failed_units, parse_undefined_references
 from ..build.target_dir import resolve
 from ..errors import BuildError, LitRunError
 from ..littest.runner import PASSING, LitReport, run_tests
 from ..littest.tracing import trace_file_name
 from .harness import COMPILE_ERROR, FAIL, PASS, UNTESTED, OutcomeCache, SwapHarness, SwapOutcome, tree_digest
-from .schema import SchemaFunction, attribute, write_schema
+from .schema import SchemaFunction, attribute, bracket_error, write_schema
 from .swap import FunctionEdit
 
 MAX_BUILD_ROUNDS = 12
+# Bumped whenever the schema's semantics change, so that outcomes decided by an older schema are not reused.
+SCHEMA_VERSION = 2  # 2: missing returns trap (VEGA_TRAP_UB)
 
 
 @dataclass(frozen=True)
@@ -42,6 +44,17 @@ class Subject:
     line: int
     body: str
     alternatives: dict[str, str]  # system -> body
+
+
+def _relative(path: str, root: Path) -> str:
+    """A file as the schema names it: relative to the schema root when inside it (attribute() already gives those)."""
+    if not Path(path).is_absolute():
+        return path
+    p = Path(path).resolve()
+    try:
+        return p.relative_to(root.resolve()).as_posix()
+    except ValueError:
+        return str(p)
 
 
 def _strip_signature(demangled: str) -> str:
@@ -85,7 +98,7 @@ class SchemaHarness:
         self.builds = 0
         self.schema_dir = self.work_dir / "src" / real.name
         self.build_dir = self.work_dir / "build"
-        digest = tree_digest(real.path)
+        digest = f"{tree_digest(real.path)}-v{SCHEMA_VERSION}"
         stamp = self.work_dir / "real.digest"
         if not stamp.is_file() or stamp.read_text() != digest:
             # Another backend: nothing decided or traced before applies.
@@ -95,6 +108,9 @@ class SchemaHarness:
                 shutil.rmtree(self.schema_dir)
             stamp.write_text(digest)
         self.digest = digest
+        cache = self.build_dir / "CMakeCache.txt"
+        if cache.is_file() and "VEGA_TRAP_UB:BOOL=ON" not in cache.read_text(errors="replace"):
+            shutil.rmtree(self.build_dir)  # configured before schemas trapped undefined behaviour
 
     # -- building ---------------------------------------------------------------------------------------------
     def _build(self, subjects: list[Subject], fids: dict[str, int], systems: list[str],
@@ -105,6 +121,14 @@ class SchemaHarness:
         Returns the build, (id, system) -> (fid, k) for every compiled alternative, and the files left unhooked
         (real code only) because errors there point nowhere they can be charged."""
         active = {s.id: {sys_: b for sys_, b in s.alternatives.items() if s.id not in decided[sys_]} for s in subjects}
+        for s in subjects:
+            if bracket_error(s.body) is None:  # real code the check misreads (macros) is never judged by it
+                for system, body in list(active[s.id].items()):
+                    why = bracket_error(body)
+                    if why:
+                        outcome = SwapOutcome(s.id, COMPILE_ERROR, f"{s.path}: the body's brackets: {why}")
+                        cache.put(active[s.id].pop(system), outcome)
+                        decided[system][s.id] = outcome
         unhooked: set[str] = set()
         for round_ in range(1, MAX_BUILD_ROUNDS + 1):
             functions, numbering = [], {}
@@ -122,17 +146,32 @@ class SchemaHarness:
             self.builds += 1
             self.log(f"{self.name}: building the evaluation schema ({len(numbering)} alternatives, round {round_})")
             try:
-                return build(self.schema_dir, self.build_dir, jobs=self.jobs), numbering, unhooked
+                return build(self.schema_dir, self.build_dir, jobs=self.jobs, cmake_args=["-DVEGA_TRAP_UB=ON"]), numbering, unhooked
             except BuildError as exc:
                 text = exc.log.read_text(errors="replace") if exc.log and exc.log.is_file() else ""
-                errors = parse_compiler_errors(text, limit=100_000, cwd=self.build_dir)
                 first_error: dict[tuple[int, int], str] = {}
-                unexplained: set[str] = set()
-                for e in errors:
-                    hit, elsewhere = attribute(spans, self.schema_dir, [(e.file, e.line)])
-                    for key in hit:
-                        first_error.setdefault(key, str(e))
-                    unexplained |= elsewhere
+                unexplained: dict[str, str] = {}
+                for unit in parse_failed_units(text, cwd=self.build_dir):
+                    charged = False
+                    unit_unexplained: dict[str, str] = {}
+                    for e in unit.errors:
+                        hit, elsewhere = attribute(spans, self.schema_dir, [(e.file, e.line)])
+                        if not hit and not Path(e.file).resolve().is_relative_to(self.schema_dir.resolve()):
+                            # An error inside a library header: charge the instantiation site in our code.
+                            hit, elsewhere = attribute(spans, self.schema_dir, unit.sites)
+                            elsewhere = elsewhere if hit else {unit.source}
+                        for key in hit:
+                            first_error.setdefault(key, str(e))
+                        charged |= bool(hit)
+                        for rel in elsewhere:
+                            unit_unexplained.setdefault(_relative(rel, self.schema_dir), str(e))
+                    if not charged:
+                        # Errors after a charged alternative are often its consequences (a stray #define, a
+                        # missing brace); only a unit with nothing to charge gets its files unhooked.
+                        for rel, msg in unit_unexplained.items():
+                            unexplained.setdefault(rel, msg)
+                    if not unit.errors:
+                        unexplained.setdefault(_relative(unit.source, self.schema_dir), "compile step failed")
                 for key, msg in self._charge_link_errors(text, subjects, active, numbering).items():
                     first_error.setdefault(key, msg)
                 progress = False
@@ -143,13 +182,28 @@ class SchemaHarness:
                         decided[system][sid] = outcome
                         progress = True
                 hooked_files = {s.path for s in subjects}
-                for rel in unexplained & hooked_files - unhooked:
+                stuck = sorted(unexplained.keys() & hooked_files - unhooked)
+                if not progress and not stuck and unexplained:
+                    # Errors in files without hooks (a header, a unit whose hooks are gone): unhook every header,
+                    # since an alternative in one can break the units that include it.
+                    stuck = sorted(f for f in hooked_files - unhooked if not f.endswith(".cpp"))
+                for rel in stuck:
+                    self.log(f"{self.name}: {rel} left unhooked: {unexplained.get(rel, 'errors in units including it')}")
                     unhooked.add(rel)
+                    self._keep_failed(rel)
                     progress = True
                 if not progress:
                     raise BuildError(f"evaluation schema of {self.name} does not build and no alternative can be "
                                      f"charged: {exc}", exc.log, exc.errors, exc.locations) from exc
         raise BuildError(f"evaluation schema of {self.name} still fails after {MAX_BUILD_ROUNDS} rounds")
+
+    def _keep_failed(self, rel: str) -> None:
+        """Keep the schema text of a file that had to be unhooked, for whoever wants to see why."""
+        src = self.schema_dir / rel
+        if src.is_file():
+            dest = self.work_dir / "unhooked" / rel
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(src, dest)
 
     def _charge_link_errors(self, log_text: str, subjects: list[Subject], active: dict[str, dict[str, str]],
                             numbering: dict[tuple[str, str], tuple[int, int]]) -> dict[tuple[int, int], str]:
