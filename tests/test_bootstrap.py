@@ -102,7 +102,6 @@ def test_render_golden(llvm_src: Path) -> None:
 
 
 @pytest.mark.llvm
-@pytest.mark.llvm
 def test_bootstrap_swap_real_build(llvm_src: Path, tmp_path: Path) -> None:
     """Swap mode with no generated function is the real XCore: it must build, link and pass its lit tests."""
     from vega_llvm.bootstrap.pipeline import BootstrapConfig, run
@@ -112,3 +111,44 @@ def test_bootstrap_swap_real_build(llvm_src: Path, tmp_path: Path) -> None:
     assert s["llc_linked"] and s["llvm_mc_linked"] and s["files_compiled"] == s["files"]
     assert s["lit_passed"] == s["lit_tests"] > 0
     assert s["smoke_passed"] >= 5
+
+
+@pytest.mark.llvm
+def test_bootstrap_swap_repairs_until_it_links(llvm_src: Path, tmp_path: Path) -> None:
+    """Swap mode with generated functions that do not compile: the repair loop puts the real bodies back for the
+    functions the errors are charged to (one with unbalanced brackets before any build), names them with their
+    confidence, and the rest of the backend builds, links and passes its lit tests."""
+    import json
+
+    from vega_llvm.bootstrap.pipeline import BootstrapConfig, run
+    from vega_llvm.corpus.build import build_corpus
+    from vega_llvm.corpus.records import load_corpus
+
+    corpus = tmp_path / "corpus"
+    build_corpus(llvm_src, corpus, targets=["XCore"], progress=False)
+    recs = {r.name: r for r in load_corpus(corpus)}
+    ok = recs["XCoreRegisterInfo::getReservedRegs"]
+    undeclared = recs["XCoreInstrInfo::isLoadFromStackSlot"]
+    unbalanced = recs["XCoreTargetLowering::LowerOperation"]
+    bodies = {
+        ok.name: "{\n  (void)0;\n" + ok.body[1:],
+        undeclared.name: "{\n  return vega_undeclared_identifier;\n}",
+        unbalanced.name: "{\n  if (Op.getOpcode() {\n    return SDValue();\n}",
+    }
+    rows = [{"Target": "XCore", "Module": r.module, "File": r.file, "Func": r.qname, "Code": r.signature + "\n" + bodies[r.name],  # generate puts the body on its own lines
+             "Confidence": c} for r, c in ((ok, 0.9), (undeclared, 0.2), (unbalanced, 0.1))]
+    results = tmp_path / "result.jsonl"
+    results.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    rep = run(BootstrapConfig(td=llvm_src / "lib" / "Target" / "XCore" / "XCore.td", out=tmp_path / "o", mode="swap",
+                              results=results, corpus=corpus, run_smoke=False))
+    status = {f.key: f for f in rep.functions}
+    assert status[ok.qname].status == "compiled"
+    assert status[undeclared.qname].status == "reverted" and "vega_undeclared_identifier" in status[undeclared.qname].error
+    assert status[unbalanced.qname].status == "reverted" and "brackets" in status[unbalanced.qname].error
+    s = rep.summary()
+    assert s["llc_linked"] and s["functions_blamed"] == 2 and s["functions_replaced"] == 2 and s["repair_rounds"] == 1
+    assert s["lit_passed"] == s["lit_tests"] > 0
+    md = (tmp_path / "o" / "report.md").read_text()
+    assert "vega_undeclared_identifier" in md and "| reverted |" in md
+    written = (Path(rep.target_dir) / ok.path).read_text()
+    assert "(void)0;" in written and "vega_undeclared_identifier" not in (Path(rep.target_dir) / undeclared.path).read_text()

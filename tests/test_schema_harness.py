@@ -12,7 +12,8 @@ from vega_llvm.corpus.build import build_corpus
 from vega_llvm.corpus.records import FunctionRecord, load_corpus
 from vega_llvm.evaluate.harness import COMPILE_ERROR, FAIL, PASS, UNTESTED
 from vega_llvm.evaluate.schema import SchemaFunction, attribute, rewrite_body, write_schema
-from vega_llvm.evaluate.schema_harness import SchemaHarness, Subject, _strip_signature
+from vega_llvm.build.cmake import qualified_name
+from vega_llvm.evaluate.schema_harness import SchemaHarness, Subject
 
 pytestmark = pytest.mark.llvm
 
@@ -45,9 +46,9 @@ def test_rewrite_keeps_each_alternative_on_its_own_lines(tmp_path: Path) -> None
 
 
 def test_linker_names_are_matched_to_records() -> None:
-    assert _strip_signature("llvm::XCoreInstrInfo::isLoadFromStackSlot(llvm::MachineInstr const&, int&) const") == \
+    assert qualified_name("llvm::XCoreInstrInfo::isLoadFromStackSlot(llvm::MachineInstr const&, int&) const") == \
         "XCoreInstrInfo::isLoadFromStackSlot"
-    assert _strip_signature("(anonymous namespace)::XCoreDAGToDAGISel::Select(llvm::SDNode*)") == "XCoreDAGToDAGISel::Select"
+    assert qualified_name("(anonymous namespace)::XCoreDAGToDAGISel::Select(llvm::SDNode*)") == "XCoreDAGToDAGISel::Select"
 
 
 @pytest.fixture(scope="module")

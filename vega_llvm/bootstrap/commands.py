@@ -24,6 +24,8 @@ def register(app: typer.Typer) -> None:
         no_smoke: bool = typer.Option(False, "--no-smoke", help="Skip the smoke suite."),
         timeout: float = typer.Option(60, "--timeout", help="Seconds per lit test."),
         jobs: Optional[int] = typer.Option(None, "-j", "--jobs", help="Parallel compile jobs."),
+        no_repair: bool = typer.Option(False, "--no-repair", help="Stop at the first failed build instead of replacing "
+                                       "the functions compile errors point into (swap: the real body; scratch: a stub) and rebuilding."),
     ) -> None:
         """Generate lib/Target/<X> from a .td, build it, run its lit tests and the smoke suite, write a report."""
         from .pipeline import BootstrapConfig, run
@@ -31,12 +33,15 @@ def register(app: typer.Typer) -> None:
         cfg = BootstrapConfig(
             td=td, out=out, mode=mode, model=model, results=results, force=force, only=list(only or []),
             threshold=threshold, run_build=not no_build, run_lit=not no_lit, run_smoke=not no_smoke,
-            test_timeout=timeout, jobs=jobs,
+            test_timeout=timeout, jobs=jobs, repair=not no_repair,
         )
         report = run(cfg, log=lambda m: typer.echo(f"[bootstrap] {m}", err=True))
-        blamed = sorted((f for f in report.functions if f.status == "error"), key=lambda f: f.confidence)
+        from ..emit.report import BLAMED
+
+        blamed = sorted((f for f in report.functions if f.status in BLAMED), key=lambda f: f.confidence)
         for f in blamed[:20]:
-            typer.echo(f"  compile error in {f.key} ({f.source}, confidence {f.confidence:.2f}): {f.error[:140]}")
+            now = "" if f.status == "error" else f" [{f.status}]"
+            typer.echo(f"  compile error in {f.key} ({f.source}, confidence {f.confidence:.2f}){now}: {f.error[:140]}")
         if len(blamed) > 20:
             typer.echo(f"  ... {len(blamed) - 20} more in {report.out}/report.md")
         typer.echo(report.summary_line())

@@ -17,18 +17,19 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Callable
 
 from .. import LLVM_VERSION, __version__
-from ..build.cmake import build
+from ..build.cmake import build, parse_failed_units, parse_undefined_references, qualified_name
 from ..build.target_dir import resolve
 from ..errors import BuildError, ConfigError, LitRunError, ToolError
-from ..evaluate.swap import AppliedEdit, FunctionEdit, apply_to_text, attribute_errors
+from ..evaluate.swap import AppliedEdit, FunctionEdit, apply_to_text, attribute_errors, bracket_error
 from ..emit.functions import DEFAULT_THRESHOLD, EmitFunction, StatementConfidence, load_results
 from ..emit.layout import make_plan
 from ..emit.render import copy_description, function_ranges, render_plan, write_tree
@@ -36,6 +37,9 @@ from ..emit.report import BootstrapReport, FunctionRow
 from ..emit.sources import scratch_functions, swap_edits
 
 MODES = ("scratch", "swap")
+# Rebuilds after replacing the functions compile errors were charged to (each round can only reach errors the
+# previous one let the compiler see).
+MAX_REPAIR_ROUNDS = 12
 
 
 @dataclass
@@ -55,6 +59,7 @@ class BootstrapConfig:
     run_smoke: bool = True
     test_timeout: float = 60
     jobs: int | None = None
+    repair: bool = True
 
 
 def _commit() -> str:
@@ -146,32 +151,56 @@ def run(cfg: BootstrapConfig, log: Callable[[str], None] = lambda m: None) -> Bo
             "llvm_version": LLVM_VERSION, "model": model_src, "td": str(td), "threshold": cfg.threshold,
         },
     )
-    ranges: dict[str, list[tuple[str, int, int]]] = {}
-    applied: list[AppliedEdit] = []
-    fn_by_key: dict[str, EmitFunction] = {}
-    fn_file: dict[str, str] = {}
+    exclude = {td.parent.name, T}
     if cfg.mode == "scratch":
-        exclude = {td.parent.name, T}
-        fns, donors = (generated, []) if cfg.only else scratch_functions(table, generated, corpus, ddir, exclude)
+        candidates, donors = (generated, []) if cfg.only else scratch_functions(table, generated, corpus, ddir, exclude)
         report.donors = [[d.target, round(d.similarity, 4)] for d in donors[:5]]
-        plan = make_plan(table, fns, T)
-        report.unplaced = [f.key for f in plan.unplaced]
-        rendered = render_plan(plan, td.name)
-        files: dict[str, str | bytes] = dict(copy_description(td))
-        files.update(rendered.files)
-        for rel, text in rendered.files.items():
-            r = function_ranges(text)
-            if r:
-                ranges[rel] = r
-        emitted = [p.fn for p in plan.functions]
+        all_edits: list[FunctionEdit] = []
+        by_record: dict[str, EmitFunction] = {}
     else:
         real = resolve(td.parent)
-        edits, emitted, missing = swap_edits(generated, corpus, real.path.name)
+        all_edits, carried, missing = swap_edits(generated, corpus, real.path.name)
+        by_record = {f.record_id: f for f in carried}
         report.unplaced = [f.key for f in missing]
+    # Functions the repair loop replaced (swap: the real body back; scratch: a stub), with the error that did it.
+    # A body whose brackets do not pair up is replaced before the first build: the compiler would report it after
+    # the body, in whatever follows, and charge the wrong functions.
+    replaced: dict[str, str] = {}
+    if cfg.repair:
+        for e in all_edits:
+            why = bracket_error(e.new_body)
+            if why and not bracket_error(e.original_body):
+                replaced[e.id] = f"{e.path}: the body's brackets: {why}"
+        if cfg.mode == "scratch":
+            for f in candidates:
+                why = bracket_error(f.body) if f.source == "model" else None
+                if why:
+                    replaced[f.key] = f"the body's brackets: {why}"
+
+    def emit() -> tuple[dict[str, str | bytes], list[AppliedEdit], dict[str, EmitFunction], dict[str, str]]:
+        """The target directory's files, where each function landed, and the functions by report key."""
+        applied: list[AppliedEdit] = []
+        fn_file: dict[str, str] = {}
+        files: dict[str, str | bytes] = {}
+        if cfg.mode == "scratch":
+            fns = [stub_function(f) if f.key in replaced else f for f in candidates]
+            plan = make_plan(table, fns, T)
+            report.unplaced = [f.key for f in plan.unplaced]
+            rendered = render_plan(plan, td.name)
+            files.update(copy_description(td))
+            files.update(rendered.files)
+            for rel, text in rendered.files.items():
+                for key, first, last in function_ranges(text):
+                    fn_file[key] = rel
+                    applied.append(AppliedEdit(FunctionEdit(key, rel, first, "", ""), first, last))
+            originals = {f.key: f for f in candidates}
+            emitted = {p.fn.key: originals.get(p.fn.key, p.fn) for p in plan.functions}
+            return files, applied, emitted, fn_file
         by_file: dict[str, list[FunctionEdit]] = {}
-        for e in edits:
-            by_file.setdefault(e.path, []).append(e)
-        files = {}
+        for e in all_edits:
+            fn_file[e.id] = e.path
+            if e.id not in replaced:
+                by_file.setdefault(e.path, []).append(e)
         for p in sorted(real.path.rglob("*")):
             if p.is_file():
                 rel = str(p.relative_to(real.path))
@@ -181,44 +210,33 @@ def run(cfg: BootstrapConfig, log: Callable[[str], None] = lambda m: None) -> Bo
                     applied.extend(done)
                 else:
                     files[rel] = p.read_bytes()
-    _save_functions(out / "functions.json", emitted)
-    counts = write_tree(target_dir, files, force=target_dir.exists())
-    log(f"wrote {target_dir}: {counts}")
-    for f in emitted:
-        fn_by_key[f.record_id if cfg.mode == "swap" else f.key] = f
-    if cfg.mode == "scratch":
-        for rel, rs in ranges.items():
-            for key, first, last in rs:
-                fn_file[key] = rel
-                applied.append(AppliedEdit(FunctionEdit(key, rel, first, "", ""), first, last))
-    else:
-        for a in applied:
-            fn_file[a.edit.id] = a.edit.path
-    sources = [rel for rel in files if rel.endswith(".cpp")]
-    report.seconds = times
-    if not cfg.run_build:
-        report.files = {s: "not-built" for s in sources}
-        report.functions = [_row(f, k, fn_file.get(k, ""), "not-built", cfg.threshold) for k, f in fn_by_key.items()]
-        report.save(out)
-        return report
+        return files, applied, dict(by_record), fn_file
+
     build_dir = out / "build"
-    log(f"build {target_dir}")
-    t0 = time.monotonic()
-    start = time.time()
-    blamed: dict[str, str] = {}
-    first_errors: list[str] = []
-    ok = True
-    try:
-        build(target_dir, build_dir, jobs=cfg.jobs)
-    except BuildError as exc:
-        ok = False
-        first_errors = exc.errors[:50] or [str(exc)]
-        located = list(zip(exc.locations, exc.errors))
-        for (file, line), msg in located:
-            hit, _ = attribute_errors(target_dir, applied, [(file, line)])
-            for h in hit:
-                blamed.setdefault(h, msg)
-    times["build"] = round(time.monotonic() - t0, 1)
+    sources: list[str] = []
+    ok, blamed, first_errors, start = True, {}, [], time.time()
+    for round_ in range(MAX_REPAIR_ROUNDS + 1):
+        files, applied, fn_by_key, fn_file = emit()
+        _save_functions(out / "functions.json", list(fn_by_key.values()))
+        counts = write_tree(target_dir, files, force=target_dir.exists())
+        log(f"wrote {target_dir}: {counts}")
+        sources = [rel for rel in files if rel.endswith(".cpp")]
+        report.seconds = times
+        if not cfg.run_build:
+            report.files = {s: "not-built" for s in sources}
+            report.functions = [_row(f, k, fn_file.get(k, ""), "not-built", cfg.threshold) for k, f in fn_by_key.items()]
+            report.save(out)
+            return report
+        log(f"build {target_dir}" + (f" (repair round {round_})" if round_ else ""))
+        t0 = time.monotonic()
+        ok, blamed, first_errors, start = _build_and_charge(target_dir, build_dir, applied, cfg.jobs)
+        times["build"] = round(times.get("build", 0) + time.monotonic() - t0, 1)
+        fresh = {k: m for k, m in blamed.items() if k not in replaced}
+        if ok or not cfg.repair or not fresh or round_ == MAX_REPAIR_ROUNDS:
+            break
+        replaced.update(fresh)
+        log(f"{'reverting' if cfg.mode == 'swap' else 'stubbing'} {len(fresh)} functions charged with compile errors")
+    report.repair_rounds = round_
     compiled = _compiled_sources(build_dir, sources)
     report.files = {s: ("compiled" if s in compiled else "failed") for s in sources}
     llc, mc = build_dir / "bin" / "llc", build_dir / "bin" / "llvm-mc"
@@ -229,7 +247,9 @@ def run(cfg: BootstrapConfig, log: Callable[[str], None] = lambda m: None) -> Bo
     rows = []
     for k, f in fn_by_key.items():
         rel = fn_file.get(k, "")
-        if k in blamed:
+        if k in replaced:
+            status = "reverted" if cfg.mode == "swap" else "stubbed"
+        elif k in blamed:
             status = "error"
         elif rel and report.files.get(rel) == "compiled" or (rel.endswith(".h") and ok):
             status = "compiled"
@@ -237,7 +257,7 @@ def run(cfg: BootstrapConfig, log: Callable[[str], None] = lambda m: None) -> Bo
             status = "file-failed"
         else:
             status = "not-built"
-        rows.append(_row(f, k, rel, status, cfg.threshold, blamed.get(k, "")))
+        rows.append(_row(f, k, rel, status, cfg.threshold, replaced.get(k) or blamed.get(k, "")))
     report.functions = rows
     report.save(out)
     if cfg.run_lit and (llc_ok or mc_ok):
@@ -268,6 +288,49 @@ def run(cfg: BootstrapConfig, log: Callable[[str], None] = lambda m: None) -> Bo
     report.save(out)
     (out / "bootstrap.json").write_text(json.dumps({"argv": sys.argv, **report.provenance, "config": {k: str(v) for k, v in asdict(cfg).items()}}, indent=1) + "\n")
     return report
+
+
+def _build_and_charge(
+    target_dir: Path, build_dir: Path, applied: list[AppliedEdit], jobs: int | None
+) -> tuple[bool, dict[str, str], list[str], float]:
+    """Build; on failure charge each compiler error to the function whose lines it points into (an error inside a
+    library header, to the line of ours that instantiated it) and each undefined reference to the functions whose
+    code names the missing symbol.
+
+    Returns (built, function key -> its first error, the first errors, the start time)."""
+    start = time.time()
+    try:
+        build(target_dir, build_dir, jobs=jobs)
+        return True, {}, [], start
+    except BuildError as exc:
+        log_text = exc.log.read_text(errors="replace") if exc.log and exc.log.is_file() else ""
+        root = target_dir.resolve()
+        located: list[tuple[tuple[str, int], str]] = []
+        for unit in parse_failed_units(log_text, cwd=build_dir):  # every error, not the first 200
+            for e in unit.errors:
+                inside = Path(e.file).resolve().is_relative_to(root)
+                located += [((e.file, e.line), str(e))] if inside else [(site, str(e)) for site in unit.sites]
+        located = located or list(zip(exc.locations, exc.errors))
+        first, _ = attribute_errors(target_dir, applied, [loc for loc, _msg in located])
+        prefix = f"{target_dir}/"  # messages name files as the target directory does, so the error text shows
+        blamed = {fid: located[index][1].replace(prefix, "") for fid, index in first.items()}
+        refs = parse_undefined_references(log_text)
+        if refs:
+            texts: dict[str, list[str]] = {}
+            for a in applied:
+                lines = texts.setdefault(a.edit.path, (target_dir / a.edit.path).read_text(errors="replace").splitlines())
+                body = "\n".join(lines[a.first_line - 1 : a.last_line])
+                for ref in refs:
+                    ident = qualified_name(ref.symbol).split("::")[-1]
+                    if re.search(rf"\b{re.escape(ident)}\b", body) and not re.search(rf"\b{re.escape(ident)}\b", a.edit.original_body):
+                        blamed.setdefault(a.edit.id, f"undefined reference to `{ref.symbol}'")
+        return False, blamed, exc.errors[:50] or [str(exc)], start
+
+
+def stub_function(f: EmitFunction) -> EmitFunction:
+    """A body that always compiles and says, when run, that the function is still to be written."""
+    body = f'{{\n  report_fatal_error("vega-llvm: {f.name} did not compile; write it by hand");\n}}'
+    return replace(f, body=body, confidence=0.0, source="stub", statements=[])
 
 
 def _row(f: EmitFunction, key: str, rel: str, status: str, threshold: float, error: str = "") -> FunctionRow:

@@ -141,6 +141,23 @@ class UndefinedReference:
     in_function: str | None
 
 
+def qualified_name(demangled: str) -> str:
+    """``llvm::XCoreInstrInfo::foo(llvm::MachineInstr&) const`` -> ``XCoreInstrInfo::foo``."""
+    depth, cut = 0, len(demangled)
+    for i, ch in enumerate(demangled):
+        if ch == "<":
+            depth += 1
+        elif ch == ">":
+            depth -= 1
+        elif ch == "(" and depth == 0 and not demangled.startswith("(anonymous namespace)", i):
+            cut = i
+            break
+    name = demangled[:cut]
+    for prefix in ("llvm::", "(anonymous namespace)::"):
+        name = name.replace(prefix, "")
+    return name
+
+
 def parse_undefined_references(log_text: str) -> list[UndefinedReference]:
     """Undefined references of a failed link, in order, without duplicates (demangled, as GNU ld prints them)."""
     out: list[UndefinedReference] = []

@@ -13,13 +13,18 @@ from pathlib import Path
 from typing import Any
 
 
+BLAMED = ("error", "reverted", "stubbed")  # statuses of functions a compiler error was charged to
+
+
 @dataclass
 class FunctionRow:
     key: str
     file: str  # path in the target directory
     source: str  # model | fallback:<Target>
     confidence: float
-    status: str  # compiled | error (blamed by a compiler error) | file-failed (its file failed elsewhere) | not-built
+    # compiled | error (a compiler error points into it) | reverted / stubbed (it did, and the repair loop put the
+    # real body back (swap) or a stub in its place (scratch)) | file-failed (its file failed elsewhere) | not-built
+    status: str
     low_statements: int = 0
     error: str = ""
 
@@ -39,6 +44,7 @@ class BootstrapReport:
     lit: dict[str, Any] = field(default_factory=dict)
     smoke: dict[str, Any] = field(default_factory=dict)
     seconds: dict[str, float] = field(default_factory=dict)
+    repair_rounds: int = 0  # rebuilds after replacing blamed functions
 
     def summary(self) -> dict[str, Any]:
         st = [f.status for f in self.functions]
@@ -48,7 +54,9 @@ class BootstrapReport:
             "files": len(self.files),
             "functions_compiled": st.count("compiled"),
             "functions": len(st),
-            "functions_blamed": st.count("error"),
+            "functions_blamed": sum(st.count(x) for x in BLAMED),
+            "functions_replaced": st.count("reverted") + st.count("stubbed"),
+            "repair_rounds": self.repair_rounds,
             "generated": srcs.count("model"),
             "fallback": sum(1 for s in srcs if s.startswith("fallback")),
             "llc_linked": bool(self.build.get("llc")),
@@ -64,7 +72,7 @@ class BootstrapReport:
         return (
             f"{self.target} ({self.mode}): files {s['files_compiled']}/{s['files']} compiled, functions "
             f"{s['functions_compiled']}/{s['functions']} compiled ({s['generated']} generated, {s['fallback']} fallback, "
-            f"{s['functions_blamed']} blamed), llc {'linked' if s['llc_linked'] else 'not linked'}, llvm-mc "
+            f"{s['functions_blamed']} blamed, {s['functions_replaced']} replaced in {s['repair_rounds']} repair rounds), llc {'linked' if s['llc_linked'] else 'not linked'}, llvm-mc "
             f"{'linked' if s['llvm_mc_linked'] else 'not linked'}, lit {s['lit_passed']}/{s['lit_tests']} pass, "
             f"smoke {s['smoke_passed']}/{s['smoke']} pass"
         )
@@ -85,12 +93,12 @@ class BootstrapReport:
             lines.append(f"| {k} | {v} |")
         if self.build.get("first_errors"):
             lines += ["", "## First compiler errors", ""] + [f"- `{e}`" for e in self.build["first_errors"][:15]]
-        blamed = [f for f in self.functions if f.status == "error"]
+        blamed = [f for f in self.functions if f.status in BLAMED]
         if blamed:
             lines += ["", "## Functions the compiler errors point into (lowest confidence first)", "",
-                      "| function | file | source | confidence | error |", "|---|---|---|---|---|"]
+                      "| function | file | source | confidence | now | error |", "|---|---|---|---|---|---|"]
             for f in sorted(blamed, key=lambda f: f.confidence):
-                lines.append(f"| `{f.key}` | {f.file} | {f.source} | {f.confidence:.2f} | `{f.error[:120]}` |")
+                lines.append(f"| `{f.key}` | {f.file} | {f.source} | {f.confidence:.2f} | {f.status} | `{f.error[:120]}` |")
         failed_files = [k for k, v in self.files.items() if v != "compiled"]
         if failed_files:
             lines += ["", "## Files that did not compile", ""] + [f"- {f}" for f in failed_files]

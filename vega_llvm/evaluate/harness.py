@@ -22,6 +22,7 @@ from .swap import TRAP_BODY, FunctionEdit, apply_edits, attribute_errors, restor
 
 PASS, FAIL, COMPILE_ERROR = "pass", "fail", "compile_error"
 UNTESTED = "untested"  # compiles, but no lit test executes the function: the tests cannot judge it
+UNJUDGED = "unjudged"  # the corpus record of the real function is not one function body: there is nothing to swap
 
 
 @dataclass

@@ -76,58 +76,6 @@ inline unsigned pick(unsigned F) {{
 """
 
 
-_CLOSERS = {")": "(", "]": "[", "}": "{"}
-
-
-def bracket_error(body: str) -> str | None:
-    """Why ``body`` cannot be a function body by its brackets alone (unbalanced or not one ``{ ... }`` block), or
-    None. Strings, character literals and comments are skipped.
-
-    A generated body with a missing ``)`` would swallow the schema's ``else`` and the code after it, so the compiler
-    error would point outside the body; such a body can never compile as a function body, and is charged directly.
-    """
-    stack: list[tuple[str, int]] = []
-    i, n, line = 0, len(body), 1
-    closed_at = -1
-    while i < n:
-        ch = body[i]
-        if ch == "\n":
-            line += 1
-        elif body.startswith("//", i):
-            j = body.find("\n", i)
-            i = n if j < 0 else j
-            continue
-        elif body.startswith("/*", i):
-            j = body.find("*/", i + 2)
-            line += body.count("\n", i, n if j < 0 else j)
-            i = n if j < 0 else j + 2
-            continue
-        elif ch in "\"'" and not (ch == "'" and i > 0 and body[i - 1].isalnum()):  # 1'000 is a digit separator
-            j = i + 1
-            while j < n and body[j] != ch and body[j] != "\n":
-                j += 2 if body[j] == "\\" else 1
-            i = j + 1
-            continue
-        elif ch in "([{":
-            if closed_at >= 0:
-                return f"line {line}: code after the closing brace of the body"
-            stack.append((ch, line))
-        elif ch in ")]}":
-            if not stack or stack[-1][0] != _CLOSERS[ch]:
-                return f"line {line}: unmatched '{ch}'"
-            stack.pop()
-            if not stack:
-                closed_at = i
-        elif not ch.isspace() and closed_at >= 0:
-            return f"line {line}: code after the closing brace of the body"
-        elif not ch.isspace() and not stack:
-            return f"line {line}: the body does not start with '{{'"
-        i += 1
-    if stack:
-        return f"line {stack[-1][1]}: '{stack[-1][0]}' is never closed"
-    return None if closed_at >= 0 else "empty body"
-
-
 @dataclass(frozen=True)
 class SchemaFunction:
     """One real function of the schema: its number, where it is, and its alternatives (1-based, in order)."""
@@ -227,22 +175,35 @@ def _rewrite_file(text: str, rel: str, fns: list[SchemaFunction], head: str) -> 
     return "".join(out), spans
 
 
+class SpanIndex:
+    """Schema spans by resolved file, built once: a failed build of a large target reports tens of thousands of
+    errors, each looked up here."""
+
+    def __init__(self, spans: list[Span], dest: Path) -> None:
+        self.dest = dest.resolve()
+        self.by_file: dict[str, list[Span]] = defaultdict(list)
+        for s in spans:
+            self.by_file[str((dest / s.path).resolve())].append(s)
+
+    def attribute(self, errors: list[tuple[str, int]]) -> tuple[set[tuple[int, int]], set[str]]:
+        """Alternatives ``(fid, k)`` that compiler errors point into, and the files with errors pointing elsewhere
+        (relative to the schema root when inside it)."""
+        blamed: set[tuple[int, int]] = set()
+        unexplained: set[str] = set()
+        for file, line in errors:
+            resolved = str(Path(file).resolve())
+            # The line after an alternative is the schema's next "else": an error there comes from the alternative.
+            hit = [s for s in self.by_file.get(resolved, []) if s.first_line <= line <= s.last_line + 1 and s.k > 0]
+            if hit:
+                blamed.update((s.fid, s.k) for s in hit)
+            else:
+                try:
+                    unexplained.add(Path(resolved).relative_to(self.dest).as_posix())
+                except ValueError:
+                    unexplained.add(resolved)
+        return blamed, unexplained
+
+
 def attribute(spans: list[Span], dest: Path, errors: list[tuple[str, int]]) -> tuple[set[tuple[int, int]], set[str]]:
     """Alternatives ``(fid, k)`` that compiler errors point into, and the files with errors pointing elsewhere."""
-    by_file: dict[str, list[Span]] = defaultdict(list)
-    for s in spans:
-        by_file[str((dest / s.path).resolve())].append(s)
-    blamed: set[tuple[int, int]] = set()
-    unexplained: set[str] = set()
-    for file, line in errors:
-        resolved = str(Path(file).resolve())
-        # The line after an alternative is the schema's next "else": an error there comes from the alternative.
-        hit = [s for s in by_file.get(resolved, []) if s.first_line <= line <= s.last_line + 1 and s.k > 0]
-        if hit:
-            blamed.update((s.fid, s.k) for s in hit)
-        else:
-            try:
-                unexplained.add(Path(resolved).relative_to(dest.resolve()).as_posix())
-            except ValueError:
-                unexplained.add(resolved)
-    return blamed, unexplained
+    return SpanIndex(spans, dest).attribute(errors)

@@ -20,14 +20,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
-from ..build.cmake import BuildResult, build, parse_failed_units, parse_undefined_references
+from ..build.cmake import BuildResult, build, parse_failed_units, parse_undefined_references, qualified_name
 from ..build.target_dir import resolve
 from ..errors import BuildError, LitRunError
 from ..littest.runner import PASSING, LitReport, run_tests
 from ..littest.tracing import trace_file_name
-from .harness import COMPILE_ERROR, FAIL, PASS, UNTESTED, OutcomeCache, SwapHarness, SwapOutcome, tree_digest
-from .schema import SchemaFunction, attribute, bracket_error, write_schema
-from .swap import FunctionEdit
+from .harness import COMPILE_ERROR, FAIL, PASS, UNJUDGED, UNTESTED, OutcomeCache, SwapHarness, SwapOutcome, tree_digest
+from .schema import SchemaFunction, SpanIndex, write_schema
+from .swap import FunctionEdit, bracket_error
 
 MAX_BUILD_ROUNDS = 12
 # Bumped whenever the schema's semantics change, so that outcomes decided by an older schema are not reused.
@@ -55,23 +55,6 @@ def _relative(path: str, root: Path) -> str:
         return p.relative_to(root.resolve()).as_posix()
     except ValueError:
         return str(p)
-
-
-def _strip_signature(demangled: str) -> str:
-    """``llvm::XCoreInstrInfo::foo(llvm::MachineInstr&) const`` -> ``XCoreInstrInfo::foo``."""
-    depth, cut = 0, len(demangled)
-    for i, ch in enumerate(demangled):
-        if ch == "<":
-            depth += 1
-        elif ch == ">":
-            depth -= 1
-        elif ch == "(" and depth == 0 and not demangled.startswith("(anonymous namespace)", i):
-            cut = i
-            break
-    name = demangled[:cut]
-    for prefix in ("llvm::", "(anonymous namespace)::"):
-        name = name.replace(prefix, "")
-    return name
 
 
 class SchemaHarness:
@@ -120,7 +103,11 @@ class SchemaHarness:
 
         Returns the build, (id, system) -> (fid, k) for every compiled alternative, and the files left unhooked
         (real code only) because errors there point nowhere they can be charged."""
-        active = {s.id: {sys_: b for sys_, b in s.alternatives.items() if s.id not in decided[sys_]} for s in subjects}
+        # Alternatives judged before stay in the schema unless they did not compile: the schema text, and so the
+        # build, stays what it was, and a rerun recompiles only what changed.
+        active = {s.id: {sys_: b for sys_, b in s.alternatives.items()
+                         if s.id not in decided[sys_] or decided[sys_][s.id].status not in (COMPILE_ERROR, UNJUDGED)}
+                  for s in subjects}
         for s in subjects:
             if bracket_error(s.body) is None:  # real code the check misreads (macros) is never judged by it
                 for system, body in list(active[s.id].items()):
@@ -151,14 +138,15 @@ class SchemaHarness:
                 text = exc.log.read_text(errors="replace") if exc.log and exc.log.is_file() else ""
                 first_error: dict[tuple[int, int], str] = {}
                 unexplained: dict[str, str] = {}
+                index = SpanIndex(spans, self.schema_dir)
                 for unit in parse_failed_units(text, cwd=self.build_dir):
                     charged = False
                     unit_unexplained: dict[str, str] = {}
                     for e in unit.errors:
-                        hit, elsewhere = attribute(spans, self.schema_dir, [(e.file, e.line)])
+                        hit, elsewhere = index.attribute([(e.file, e.line)])
                         if not hit and not Path(e.file).resolve().is_relative_to(self.schema_dir.resolve()):
                             # An error inside a library header: charge the instantiation site in our code.
-                            hit, elsewhere = attribute(spans, self.schema_dir, unit.sites)
+                            hit, elsewhere = index.attribute(unit.sites)
                             elsewhere = elsewhere if hit else {unit.source}
                         for key in hit:
                             first_error.setdefault(key, str(e))
@@ -211,9 +199,9 @@ class SchemaHarness:
         which function refers to it, they belong to that function)."""
         out: dict[tuple[int, int], str] = {}
         for ref in parse_undefined_references(log_text):
-            ident = _strip_signature(ref.symbol).split("::")[-1]
+            ident = qualified_name(ref.symbol).split("::")[-1]
             word = re.compile(rf"\b{re.escape(ident)}\b")
-            where = _strip_signature(ref.in_function) if ref.in_function else None
+            where = qualified_name(ref.in_function) if ref.in_function else None
             cands = [(s, system) for s in subjects for system, body in active[s.id].items()
                      if (s.id, system) in numbering and word.search(body) and not word.search(s.body)]
             narrowed = [c for c in cands if where and (c[0].name == where or where.endswith("::" + c[0].name))]
@@ -289,6 +277,13 @@ class SchemaHarness:
         systems = sorted({system for s in subjects for system in s.alternatives})
         cache = OutcomeCache(self.work_dir / "outcomes.json")
         decided: dict[str, dict[str, SwapOutcome]] = {system: {} for system in systems}
+        # A record whose "body" is not one balanced block (the corpus parser ran past the function, e.g. after a
+        # macro) cannot be swapped: replacing that text would replace other functions too.
+        for s in [s for s in subjects if bracket_error(s.body)]:
+            for system in s.alternatives:
+                decided[system][s.id] = SwapOutcome(s.id, UNJUDGED, f"the corpus body of this function is not one "
+                                                    f"block ({bracket_error(s.body)}); nothing to swap")
+            subjects.remove(s)
         for s in subjects:
             for system, body in s.alternatives.items():
                 hit = cache.get(s.id, body)
@@ -296,7 +291,7 @@ class SchemaHarness:
                     decided[system][s.id] = hit
         undecided = any(s.id not in decided[system] for s in subjects for system in s.alternatives)
         cached = self._cached_trace(self._trace_key(fids))
-        if cached and not undecided:
+        if cached and not undecided and all(cached[1].get(s.id) is not None for s in subjects):
             _base, traced = cached  # everything judged before: no build needed
             unhooked = {s.path for s in subjects if traced.get(s.id) is None}
         else:

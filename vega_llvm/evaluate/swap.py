@@ -12,6 +12,58 @@ from ..errors import ConfigError
 TRAP_BODY = "{\n  __builtin_trap();\n}"
 
 
+_CLOSERS = {")": "(", "]": "[", "}": "{"}
+
+
+def bracket_error(body: str) -> str | None:
+    """Why ``body`` cannot be a function body by its brackets alone (unbalanced or not one ``{ ... }`` block), or
+    None. Strings, character literals and comments are skipped.
+
+    A generated body with a missing ``)`` would swallow the schema's ``else`` and the code after it, so the compiler
+    error would point outside the body; such a body can never compile as a function body, and is charged directly.
+    """
+    stack: list[tuple[str, int]] = []
+    i, n, line = 0, len(body), 1
+    closed_at = -1
+    while i < n:
+        ch = body[i]
+        if ch == "\n":
+            line += 1
+        elif body.startswith("//", i):
+            j = body.find("\n", i)
+            i = n if j < 0 else j
+            continue
+        elif body.startswith("/*", i):
+            j = body.find("*/", i + 2)
+            line += body.count("\n", i, n if j < 0 else j)
+            i = n if j < 0 else j + 2
+            continue
+        elif ch in "\"'" and not (ch == "'" and i > 0 and body[i - 1].isalnum()):  # 1'000 is a digit separator
+            j = i + 1
+            while j < n and body[j] != ch and body[j] != "\n":
+                j += 2 if body[j] == "\\" else 1
+            i = j + 1
+            continue
+        elif ch in "([{":
+            if closed_at >= 0:
+                return f"line {line}: code after the closing brace of the body"
+            stack.append((ch, line))
+        elif ch in ")]}":
+            if not stack or stack[-1][0] != _CLOSERS[ch]:
+                return f"line {line}: unmatched '{ch}'"
+            stack.pop()
+            if not stack:
+                closed_at = i
+        elif not ch.isspace() and closed_at >= 0:
+            return f"line {line}: code after the closing brace of the body"
+        elif not ch.isspace() and not stack:
+            return f"line {line}: the body does not start with '{{'"
+        i += 1
+    if stack:
+        return f"line {stack[-1][1]}: '{stack[-1][0]}' is never closed"
+    return None if closed_at >= 0 else "empty body"
+
+
 @dataclass(frozen=True)
 class FunctionEdit:
     """Put ``new_body`` (a compound statement, ``{ ... }``) in place of the body of one function definition."""
