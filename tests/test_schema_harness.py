@@ -114,3 +114,21 @@ def test_schema_verdicts_on_the_real_xcore_backend(
     assert again.probes == 0 and tests2 == tests
     assert {s: {i: o.status for i, o in d.items()} for s, d in decided2.items()} == \
         {s: {i: o.status for i, o in d.items()} for s, d in decided.items()}
+
+
+@pytest.mark.parametrize("body,problem", [
+    ("{ return 1; }", None),
+    ('{ x = "(\\""; /* ) */ c = \'{\'; // }\n  n = 1\'000; }', None),
+    ("{ if (a { b(); }", "'(' is never closed"),
+    ("{ if (a { b(); } }", "unmatched '}'"),
+    ("{ f(a]; }", "unmatched ']'"),
+    ("{ if (a) { b(); }", "never closed"),
+    ("{ } }", "unmatched '}'"),
+    ("{ } x", "after the closing brace"),
+    ("int x; { }", "does not start with"),
+])
+def test_bracket_check(body: str, problem: str | None) -> None:
+    from vega_llvm.evaluate.swap import bracket_error
+
+    got = bracket_error(body)
+    assert (got is None) if problem is None else (got is not None and problem in got), got
