@@ -26,7 +26,7 @@ from ..errors import BuildError, LitRunError
 from ..littest.runner import PASSING, LitReport, run_tests
 from ..littest.tracing import trace_file_name
 from .harness import COMPILE_ERROR, FAIL, PASS, UNJUDGED, UNTESTED, OutcomeCache, SwapHarness, SwapOutcome, tree_digest
-from .schema import SchemaFunction, SpanIndex, write_schema
+from .schema import SchemaFunction, Span, SpanIndex, write_schema
 from .swap import FunctionEdit, bracket_error
 
 MAX_BUILD_ROUNDS = 12
@@ -133,33 +133,11 @@ class SchemaHarness:
             self.builds += 1
             self.log(f"{self.name}: building the evaluation schema ({len(numbering)} alternatives, round {round_})")
             try:
-                return build(self.schema_dir, self.build_dir, jobs=self.jobs, cmake_args=["-DVEGA_TRAP_UB=ON"]), numbering, unhooked
+                res = build(self.schema_dir, self.build_dir, jobs=self.jobs, cmake_args=["-DVEGA_TRAP_UB=ON"])
+                return res, numbering, unhooked
             except BuildError as exc:
                 text = exc.log.read_text(errors="replace") if exc.log and exc.log.is_file() else ""
-                first_error: dict[tuple[int, int], str] = {}
-                unexplained: dict[str, str] = {}
-                index = SpanIndex(spans, self.schema_dir)
-                for unit in parse_failed_units(text, cwd=self.build_dir):
-                    charged = False
-                    unit_unexplained: dict[str, str] = {}
-                    for e in unit.errors:
-                        hit, elsewhere = index.attribute([(e.file, e.line)])
-                        if not hit and not Path(e.file).resolve().is_relative_to(self.schema_dir.resolve()):
-                            # An error inside a library header: charge the instantiation site in our code.
-                            hit, elsewhere = index.attribute(unit.sites)
-                            elsewhere = elsewhere if hit else {unit.source}
-                        for key in hit:
-                            first_error.setdefault(key, str(e))
-                        charged |= bool(hit)
-                        for rel in elsewhere:
-                            unit_unexplained.setdefault(_relative(rel, self.schema_dir), str(e))
-                    if not charged:
-                        # Errors after a charged alternative are often its consequences (a stray #define, a
-                        # missing brace); only a unit with nothing to charge gets its files unhooked.
-                        for rel, msg in unit_unexplained.items():
-                            unexplained.setdefault(rel, msg)
-                    if not unit.errors:
-                        unexplained.setdefault(_relative(unit.source, self.schema_dir), "compile step failed")
+                first_error, unexplained = self._charge_compile_errors(text, spans)
                 for key, msg in self._charge_link_errors(text, subjects, active, numbering).items():
                     first_error.setdefault(key, msg)
                 progress = False
@@ -184,6 +162,35 @@ class SchemaHarness:
                     raise BuildError(f"evaluation schema of {self.name} does not build and no alternative can be "
                                      f"charged: {exc}", exc.log, exc.errors, exc.locations) from exc
         raise BuildError(f"evaluation schema of {self.name} still fails after {MAX_BUILD_ROUNDS} rounds")
+
+    def _charge_compile_errors(self, log_text: str, spans: list[Span]) -> tuple[dict[tuple[int, int], str], dict[str, str]]:
+        """Alternative ``(fid, k)`` -> the first compiler error charged to it, and schema file -> the first error
+        that nothing could be charged with."""
+        first_error: dict[tuple[int, int], str] = {}
+        unexplained: dict[str, str] = {}
+        index = SpanIndex(spans, self.schema_dir)
+        for unit in parse_failed_units(log_text, cwd=self.build_dir):
+            charged = False
+            unit_unexplained: dict[str, str] = {}
+            for e in unit.errors:
+                hit, elsewhere = index.attribute([(e.file, e.line)])
+                if not hit and not Path(e.file).resolve().is_relative_to(self.schema_dir.resolve()):
+                    # An error inside a library header: charge the instantiation site in our code.
+                    hit, elsewhere = index.attribute(unit.sites)
+                    elsewhere = elsewhere if hit else {unit.source}
+                for key in hit:
+                    first_error.setdefault(key, str(e))
+                charged |= bool(hit)
+                for rel in elsewhere:
+                    unit_unexplained.setdefault(_relative(rel, self.schema_dir), str(e))
+            if not charged:
+                # Errors after a charged alternative are often its consequences (a stray #define, a missing
+                # brace); only a unit with nothing to charge gets its files unhooked.
+                for rel, msg in unit_unexplained.items():
+                    unexplained.setdefault(rel, msg)
+            if not unit.errors:
+                unexplained.setdefault(_relative(unit.source, self.schema_dir), "compile step failed")
+        return first_error, unexplained
 
     def _keep_failed(self, rel: str) -> None:
         """Keep the schema text of a file that had to be unhooked, for whoever wants to see why."""
