@@ -160,7 +160,7 @@ def qualified_name(demangled: str) -> str:
 
 def parse_undefined_references(log_text: str) -> list[UndefinedReference]:
     """Undefined references of a failed link, in order, without duplicates (demangled, as GNU ld prints them)."""
-    out: list[UndefinedReference] = []
+    out: dict[UndefinedReference, None] = {}  # ordered and unique
     context: str | None = None
     for line in log_text.splitlines():
         m = _IN_FUNCTION_RE.search(line)
@@ -169,10 +169,8 @@ def parse_undefined_references(log_text: str) -> list[UndefinedReference]:
             continue
         m = _UNDEFINED_RE.search(line)
         if m:
-            ref = UndefinedReference(m.group("sym"), context)
-            if ref not in out:
-                out.append(ref)
-    return out
+            out.setdefault(UndefinedReference(m.group("sym"), context))
+    return list(out)
 
 
 def _cmake_errors(log_text: str) -> list[str]:
