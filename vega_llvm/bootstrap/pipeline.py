@@ -40,6 +40,7 @@ MODES = ("scratch", "swap")
 # Rebuilds after replacing the functions compile errors were charged to (each round can only reach errors the
 # previous one let the compiler see).
 MAX_REPAIR_ROUNDS = 12
+_IDENT = re.compile(r"[A-Za-z_]\w*")
 
 
 @dataclass
@@ -314,16 +315,15 @@ def _build_and_charge(
         first, _ = attribute_errors(target_dir, applied, [loc for loc, _msg in located])
         prefix = f"{target_dir}/"  # messages name files as the target directory does, so the error text shows
         blamed = {fid: located[index][1].replace(prefix, "") for fid, index in first.items()}
-        refs = parse_undefined_references(log_text)
-        if refs:
+        missing = {qualified_name(r.symbol).split("::")[-1]: r.symbol for r in parse_undefined_references(log_text)}
+        if missing:
             texts: dict[str, list[str]] = {}
             for a in applied:
                 lines = texts.setdefault(a.edit.path, (target_dir / a.edit.path).read_text(errors="replace").splitlines())
-                body = "\n".join(lines[a.first_line - 1 : a.last_line])
-                for ref in refs:
-                    ident = qualified_name(ref.symbol).split("::")[-1]
-                    if re.search(rf"\b{re.escape(ident)}\b", body) and not re.search(rf"\b{re.escape(ident)}\b", a.edit.original_body):
-                        blamed.setdefault(a.edit.id, f"undefined reference to `{ref.symbol}'")
+                names = set(_IDENT.findall("\n".join(lines[a.first_line - 1 : a.last_line])))
+                names -= set(_IDENT.findall(a.edit.original_body))
+                for ident in sorted(names & missing.keys()):
+                    blamed.setdefault(a.edit.id, f"undefined reference to `{missing[ident]}'")
         return False, blamed, exc.errors[:50] or [str(exc)], start
 
 
