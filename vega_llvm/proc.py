@@ -28,6 +28,15 @@ class Completed:
         return self.returncode == 0
 
 
+def _kill_leftovers(group: int) -> None:
+    """Kill what is left of a finished tool's process group: lit stopping early (``--max-failures``) leaves the
+    ``llc`` of a test in flight running, and a generated function that loops would keep it running for ever."""
+    try:
+        os.killpg(group, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        pass
+
+
 def run(
     argv: Sequence[str | os.PathLike[str]],
     *,
@@ -76,6 +85,7 @@ def run(
     finally:
         if log:
             out_handle.close()  # type: ignore[union-attr]
+    _kill_leftovers(proc.pid)
     if log:
         stdout, stderr = "", ""
     done = Completed(args, proc.returncode, stdout or "", stderr or "")
@@ -129,6 +139,7 @@ def _run_streaming(
         raise ToolTimeoutError(f"{Path(args[0]).name} timed out after {timeout:.0f} s (log: {log})")
     reader.join()
     proc.stdout.close()  # type: ignore[union-attr]
+    _kill_leftovers(proc.pid)
     done = Completed(args, proc.returncode, "", "")
     if check and not done.ok:
         raise ToolError(f"{Path(args[0]).name} failed (exit {done.returncode}); log: {log}")
