@@ -208,6 +208,7 @@ def run_eval(
     log: Callable[[str], None] = print,
 ) -> dict[str, Any]:
     start = time.monotonic()
+    commit = _git_commit()  # the code that runs: read before a long run, not after it
     from ..corpus.build import ensure_corpus
 
     corpus_dir = ensure_corpus(corpus_dir, log)
@@ -288,7 +289,7 @@ def run_eval(
             ))
     summary = summarise(rows)
     meta = {
-        "holdout": holdout, "commit": _git_commit(), "llvm_version": LLVM_VERSION, "tool_version": __version__,
+        "holdout": holdout, "commit": commit, "llvm_version": LLVM_VERSION, "tool_version": __version__,
         "donor": donor, "results": str(results) if results else None, "model": str(model) if model else None, "command": command or f"vega-llvm eval --holdout {holdout}",
         "seconds": round(time.monotonic() - start, 1), "probes": harness.probes if harness else 0,
         "schema_builds": harness.builds if harness else 0,
