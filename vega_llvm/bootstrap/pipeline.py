@@ -32,8 +32,9 @@ from ..errors import BuildError, ConfigError, LitRunError, ToolError
 from ..evaluate.swap import AppliedEdit, FunctionEdit, apply_to_text, attribute_errors, bracket_error
 from ..emit.functions import DEFAULT_THRESHOLD, EmitFunction, StatementConfidence, load_results
 from ..emit.layout import make_plan
-from ..emit.render import copy_description, function_ranges, render_plan, write_tree
+from ..emit.render import copy_description, declaration_lines, function_ranges, render_plan, write_tree
 from ..emit.report import BootstrapReport, FunctionRow
+from ..emit.required import hook_stubs, pure_virtual_stubs
 from ..emit.sources import scratch_functions, swap_edits
 
 MODES = ("scratch", "swap")
@@ -154,8 +155,16 @@ def run(cfg: BootstrapConfig, log: Callable[[str], None] = lambda m: None) -> Bo
     )
     exclude = {td.parent.name, T}
     if cfg.mode == "scratch":
-        candidates, donors = (generated, []) if cfg.only else scratch_functions(table, generated, corpus, ddir, exclude)
-        report.donors = [[d.target, round(d.similarity, 4)] for d in donors[:5]]
+        if cfg.only:
+            candidates = generated
+        else:
+            sel = scratch_functions(table, generated, corpus, ddir, exclude)
+            candidates = sel.functions
+            report.donors = [[d.target, round(d.similarity, 4)] for d in sel.donors[:5]]
+            report.selection = {"nearest": sel.donors[0].target, "functions": len(candidates),
+                                "by_majority": sel.by_majority, "generated_not_selected": len(sel.not_selected)}
+            log(f"function set: {len(candidates)} functions (the groups of {sel.donors[0].target} and "
+                f"{sel.by_majority} more most targets implement); {len(sel.not_selected)} generated functions left out")
         all_edits: list[FunctionEdit] = []
         by_record: dict[str, EmitFunction] = {}
     else:
@@ -167,6 +176,9 @@ def run(cfg: BootstrapConfig, log: Callable[[str], None] = lambda m: None) -> Bo
     # A body whose brackets do not pair up is replaced before the first build: the compiler would report it after
     # the body, in whatever follows, and charge the wrong functions.
     replaced: dict[str, str] = {}
+    # Scratch only: functions taken out altogether because an error points at their declaration or definition head
+    # (a type or an override the target does not have), or at what is left of them once stubbed.
+    dropped: dict[str, str] = {}
     if cfg.repair:
         for e in all_edits:
             why = bracket_error(e.new_body)
@@ -178,25 +190,34 @@ def run(cfg: BootstrapConfig, log: Callable[[str], None] = lambda m: None) -> Bo
                 if why:
                     replaced[f.key] = f"the body's brackets: {why}"
 
-    def emit() -> tuple[dict[str, str | bytes], list[AppliedEdit], dict[str, EmitFunction], dict[str, str]]:
-        """The target directory's files, where each function landed, and the functions by report key."""
+    def emit() -> tuple[dict[str, str | bytes], list[AppliedEdit], dict[str, EmitFunction], dict[str, str], dict[tuple[str, int], str]]:
+        """The target directory's files, where each function landed, the functions by report key, and the
+        declaration lines (definition heads included) by resolved file and line."""
         applied: list[AppliedEdit] = []
         fn_file: dict[str, str] = {}
         files: dict[str, str | bytes] = {}
+        decl_sites: dict[tuple[str, int], str] = {}
         if cfg.mode == "scratch":
-            fns = [stub_function(f) if f.key in replaced else f for f in candidates]
+            fns = [stub_function(f) if f.key in replaced else f for f in candidates if f.key not in dropped]
             plan = make_plan(table, fns, T)
             report.unplaced = [f.key for f in plan.unplaced]
             rendered = render_plan(plan, td.name)
             files.update(copy_description(td))
             files.update(rendered.files)
             for rel, text in rendered.files.items():
+                where = str((target_dir / rel).resolve())
                 for key, first, last in function_ranges(text):
                     fn_file[key] = rel
                     applied.append(AppliedEdit(FunctionEdit(key, rel, first, "", ""), first, last))
+                    decl_sites[(where, first + 1)] = key  # the line after the "// vega:" marker: its head
+                for key, line in declaration_lines(text):
+                    applied.append(AppliedEdit(FunctionEdit(key, rel, line, "", ""), line, line))
+                    decl_sites[(where, line)] = key
+            class_stems.clear()
+            class_stems.update({c.name: f.kind.stem for f in plan.files for c in f.classes})
             originals = {f.key: f for f in candidates}
             emitted = {p.fn.key: originals.get(p.fn.key, p.fn) for p in plan.functions}
-            return files, applied, emitted, fn_file
+            return files, applied, emitted, fn_file, decl_sites
         by_file: dict[str, list[FunctionEdit]] = {}
         for e in all_edits:
             fn_file[e.id] = e.path
@@ -211,13 +232,14 @@ def run(cfg: BootstrapConfig, log: Callable[[str], None] = lambda m: None) -> Bo
                     applied.extend(done)
                 else:
                     files[rel] = p.read_bytes()
-        return files, applied, dict(by_record), fn_file
+        return files, applied, dict(by_record), fn_file, decl_sites
 
     build_dir = out / "build"
+    class_stems: dict[str, str] = {}  # scratch: class name -> the file stem that declares it
     sources: list[str] = []
     ok, blamed, first_errors, start = True, {}, [], time.time()
     for round_ in range(MAX_REPAIR_ROUNDS + 1):
-        files, applied, fn_by_key, fn_file = emit()
+        files, applied, fn_by_key, fn_file, decl_sites = emit()
         _save_functions(out / "functions.json", list(fn_by_key.values()))
         counts = write_tree(target_dir, files, force=target_dir.exists())
         log(f"wrote {target_dir}: {counts}")
@@ -230,13 +252,24 @@ def run(cfg: BootstrapConfig, log: Callable[[str], None] = lambda m: None) -> Bo
             return report
         log(f"build {target_dir}" + (f" (repair round {round_})" if round_ else ""))
         t0 = time.monotonic()
-        ok, blamed, first_errors, start = _build_and_charge(target_dir, build_dir, applied, cfg.jobs)
+        ok, blamed, at_decl, first_errors, start, log_text = _build_and_charge(target_dir, build_dir, applied, cfg.jobs, decl_sites)
         times["build"] = round(times.get("build", 0) + time.monotonic() - t0, 1)
-        fresh = {k: m for k, m in blamed.items() if k not in replaced}
-        if ok or not cfg.repair or not fresh or round_ == MAX_REPAIR_ROUNDS:
+        required = []
+        if cfg.mode == "scratch" and not ok:
+            known = {f.key for f in candidates}
+            required = [f for f in hook_stubs(log_text, build_dir, T) + pure_virtual_stubs(log_text, T, class_stems)
+                        if f.key not in known]
+        # A stub that is still charged has a bad head: only dropping the function helps.
+        to_drop = {k: m for k, m in blamed.items() if k in at_decl or k in replaced} if cfg.mode == "scratch" else {}
+        fresh = {k: m for k, m in blamed.items() if k not in replaced and k not in to_drop}
+        if ok or not cfg.repair or not (fresh or to_drop or required) or round_ == MAX_REPAIR_ROUNDS:
             break
+        candidates += required
         replaced.update(fresh)
-        log(f"{'reverting' if cfg.mode == 'swap' else 'stubbing'} {len(fresh)} functions charged with compile errors")
+        dropped.update({k: at_decl.get(k, m) for k, m in to_drop.items()})
+        log(f"{'reverting' if cfg.mode == 'swap' else 'stubbing'} {len(fresh)} functions charged with compile errors"
+            + (f", dropping {len(to_drop)} whose declaration or head does not compile" if to_drop else "")
+            + (f", adding {len(required)} stubs the tables or base classes require" if required else ""))
     report.repair_rounds = round_
     compiled = _compiled_sources(build_dir, sources)
     report.files = {s: ("compiled" if s in compiled else "failed") for s in sources}
@@ -259,6 +292,8 @@ def run(cfg: BootstrapConfig, log: Callable[[str], None] = lambda m: None) -> Bo
         else:
             status = "not-built"
         rows.append(_row(f, k, rel, status, cfg.threshold, replaced.get(k) or blamed.get(k, "")))
+    originals = {f.key: f for f in candidates} if cfg.mode == "scratch" else {}
+    rows += [_row(originals[k], k, "", "dropped", cfg.threshold, m) for k, m in dropped.items() if k in originals]
     report.functions = rows
     report.save(out)
     if cfg.run_lit and (llc_ok or mc_ok):
@@ -292,17 +327,20 @@ def run(cfg: BootstrapConfig, log: Callable[[str], None] = lambda m: None) -> Bo
 
 
 def _build_and_charge(
-    target_dir: Path, build_dir: Path, applied: list[AppliedEdit], jobs: int | None
-) -> tuple[bool, dict[str, str], list[str], float]:
+    target_dir: Path, build_dir: Path, applied: list[AppliedEdit], jobs: int | None,
+    decl_sites: dict[tuple[str, int], str] | None = None,
+) -> tuple[bool, dict[str, str], dict[str, str], list[str], float, str]:
     """Build; on failure charge each compiler error to the function whose lines it points into (an error inside a
     library header, to the line of ours that instantiated it) and each undefined reference to the functions whose
     code names the missing symbol.
 
-    Returns (built, function key -> its first error, the first errors, the start time)."""
+    Returns (built, function key -> its first error, function key -> its first error on one of its
+    ``decl_sites`` lines (declarations, definition heads), the first errors, the start time, the build log)."""
     start = time.time()
+    decl_sites = decl_sites or {}
     try:
         build(target_dir, build_dir, jobs=jobs)
-        return True, {}, [], start
+        return True, {}, {}, [], start, ""
     except BuildError as exc:
         log_text = exc.log.read_text(errors="replace") if exc.log and exc.log.is_file() else ""
         root = target_dir.resolve()
@@ -315,6 +353,11 @@ def _build_and_charge(
         first, _ = attribute_errors(target_dir, applied, [loc for loc, _msg in located])
         prefix = f"{target_dir}/"  # messages name files as the target directory does, so the error text shows
         blamed = {fid: located[index][1].replace(prefix, "") for fid, index in first.items()}
+        at_decl: dict[str, str] = {}
+        for (file, line), msg in located:
+            key = decl_sites.get((str(Path(file).resolve()), line))
+            if key:
+                at_decl.setdefault(key, msg.replace(prefix, ""))
         missing = {qualified_name(r.symbol).split("::")[-1]: r.symbol for r in parse_undefined_references(log_text)}
         if missing:
             texts: dict[str, list[str]] = {}
@@ -324,7 +367,7 @@ def _build_and_charge(
                 names -= set(_IDENT.findall(a.edit.original_body))
                 for ident in sorted(names & missing.keys()):
                     blamed.setdefault(a.edit.id, f"undefined reference to `{missing[ident]}'")
-        return False, blamed, exc.errors[:50] or [str(exc)], start
+        return False, blamed, at_decl, exc.errors[:50] or [str(exc)], start, log_text
 
 
 def stub_function(f: EmitFunction) -> EmitFunction:

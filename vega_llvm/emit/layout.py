@@ -241,7 +241,11 @@ def class_decl(cls: str, abstract: str, members: list[PlacedFunction], target: s
         return text.replace("<T>", target).replace("{STI}", sti).replace("{ALT}", alt)
 
     fields, known = [], set()
+    ctor_inits = " ".join(p.sig.inits for p in members if p.sig.name == cls)
     for ty, name in shape.fields:
+        # A reference member that the constructor does not initialise would make the constructor ill-formed.
+        if ty.rstrip().endswith("&") and not re.search(rf"\b{re.escape(name)}\s*[({{]", ctor_inits):
+            continue
         if _mentions(members, name):
             fields.append(f"{fill(ty)} {name};".replace("& ", "&").replace(" &", " &"))
             known.add(name)
@@ -252,7 +256,7 @@ def class_decl(cls: str, abstract: str, members: list[PlacedFunction], target: s
         d = p.sig.declaration()
         if d not in seen:
             seen.add(d)
-            decls.append(d)
+            decls.append(declares(d, p.fn.key))
     body = [fill(b) for b in shape.body]
     body += [fill(d) for ident, d in shape.on_use if _mentions(members, ident)]
     if abstract == "<T>Subtarget" and props.get("features"):
@@ -261,6 +265,14 @@ def class_decl(cls: str, abstract: str, members: list[PlacedFunction], target: s
         body += ["#define GET_SUBTARGETINFO_MACRO(ATTRIBUTE, DEFAULT, GETTER) bool ATTRIBUTE = DEFAULT;", inc,
                  "#define GET_SUBTARGETINFO_MACRO(ATTRIBUTE, DEFAULT, GETTER) bool GETTER() const { return ATTRIBUTE; }", inc]
     return ClassDecl(cls, abstract, fill(shape.base), fields, decls, body)
+
+
+DECLARES = "// vega: declares "
+
+
+def declares(declaration: str, key: str) -> str:
+    """A declaration line that names its function, so that a compiler error on it is charged to that function."""
+    return f"{declaration}  {DECLARES}{key}"
 
 
 def tablegen_steps(target: str, props: dict[str, Any], functions: list[PlacedFunction]) -> list[tuple[str, str]]:
@@ -286,6 +298,25 @@ def tablegen_steps(target: str, props: dict[str, Any], functions: list[PlacedFun
     if _mentions(functions, "emitPseudoExpansionLowering") or _mentions(functions, "lowerPseudoInstExpansion"):
         steps.append((f"{target}GenMCPseudoLowering.inc", "-gen-pseudo-lowering"))
     return steps
+
+
+# Libraries of a target that nothing else in it links against: their free functions stay in their own file.
+PRIVATE_DIRECTORIES = ("AsmParser", "Disassembler")
+
+
+def is_public(kind: FileKind, sig: Signature, cls: str) -> bool:
+    """Whether a free function is declared for the other files of the target (in ``<T>.h`` or an MC header)."""
+    return not cls and "static" not in sig.prefix.split() and not sig.name.startswith("LLVMInitialize") and (
+        kind.directory not in PRIVATE_DIRECTORIES
+    )
+
+
+def _unique_declarations(lines: list[str]) -> list[str]:
+    """One line per declaration (overloads of one group share a key; the same declaration twice is one)."""
+    seen: dict[str, str] = {}
+    for line in lines:
+        seen.setdefault(line.partition(DECLARES)[0], line)
+    return list(seen.values())
 
 
 def make_plan(table: Any, functions: list[EmitFunction], target: str | None = None) -> Plan:
@@ -315,9 +346,9 @@ def make_plan(table: Any, functions: list[EmitFunction], target: str | None = No
             unplaced.append(fn)  # nested classes: no template declares them
             continue
         pf.functions.append(PlacedFunction(fn, sig, cls))
-        if not cls and "static" not in sig.prefix.split() and not sig.name.startswith("LLVMInitialize"):
+        if is_public(pf.kind, sig, cls):
             layer = "info" if pf.kind.directory == "TargetInfo" else pf.kind.layer
-            public[layer].append(Signature(sig.prefix, "", sig.name, sig.params, sig.suffix, "").declaration())
+            public[layer].append(declares(Signature(sig.prefix, "", sig.name, sig.params, sig.suffix, "").declaration(), fn.key))
     for pf in files.values():
         by_cls: dict[str, list[PlacedFunction]] = defaultdict(list)
         for p in pf.functions:
@@ -331,5 +362,5 @@ def make_plan(table: Any, functions: list[EmitFunction], target: str | None = No
     return Plan(
         target=target, namespace=table.namespace or target, props=props, files=list(files.values()),
         unplaced=unplaced, tablegen=tablegen_steps(target, props, all_placed),
-        public_decls={k: list(dict.fromkeys(v)) for k, v in public.items()},
+        public_decls={k: _unique_declarations(v) for k, v in public.items()},
     )

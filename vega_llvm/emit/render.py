@@ -23,7 +23,7 @@ import jinja2
 
 from ..errors import ConfigError, TemplateRenderError
 from .functions import Signature
-from .layout import Plan, PlacedFunction, PlannedFile, _mentions
+from .layout import DECLARES, Plan, PlacedFunction, PlannedFile, _mentions, _unique_declarations, declares, is_public
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 TEMPLATE_DIR = REPO_ROOT / "templates" / "target"
@@ -62,11 +62,13 @@ def _strip(params: str) -> list[str]:
 
 
 def static_prototypes(file: PlannedFile) -> list[str]:
+    """Prototypes of the file's own free functions (static ones, and all of a private library's)."""
     out = []
     for p in file.functions:
-        if not p.cls and "static" in p.sig.prefix.split():
-            out.append(Signature(p.sig.prefix, "", p.sig.name, p.sig.params, p.sig.suffix, "").declaration())
-    return list(dict.fromkeys(out))
+        if not p.cls and not p.sig.name.startswith("LLVMInitialize") and not is_public(file.kind, p.sig, p.cls):
+            decl = Signature(p.sig.prefix, "", p.sig.name, p.sig.params, p.sig.suffix, "").declaration()
+            out.append(declares(decl, p.fn.key))
+    return _unique_declarations(out)
 
 
 def environment() -> jinja2.Environment:
@@ -144,6 +146,11 @@ def function_ranges(text: str) -> list[tuple[str, int, int]]:
     if current:
         out.append((current[0], current[1], len(lines)))
     return out
+
+
+def declaration_lines(text: str) -> list[tuple[str, int]]:
+    """``(group key, line)`` of each declaration line ``declares`` wrote in a rendered file (1-based)."""
+    return [(line.rpartition(DECLARES)[2].strip(), i) for i, line in enumerate(text.splitlines(), 1) if DECLARES in line]
 
 
 def copy_description(td: Path) -> dict[str, bytes]:

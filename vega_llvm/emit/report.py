@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 
-BLAMED = ("error", "reverted", "stubbed")  # statuses of functions a compiler error was charged to
+BLAMED = ("error", "reverted", "stubbed", "dropped")  # statuses of functions a compiler error was charged to
 
 
 @dataclass
@@ -23,7 +23,8 @@ class FunctionRow:
     source: str  # model | fallback:<Target>
     confidence: float
     # compiled | error (a compiler error points into it) | reverted / stubbed (it did, and the repair loop put the
-    # real body back (swap) or a stub in its place (scratch)) | file-failed (its file failed elsewhere) | not-built
+    # real body back (swap) or a stub in its place (scratch)) | dropped (scratch: its declaration or head did not
+    # compile, so the function was left out) | file-failed (its file failed elsewhere) | not-built
     status: str
     low_statements: int = 0
     error: str = ""
@@ -45,17 +46,20 @@ class BootstrapReport:
     smoke: dict[str, Any] = field(default_factory=dict)
     seconds: dict[str, float] = field(default_factory=dict)
     repair_rounds: int = 0  # rebuilds after replacing blamed functions
+    selection: dict[str, Any] = field(default_factory=dict)  # scratch: how the function set was chosen
 
     def summary(self) -> dict[str, Any]:
         st = [f.status for f in self.functions]
-        srcs = [f.source for f in self.functions]
+        srcs = [f.source for f in self.functions if f.status != "dropped"]
         return {
             "files_compiled": sum(1 for v in self.files.values() if v == "compiled"),
             "files": len(self.files),
             "functions_compiled": st.count("compiled"),
-            "functions": len(st),
+            "functions": len(st) - st.count("dropped"),
+            "generated_compiled": sum(1 for f in self.functions if f.source == "model" and f.status == "compiled"),
             "functions_blamed": sum(st.count(x) for x in BLAMED),
             "functions_replaced": st.count("reverted") + st.count("stubbed"),
+            "functions_dropped": st.count("dropped"),
             "repair_rounds": self.repair_rounds,
             "generated": srcs.count("model"),
             "fallback": sum(1 for s in srcs if s.startswith("fallback")),
@@ -72,7 +76,8 @@ class BootstrapReport:
         return (
             f"{self.target} ({self.mode}): files {s['files_compiled']}/{s['files']} compiled, functions "
             f"{s['functions_compiled']}/{s['functions']} compiled ({s['generated']} generated, {s['fallback']} fallback, "
-            f"{s['functions_blamed']} blamed, {s['functions_replaced']} replaced in {s['repair_rounds']} repair rounds), llc {'linked' if s['llc_linked'] else 'not linked'}, llvm-mc "
+            f"{s['functions_blamed']} blamed, {s['functions_replaced']} replaced, {s['functions_dropped']} dropped in "
+            f"{s['repair_rounds']} repair rounds; {s['generated_compiled']} generated in place), llc {'linked' if s['llc_linked'] else 'not linked'}, llvm-mc "
             f"{'linked' if s['llvm_mc_linked'] else 'not linked'}, lit {s['lit_passed']}/{s['lit_tests']} pass, "
             f"smoke {s['smoke_passed']}/{s['smoke']} pass"
         )
@@ -89,7 +94,7 @@ class BootstrapReport:
         s = self.summary()
         lines = [f"# bootstrap {self.target} ({self.mode})", "", self.summary_line(), ""]
         lines += ["| key | value |", "|---|---|"]
-        for k, v in {**self.provenance, **s}.items():
+        for k, v in {**self.provenance, **self.selection, **s}.items():
             lines.append(f"| {k} | {v} |")
         if self.build.get("first_errors"):
             lines += ["", "## First compiler errors", ""] + [f"- `{e}`" for e in self.build["first_errors"][:15]]

@@ -60,14 +60,17 @@ def rank_donors(table: Any, describe_dir: Path, corpus_dir: Path, exclude: set[s
     return [Donor(n, s, names.get(n, {}).get("spellings", [n])) for n, s in rank_targets(table, tables)]
 
 
-def fallback_functions(donor: Donor, corpus_dir: Path, target: str, covered: set[str]) -> list[EmitFunction]:
-    """The donor's functions in the layout's file kinds that ``covered`` (abstracted keys) lacks, renamed."""
+def fallback_functions(
+    donor: Donor, corpus_dir: Path, target: str, covered: set[str], only: set[str] | None = None
+) -> list[EmitFunction]:
+    """The donor's functions in the layout's file kinds that ``covered`` (abstracted keys) lacks, renamed; only
+    those of the groups in ``only`` when given."""
     stems = {k.stem for k in FILE_KINDS}
     out: list[EmitFunction] = []
     seen: set[str] = set()
     for r in corpus_records(corpus_dir, {donor.target}):
         stem = _stem(r["file"])
-        if stem not in stems or r["qname"] in covered or r["has_error"]:
+        if stem not in stems or r["qname"] in covered or r["has_error"] or (only is not None and r["qname"] not in only):
             continue
         spell = [r["spelling"], *donor.spellings]
         sig = respell(r["signature"], spell, target)
@@ -85,22 +88,70 @@ def fallback_functions(donor: Donor, corpus_dir: Path, target: str, covered: set
     return out
 
 
+# A function group outside the nearest target's own set is still written when at least this share of the
+# training targets implement it: the interface nearly every backend overrides.
+MAJORITY = 0.5
+
+
+def group_support(corpus_dir: Path, exclude: set[str]) -> dict[tuple[str, str], set[str]]:
+    """(abstracted file stem, qualified name) -> the training targets that implement it (the layout's kinds only)."""
+    stems = {k.stem for k in FILE_KINDS}
+    out: dict[tuple[str, str], set[str]] = {}
+    for r in corpus_records(corpus_dir):
+        if r["target"] in exclude:
+            continue
+        stem = _stem(r["file"])
+        if stem in stems:
+            out.setdefault((stem, r["qname"]), set()).add(r["target"])
+    return out
+
+
+@dataclass
+class Selection:
+    """Which function groups a scratch target gets, and why the others were left out."""
+
+    functions: list[EmitFunction]
+    donors: list[Donor]
+    not_selected: list[str]  # generated functions of groups neither the donor nor a majority implements
+    by_majority: int  # selected groups the donor lacks
+
+
 def scratch_functions(
     table: Any, generated: list[EmitFunction], corpus_dir: Path, describe_dir: Path, exclude: set[str]
-) -> tuple[list[EmitFunction], list[Donor]]:
-    """Generated functions (one per key, first wins) plus the nearest target's fallbacks for the rest."""
+) -> Selection:
+    """The function set of a new target and a body for each: the model's where it generated one, else the nearest
+    training target that has the function, renamed (confidence 0).
+
+    Templates exist for every group any training target implements, and the model drops few of them, so writing
+    every generated function gives a backend of thousands of functions that no target has (7,614 for XCore, whose
+    real backend has 273), most of them declarations that cannot compile together. The set is instead what a real
+    backend of this kind has: the groups of the nearest training target (description similarity), plus the groups
+    that at least ``MAJORITY`` of the training targets implement."""
     donors = rank_donors(table, describe_dir, corpus_dir, exclude)
+    if not donors:
+        raise ConfigError("no training target to take the function set from")
+    support = group_support(corpus_dir, exclude)
+    n_targets = len({t for ts in support.values() for t in ts}) or 1
+    nearest = donors[0].target
+    wanted = {g for g, ts in support.items() if nearest in ts or len(ts) >= MAJORITY * n_targets}
+    by_majority = sum(1 for g in wanted if nearest not in support[g])
     fns: dict[str, EmitFunction] = {}
+    not_selected: list[str] = []
     for g in generated:
-        fns.setdefault(g.key, g)
-    covered = {k.split("#")[0] for k in fns}
-    for d in donors:
-        fb = fallback_functions(d, corpus_dir, table.target, covered)
-        if fb:
-            for f in fb:
-                fns.setdefault(f.key, f)
-            return list(fns.values()), donors
-    return list(fns.values()), donors
+        if (g.file_stem, g.key) in wanted:
+            fns.setdefault(g.key, g)
+        else:
+            not_selected.append(g.key)
+    missing = {q for _stem_, q in wanted} - set(fns)
+    for d in donors:  # nearest first: each missing group from the nearest target that implements it
+        if not missing:
+            break
+        taken = set()
+        for f in fallback_functions(d, corpus_dir, table.target, set(fns), only=missing):
+            fns.setdefault(f.key, f)
+            taken.add(f.key.split("#")[0])
+        missing -= taken
+    return Selection(list(fns.values()), donors, not_selected, by_majority)
 
 
 def _arity(signature: str) -> int:
@@ -138,4 +189,4 @@ def swap_edits(generated: list[EmitFunction], corpus_dir: Path, folder: str) -> 
     return edits, used, missing
 
 
-__all__ = ["Donor", "abstract_name", "corpus_records", "fallback_functions", "rank_donors", "scratch_functions", "swap_edits"]
+__all__ = ["Donor", "Selection", "group_support", "abstract_name", "corpus_records", "fallback_functions", "rank_donors", "scratch_functions", "swap_edits"]

@@ -80,7 +80,7 @@ enum NodeType : unsigned {
 } // end namespace XCoreISD
 class XCoreTargetLowering : public TargetLowering {
 public:
-  const char * getTargetNodeName(unsigned Opcode) const;
+  const char * getTargetNodeName(unsigned Opcode) const;  // vega: declares <T>TargetLowering::getTargetNodeName
 };
 
 

@@ -68,7 +68,7 @@ class XCoreTargetLowering;
 namespace llvm {
 class XCoreInstrInfo : public XCoreGenInstrInfo {
 public:
-  unsigned isLoadFromStackSlot(const MachineInstr &MI, int &FrameIndex) const;
+  unsigned isLoadFromStackSlot(const MachineInstr &MI, int &FrameIndex) const;  // vega: declares <T>InstrInfo::isLoadFromStackSlot
 };
 
 

@@ -13,6 +13,7 @@
 #include "llvm/MC/MCAssembler.h"
 #include "llvm/MC/MCCodeEmitter.h"
 #include "llvm/MC/MCContext.h"
+#include "llvm/MC/MCDecoderOps.h"
 #include "llvm/MC/MCDisassembler/MCDisassembler.h"
 #include "llvm/MC/MCELFObjectWriter.h"
 #include "llvm/MC/MCExpr.h"
@@ -46,6 +47,8 @@ using namespace llvm;
 
 #define DEBUG_TYPE "xcore-disassembler"
 
+// The name every decoder function of the tblgen tables returns.
+typedef MCDisassembler::DecodeStatus DecodeStatus;
 #include "XCoreGenDisassemblerTables.inc"
 // vega: end of functions
 

@@ -15,6 +15,7 @@
 #include "llvm/MC/MCAssembler.h"
 #include "llvm/MC/MCCodeEmitter.h"
 #include "llvm/MC/MCContext.h"
+#include "llvm/MC/MCDecoderOps.h"
 #include "llvm/MC/MCDisassembler/MCDisassembler.h"
 #include "llvm/MC/MCELFObjectWriter.h"
 #include "llvm/MC/MCExpr.h"
@@ -47,7 +48,7 @@ class XCoreTargetLowering;
 
 class XCoreMCAsmInfo : public MCAsmInfoELF {
 public:
-  XCoreMCAsmInfo(const Triple &TT);
+  XCoreMCAsmInfo(const Triple &TT);  // vega: declares <T>MCAsmInfo::<T>MCAsmInfo
 };
 
 

@@ -14,7 +14,7 @@ class XCoreInstrInfo;
 class XCoreTargetLowering;
 
 class Target;
-Target & getTheXCoreTarget();
+Target & getTheXCoreTarget();  // vega: declares getThe<T>Target
 } // end namespace llvm
 
 #endif

@@ -1,0 +1,88 @@
+"""Stubs for what a scratch target must define: read off the real g++'s output, then compiled to show they fit."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from vega_llvm.emit.functions import parse_signature
+from vega_llvm.emit.required import SOURCE, hook_stubs, pure_virtual_stubs
+
+pytestmark = pytest.mark.skipif(not shutil.which("g++"), reason="needs g++")
+
+# The shapes LLVM uses, small enough to compile in a test: a base class with pure virtual functions, and a class
+# that includes a tblgen-style table calling functions of the class by name.
+PRELUDE = """#include <cstdint>
+namespace llvm {
+struct MachineFunction {};
+struct Register { unsigned R = 0; };
+struct MCInst {};
+struct raw_ostream {};
+struct TargetRegisterInfo {
+  virtual ~TargetRegisterInfo() = default;
+  virtual Register getFrameRegister(const MachineFunction &MF) const = 0;
+  virtual bool isConstantPhysReg(unsigned R) const { return false; }
+};
+[[noreturn]] void report_fatal_error(const char *);
+"""
+
+
+def _gxx(src: Path, cwd: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(["g++", "-std=c++17", "-fsyntax-only", src.name], cwd=cwd, capture_output=True, text=True)
+
+
+def _with_stub(head_cls: str, decl: str, definition: str, extra: str = "") -> str:
+    return PRELUDE + f"{head_cls} {{\npublic:\n{extra}  {decl}\n}};\n{definition}\n}}\n"
+
+
+def test_pure_virtual_functions_of_an_abstract_class_get_overrides(tmp_path: Path) -> None:
+    (tmp_path / "abstract.cpp").write_text(
+        PRELUDE + "class FooRegisterInfo : public TargetRegisterInfo {};\nstruct Holder { FooRegisterInfo RI; };\n}\n")
+    res = _gxx(tmp_path / "abstract.cpp", tmp_path)
+    assert res.returncode != 0 and "pure within" in res.stderr
+    stubs = pure_virtual_stubs(res.stderr, "Foo", {"FooRegisterInfo": "RegisterInfo"})
+    assert [s.key for s in stubs] == ["<T>RegisterInfo::getFrameRegister#required"]
+    stub = stubs[0]
+    assert stub.source == SOURCE and stub.confidence == 0.0 and stub.file_stem == "RegisterInfo"
+    sig = parse_signature(stub.signature)
+    assert sig.qualifier == "FooRegisterInfo" and "override" in sig.suffix and "const" in sig.suffix
+    # The override it declares makes the class concrete again.
+    (tmp_path / "fixed.cpp").write_text(
+        _with_stub("class FooRegisterInfo : public TargetRegisterInfo", sig.declaration(),
+                   f"{sig.definition_head('FooRegisterInfo')}\n{stub.body}") + "namespace llvm { FooRegisterInfo RI; }\n")
+    assert _gxx(tmp_path / "fixed.cpp", tmp_path).returncode == 0, _gxx(tmp_path / "fixed.cpp", tmp_path).stderr
+
+
+@pytest.mark.parametrize(
+    "inc, call, owner",
+    [
+        # an operand's PrintMethod, called from the AsmWriter table inside the printer class
+        ("FooGenAsmWriter.inc", "printMemOperand(MI, 2, O);", "FooInstPrinter"),
+        # a PatLeaf's own C++ helper: arguments tblgen did not name, so a variadic template of the right type
+        ("FooGenDAGISel.inc", "return immSmall(N);", "FooDAGToDAGISel"),
+    ],
+)
+def test_functions_the_tables_call_get_stubs_that_fit_the_call(tmp_path: Path, inc: str, call: str, owner: str) -> None:
+    args = {"FooGenAsmWriter.inc": "const MCInst *MI, raw_ostream &O", "FooGenDAGISel.inc": "const MCInst *N"}[inc]
+    # as in LLVM: printInstruction is not const, CheckNodePredicate is
+    ret, const = ("void", "") if "Writer" in inc else ("bool", " const")
+    (tmp_path / inc).write_text(f"{ret} tableEntry({args}){const} {{\n  {call}\n}}\n")
+    (tmp_path / "unit.cpp").write_text(PRELUDE + f'class {owner} {{\npublic:\n#include "{inc}"\n}};\n}}\n')
+    res = _gxx(tmp_path / "unit.cpp", tmp_path)
+    assert res.returncode != 0
+    stubs = hook_stubs(res.stderr, tmp_path, "Foo")
+    assert len(stubs) == 1, res.stderr
+    sig = parse_signature(stubs[0].signature)
+    assert sig.qualifier == owner and stubs[0].source == SOURCE
+    if "Writer" in inc:
+        assert sig.params == "const MCInst *MI, unsigned OpNo, raw_ostream &O"
+    else:
+        assert sig.prefix.startswith("template")
+    (tmp_path / "fixed.cpp").write_text(
+        PRELUDE + f'class {owner} {{\npublic:\n#include "{inc}"\n  {sig.declaration()}\n}};\n'
+        f"{sig.definition_head(owner)}\n{stubs[0].body}\n}}\n")
+    res = _gxx(tmp_path / "fixed.cpp", tmp_path)
+    assert res.returncode == 0, res.stderr

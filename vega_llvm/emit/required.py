@@ -1,0 +1,166 @@
+"""Functions a scratch target must define that no chosen function provides, read off a failed build.
+
+Two kinds of requirement only show up once the target is compiled, and neither is a function of any training
+target that could be generated or taken over:
+
+* **hooks the tblgen tables call**: the description names C++ functions (an operand's ``PrintMethod``, a
+  ``ComplexPattern``'s select function, a ``DecoderMethod``, a ``PatLeaf``'s helper) that the generated
+  ``<T>Gen*.inc`` files call from inside the target's classes. A missing one is an undeclared identifier in an
+  ``.inc`` file, which no function of ours can be charged with.
+* **pure virtual functions of an LLVM base class** whose override was dropped or never chosen: the class becomes
+  abstract and every place that holds one fails.
+
+For both, the compiler's own output gives what is needed to declare the function: the call in the ``.inc`` line
+(its arguments follow tblgen's fixed naming, which gives their types), or GCC's note listing each pure virtual
+function with its full signature. The function is then added as a stub that calls ``report_fatal_error`` (source
+``stub:required``, confidence 0), so that the backend links and the report names what is still to be written.
+A call whose arguments do not follow the conventions gets a variadic member template of the right return type.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from .functions import EmitFunction, split_top
+
+SOURCE = "stub:required"
+
+
+@dataclass(frozen=True)
+class TableKind:
+    """How one tblgen output calls the target's code: the class it is included in and the argument types."""
+
+    cls: str  # "<T>InstPrinter"; "" for a static free function of the file
+    file_stem: str
+    returns: str
+    const: bool
+    args: tuple[tuple[str, str], ...]  # (regex of the argument text, parameter declaration)
+    typed_when: str = ""  # a call is typed only when one argument matches this (else: a variadic template)
+
+
+_NUMBER = r"\d+"
+TABLE_KINDS: dict[str, TableKind] = {
+    "GenAsmWriter.inc": TableKind(
+        "<T>InstPrinter", "InstPrinter", "void", False,
+        (("MI", "const MCInst *MI"), ("Address", "uint64_t Address"), (_NUMBER, "unsigned OpNo"),
+         ("STI", "const MCSubtargetInfo &STI"), ("O", "raw_ostream &O")),
+    ),
+    "GenMCCodeEmitter.inc": TableKind(
+        "<T>MCCodeEmitter", "MCCodeEmitter", "uint64_t", True,
+        (("MI", "const MCInst &MI"), (_NUMBER, "unsigned OpNo"), ("Fixups", "SmallVectorImpl<MCFixup> &Fixups"),
+         ("STI", "const MCSubtargetInfo &STI")),
+    ),
+    "GenDisassemblerTables.inc": TableKind(
+        "", "Disassembler", "DecodeStatus", False,
+        (("MI", "MCInst &Inst"), ("Address", "uint64_t Address"), ("Decoder", "const MCDisassembler *Decoder"),
+         (r"\w+", "uint64_t Insn")),
+    ),
+    "GenDAGISel.inc": TableKind(
+        "<T>DAGToDAGISel", "ISelDAGToDAG", "bool", False,
+        (("N", "SDValue N"), (r"Root|Parent", "SDNode *Parent"), (r"Result\[.*\]\.first", "SDValue &Op")),
+        typed_when=r"Result\[.*\]\.first",  # a ComplexPattern's select function; a PatLeaf helper is anything
+    ),
+}
+
+_UNDECLARED = re.compile(
+    r"^(?P<file>\S+?\.inc):(?P<line>\d+):\d+: error: (?:there are no arguments to )?‘(?P<name>\w+)’ "
+    r"(?:was not declared in this scope|that depend on a template parameter)"
+)
+_PURE_WITHIN = re.compile(r"because the following virtual functions are pure within ‘(?:llvm::)?(?P<cls>\w+)’")
+_PURE_FN = re.compile(r"note:\s+‘virtual (?P<ret>.+?) (?:llvm::)?(?P<base>[\w:]+)::(?P<name>\w+)\((?P<params>.*)\)(?P<const> const)?’$")
+
+
+def _stub_body(name: str) -> str:
+    return f'{{\n  report_fatal_error("vega-llvm: {name} is required by LLVM or the description; write it by hand");\n}}'
+
+
+def _make(target: str, cls: str, file_stem: str, head: str, name: str) -> EmitFunction:
+    key = f"{cls}::{name}" if cls else name
+    return EmitFunction(
+        key=f"{key}#required", file_stem=file_stem, module="", signature=head.replace("<T>", target),
+        body=_stub_body(name), confidence=0.0, source=SOURCE,
+    )
+
+
+def _call_args(line: str, name: str) -> list[str] | None:
+    at = line.find(f"{name}(")
+    if at < 0:
+        return None
+    depth, start = 0, at + len(name)
+    for i in range(start, len(line)):
+        depth += line[i] == "("
+        depth -= line[i] == ")"
+        if depth == 0:
+            return split_top(line[start + 1 : i], ",")
+    return None
+
+
+def _params(kind: TableKind, args: list[str]) -> list[str] | None:
+    if kind.typed_when and not any(re.fullmatch(kind.typed_when, a.strip()) for a in args):
+        return None
+    out = []
+    for n, arg in enumerate(args):
+        decl = next((d for rx, d in kind.args if re.fullmatch(rx, arg.strip())), None)
+        if decl is None:
+            return None
+        out.append(decl + (str(n) if decl.endswith("&Op") else ""))
+    return out
+
+
+def hook_stubs(log_text: str, build_dir: Path, target: str) -> list[EmitFunction]:
+    """Stubs for the functions the tblgen tables call and nothing declares."""
+    out: dict[str, EmitFunction] = {}
+    for ln in log_text.splitlines():
+        m = _UNDECLARED.match(ln)
+        if not m:
+            continue
+        suffix = next((s for s in TABLE_KINDS if m["file"].endswith(s)), None)
+        if suffix is None:
+            continue
+        kind, name = TABLE_KINDS[suffix], m["name"]
+        key = f"{kind.cls}::{name}" if kind.cls else name
+        if f"{key}#required" in out:
+            continue
+        path = Path(m["file"]) if Path(m["file"]).is_absolute() else build_dir / m["file"]
+        try:
+            line = path.read_text(errors="replace").splitlines()[int(m["line"]) - 1]
+        except (OSError, IndexError):
+            line = ""
+        args = _call_args(line, name)
+        params = _params(kind, args) if args is not None else None
+        qual = f"{kind.cls}::" if kind.cls else ""
+        const = " const" if kind.const else ""
+        if params is not None:
+            static = "" if kind.cls else "static "
+            head = f"{static}{kind.returns} {qual}{name}({', '.join(params)}){const}"
+        elif kind.cls:  # arguments tblgen did not name the usual way (a PatLeaf's own C++): take any
+            head = f"template <typename... ArgTs> {kind.returns} {qual}{name}(ArgTs &&...) const"
+        else:
+            continue
+        out[f"{key}#required"] = _make(target, kind.cls, kind.file_stem, head, name)
+    return list(out.values())
+
+
+def pure_virtual_stubs(log_text: str, target: str, file_stems: dict[str, str]) -> list[EmitFunction]:
+    """Overrides of the pure virtual functions GCC lists for an abstract class of ours (``file_stems``: concrete
+    class name -> the file stem that holds it)."""
+    out: dict[str, EmitFunction] = {}
+    cls = ""  # the abstract class of the last "pure within" note: the functions GCC lists next are its
+    for ln in log_text.splitlines():
+        m = _PURE_WITHIN.search(ln)
+        if m:
+            cls = m["cls"]
+            continue
+        f = _PURE_FN.search(ln)
+        if f and cls in file_stems:
+            head = f"{_unqualify(f['ret'])} {cls}::{f['name']}({_unqualify(f['params'])}){f['const'] or ''} override"
+            fn = _make(target, cls.replace(target, "<T>", 1), file_stems[cls], head, f["name"])
+            out.setdefault(fn.key, fn)
+    return list(out.values())
+
+
+def _unqualify(text: str) -> str:
+    """GCC spells types fully qualified (``llvm::MachineFunction&``); the generated code is inside ``llvm``."""
+    return re.sub(r"\bllvm::", "", text).replace("&", " &").replace("*", " *").replace("  ", " ").strip()
