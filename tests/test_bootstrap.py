@@ -152,3 +152,30 @@ def test_bootstrap_swap_repairs_until_it_links(llvm_src: Path, tmp_path: Path) -
     assert "vega_undeclared_identifier" in md and "| reverted |" in md
     written = (Path(rep.target_dir) / ok.path).read_text()
     assert "(void)0;" in written and "vega_undeclared_identifier" not in (Path(rep.target_dir) / undeclared.path).read_text()
+
+
+@pytest.mark.llvm
+@pytest.mark.slow
+def test_bootstrap_scratch_without_a_model_links(llvm_src: Path, tmp_path: Path) -> None:
+    """Scratch mode with no model: the function set is the nearest training target's (plus what most targets have),
+    every body that target's, renamed; the repair loop stubs or drops what does not compile and adds what the tblgen
+    tables and LLVM's pure virtual functions require, until llc and llvm-mc link."""
+    from vega_llvm.bootstrap.pipeline import BootstrapConfig, run
+    from vega_llvm.corpus.build import build_corpus
+    from vega_llvm.describe.describe import describe, describe_dir
+
+    corpus = tmp_path / "corpus"
+    build_corpus(llvm_src, corpus, targets=["XCore", "Lanai", "MSP430"], progress=False)
+    for t in ("Lanai", "MSP430"):
+        describe(llvm_src / "lib" / "Target" / t / f"{t}.td")
+    rep = run(BootstrapConfig(td=llvm_src / "lib" / "Target" / "XCore" / "XCore.td", out=tmp_path / "o", mode="scratch",
+                              corpus=corpus, describe_dir=describe_dir(), run_lit=True, run_smoke=False))
+    s = rep.summary()
+    assert rep.selection["nearest"] in ("Lanai", "MSP430") and rep.selection["functions"] > 50
+    assert s["llc_linked"] and s["llvm_mc_linked"] and s["files_compiled"] == s["files"]
+    assert s["generated"] == 0 and s["fallback"] > 0
+    by_source = {f.source for f in rep.functions}
+    assert "stub:required" in by_source  # XCore's print methods and select functions exist in no other target
+    assert s["lit_tests"] > 0
+    md = (tmp_path / "o" / "report.md").read_text()
+    assert "stub:required" in md and ("| stubbed |" in md or "| dropped |" in md)

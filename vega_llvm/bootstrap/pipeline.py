@@ -154,12 +154,14 @@ def run(cfg: BootstrapConfig, log: Callable[[str], None] = lambda m: None) -> Bo
         },
     )
     exclude = {td.parent.name, T}
+    alternates: dict[str, EmitFunction] = {}  # scratch: the nearest target's version of each generated function
     if cfg.mode == "scratch":
         if cfg.only:
             candidates = generated
         else:
             sel = scratch_functions(table, generated, corpus, ddir, exclude)
             candidates = sel.functions
+            alternates = sel.alternates
             report.donors = [[d.target, round(d.similarity, 4)] for d in sel.donors[:5]]
             report.selection = {"nearest": sel.donors[0].target, "functions": len(candidates),
                                 "by_majority": sel.by_majority, "generated_not_selected": len(sel.not_selected)}
@@ -176,6 +178,25 @@ def run(cfg: BootstrapConfig, log: Callable[[str], None] = lambda m: None) -> Bo
     # A body whose brackets do not pair up is replaced before the first build: the compiler would report it after
     # the body, in whatever follows, and charge the wrong functions.
     replaced: dict[str, str] = {}
+    # Scratch only: generated functions whose body did not compile and that now have the nearest training target's
+    # implementation (renamed) instead; only when that one fails too are they stubbed.
+    fell_back: dict[str, str] = {}
+    fresh_errors: dict[str, str] = {}
+
+    def fall_back(errors: dict[str, str]) -> dict[str, str]:
+        """Put alternates in place of the failing generated functions that have one; returns the rest."""
+        rest = {}
+        for k, m in errors.items():
+            alt = alternates.get(k)
+            if alt is not None and k not in fell_back:
+                fell_back[k] = m
+                candidates[:] = [alt if f.key == k else f for f in candidates]
+            else:
+                rest[k] = m
+        errors.clear()
+        replaced.update(rest)
+        return rest
+
     # Scratch only: functions taken out altogether because an error points at their declaration or definition head
     # (a type or an override the target does not have), or at what is left of them once stubbed.
     dropped: dict[str, str] = {}
@@ -188,7 +209,11 @@ def run(cfg: BootstrapConfig, log: Callable[[str], None] = lambda m: None) -> Bo
             for f in candidates:
                 why = bracket_error(f.body) if f.source == "model" else None
                 if why:
-                    replaced[f.key] = f"the body's brackets: {why}"
+                    fresh_errors[f.key] = f"the body's brackets: {why}"
+            fall_back(fresh_errors)
+            if fell_back or replaced:
+                log(f"{len(fell_back)} generated bodies with unbalanced brackets fall back to the nearest target's, "
+                    f"{len(replaced)} are stubbed")
 
     def emit() -> tuple[dict[str, str | bytes], list[AppliedEdit], dict[str, EmitFunction], dict[str, str], dict[tuple[str, int], str]]:
         """The target directory's files, where each function landed, the functions by report key, and the
@@ -259,15 +284,29 @@ def run(cfg: BootstrapConfig, log: Callable[[str], None] = lambda m: None) -> Bo
             known = {f.key for f in candidates}
             required = [f for f in hook_stubs(log_text, build_dir, T) + pure_virtual_stubs(log_text, T, class_stems)
                         if f.key not in known]
-        # A stub that is still charged has a bad head: only dropping the function helps.
-        to_drop = {k: m for k, m in blamed.items() if k in at_decl or k in replaced} if cfg.mode == "scratch" else {}
-        fresh = {k: m for k, m in blamed.items() if k not in replaced and k not in to_drop}
+        to_drop: dict[str, str] = {}
+        if cfg.mode == "scratch":
+            # A generated function falls back to the nearest target's first (whatever its error); then a body
+            # error gets a stub, and an error in the declaration or head, or in what is left once stubbed, drops it.
+            fresh = {}
+            for k, m in blamed.items():
+                if k in alternates and k not in fell_back:
+                    fresh[k] = m
+                elif k in replaced or k in at_decl:
+                    to_drop[k] = at_decl.get(k, m)
+                else:
+                    fresh[k] = m
+        else:
+            fresh = {k: m for k, m in blamed.items() if k not in replaced}
         if ok or not cfg.repair or not (fresh or to_drop or required) or round_ == MAX_REPAIR_ROUNDS:
             break
         candidates += required
-        replaced.update(fresh)
-        dropped.update({k: at_decl.get(k, m) for k, m in to_drop.items()})
-        log(f"{'reverting' if cfg.mode == 'swap' else 'stubbing'} {len(fresh)} functions charged with compile errors"
+        if cfg.mode == "scratch":
+            fall_back(dict(fresh))
+        else:
+            replaced.update(fresh)
+        dropped.update(to_drop)
+        log(f"{'reverting' if cfg.mode == 'swap' else 'replacing (fallback, else stub)'} {len(fresh)} functions charged with compile errors"
             + (f", dropping {len(to_drop)} whose declaration or head does not compile" if to_drop else "")
             + (f", adding {len(required)} stubs the tables or base classes require" if required else ""))
     report.repair_rounds = round_
@@ -285,13 +324,17 @@ def run(cfg: BootstrapConfig, log: Callable[[str], None] = lambda m: None) -> Bo
             status = "reverted" if cfg.mode == "swap" else "stubbed"
         elif k in blamed:
             status = "error"
+        elif k in fell_back and rel and report.files.get(rel) == "compiled":
+            status = "fallback"
+        elif k in blamed:
+            status = "error"
         elif rel and report.files.get(rel) == "compiled" or (rel.endswith(".h") and ok):
             status = "compiled"
         elif rel:
             status = "file-failed"
         else:
             status = "not-built"
-        rows.append(_row(f, k, rel, status, cfg.threshold, replaced.get(k) or blamed.get(k, "")))
+        rows.append(_row(f, k, rel, status, cfg.threshold, replaced.get(k) or blamed.get(k) or fell_back.get(k, "")))
     originals = {f.key: f for f in candidates} if cfg.mode == "scratch" else {}
     rows += [_row(originals[k], k, "", "dropped", cfg.threshold, m) for k, m in dropped.items() if k in originals]
     report.functions = rows

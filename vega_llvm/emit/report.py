@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 
-BLAMED = ("error", "reverted", "stubbed", "dropped")  # statuses of functions a compiler error was charged to
+BLAMED = ("error", "reverted", "stubbed", "dropped", "fallback")  # statuses of functions a compiler error was charged to
 
 
 @dataclass
@@ -24,7 +24,8 @@ class FunctionRow:
     confidence: float
     # compiled | error (a compiler error points into it) | reverted / stubbed (it did, and the repair loop put the
     # real body back (swap) or a stub in its place (scratch)) | dropped (scratch: its declaration or head did not
-    # compile, so the function was left out) | file-failed (its file failed elsewhere) | not-built
+    # compile, so the function was left out) | fallback (scratch: the generated body did not compile; the nearest
+    # training target's implementation, renamed, is in its place and compiled) | file-failed (its file failed elsewhere) | not-built
     status: str
     low_statements: int = 0
     error: str = ""
@@ -58,7 +59,8 @@ class BootstrapReport:
             "functions": len(st) - st.count("dropped"),
             "generated_compiled": sum(1 for f in self.functions if f.source == "model" and f.status == "compiled"),
             "functions_blamed": sum(st.count(x) for x in BLAMED),
-            "functions_replaced": st.count("reverted") + st.count("stubbed"),
+            "functions_replaced": st.count("reverted") + st.count("stubbed") + st.count("fallback"),
+            "functions_fell_back": st.count("fallback"),
             "functions_dropped": st.count("dropped"),
             "repair_rounds": self.repair_rounds,
             "generated": srcs.count("model"),
@@ -76,7 +78,8 @@ class BootstrapReport:
         return (
             f"{self.target} ({self.mode}): files {s['files_compiled']}/{s['files']} compiled, functions "
             f"{s['functions_compiled']}/{s['functions']} compiled ({s['generated']} generated, {s['fallback']} fallback, "
-            f"{s['functions_blamed']} blamed, {s['functions_replaced']} replaced, {s['functions_dropped']} dropped in "
+            f"{s['functions_blamed']} blamed, {s['functions_replaced']} replaced ({s['functions_fell_back']} by the nearest "
+            f"target's), {s['functions_dropped']} dropped in "
             f"{s['repair_rounds']} repair rounds; {s['generated_compiled']} generated in place), llc {'linked' if s['llc_linked'] else 'not linked'}, llvm-mc "
             f"{'linked' if s['llvm_mc_linked'] else 'not linked'}, lit {s['lit_passed']}/{s['lit_tests']} pass, "
             f"smoke {s['smoke_passed']}/{s['smoke']} pass"

@@ -6,7 +6,8 @@ target that could be generated or taken over:
 * **hooks the tblgen tables call**: the description names C++ functions (an operand's ``PrintMethod``, a
   ``ComplexPattern``'s select function, a ``DecoderMethod``, a ``PatLeaf``'s helper) that the generated
   ``<T>Gen*.inc`` files call from inside the target's classes. A missing one is an undeclared identifier in an
-  ``.inc`` file, which no function of ours can be charged with.
+  ``.inc`` file (or a call no overload matches, when the function chosen has other parameters), which no function
+  of ours can be charged with.
 * **pure virtual functions of an LLVM base class** whose override was dropped or never chosen: the class becomes
   abstract and every place that holds one fails.
 
@@ -65,8 +66,10 @@ TABLE_KINDS: dict[str, TableKind] = {
 }
 
 _UNDECLARED = re.compile(
-    r"^(?P<file>\S+?\.inc):(?P<line>\d+):\d+: error: (?:there are no arguments to )?‘(?P<name>\w+)’ "
-    r"(?:was not declared in this scope|that depend on a template parameter)"
+    r"^(?P<file>\S+?\.inc):(?P<line>\d+):\d+: error: (?:"
+    r"(?:there are no arguments to )?‘(?P<name>\w+)’ (?:was not declared in this scope|that depend on a template parameter)"
+    # a function of that name exists but not with the parameters the table passes: the table's overload is added
+    r"|no matching function for call to ‘(?:\w+::)*(?P<other>\w+)\()"
 )
 _PURE_WITHIN = re.compile(r"because the following virtual functions are pure within ‘(?:llvm::)?(?P<cls>\w+)’")
 _PURE_FN = re.compile(r"note:\s+‘virtual (?P<ret>.+?) (?:llvm::)?(?P<base>[\w:]+)::(?P<name>\w+)\((?P<params>.*)\)(?P<const> const)?’$")
@@ -119,7 +122,7 @@ def hook_stubs(log_text: str, build_dir: Path, target: str) -> list[EmitFunction
         suffix = next((s for s in TABLE_KINDS if m["file"].endswith(s)), None)
         if suffix is None:
             continue
-        kind, name = TABLE_KINDS[suffix], m["name"]
+        kind, name = TABLE_KINDS[suffix], m["name"] or m["other"]
         key = f"{kind.cls}::{name}" if kind.cls else name
         if f"{key}#required" in out:
             continue

@@ -9,12 +9,12 @@ with confidence 0. ``swap_edits`` maps generated functions onto the real target'
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterator
 
 from ..errors import ConfigError
-from ..evaluate.swap import FunctionEdit
+from ..evaluate.swap import FunctionEdit, bracket_error
 from .functions import EmitFunction, abstract_name, parse_signature, respell, split_top
 from .layout import FILE_KINDS
 
@@ -70,7 +70,11 @@ def fallback_functions(
     seen: set[str] = set()
     for r in corpus_records(corpus_dir, {donor.target}):
         stem = _stem(r["file"])
-        if stem not in stems or r["qname"] in covered or r["has_error"] or (only is not None and r["qname"] not in only):
+        if stem not in stems or r["qname"] in covered or (only is not None and r["qname"] not in only):
+            continue
+        # tree-sitter marks functions next to macros it cannot expand (LLVM_EXTERNAL_VISIBILITY on every
+        # LLVMInitialize*) as errors, but their tokens are exact: usable unless the body is not one block.
+        if r["has_error"] and (bracket_error(r["body"]) or not r["body"].lstrip().startswith("{")):
             continue
         spell = [r["spelling"], *donor.spellings]
         sig = respell(r["signature"], spell, target)
@@ -114,6 +118,9 @@ class Selection:
     donors: list[Donor]
     not_selected: list[str]  # generated functions of groups neither the donor nor a majority implements
     by_majority: int  # selected groups the donor lacks
+    # For each generated function, the nearest training target's implementation (renamed): what the repair loop
+    # puts in its place when the generated body does not compile, before a stub.
+    alternates: dict[str, EmitFunction] = field(default_factory=dict)
 
 
 def scratch_functions(
@@ -142,16 +149,25 @@ def scratch_functions(
             fns.setdefault(g.key, g)
         else:
             not_selected.append(g.key)
-    missing = {q for _stem_, q in wanted} - set(fns)
-    for d in donors:  # nearest first: each missing group from the nearest target that implements it
-        if not missing:
+    generated_keys = set(fns)
+    missing = {q for _stem_, q in wanted} - generated_keys
+    alternates: dict[str, EmitFunction] = {}
+    want_alt = set(generated_keys)
+    for d in donors:  # nearest first: each group from the nearest target that implements it
+        if not missing and not want_alt:
             break
-        taken = set()
-        for f in fallback_functions(d, corpus_dir, table.target, set(fns), only=missing):
-            fns.setdefault(f.key, f)
-            taken.add(f.key.split("#")[0])
+        taken, alt_taken = set(), set()
+        for f in fallback_functions(d, corpus_dir, table.target, set(), only=missing | want_alt):
+            group = f.key.split("#")[0]
+            if group in missing:
+                fns.setdefault(f.key, f)
+                taken.add(group)
+            elif group in want_alt and f.key == group:
+                alternates[group] = f
+                alt_taken.add(group)
         missing -= taken
-    return Selection(list(fns.values()), donors, not_selected, by_majority)
+        want_alt -= alt_taken
+    return Selection(list(fns.values()), donors, not_selected, by_majority, alternates)
 
 
 def _arity(signature: str) -> int:
