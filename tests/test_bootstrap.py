@@ -179,3 +179,31 @@ def test_bootstrap_scratch_without_a_model_links(llvm_src: Path, tmp_path: Path)
     assert s["lit_tests"] > 0
     md = (tmp_path / "o" / "report.md").read_text()
     assert "stub:required" in md and ("| stubbed |" in md or "| dropped |" in md)
+
+
+def test_statements_that_can_be_taken_out_alone() -> None:
+    from vega_llvm.bootstrap.pipeline import removable
+
+    assert removable("  BuildMI(MBB, I, DL, TII.get(Lanai::NOP));", "  DebugLoc DL;")
+    assert not removable("  return Lanai::R0;", "  (void)MF;")  # a non-void function would lose its result
+    assert not removable("    Count++;", "  if (HasFP)")  # the sole statement of an unbraced if
+    assert not removable("  if (X) {", "  int A;")  # opens a block
+    assert not removable("  foo(a,", "  int A;")  # a statement over several lines
+    assert removable("  setOperationAction(ISD::FOO, MVT::i32, Custom);  // vega: confidence 0.40", "  {")
+
+
+def test_removed_statements_become_comments_and_only_when_every_error_is_removable(tmp_path: Path) -> None:
+    from vega_llvm.bootstrap.pipeline import remove_statements, removable_errors
+    from vega_llvm.emit.functions import EmitFunction
+
+    body = "{\n  int A = 0;\n  useLanaiOnly(A);\n  return A;\n}"
+    src = tmp_path / "X.cpp"
+    src.write_text("// vega: f [fallback:Lanai, confidence 0.00]\nint f()\n" + body + "\n")
+    at = {"f": (str(src.resolve()), 3, 7, body.splitlines())}
+    assert removable_errors([((str(src), 5), "error: 'useLanaiOnly' was not declared")], at, {"f"}) == {"f": {2}}
+    # an error on the return (or anywhere not removable) leaves the function to the other repairs
+    assert removable_errors([((str(src), 5), "e1"), ((str(src), 6), "e2")], at, {"f"}) == {}
+    f = EmitFunction("f", "X", "", "int f()", body, 0.0, "fallback:Lanai")
+    out = remove_statements(f, {2}).body.splitlines()
+    assert out[2] == "  // vega: removed, did not compile for this target: useLanaiOnly(A);"
+    assert out[:2] == body.splitlines()[:2] and out[3:] == body.splitlines()[3:]

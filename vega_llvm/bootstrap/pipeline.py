@@ -223,7 +223,8 @@ def run(cfg: BootstrapConfig, log: Callable[[str], None] = lambda m: None) -> Bo
         files: dict[str, str | bytes] = {}
         decl_sites: dict[tuple[str, int], str] = {}
         if cfg.mode == "scratch":
-            fns = [stub_function(f) if f.key in replaced else f for f in candidates if f.key not in dropped]
+            fns = [stub_function(f) if f.key in replaced else remove_statements(f, removed.get(f.key, set()))
+                   for f in candidates if f.key not in dropped]
             plan = make_plan(table, fns, T)
             report.unplaced = [f.key for f in plan.unplaced]
             rendered = render_plan(plan, td.name)
@@ -233,6 +234,7 @@ def run(cfg: BootstrapConfig, log: Callable[[str], None] = lambda m: None) -> Bo
                 where = str((target_dir / rel).resolve())
                 for key, first, last in function_ranges(text):
                     fn_file[key] = rel
+                    body_at[key] = (where, first + 2, last, text.splitlines()[first + 1 : last])
                     applied.append(AppliedEdit(FunctionEdit(key, rel, first, "", ""), first, last))
                     decl_sites[(where, first + 1)] = key  # the line after the "// vega:" marker: its head
                 for key, line in declaration_lines(text):
@@ -260,6 +262,10 @@ def run(cfg: BootstrapConfig, log: Callable[[str], None] = lambda m: None) -> Bo
         return files, applied, dict(by_record), fn_file, decl_sites
 
     build_dir = out / "build"
+    # Scratch: statements taken out of the nearest target's bodies (function key -> body line indices), and where
+    # each function's body was rendered (resolved file, first and last line, its lines).
+    removed: dict[str, set[int]] = {}
+    body_at: dict[str, tuple[str, int, int, list[str]]] = {}
     class_stems: dict[str, str] = {}  # scratch: class name -> the file stem that declares it
     sources: list[str] = []
     ok, blamed, first_errors, start = True, {}, [], time.time()
@@ -277,7 +283,9 @@ def run(cfg: BootstrapConfig, log: Callable[[str], None] = lambda m: None) -> Bo
             return report
         log(f"build {target_dir}" + (f" (repair round {round_})" if round_ else ""))
         t0 = time.monotonic()
-        ok, blamed, at_decl, first_errors, start, log_text = _build_and_charge(target_dir, build_dir, applied, cfg.jobs, decl_sites)
+        charge = _build_and_charge(target_dir, build_dir, applied, cfg.jobs, decl_sites)
+        ok, blamed, at_decl, first_errors, start, log_text = (
+            charge.ok, charge.blamed, charge.at_decl, charge.first_errors, charge.start, charge.log_text)
         times["build"] = round(times.get("build", 0) + time.monotonic() - t0, 1)
         required = []
         if cfg.mode == "scratch" and not ok:
@@ -285,6 +293,13 @@ def run(cfg: BootstrapConfig, log: Callable[[str], None] = lambda m: None) -> Bo
             required = [f for f in hook_stubs(log_text, build_dir, T) + pure_virtual_stubs(log_text, T, class_stems)
                         if f.key not in known]
         to_drop: dict[str, str] = {}
+        fixed = {}
+        if cfg.mode == "scratch" and not ok and cfg.repair:
+            sources_of = {f.key: f.source for f in candidates}
+            fixed = removable_errors(charge.located, body_at, {k for k in blamed if sources_of.get(k, "").startswith("fallback") and k not in at_decl})
+            for k, lines in fixed.items():
+                removed.setdefault(k, set()).update(lines)
+            blamed = {k: m for k, m in blamed.items() if k not in fixed}
         if cfg.mode == "scratch":
             # A generated function falls back to the nearest target's first (whatever its error); then a body
             # error gets a stub, and an error in the declaration or head, or in what is left once stubbed, drops it.
@@ -298,7 +313,7 @@ def run(cfg: BootstrapConfig, log: Callable[[str], None] = lambda m: None) -> Bo
                     fresh[k] = m
         else:
             fresh = {k: m for k, m in blamed.items() if k not in replaced}
-        if ok or not cfg.repair or not (fresh or to_drop or required) or round_ == MAX_REPAIR_ROUNDS:
+        if ok or not cfg.repair or not (fresh or to_drop or required or fixed) or round_ == MAX_REPAIR_ROUNDS:
             break
         candidates += required
         if cfg.mode == "scratch":
@@ -308,7 +323,8 @@ def run(cfg: BootstrapConfig, log: Callable[[str], None] = lambda m: None) -> Bo
         dropped.update(to_drop)
         log(f"{'reverting' if cfg.mode == 'swap' else 'replacing (fallback, else stub)'} {len(fresh)} functions charged with compile errors"
             + (f", dropping {len(to_drop)} whose declaration or head does not compile" if to_drop else "")
-            + (f", adding {len(required)} stubs the tables or base classes require" if required else ""))
+            + (f", adding {len(required)} stubs the tables or base classes require" if required else "")
+            + (f", removing {sum(map(len, fixed.values()))} statements from {len(fixed)} taken-over bodies" if fixed else ""))
     report.repair_rounds = round_
     compiled = _compiled_sources(build_dir, sources)
     report.files = {s: ("compiled" if s in compiled else "failed") for s in sources}
@@ -334,7 +350,9 @@ def run(cfg: BootstrapConfig, log: Callable[[str], None] = lambda m: None) -> Bo
             status = "file-failed"
         else:
             status = "not-built"
-        rows.append(_row(f, k, rel, status, cfg.threshold, replaced.get(k) or blamed.get(k) or fell_back.get(k, "")))
+        row = _row(f, k, rel, status, cfg.threshold, replaced.get(k) or blamed.get(k) or fell_back.get(k, ""))
+        row.removed_statements = len(removed.get(k, ())) if k not in replaced else 0
+        rows.append(row)
     originals = {f.key: f for f in candidates} if cfg.mode == "scratch" else {}
     rows += [_row(originals[k], k, "", "dropped", cfg.threshold, m) for k, m in dropped.items() if k in originals]
     report.functions = rows
@@ -369,21 +387,32 @@ def run(cfg: BootstrapConfig, log: Callable[[str], None] = lambda m: None) -> Bo
     return report
 
 
+@dataclass
+class Charge:
+    """One build and what its errors were charged to."""
+
+    ok: bool
+    start: float  # when the build started (a binary older than this was not relinked)
+    blamed: dict[str, str] = field(default_factory=dict)  # function key -> its first error
+    at_decl: dict[str, str] = field(default_factory=dict)  # key -> first error on its declaration or head line
+    first_errors: list[str] = field(default_factory=list)
+    log_text: str = ""
+    located: list[tuple[tuple[str, int], str]] = field(default_factory=list)  # every error: (file, line), message
+
+
 def _build_and_charge(
     target_dir: Path, build_dir: Path, applied: list[AppliedEdit], jobs: int | None,
     decl_sites: dict[tuple[str, int], str] | None = None,
-) -> tuple[bool, dict[str, str], dict[str, str], list[str], float, str]:
+) -> Charge:
     """Build; on failure charge each compiler error to the function whose lines it points into (an error inside a
     library header, to the line of ours that instantiated it) and each undefined reference to the functions whose
-    code names the missing symbol.
-
-    Returns (built, function key -> its first error, function key -> its first error on one of its
-    ``decl_sites`` lines (declarations, definition heads), the first errors, the start time, the build log)."""
+    code names the missing symbol; errors on ``decl_sites`` lines (declarations, definition heads) are also kept
+    apart, by function."""
     start = time.time()
     decl_sites = decl_sites or {}
     try:
         build(target_dir, build_dir, jobs=jobs)
-        return True, {}, {}, [], start, ""
+        return Charge(True, start)
     except BuildError as exc:
         log_text = exc.log.read_text(errors="replace") if exc.log and exc.log.is_file() else ""
         root = target_dir.resolve()
@@ -410,7 +439,56 @@ def _build_and_charge(
                 names -= set(_IDENT.findall(a.edit.original_body))
                 for ident in sorted(names & missing.keys()):
                     blamed.setdefault(a.edit.id, f"undefined reference to `{missing[ident]}'")
-        return False, blamed, at_decl, exc.errors[:50] or [str(exc)], start, log_text
+        return Charge(False, start, blamed, at_decl, exc.errors[:50] or [str(exc)], log_text, located)
+
+
+_UNREMOVABLE = re.compile(r"(return|case|default|break|continue|goto)\b")
+
+
+def removable(line: str, previous: str) -> bool:
+    """Whether a body line is one whole simple statement that can be taken out on its own: ends with ``;``, opens
+    and closes nothing, is not a ``return`` or a jump, and is not the sole statement of an unbraced ``if``/loop
+    (the line before ends a statement or opens or closes a block)."""
+    text = line.split("// vega:")[0].strip()
+    prev = previous.split("//")[0].strip()
+    return (
+        text.endswith(";") and not _UNREMOVABLE.match(text) and "{" not in text and "}" not in text
+        and bracket_error("{" + text + "}") is None and (not prev or prev[-1] in ";{}:")
+    )
+
+
+def removable_errors(
+    located: list[tuple[tuple[str, int], str]], body_at: dict[str, tuple[str, int, int, list[str]]], keys: set[str]
+) -> dict[str, set[int]]:
+    """For the functions ``keys`` whose every compiler error is on a removable statement of their body, the body
+    line indices to take out. The nearest target's code fails mostly on single statements that name what this
+    target does not have (an opcode, a register, a helper of its own); taking them out keeps the rest of the
+    function (registration, the shape of the lowering) where a stub would lose it all."""
+    errors: dict[str, set[int]] = {}
+    blocked: set[str] = set()
+    spans = [(k, *v) for k, v in body_at.items() if k in keys]
+    for (file, line), _msg in located:
+        where = str(Path(file).resolve())
+        for k, path, first, last, lines in spans:
+            if path == where and first <= line <= last:
+                i = line - first
+                if 0 < i < len(lines) and removable(lines[i], lines[i - 1]):
+                    errors.setdefault(k, set()).add(i)
+                else:
+                    blocked.add(k)
+    return {k: v for k, v in errors.items() if k not in blocked}
+
+
+def remove_statements(f: EmitFunction, lines: set[int]) -> EmitFunction:
+    """``f`` with the body lines ``lines`` (indices in its stripped body) turned into comments that say why."""
+    if not lines:
+        return f
+    body = f.body.strip().splitlines()
+    for i in sorted(lines):
+        if 0 < i < len(body):
+            indent = body[i][: len(body[i]) - len(body[i].lstrip())]
+            body[i] = f"{indent}// vega: removed, did not compile for this target: {body[i].strip()}"
+    return replace(f, body="\n".join(body))
 
 
 def stub_function(f: EmitFunction) -> EmitFunction:

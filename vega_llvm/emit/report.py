@@ -29,6 +29,7 @@ class FunctionRow:
     status: str
     low_statements: int = 0
     error: str = ""
+    removed_statements: int = 0  # scratch: statements of a taken-over body that did not compile, commented out
 
 
 @dataclass
@@ -62,6 +63,7 @@ class BootstrapReport:
             "functions_replaced": st.count("reverted") + st.count("stubbed") + st.count("fallback"),
             "functions_fell_back": st.count("fallback"),
             "functions_dropped": st.count("dropped"),
+            "statements_removed": sum(f.removed_statements for f in self.functions),
             "repair_rounds": self.repair_rounds,
             "generated": srcs.count("model"),
             "fallback": sum(1 for s in srcs if s.startswith("fallback")),
@@ -80,7 +82,8 @@ class BootstrapReport:
             f"{s['functions_compiled']}/{s['functions']} compiled ({s['generated']} generated, {s['fallback']} fallback, "
             f"{s['functions_blamed']} blamed, {s['functions_replaced']} replaced ({s['functions_fell_back']} by the nearest "
             f"target's), {s['functions_dropped']} dropped in "
-            f"{s['repair_rounds']} repair rounds; {s['generated_compiled']} generated in place), llc {'linked' if s['llc_linked'] else 'not linked'}, llvm-mc "
+            f"{s['repair_rounds']} repair rounds, {s['statements_removed']} statements removed; {s['generated_compiled']} "
+            f"generated in place), llc {'linked' if s['llc_linked'] else 'not linked'}, llvm-mc "
             f"{'linked' if s['llvm_mc_linked'] else 'not linked'}, lit {s['lit_passed']}/{s['lit_tests']} pass, "
             f"smoke {s['smoke_passed']}/{s['smoke']} pass"
         )
