@@ -86,3 +86,27 @@ def test_functions_the_tables_call_get_stubs_that_fit_the_call(tmp_path: Path, i
         f"{sig.definition_head(owner)}\n{stubs[0].body}\n}}\n")
     res = _gxx(tmp_path / "fixed.cpp", tmp_path)
     assert res.returncode == 0, res.stderr
+
+
+def test_subtarget_fields_the_feature_parser_sets_are_declared(tmp_path: Path) -> None:
+    from vega_llvm.emit.required import subtarget_fields
+
+    # What SubtargetEmitter writes for non-boolean features (RISCV's ZvlLen, UserReservedRegister, tuning family).
+    inc = ("void ParseSubtargetFeatures(const unsigned *Bits) {\n"
+           "  if (Bits[1] && VecLen < 64) VecLen = 64;\n"
+           "  if (Bits[2]) Reserved[Foo::R1] = true;\n"
+           "  if (Bits[3] && Family != FastCore) Family = FastCore;\n}\n")
+    (tmp_path / "FooGenSubtargetInfo.inc").write_text(inc)
+    body = 'class FooSubtarget {{\npublic:\n{members}\n#include "FooGenSubtargetInfo.inc"\n}};\n'
+    prelude = ("#include <vector>\nnamespace Foo { enum { R0, R1, NUM_TARGET_REGS }; }\n"
+               "struct BitVector { explicit BitVector(unsigned N) : B(N) {} std::vector<bool>::reference operator[](unsigned I) { return B[I]; }"
+               " std::vector<bool> B; };\n")
+    (tmp_path / "unit.cpp").write_text(prelude + body.format(members=""))
+    res = _gxx(tmp_path / "unit.cpp", tmp_path)
+    assert res.returncode != 0
+    fields = subtarget_fields(res.stderr, tmp_path, "Foo")
+    assert fields == ["enum FamilyEnum { Others, FastCore };\n  FamilyEnum Family = Others;",
+                      "BitVector Reserved = BitVector(Foo::NUM_TARGET_REGS);", "unsigned VecLen = 0;"]
+    (tmp_path / "fixed.cpp").write_text(prelude + body.format(members="\n".join(fields)))
+    res = _gxx(tmp_path / "fixed.cpp", tmp_path)
+    assert res.returncode == 0, res.stderr

@@ -10,7 +10,15 @@ Output folder (``--out DIR``)::
     DIR/report.json, DIR/report.md, DIR/bootstrap.json (argv, commit, LLVM version, model)
 
 A compile failure does not stop the run: Ninja keeps going (``-k 0``), and each compiler error is charged to the
-function whose lines it points into (``evaluate.swap.attribute_errors``).
+function whose lines it points into (``evaluate.swap.attribute_errors``). The repair loop then rebuilds until the
+backend links or nothing more can be charged:
+
+* swap: a charged generated function gets the real body back;
+* scratch: a charged generated function gets the nearest training target's implementation (renamed); statements of
+  such a taken-over body that fail on their own are commented out; what still fails is stubbed
+  (``report_fatal_error``); an error in a declaration or definition head, or in a stub, drops the function; the
+  functions the tblgen tables call and the pure virtual functions of LLVM's base classes that nothing defines are
+  added as stubs (``emit.required``).
 """
 
 from __future__ import annotations
@@ -30,11 +38,11 @@ from ..build.cmake import build, parse_failed_units, parse_undefined_references,
 from ..build.target_dir import resolve
 from ..errors import BuildError, ConfigError, LitRunError, ToolError
 from ..evaluate.swap import AppliedEdit, FunctionEdit, apply_to_text, attribute_errors, bracket_error
-from ..emit.functions import DEFAULT_THRESHOLD, EmitFunction, StatementConfidence, load_results
+from ..emit.functions import DEFAULT_THRESHOLD, EmitFunction, StatementConfidence, load_results, parse_signature, split_top
 from ..emit.layout import make_plan
 from ..emit.render import copy_description, declaration_lines, function_ranges, render_plan, write_tree
 from ..emit.report import BootstrapReport, FunctionRow
-from ..emit.required import hook_stubs, pure_virtual_stubs
+from ..emit.required import hook_stubs, pure_virtual_stubs, subtarget_fields
 from ..emit.sources import scratch_functions, swap_edits
 
 MODES = ("scratch", "swap")
@@ -223,9 +231,10 @@ def run(cfg: BootstrapConfig, log: Callable[[str], None] = lambda m: None) -> Bo
         files: dict[str, str | bytes] = {}
         decl_sites: dict[tuple[str, int], str] = {}
         if cfg.mode == "scratch":
-            fns = [stub_function(f) if f.key in replaced else remove_statements(f, removed.get(f.key, set()))
+            fns = [stub_function(f) if f.key in replaced
+                   else remove_inits(remove_statements(f, removed.get(f.key, set())), inits_removed.get(f.key, set()))
                    for f in candidates if f.key not in dropped]
-            plan = make_plan(table, fns, T)
+            plan = make_plan(table, fns, T, without=left_out, members={"<T>Subtarget": subtarget_members})
             report.unplaced = [f.key for f in plan.unplaced]
             rendered = render_plan(plan, td.name)
             files.update(copy_description(td))
@@ -234,7 +243,9 @@ def run(cfg: BootstrapConfig, log: Callable[[str], None] = lambda m: None) -> Bo
                 where = str((target_dir / rel).resolve())
                 for key, first, last in function_ranges(text):
                     fn_file[key] = rel
-                    body_at[key] = (where, first + 2, last, text.splitlines()[first + 1 : last])
+                    lines = text.splitlines()
+                    body_at[key] = (where, first + 2, last, lines[first + 1 : last])
+                    heads[key] = (where, first + 1, lines[first] if first < len(lines) else "")
                     applied.append(AppliedEdit(FunctionEdit(key, rel, first, "", ""), first, last))
                     decl_sites[(where, first + 1)] = key  # the line after the "// vega:" marker: its head
                 for key, line in declaration_lines(text):
@@ -242,6 +253,7 @@ def run(cfg: BootstrapConfig, log: Callable[[str], None] = lambda m: None) -> Bo
                     decl_sites[(where, line)] = key
             class_stems.clear()
             class_stems.update({c.name: f.kind.stem for f in plan.files for c in f.classes})
+            bases.update({c.name: c.base for f in plan.files for c in f.classes})
             originals = {f.key: f for f in candidates}
             emitted = {p.fn.key: originals.get(p.fn.key, p.fn) for p in plan.functions}
             return files, applied, emitted, fn_file, decl_sites
@@ -266,7 +278,15 @@ def run(cfg: BootstrapConfig, log: Callable[[str], None] = lambda m: None) -> Bo
     # each function's body was rendered (resolved file, first and last line, its lines).
     removed: dict[str, set[int]] = {}
     body_at: dict[str, tuple[str, int, int, list[str]]] = {}
+    heads: dict[str, tuple[str, int, str]] = {}  # function key -> (resolved file, line, text) of its definition head
+    bases: dict[str, str] = {}  # class name -> its base class
+    # Scratch: member initializers taken out of constructors (function key -> initializer texts).
+    inits_removed: dict[str, set[str]] = {}
     class_stems: dict[str, str] = {}  # scratch: class name -> the file stem that declares it
+    # Scratch: optional libraries (asm parser, disassembler) left out because they would not compile once nothing
+    # more could be charged: the rest of the backend links without them.
+    left_out: list[str] = []
+    subtarget_members: list[str] = []  # scratch: fields the tblgen feature parser sets (``emit.required``)
     sources: list[str] = []
     ok, blamed, first_errors, start = True, {}, [], time.time()
     for round_ in range(MAX_REPAIR_ROUNDS + 1):
@@ -287,11 +307,14 @@ def run(cfg: BootstrapConfig, log: Callable[[str], None] = lambda m: None) -> Bo
         ok, blamed, at_decl, first_errors, start, log_text = (
             charge.ok, charge.blamed, charge.at_decl, charge.first_errors, charge.start, charge.log_text)
         times["build"] = round(times.get("build", 0) + time.monotonic() - t0, 1)
-        required = []
+        required, required_n = [], 0
         if cfg.mode == "scratch" and not ok:
             known = {f.key for f in candidates}
             required = [f for f in hook_stubs(log_text, build_dir, T) + pure_virtual_stubs(log_text, T, class_stems)
                         if f.key not in known]
+            new_members = [m for m in subtarget_fields(log_text, build_dir, table.namespace or T) if m not in subtarget_members]
+            subtarget_members.extend(new_members)
+            required_n = len(required) + len(new_members)
         to_drop: dict[str, str] = {}
         fixed = {}
         if cfg.mode == "scratch" and not ok and cfg.repair:
@@ -299,6 +322,10 @@ def run(cfg: BootstrapConfig, log: Callable[[str], None] = lambda m: None) -> Bo
             fixed = removable_errors(charge.located, body_at, {k for k in blamed if sources_of.get(k, "").startswith("fallback") and k not in at_decl})
             for k, lines in fixed.items():
                 removed.setdefault(k, set()).update(lines)
+            for k, texts in removable_inits(charge, heads, bases, {k for k in blamed if k in at_decl}).items():
+                inits_removed.setdefault(k, set()).update(texts)
+                fixed[k] = set()
+                at_decl.pop(k, None)
             blamed = {k: m for k, m in blamed.items() if k not in fixed}
         if cfg.mode == "scratch":
             # A generated function falls back to the nearest target's first (whatever its error); then a body
@@ -313,7 +340,16 @@ def run(cfg: BootstrapConfig, log: Callable[[str], None] = lambda m: None) -> Bo
                     fresh[k] = m
         else:
             fresh = {k: m for k, m in blamed.items() if k not in replaced}
-        if ok or not cfg.repair or not (fresh or to_drop or required or fixed) or round_ == MAX_REPAIR_ROUNDS:
+        if cfg.mode == "scratch" and not ok and cfg.repair and not (fresh or to_drop or required_n or fixed):
+            failed = set(sources) - _compiled_sources(build_dir, sources)
+            optional = {"AsmParser": "asm_parser", "Disassembler": "disassembler"}
+            more = sorted({optional[f.split("/")[0]] for f in failed if f.split("/")[0] in optional} - set(left_out))
+            if more and round_ < MAX_REPAIR_ROUNDS:
+                left_out.extend(more)
+                report.selection["left_out"] = list(left_out)
+                log(f"leaving out {', '.join(more)}: nothing more to charge and it does not compile")
+                continue
+        if ok or not cfg.repair or not (fresh or to_drop or required_n or fixed) or round_ == MAX_REPAIR_ROUNDS:
             break
         candidates += required
         if cfg.mode == "scratch":
@@ -323,7 +359,7 @@ def run(cfg: BootstrapConfig, log: Callable[[str], None] = lambda m: None) -> Bo
         dropped.update(to_drop)
         log(f"{'reverting' if cfg.mode == 'swap' else 'replacing (fallback, else stub)'} {len(fresh)} functions charged with compile errors"
             + (f", dropping {len(to_drop)} whose declaration or head does not compile" if to_drop else "")
-            + (f", adding {len(required)} stubs the tables or base classes require" if required else "")
+            + (f", adding {required_n} stubs and members the tables or base classes require" if required_n else "")
             + (f", removing {sum(map(len, fixed.values()))} statements from {len(fixed)} taken-over bodies" if fixed else ""))
     report.repair_rounds = round_
     compiled = _compiled_sources(build_dir, sources)
@@ -398,6 +434,7 @@ class Charge:
     first_errors: list[str] = field(default_factory=list)
     log_text: str = ""
     located: list[tuple[tuple[str, int], str]] = field(default_factory=list)  # every error: (file, line), message
+    columns: dict[tuple[str, int], set[int]] = field(default_factory=dict)  # (resolved file, line) -> error columns
 
 
 def _build_and_charge(
@@ -417,9 +454,12 @@ def _build_and_charge(
         log_text = exc.log.read_text(errors="replace") if exc.log and exc.log.is_file() else ""
         root = target_dir.resolve()
         located: list[tuple[tuple[str, int], str]] = []
+        columns: dict[tuple[str, int], set[int]] = {}
         for unit in parse_failed_units(log_text, cwd=build_dir):  # every error, not the first 200
             for e in unit.errors:
                 inside = Path(e.file).resolve().is_relative_to(root)
+                if inside and e.col:
+                    columns.setdefault((str(Path(e.file).resolve()), e.line), set()).add(e.col)
                 located += [((e.file, e.line), str(e))] if inside else [(site, str(e)) for site in unit.sites]
         located = located or list(zip(exc.locations, exc.errors))
         first, _ = attribute_errors(target_dir, applied, [loc for loc, _msg in located])
@@ -439,7 +479,7 @@ def _build_and_charge(
                 names -= set(_IDENT.findall(a.edit.original_body))
                 for ident in sorted(names & missing.keys()):
                     blamed.setdefault(a.edit.id, f"undefined reference to `{missing[ident]}'")
-        return Charge(False, start, blamed, at_decl, exc.errors[:50] or [str(exc)], log_text, located)
+        return Charge(False, start, blamed, at_decl, exc.errors[:50] or [str(exc)], log_text, located, columns)
 
 
 _UNREMOVABLE = re.compile(r"(return|case|default|break|continue|goto)\b")
@@ -477,6 +517,67 @@ def removable_errors(
                 else:
                     blocked.add(k)
     return {k: v for k, v in errors.items() if k not in blocked}
+
+
+def _init_spans(head: str) -> list[tuple[int, int, str]]:
+    """(start, end, text) of each member initializer of a rendered constructor head (0-based columns)."""
+    sig = parse_signature(head)
+    if not sig.inits:
+        return []
+    at = head.rfind(sig.inits)
+    if at < 0:
+        return []
+    out, depth, start = [], 0, at + 1
+    for i in range(at + 1, at + len(sig.inits) + 1):
+        ch = head[i] if i < len(head) else ","
+        if ch in "([{<":
+            depth += 1
+        elif ch in ")]}>":
+            depth -= 1
+        if ch == "," and depth == 0:
+            out.append((start, i, head[start:i].strip()))
+            start = i + 1
+    return out
+
+
+def removable_inits(
+    charge: Charge, heads: dict[str, tuple[str, int, str]], bases: dict[str, str], keys: set[str]
+) -> dict[str, set[str]]:
+    """For the constructors among ``keys`` whose every error on their head falls inside a member initializer (not
+    the base class's, which a class cannot do without), those initializers: the nearest target initialises
+    members this target's classes do not have, or with its own names, and the constructor is needed whatever."""
+    out: dict[str, set[str]] = {}
+    for k in keys:
+        where, line, head = heads.get(k, ("", 0, ""))
+        cols = charge.columns.get((where, line), set())
+        if not cols:
+            continue
+        try:
+            spans = _init_spans(head)
+            cls = parse_signature(head).qualifier
+        except ConfigError:
+            continue
+        hit = set()
+        for col in cols:
+            span = next((s for s in spans if s[0] <= col - 1 < s[1]), None)
+            name = re.match(r"[\w:]+", span[2]).group(0) if span else ""
+            if span is None or not name or name == bases.get(cls, "") or name.split("::")[-1] == bases.get(cls, "").split("::")[-1]:
+                hit = set()
+                break
+            hit.add(span[2])
+        if hit:
+            out[k] = hit
+    return out
+
+
+def remove_inits(f: EmitFunction, texts: set[str]) -> EmitFunction:
+    """A constructor without the member initializers ``texts``."""
+    if not texts:
+        return f
+    sig = parse_signature(f.signature)
+    kept = [e for e in split_top(sig.inits.lstrip(":"), ",") if e.strip() not in texts]
+    head = " ".join(p for p in (sig.prefix, f"{sig.qualifier + '::' if sig.qualifier else ''}{sig.name}({sig.params})", sig.suffix) if p)
+    return replace(f, signature=head + (f" : {', '.join(kept)}" if kept else ""))
 
 
 def remove_statements(f: EmitFunction, lines: set[int]) -> EmitFunction:

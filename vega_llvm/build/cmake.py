@@ -35,6 +35,7 @@ class CompilerError:
     file: str
     line: int
     message: str
+    col: int = 0  # 1-based column where the compiler gives one
 
     def __str__(self) -> str:
         return f"{self.file}:{self.line}: error: {self.message}"
@@ -78,7 +79,7 @@ def parse_compiler_errors(log_text: str, limit: int = 200, cwd: Path | None = No
         if key in seen:
             continue
         seen.add(key)
-        out.append(CompilerError(*key))
+        out.append(CompilerError(*key, int(m.group("col") or 0)))
         if len(out) >= limit:
             break
     return out

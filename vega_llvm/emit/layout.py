@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Iterable
 
 from .functions import EmitFunction, Signature, parse_signature, split_top
 
@@ -197,10 +197,24 @@ def target_properties(table: Any) -> dict[str, Any]:
         "pass_subtarget": bool(writer.get("PassSubtarget")),
         "alt_names": bool(flags.get("has.reg_alt_name_index")),
         "isd_opcodes": sorted({v.split("::", 1)[-1] for v in values.get("isd_opcode", [])}),
-        "fixups": [f["name"] for f in details.get("fixups", [])],
+        # the enum's own bookkeeping entries are written by the template, not taken as fixups
+        "fixups": [f["name"] for f in details.get("fixups", [])
+                   if not f["name"].endswith("_invalid") and "TargetFixupKind" not in f["name"]],
         "processors": values.get("processor", []),
+        "operand_types": _operand_types(details.get("operands", [])),
         "lower": (values.get("target.lower") or [table.target.lower()])[0],
     }
+
+
+def _operand_types(operands: list[dict[str, Any]]) -> dict[str, list[str]]:
+    """The target's own operand types by C++ namespace (``RISCVOp`` -> ``OPERAND_UIMM2``, ...): the instruction
+    tables name them, so the target must declare them (those of ``MCOI`` are LLVM's)."""
+    out: dict[str, list[str]] = {}
+    for o in operands:
+        ns, ty = o.get("operand_namespace", ""), o.get("operand_type", "")
+        if ns and ns != "MCOI" and ty and ty not in out.setdefault(ns, []):
+            out[ns].append(ty)
+    return out
 
 
 def _kind_enabled(kind: FileKind, props: dict[str, Any]) -> bool:
@@ -319,10 +333,16 @@ def _unique_declarations(lines: list[str]) -> list[str]:
     return list(seen.values())
 
 
-def make_plan(table: Any, functions: list[EmitFunction], target: str | None = None) -> Plan:
-    """Place ``functions`` (generated and fallbacks, one per key) into the file kinds the description enables."""
+def make_plan(
+    table: Any, functions: list[EmitFunction], target: str | None = None, without: Iterable[str] = (),
+    members: dict[str, list[str]] | None = None,
+) -> Plan:
+    """Place ``functions`` (generated and fallbacks, one per key) into the file kinds the description enables
+    (less the optional parts named in ``without``: "asm_parser", "disassembler"); ``members`` adds declarations
+    to classes (abstract name, "<T>Subtarget" -> lines)."""
     target = target or table.target
     props = target_properties(table)
+    props.update({k: False for k in without})
     kinds = {k.stem: k for k in FILE_KINDS if _kind_enabled(k, props)}
     files = {stem: PlannedFile(k) for stem, k in kinds.items()}
     unplaced: list[EmitFunction] = []
@@ -358,6 +378,8 @@ def make_plan(table: Any, functions: list[EmitFunction], target: str | None = No
             class_decl(c, c.replace(target, "<T>", 1) if c.startswith(target) else c, ms, target, props)
             for c, ms in by_cls.items()
         ]
+        for c in pf.classes:
+            c.body += (members or {}).get(c.abstract, [])
     all_placed = [p for f in files.values() for p in f.functions]
     return Plan(
         target=target, namespace=table.namespace or target, props=props, files=list(files.values()),

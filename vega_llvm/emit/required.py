@@ -167,3 +167,47 @@ def pure_virtual_stubs(log_text: str, target: str, file_stems: dict[str, str]) -
 def _unqualify(text: str) -> str:
     """GCC spells types fully qualified (``llvm::MachineFunction&``); the generated code is inside ``llvm``."""
     return re.sub(r"\bllvm::", "", text).replace("&", " &").replace("*", " *").replace("  ", " ").strip()
+
+
+_SUBTARGET_UNDECLARED = re.compile(
+    r"^(?P<file>\S+?GenSubtargetInfo\.inc):(?P<line>\d+):\d+: error: ‘(?P<name>\w+)’ was not declared in this scope")
+
+
+def subtarget_fields(log_text: str, build_dir: Path, namespace: str) -> list[str]:
+    """Data members of the subtarget class that the tblgen feature parser sets and nothing declares.
+
+    ``ParseSubtargetFeatures`` assigns every ``SubtargetFeature``'s field; boolean ones are declared through
+    ``GET_SUBTARGETINFO_MACRO``, the others (a register set, a number, an enumerated tuning family) only appear as
+    assignments. Their type follows from the assignment: ``F[Reg] = true`` a bit per register, ``F < 64`` /
+    ``F = 64`` a number, ``F = Name`` an enumeration of every name assigned to it."""
+    lines_of: dict[Path, list[str]] = {}
+    fields: dict[str, str] = {}
+    enums: dict[str, list[str]] = {}
+    undeclared = set()
+    for ln in log_text.splitlines():
+        m = _SUBTARGET_UNDECLARED.match(ln)
+        if not m:
+            continue
+        path = Path(m["file"]) if Path(m["file"]).is_absolute() else build_dir / m["file"]
+        if path not in lines_of:
+            try:
+                lines_of[path] = path.read_text(errors="replace").splitlines()
+            except OSError:
+                lines_of[path] = []
+        undeclared.add(m["name"])
+    for lines in lines_of.values():
+        for text in lines:
+            for name in sorted(undeclared):
+                if re.search(rf"\b{name}\s*\[[^\]]*\]\s*=", text):
+                    fields.setdefault(name, f"BitVector {name} = BitVector({namespace}::NUM_TARGET_REGS);")
+                elif re.search(rf"\b{name}\s*(?:[<>]=?|=)\s*\d", text):
+                    fields.setdefault(name, f"unsigned {name} = 0;")
+                else:
+                    v = re.search(rf"\b{name}\s*=\s*([A-Za-z_]\w*)\s*;", text)
+                    if v and v.group(1) not in ("true", "false"):
+                        values = enums.setdefault(name, [])
+                        if v.group(1) not in values:
+                            values.append(v.group(1))
+    for name, values in enums.items():
+        fields.setdefault(name, f"enum {name}Enum {{ Others, {', '.join(values)} }};\n  {name}Enum {name} = Others;")
+    return [fields[n] for n in sorted(fields)]

@@ -5,6 +5,7 @@
 // confidence. Statements the model was unsure of end with "// vega: confidence <c>".
 //
 //===----------------------------------------------------------------------===//
+#include "llvm/ADT/BitVector.h"
 #include "llvm/ADT/SmallVector.h"
 #include "llvm/ADT/Statistic.h"
 #include "llvm/ADT/StringSwitch.h"

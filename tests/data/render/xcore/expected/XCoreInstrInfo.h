@@ -7,6 +7,7 @@
 #ifndef LLVM_LIB_TARGET_XCORE_INSTRINFO_H
 #define LLVM_LIB_TARGET_XCORE_INSTRINFO_H
 
+#include "llvm/ADT/BitVector.h"
 #include "llvm/ADT/SmallVector.h"
 #include "llvm/ADT/Statistic.h"
 #include "llvm/ADT/StringSwitch.h"
