@@ -209,20 +209,21 @@ def test_removed_statements_become_comments_and_only_when_every_error_is_removab
     assert out[:2] == body.splitlines()[:2] and out[3:] == body.splitlines()[3:]
 
 
-def test_failing_member_initializers_are_taken_out_of_a_constructor() -> None:
-    from vega_llvm.bootstrap.pipeline import Charge, remove_inits, removable_inits
-    from vega_llvm.emit.functions import EmitFunction
+def test_failing_initializers_are_taken_out_of_a_constructor() -> None:
+    from vega_llvm.bootstrap.pipeline import Charge, repaired_head, repaired_heads
 
-    head = ("XCoreInstrInfo::XCoreInstrInfo(XCoreSubtarget &STI) : XCoreGenInstrInfo(XCore::ADJCALLSTACKDOWN), "
-            "RI(), Subtarget(STI), RegisterInfo(STI.getHwMode())")
-    heads = {"ctor": ("/x/XCoreInstrInfo.cpp", 12, head)}
-    bases = {"XCoreInstrInfo": "XCoreGenInstrInfo"}
-    col = head.index("RegisterInfo(") + 1  # GCC: class 'XCoreInstrInfo' does not have any field named 'RegisterInfo'
-    charge = Charge(False, 0.0, columns={("/x/XCoreInstrInfo.cpp", 12): {col}})
-    assert removable_inits(charge, heads, bases, {"ctor"}) == {"ctor": {"RegisterInfo(STI.getHwMode())"}}
-    # an error in the base class's initializer cannot be fixed by leaving it out
-    charge = Charge(False, 0.0, columns={("/x/XCoreInstrInfo.cpp", 12): {col, head.index("XCore::ADJ") + 1}})
-    assert removable_inits(charge, heads, bases, {"ctor"}) == {}
-    f = EmitFunction("ctor", "InstrInfo", "", head, "{}", 0.0, "fallback:Lanai")
-    assert remove_inits(f, {"RegisterInfo(STI.getHwMode())"}).signature == (
-        "XCoreInstrInfo::XCoreInstrInfo(XCoreSubtarget &STI) : XCoreGenInstrInfo(XCore::ADJCALLSTACKDOWN), RI(), Subtarget(STI)")
+    head = ("XCoreInstrInfo::XCoreInstrInfo(XCoreSubtarget &STI) : XCoreGenInstrInfo(XCore::ADJCALLSTACKDOWN, "
+            "XCore::ADJCALLSTACKUP), RI(), Subtarget(STI), RegisterInfo(STI.getHwMode())")
+    member = head.index("RegisterInfo(") + 1  # class 'XCoreInstrInfo' does not have any field named 'RegisterInfo'
+    up = head.index("XCore::ADJCALLSTACKUP") + 8  # 'ADJCALLSTACKUP' is not a member of 'XCore'
+    base = "XCoreGenInstrInfo"
+    assert repaired_head(head, {member}, base) == head[: head.index(", RegisterInfo(")]
+    # a failing argument of the base class's initializer becomes value-initialised
+    assert repaired_head(head, {member, up}, base) == (
+        "XCoreInstrInfo::XCoreInstrInfo(XCoreSubtarget &STI) : XCoreGenInstrInfo(XCore::ADJCALLSTACKDOWN, {}), RI(), "
+        "Subtarget(STI)")
+    assert repaired_head(head, {head.index("XCoreSubtarget &") + 1}, base) is None  # an error in the parameters
+    charge = Charge(False, 0.0, columns={("/x/XCoreInstrInfo.cpp", 12): {member}})
+    heads = {"ctor": ("/x/XCoreInstrInfo.cpp", 12, head), "other": ("/x/XCoreInstrInfo.cpp", 40, head)}
+    assert repaired_heads(charge, heads, {"XCoreInstrInfo": base}, {"ctor", "other"}) == {
+        "ctor": head[: head.index(", RegisterInfo(")]}

@@ -38,7 +38,7 @@ from ..build.cmake import build, parse_failed_units, parse_undefined_references,
 from ..build.target_dir import resolve
 from ..errors import BuildError, ConfigError, LitRunError, ToolError
 from ..evaluate.swap import AppliedEdit, FunctionEdit, apply_to_text, attribute_errors, bracket_error
-from ..emit.functions import DEFAULT_THRESHOLD, EmitFunction, StatementConfidence, load_results, parse_signature, split_top
+from ..emit.functions import DEFAULT_THRESHOLD, EmitFunction, StatementConfidence, load_results, parse_signature
 from ..emit.layout import make_plan
 from ..emit.render import copy_description, declaration_lines, function_ranges, render_plan, write_tree
 from ..emit.report import BootstrapReport, FunctionRow
@@ -218,9 +218,14 @@ def run(cfg: BootstrapConfig, log: Callable[[str], None] = lambda m: None) -> Bo
                 why = bracket_error(f.body) if f.source == "model" else None
                 if why:
                     fresh_errors[f.key] = f"the body's brackets: {why}"
+                elif f.source == "model":
+                    try:
+                        parse_signature(f.signature)
+                    except ConfigError as exc:
+                        fresh_errors[f.key] = f"the signature: {exc}"
             fall_back(fresh_errors)
             if fell_back or replaced:
-                log(f"{len(fell_back)} generated bodies with unbalanced brackets fall back to the nearest target's, "
+                log(f"{len(fell_back)} generated functions with unbalanced brackets or no signature fall back to the nearest target's, "
                     f"{len(replaced)} are stubbed")
 
     def emit() -> tuple[dict[str, str | bytes], list[AppliedEdit], dict[str, EmitFunction], dict[str, str], dict[tuple[str, int], str]]:
@@ -232,7 +237,7 @@ def run(cfg: BootstrapConfig, log: Callable[[str], None] = lambda m: None) -> Bo
         decl_sites: dict[tuple[str, int], str] = {}
         if cfg.mode == "scratch":
             fns = [stub_function(f) if f.key in replaced
-                   else remove_inits(remove_statements(f, removed.get(f.key, set())), inits_removed.get(f.key, set()))
+                   else remove_statements(f, removed.get(f.key, set()))
                    for f in candidates if f.key not in dropped]
             plan = make_plan(table, fns, T, without=left_out, members={"<T>Subtarget": subtarget_members})
             report.unplaced = [f.key for f in plan.unplaced]
@@ -280,8 +285,6 @@ def run(cfg: BootstrapConfig, log: Callable[[str], None] = lambda m: None) -> Bo
     body_at: dict[str, tuple[str, int, int, list[str]]] = {}
     heads: dict[str, tuple[str, int, str]] = {}  # function key -> (resolved file, line, text) of its definition head
     bases: dict[str, str] = {}  # class name -> its base class
-    # Scratch: member initializers taken out of constructors (function key -> initializer texts).
-    inits_removed: dict[str, set[str]] = {}
     class_stems: dict[str, str] = {}  # scratch: class name -> the file stem that declares it
     # Scratch: optional libraries (asm parser, disassembler) left out because they would not compile once nothing
     # more could be charged: the rest of the backend links without them.
@@ -322,8 +325,8 @@ def run(cfg: BootstrapConfig, log: Callable[[str], None] = lambda m: None) -> Bo
             fixed = removable_errors(charge.located, body_at, {k for k in blamed if sources_of.get(k, "").startswith("fallback") and k not in at_decl})
             for k, lines in fixed.items():
                 removed.setdefault(k, set()).update(lines)
-            for k, texts in removable_inits(charge, heads, bases, {k for k in blamed if k in at_decl}).items():
-                inits_removed.setdefault(k, set()).update(texts)
+            for k, head in repaired_heads(charge, heads, bases, {k for k in blamed if k in at_decl}).items():
+                candidates[:] = [replace(f, signature=head) if f.key == k else f for f in candidates]
                 fixed[k] = set()
                 at_decl.pop(k, None)
             blamed = {k: m for k, m in blamed.items() if k not in fixed}
@@ -519,65 +522,83 @@ def removable_errors(
     return {k: v for k, v in errors.items() if k not in blocked}
 
 
-def _init_spans(head: str) -> list[tuple[int, int, str]]:
-    """(start, end, text) of each member initializer of a rendered constructor head (0-based columns)."""
-    sig = parse_signature(head)
-    if not sig.inits:
-        return []
-    at = head.rfind(sig.inits)
-    if at < 0:
-        return []
-    out, depth, start = [], 0, at + 1
-    for i in range(at + 1, at + len(sig.inits) + 1):
-        ch = head[i] if i < len(head) else ","
+def _spans(text: str, begin: int, end: int) -> list[tuple[int, int]]:
+    """(start, end) of the comma-separated parts of ``text[begin:end]`` at bracket depth 0 (0-based columns)."""
+    out, depth, start = [], 0, begin
+    for i in range(begin, end + 1):
+        ch = text[i] if i < end else ","
         if ch in "([{<":
             depth += 1
         elif ch in ")]}>":
             depth -= 1
         if ch == "," and depth == 0:
-            out.append((start, i, head[start:i].strip()))
+            out.append((start, i))
             start = i + 1
     return out
 
 
-def removable_inits(
+def repaired_head(head: str, cols: set[int], base: str) -> str | None:
+    """A constructor head without what the errors at ``cols`` (1-based) point into, or None when an error is
+    elsewhere: a failing member initializer is left out (the nearest target initialises members this target's
+    classes do not have, or with its own names); a failing argument of the base class's initializer, which the
+    class cannot do without, becomes ``{}`` (a value-initialised argument: the base's own default)."""
+    sig = parse_signature(head)
+    at = head.rfind(sig.inits) if sig.inits else -1
+    if at < 0:
+        return None
+    parts = _spans(head, at + 1, at + len(sig.inits))
+    drop: set[int] = set()
+    blank: dict[int, set[tuple[int, int]]] = {}
+    for col in cols:
+        c = col - 1
+        n = next((i for i, (a, b) in enumerate(parts) if a <= c < b), None)
+        if n is None:
+            return None
+        a, b = parts[n]
+        name = re.match(r"\s*([\w:]+)", head[a:b])
+        is_base = bool(name) and base and name.group(1).split("::")[-1] == base.split("::")[-1]
+        if not is_base:
+            drop.add(n)
+            continue
+        open_at, close_at = head.find("(", a, b), head.rfind(")", a, b)
+        if not (0 <= open_at < c < close_at):
+            return None
+        arg = next((s for s in _spans(head, open_at + 1, close_at) if s[0] <= c < s[1]), None)
+        if arg is None:
+            return None
+        x, y = arg
+        while x < y and head[x].isspace():
+            x += 1
+        blank.setdefault(n, set()).add((x, y))
+    kept = []
+    for n, (a, b) in enumerate(parts):
+        if n in drop:
+            continue
+        text = head[a:b]
+        for x, y in sorted(blank.get(n, ()), reverse=True):
+            text = text[: x - a] + "{}" + text[y - a :]
+        kept.append(text.strip())
+    before = head[:at].rstrip()
+    return before + (f" : {', '.join(kept)}" if kept else "")
+
+
+def repaired_heads(
     charge: Charge, heads: dict[str, tuple[str, int, str]], bases: dict[str, str], keys: set[str]
-) -> dict[str, set[str]]:
-    """For the constructors among ``keys`` whose every error on their head falls inside a member initializer (not
-    the base class's, which a class cannot do without), those initializers: the nearest target initialises
-    members this target's classes do not have, or with its own names, and the constructor is needed whatever."""
-    out: dict[str, set[str]] = {}
+) -> dict[str, str]:
+    """New heads for the constructors among ``keys`` whose every error on their head ``repaired_head`` can fix."""
+    out: dict[str, str] = {}
     for k in keys:
         where, line, head = heads.get(k, ("", 0, ""))
         cols = charge.columns.get((where, line), set())
         if not cols:
             continue
         try:
-            spans = _init_spans(head)
-            cls = parse_signature(head).qualifier
+            new = repaired_head(head, cols, bases.get(parse_signature(head).qualifier, ""))
         except ConfigError:
             continue
-        hit = set()
-        for col in cols:
-            span = next((s for s in spans if s[0] <= col - 1 < s[1]), None)
-            name = re.match(r"[\w:]+", span[2]).group(0) if span else ""
-            if span is None or not name or name == bases.get(cls, "") or name.split("::")[-1] == bases.get(cls, "").split("::")[-1]:
-                hit = set()
-                break
-            hit.add(span[2])
-        if hit:
-            out[k] = hit
+        if new and new != head:
+            out[k] = new
     return out
-
-
-def remove_inits(f: EmitFunction, texts: set[str]) -> EmitFunction:
-    """A constructor without the member initializers ``texts``."""
-    if not texts:
-        return f
-    sig = parse_signature(f.signature)
-    kept = [e for e in split_top(sig.inits.lstrip(":"), ",") if e.strip() not in texts]
-    head = " ".join(p for p in (sig.prefix, f"{sig.qualifier + '::' if sig.qualifier else ''}{sig.name}({sig.params})", sig.suffix) if p)
-    return replace(f, signature=head + (f" : {', '.join(kept)}" if kept else ""))
 
 
 def remove_statements(f: EmitFunction, lines: set[int]) -> EmitFunction:
