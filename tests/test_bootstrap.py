@@ -192,6 +192,18 @@ def test_statements_that_can_be_taken_out_alone() -> None:
     assert removable("  setOperationAction(ISD::FOO, MVT::i32, Custom);  // vega: confidence 0.40", "  {")
 
 
+def test_a_statement_over_several_lines_is_taken_out_whole() -> None:
+    from vega_llvm.bootstrap.pipeline import statement_extent
+
+    body = ["{", "  // Register the MC code emitter", "  TargetRegistry::RegisterMCCodeEmitter(getTheXCoreTarget(),",
+            "                                        createXCoreMCCodeEmitter);", "  return;", "}"]
+    assert statement_extent(body, 3) == range(2, 4)  # the error is reported on the continuation line
+    assert statement_extent(body, 2) == range(2, 4)
+    assert statement_extent(body, 4) is None  # a return
+    # the sole statement of an unbraced if goes with its if, never alone
+    assert statement_extent(["{", "  if (X)", "    foo(A,", "        B);", "}"], 3) == range(1, 4)
+
+
 def test_removed_statements_become_comments_and_only_when_every_error_is_removable(tmp_path: Path) -> None:
     from vega_llvm.bootstrap.pipeline import remove_statements, removable_errors
     from vega_llvm.emit.functions import EmitFunction

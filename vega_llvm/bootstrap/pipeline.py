@@ -500,6 +500,25 @@ def removable(line: str, previous: str) -> bool:
     )
 
 
+def _code(line: str) -> str:
+    return line.split("//")[0].strip()
+
+
+def statement_extent(lines: list[str], i: int) -> range | None:
+    """The body lines of the statement that line ``i`` belongs to, when it can be taken out (``removable``):
+    back to the line after one that ends a statement or a block, on to the line that ends with ``;``."""
+    if not 0 < i < len(lines):
+        return None
+    start = i
+    while start > 1 and _code(lines[start - 1]) and _code(lines[start - 1])[-1] not in ";{}:":
+        start -= 1
+    end = i
+    while end < len(lines) - 1 and not _code(lines[end]).endswith(";") and end - start < 20:
+        end += 1
+    text = " ".join(_code(ln) for ln in lines[start : end + 1])
+    return range(start, end + 1) if removable(text, lines[start - 1]) else None
+
+
 def removable_errors(
     located: list[tuple[tuple[str, int], str]], body_at: dict[str, tuple[str, int, int, list[str]]], keys: set[str]
 ) -> dict[str, set[int]]:
@@ -514,9 +533,9 @@ def removable_errors(
         where = str(Path(file).resolve())
         for k, path, first, last, lines in spans:
             if path == where and first <= line <= last:
-                i = line - first
-                if 0 < i < len(lines) and removable(lines[i], lines[i - 1]):
-                    errors.setdefault(k, set()).add(i)
+                extent = statement_extent(lines, line - first)
+                if extent is not None:
+                    errors.setdefault(k, set()).update(extent)
                 else:
                     blocked.add(k)
     return {k: v for k, v in errors.items() if k not in blocked}
