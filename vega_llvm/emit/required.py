@@ -58,6 +58,10 @@ TABLE_KINDS: dict[str, TableKind] = {
         (("MI", "MCInst &Inst"), ("Address", "uint64_t Address"), ("Decoder", "const MCDisassembler *Decoder"),
          (r"\w+", "uint64_t Insn")),
     ),
+    "GenMCPseudoLowering.inc": TableKind(
+        "<T>AsmPrinter", "AsmPrinter", "bool", True,
+        ((r"MI->getOperand\(.*\)", "const MachineOperand &MO"), ("MCOp", "MCOperand &MCOp")),
+    ),
     "GenDAGISel.inc": TableKind(
         "<T>DAGToDAGISel", "ISelDAGToDAG", "bool", False,
         (("N", "SDValue N"), (r"Root|Parent", "SDNode *Parent"), (r"Result\[.*\]\.first", "SDValue &Op")),
