@@ -363,7 +363,10 @@ def run(cfg: BootstrapConfig, log: Callable[[str], None] = lambda m: None) -> Bo
         log(f"{'reverting' if cfg.mode == 'swap' else 'replacing (fallback, else stub)'} {len(fresh)} functions charged with compile errors"
             + (f", dropping {len(to_drop)} whose declaration or head does not compile" if to_drop else "")
             + (f", adding {required_n} stubs and members the tables or base classes require" if required_n else "")
-            + (f", removing {sum(map(len, fixed.values()))} statements from {len(fixed)} taken-over bodies" if fixed else ""))
+            + (f", removing {sum(map(len, fixed.values()))} statements from {sum(1 for v in fixed.values() if v)} taken-over bodies"
+               if any(fixed.values()) else "")
+            + (f", repairing {sum(1 for v in fixed.values() if not v)} constructor initializer lists"
+               if any(not v for v in fixed.values()) else ""))
     report.repair_rounds = round_
     compiled = _compiled_sources(build_dir, sources)
     report.files = {s: ("compiled" if s in compiled else "failed") for s in sources}
