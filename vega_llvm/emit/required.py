@@ -70,7 +70,7 @@ TABLE_KINDS: dict[str, TableKind] = {
 }
 
 _UNDECLARED = re.compile(
-    r"^(?P<file>\S+?\.inc):(?P<line>\d+):\d+: error: (?:"
+    r"^(?P<file>\S+?\.inc):(?P<line>\d+):(?:\d+:)? error: (?:"
     r"(?:there are no arguments to )?‘(?P<name>\w+)’ (?:was not declared in this scope|that depend on a template parameter)"
     # a function of that name exists but not with the parameters the table passes: the table's overload is added
     r"|no matching function for call to ‘(?:\w+::)*(?P<other>\w+)\()"
@@ -136,6 +136,8 @@ def hook_stubs(log_text: str, build_dir: Path, target: str) -> list[EmitFunction
         except (OSError, IndexError):
             line = ""
         args = _call_args(line, name)
+        if args is None and line:  # not called here (a variable of a fragment whose declaration failed, a template)
+            continue
         params = _params(kind, args) if args is not None else None
         qual = f"{kind.cls}::" if kind.cls else ""
         const = " const" if kind.const else ""
@@ -174,7 +176,7 @@ def _unqualify(text: str) -> str:
 
 
 _SUBTARGET_UNDECLARED = re.compile(
-    r"^(?P<file>\S+?GenSubtargetInfo\.inc):(?P<line>\d+):\d+: error: ‘(?P<name>\w+)’ was not declared in this scope")
+    r"^(?P<file>\S+?GenSubtargetInfo\.inc):(?P<line>\d+):(?:\d+:)? error: ‘(?P<name>\w+)’ was not declared in this scope")
 
 
 def subtarget_fields(log_text: str, build_dir: Path, namespace: str) -> list[str]:
