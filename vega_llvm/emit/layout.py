@@ -67,7 +67,7 @@ class Shape:
     """The usual form of one LLVM interface class: base, data members (emitted when mentioned), extra lines."""
 
     base: str = ""
-    fields: tuple[tuple[str, str], ...] = ()  # (type, name): "const <T>Subtarget &", "Subtarget"
+    fields: tuple[tuple[str, str], ...] = ()  # (type, name [= default]): "const <T>Subtarget &", "Subtarget"
     body: tuple[str, ...] = ()  # lines inside the class always written (tblgen-generated declarations)
     on_use: tuple[tuple[str, str], ...] = ()  # (identifier, declaration): written when a function mentions it
 
@@ -75,7 +75,9 @@ class Shape:
 CLASS_SHAPES: dict[str, Shape] = {
     "<T>TargetMachine": Shape(
         "LLVMTargetMachine",
-        (("std::unique_ptr<TargetLoweringObjectFile>", "TLOF"), ("<T>Subtarget", "Subtarget"),
+        # ELF object file lowering unless the constructor sets the target's own: llc asks every target for one
+        (("std::unique_ptr<TargetLoweringObjectFile>", "TLOF = std::make_unique<TargetLoweringObjectFileELF>()"),
+         ("<T>Subtarget", "Subtarget"),
          ("mutable StringMap<std::unique_ptr<<T>Subtarget>>", "SubtargetMap")),
     ),
     "<T>PassConfig": Shape("TargetPassConfig"),
@@ -256,12 +258,13 @@ def class_decl(cls: str, abstract: str, members: list[PlacedFunction], target: s
 
     fields, known = [], set()
     ctor_inits = " ".join(p.sig.inits for p in members if p.sig.name == cls)
-    for ty, name in shape.fields:
+    for ty, spec in shape.fields:
+        name = spec.split("=")[0].strip()  # "TLOF = <default>": a default member initializer
         # A reference member that the constructor does not initialise would make the constructor ill-formed.
         if ty.rstrip().endswith("&") and not re.search(rf"\b{re.escape(name)}\s*[({{]", ctor_inits):
             continue
         if _mentions(members, name):
-            fields.append(f"{fill(ty)} {name};".replace("& ", "&").replace(" &", " &"))
+            fields.append(f"{fill(ty)} {spec};".replace("& ", "&").replace(" &", " &"))
             known.add(name)
     known.add(fill(shape.base))  # a base-class initializer is not a data member
     fields += _ctor_fields(cls, members, known)
