@@ -42,7 +42,7 @@ from ..emit.functions import DEFAULT_THRESHOLD, EmitFunction, StatementConfidenc
 from ..emit.layout import make_plan
 from ..emit.render import copy_description, declaration_lines, function_ranges, render_plan, write_tree
 from ..emit.report import BootstrapReport, FunctionRow
-from ..emit.required import hook_stubs, pure_virtual_stubs, subtarget_fields
+from ..emit.required import hook_stubs, llvm_virtual_names, pure_virtual_stubs, subtarget_fields
 from ..emit.sources import scratch_functions, swap_edits
 
 MODES = ("scratch", "swap")
@@ -192,18 +192,29 @@ def run(cfg: BootstrapConfig, log: Callable[[str], None] = lambda m: None) -> Bo
     fresh_errors: dict[str, str] = {}
 
     def fall_back(errors: dict[str, str]) -> dict[str, str]:
-        """Put alternates in place of the failing generated functions that have one; returns the rest."""
+        """Put alternates in place of the failing generated functions that have one; the rest are stubbed, or left
+        out when they override an LLVM interface function (LLVM's default, or a required stub, takes over)."""
         rest = {}
         for k, m in errors.items():
             alt = alternates.get(k)
             if alt is not None and k not in fell_back:
                 fell_back[k] = m
                 candidates[:] = [alt if f.key == k else f for f in candidates]
+            elif overrides_llvm(k):
+                dropped[k] = m
             else:
                 rest[k] = m
         errors.clear()
         replaced.update(rest)
         return rest
+
+    def overrides_llvm(key: str) -> bool:
+        owner, _, name = key.partition("#")[0].rpartition("::")
+        if not owner or "#" in key or name == owner.rpartition("::")[2] or name.startswith("~"):
+            return False
+        from ..llvm.toolchain import find_toolchain
+
+        return name in llvm_virtual_names(find_toolchain().includedir)
 
     # Scratch only: functions taken out altogether because an error points at their declaration or definition head
     # (a type or an override the target does not have), or at what is left of them once stubbed.

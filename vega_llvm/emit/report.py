@@ -23,8 +23,8 @@ class FunctionRow:
     source: str  # model | fallback:<Target>
     confidence: float
     # compiled | error (a compiler error points into it) | reverted / stubbed (it did, and the repair loop put the
-    # real body back (swap) or a stub in its place (scratch)) | dropped (scratch: its declaration or head did not
-    # compile, so the function was left out) | fallback (scratch: the generated body did not compile; the nearest
+    # real body back (swap) or a stub in its place (scratch)) | dropped (scratch: left out, because its declaration
+    # or head did not compile, or because it overrides an LLVM interface function whose default then applies) | fallback (scratch: the generated body did not compile; the nearest
     # training target's implementation, renamed, is in its place and compiled) | file-failed (its file failed elsewhere) | not-built
     status: str
     low_statements: int = 0

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 from .functions import EmitFunction, split_top
@@ -217,3 +218,21 @@ def subtarget_fields(log_text: str, build_dir: Path, namespace: str) -> list[str
     for name, values in enums.items():
         fields.setdefault(name, f"enum {name}Enum {{ Others, {', '.join(values)} }};\n  {name}Enum {name} = Others;")
     return [fields[n] for n in sorted(fields)]
+
+
+_VIRTUAL = re.compile(r"\bvirtual\b[^;{}()]*?\b(~?\w+)\s*\(")
+_INTERFACE_DIRS = ("CodeGen", "MC", "Target")
+
+
+@lru_cache(maxsize=4)
+def llvm_virtual_names(include_dir: Path) -> frozenset[str]:
+    """Names of the virtual member functions LLVM's backend interfaces declare (``include/llvm/{CodeGen,MC,Target}``).
+
+    A function of a scratch target with one of these names most likely overrides LLVM's: when it does not compile,
+    leaving it out lets LLVM's default (or, for a pure virtual function, a stub from GCC's list) take its place,
+    where a stub would stop every caller of an optional hook."""
+    names: set[str] = set()
+    for sub in _INTERFACE_DIRS:
+        for h in sorted((Path(include_dir) / "llvm" / sub).rglob("*.h")):
+            names.update(m.group(1) for m in _VIRTUAL.finditer(h.read_text(errors="replace")))
+    return frozenset(n for n in names if not n.startswith("~"))
