@@ -110,3 +110,15 @@ def test_subtarget_fields_the_feature_parser_sets_are_declared(tmp_path: Path) -
     (tmp_path / "fixed.cpp").write_text(prelude + body.format(members="\n".join(fields)))
     res = _gxx(tmp_path / "fixed.cpp", tmp_path)
     assert res.returncode == 0, res.stderr
+
+
+@pytest.mark.llvm
+def test_llvm_interface_functions_are_read_from_the_installed_headers() -> None:
+    from vega_llvm.emit.required import llvm_virtual_names
+    from vega_llvm.llvm.toolchain import find_toolchain
+
+    names = llvm_virtual_names(find_toolchain().includedir)
+    # hooks with a default (TargetMachine, TargetLowering) and pure ones (TargetFrameLowering, MCDisassembler)
+    assert {"getTargetTransformInfo", "LowerOperation", "emitPrologue", "getInstruction", "printInst"} <= names
+    # a target's own helpers, called by its tblgen tables, are not LLVM interface functions
+    assert "lowerOperand" not in names and "SelectADDRspii" not in names
