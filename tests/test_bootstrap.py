@@ -239,3 +239,19 @@ def test_failing_initializers_are_taken_out_of_a_constructor() -> None:
     heads = {"ctor": ("/x/XCoreInstrInfo.cpp", 12, head), "other": ("/x/XCoreInstrInfo.cpp", 40, head)}
     assert repaired_heads(charge, heads, {"XCoreInstrInfo": base}, {"ctor", "other"}) == {
         "ctor": head[: head.index(", RegisterInfo(")]}
+
+
+def test_the_report_counts_the_tests_each_stub_stops(tmp_path: Path) -> None:
+    import json
+
+    from vega_llvm.bootstrap.pipeline import stub_function, stubs_hit
+    from vega_llvm.emit.functions import EmitFunction
+
+    stub = stub_function(EmitFunction("<T>TargetLowering::LowerCall", "ISelLowering", "", "SDValue f()", "{}", 0.4, "model"))
+    # what llc prints when it reaches the stub's report_fatal_error, as lit records it
+    message = stub.body.split('"')[1]
+    out = {"tests": [{"name": f"t{i}", "code": "FAIL", "output": f"Exit Code: 1\nLLVM ERROR: {message}\n"} for i in range(3)]
+           + [{"name": "ok", "code": "PASS", "output": ""}]}
+    (tmp_path / "lit-results.json").write_text(json.dumps(out))
+    assert stubs_hit(tmp_path / "lit-results.json") == {"TargetLowering::LowerCall": 3}
+    assert stubs_hit(tmp_path / "missing.json") == {}

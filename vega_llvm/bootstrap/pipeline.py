@@ -420,7 +420,8 @@ def run(cfg: BootstrapConfig, log: Callable[[str], None] = lambda m: None) -> Bo
             lit = run_tests(T if (Path(str(td.parent)).name == T) else td.parent.name, llc=llc if llc_ok else None,
                             llvm_mc=mc if mc_ok else None, run_dir=out / "lit", suites=suites, test_timeout=cfg.test_timeout)
             report.lit = {"passed": lit.passed, "tests": len(lit.tests), "failed": len(lit.failed), "summary": lit.summary,
-                          "summary_line": lit.summary_line(), "suites": lit.suites}
+                          "summary_line": lit.summary_line(), "suites": lit.suites,
+                          "stopped_at": stubs_hit(out / "lit" / "lit-results.json")}
         except ConfigError as exc:
             report.lit = {"passed": 0, "tests": 0, "note": str(exc)}
         except (LitRunError, ToolError) as exc:
@@ -644,6 +645,23 @@ def remove_statements(f: EmitFunction, lines: set[int]) -> EmitFunction:
             indent = body[i][: len(body[i]) - len(body[i].lstrip())]
             body[i] = f"{indent}// vega: removed, did not compile for this target: {body[i].strip()}"
     return replace(f, body="\n".join(body))
+
+
+_STUB_HIT = re.compile(r"vega-llvm: (\S+) (?:did not compile|is required by LLVM or the description); write it by hand")
+
+
+def stubs_hit(lit_json: Path) -> dict[str, int]:
+    """How many lit tests stop at each stub (its ``report_fatal_error``), most first: what to write first."""
+    try:
+        tests = json.loads(lit_json.read_text()).get("tests", [])
+    except (OSError, ValueError):
+        return {}
+    counts: dict[str, int] = {}
+    for t in tests:
+        m = _STUB_HIT.search(t.get("output", ""))
+        if m:
+            counts[m.group(1)] = counts.get(m.group(1), 0) + 1
+    return dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
 
 
 def stub_function(f: EmitFunction) -> EmitFunction:

@@ -115,6 +115,9 @@ class BootstrapReport:
             lines += ["", "## Files that did not compile", ""] + [f"- {f}" for f in failed_files]
         if self.lit:
             lines += ["", "## lit", "", f"{self.lit.get('summary_line', '')}"]
+            if self.lit.get("stopped_at"):
+                lines += ["", "Tests that stop at a stub (write these first):", "", "| stub | tests |", "|---|---|"]
+                lines += [f"| `{k}` | {v} |" for k, v in self.lit["stopped_at"].items()]
         if self.smoke:
             lines += ["", "## Smoke suite", "", "| program | result |", "|---|---|"]
             for k, v in self.smoke.get("results", {}).items():
