@@ -163,6 +163,7 @@ def run(cfg: BootstrapConfig, log: Callable[[str], None] = lambda m: None) -> Bo
     )
     exclude = {td.parent.name, T}
     alternates: dict[str, EmitFunction] = {}  # scratch: the nearest target's version of each generated function
+    candidates: list[EmitFunction] = []  # scratch: the functions to write (swap edits the real target instead)
     if cfg.mode == "scratch":
         if cfg.only:
             candidates = generated
