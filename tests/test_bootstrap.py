@@ -44,6 +44,16 @@ def test_signature_declaration_and_definition(sig: str, decl: str, head: str) ->
     assert s.definition_head(cls) == head
 
 
+def test_a_training_target_is_respelled_for_the_new_one() -> None:
+    from vega_llvm.emit.functions import respell
+
+    code = ('RegisterTarget<Triple::loongarch64> X(getTheLoongArch64Target(), "loongarch64", "LoongArch"); '
+            "LoongArchII::MO_CALL; loongarchish(); LoongArchTargetMachine TM;")
+    assert respell(code, ["LoongArch"], "RISCV") == (
+        'RegisterTarget<Triple::riscv64> X(getTheRISCV64Target(), "riscv64", "RISCV"); '
+        "RISCVII::MO_CALL; loongarchish(); RISCVTargetMachine TM;")
+
+
 def test_low_confidence_statements_get_a_comment() -> None:
     body = "{\n  return 1 ;\n  foo ( ) ;\n}"
     out = annotate(body, [StatementConfidence("return 1 ;", 0.99), StatementConfidence("foo ( ) ;", 0.3)], 0.9)

@@ -200,12 +200,14 @@ def abstract_name(text: str, spellings: Iterable[str]) -> str:
 
 def respell(text: str, old: Iterable[str], new: str) -> str:
     """Rename a training target's code for the new target: its spellings (word-boundary as in the corpus) and
-    their lower-case forms as whole words (``Triple::lanai``, ``"lanai"``), longest spelling first."""
+    their lower-case forms as whole words or followed by a width (``Triple::lanai``, ``"loongarch64"``), longest
+    spelling first."""
     for s in sorted(set(old), key=len, reverse=True):
         if not s:
             continue
         text = re.sub(rf"(?<![A-Z]){re.escape(s)}(?![a-z])", new, text)
-        text = re.sub(rf"\b{re.escape(s.lower())}\b", new.lower(), text)
+        # also with a width after it: "loongarch64" (target names, Triple::loongarch32)
+        text = re.sub(rf"\b{re.escape(s.lower())}(?=\d*\b)", new.lower(), text)
     return text
 
 
