@@ -15,8 +15,9 @@ backend links or nothing more can be charged:
 
 * swap: a charged generated function gets the real body back;
 * scratch: a charged generated function gets the nearest training target's implementation (renamed); statements of
-  such a taken-over body that fail on their own are commented out; what still fails is stubbed
-  (``report_fatal_error``); an error in a declaration or definition head, or in a stub, drops the function; the
+  such a taken-over body that fail on their own are commented out, and failing constructor initializers removed;
+  what still fails is stubbed (``report_fatal_error``), or left out when it overrides an LLVM interface function;
+  an error in a declaration or definition head, or in a stub, drops the function; the
   functions the tblgen tables call and the pure virtual functions of LLVM's base classes that nothing defines are
   added as stubs (``emit.required``).
 """
@@ -258,9 +259,9 @@ def run(cfg: BootstrapConfig, log: Callable[[str], None] = lambda m: None) -> Bo
             files.update(rendered.files)
             for rel, text in rendered.files.items():
                 where = str((target_dir / rel).resolve())
+                lines = text.splitlines()
                 for key, first, last in function_ranges(text):
                     fn_file[key] = rel
-                    lines = text.splitlines()
                     body_at[key] = (where, first + 2, last, lines[first + 1 : last])
                     heads[key] = (where, first + 1, lines[first] if first < len(lines) else "")
                     applied.append(AppliedEdit(FunctionEdit(key, rel, first, "", ""), first, last))
