@@ -120,6 +120,7 @@ def _params(kind: TableKind, args: list[str]) -> list[str] | None:
 def hook_stubs(log_text: str, build_dir: Path, target: str) -> list[EmitFunction]:
     """Stubs for the functions the tblgen tables call and nothing declares."""
     out: dict[str, EmitFunction] = {}
+    lines_of: dict[Path, list[str]] = {}
     for ln in log_text.splitlines():
         m = _UNDECLARED.match(ln)
         if not m:
@@ -132,10 +133,13 @@ def hook_stubs(log_text: str, build_dir: Path, target: str) -> list[EmitFunction
         if f"{key}#required" in out:
             continue
         path = Path(m["file"]) if Path(m["file"]).is_absolute() else build_dir / m["file"]
-        try:
-            line = path.read_text(errors="replace").splitlines()[int(m["line"]) - 1]
-        except (OSError, IndexError):
-            line = ""
+        if path not in lines_of:  # a DAGISel table can be a million lines: read each file once
+            try:
+                lines_of[path] = path.read_text(errors="replace").splitlines()
+            except OSError:
+                lines_of[path] = []
+        n = int(m["line"]) - 1
+        line = lines_of[path][n] if n < len(lines_of[path]) else ""
         args = _call_args(line, name)
         if args is None and line:  # not called here (a variable of a fragment whose declaration failed, a template)
             continue
