@@ -80,6 +80,18 @@ _PURE_WITHIN = re.compile(r"because the following virtual functions are pure wit
 _PURE_FN = re.compile(r"note:\s+‘virtual (?P<ret>.+?) (?:llvm::)?(?P<base>[\w:]+)::(?P<name>\w+)\((?P<params>.*)\)(?P<const> const)?’$")
 
 
+def _lines(cache: dict[Path, list[str]], build_dir: Path, file: str) -> list[str]:
+    """The lines of a tblgen output a log names (relative to the build directory), each file read once: a DAGISel
+    table can be a million lines."""
+    path = Path(file) if Path(file).is_absolute() else build_dir / file
+    if path not in cache:
+        try:
+            cache[path] = path.read_text(errors="replace").splitlines()
+        except OSError:
+            cache[path] = []
+    return cache[path]
+
+
 def _stub_body(name: str) -> str:
     return f'{{\n  report_fatal_error("vega-llvm: {name} is required by LLVM or the description; write it by hand");\n}}'
 
@@ -132,14 +144,9 @@ def hook_stubs(log_text: str, build_dir: Path, target: str) -> list[EmitFunction
         key = f"{kind.cls}::{name}" if kind.cls else name
         if f"{key}#required" in out:
             continue
-        path = Path(m["file"]) if Path(m["file"]).is_absolute() else build_dir / m["file"]
-        if path not in lines_of:  # a DAGISel table can be a million lines: read each file once
-            try:
-                lines_of[path] = path.read_text(errors="replace").splitlines()
-            except OSError:
-                lines_of[path] = []
+        lines = _lines(lines_of, build_dir, m["file"])
         n = int(m["line"]) - 1
-        line = lines_of[path][n] if n < len(lines_of[path]) else ""
+        line = lines[n] if n < len(lines) else ""
         args = _call_args(line, name)
         if args is None and line:  # not called here (a variable of a fragment whose declaration failed, a template)
             continue
@@ -199,12 +206,7 @@ def subtarget_fields(log_text: str, build_dir: Path, namespace: str) -> list[str
         m = _SUBTARGET_UNDECLARED.match(ln)
         if not m:
             continue
-        path = Path(m["file"]) if Path(m["file"]).is_absolute() else build_dir / m["file"]
-        if path not in lines_of:
-            try:
-                lines_of[path] = path.read_text(errors="replace").splitlines()
-            except OSError:
-                lines_of[path] = []
+        _lines(lines_of, build_dir, m["file"])
         undeclared.add(m["name"])
     for lines in lines_of.values():
         for text in lines:

@@ -1,9 +1,10 @@
 """Where each emitted function comes from: the model's results, else the nearest training target (renamed).
 
-``scratch_functions`` builds the function set of a new target: every generated function, plus, for each function
-of the nearest training target (Jaccard similarity of the descriptions, ``generate.baseline.rank_targets``) that no
-generated function covers, that target's implementation with its names respelled, marked ``fallback:<Target>``
-with confidence 0. ``swap_edits`` maps generated functions onto the real target's own functions for swap mode.
+``scratch_functions`` chooses the function set of a new target (the groups of the nearest training target by
+Jaccard similarity of the descriptions, ``generate.baseline.rank_targets``, plus those most training targets
+implement) and a body for each: the generated one, else the nearest target's that has it, with its names respelled,
+marked ``fallback:<Target>`` with confidence 0; it also keeps that implementation beside each generated function,
+for the repair loop. ``swap_edits`` maps generated functions onto the real target's own functions for swap mode.
 """
 
 from __future__ import annotations
@@ -60,17 +61,15 @@ def rank_donors(table: Any, describe_dir: Path, corpus_dir: Path, exclude: set[s
     return [Donor(n, s, names.get(n, {}).get("spellings", [n])) for n, s in rank_targets(table, tables)]
 
 
-def fallback_functions(
-    donor: Donor, corpus_dir: Path, target: str, covered: set[str], only: set[str] | None = None
-) -> list[EmitFunction]:
-    """The donor's functions in the layout's file kinds that ``covered`` (abstracted keys) lacks, renamed; only
-    those of the groups in ``only`` when given."""
+def fallback_functions(donor: Donor, corpus_dir: Path, target: str, only: set[str] | None = None) -> list[EmitFunction]:
+    """The donor's functions in the layout's file kinds, renamed; only those of the groups (abstracted qualified
+    names) in ``only`` when given."""
     stems = {k.stem for k in FILE_KINDS}
     out: list[EmitFunction] = []
     seen: set[str] = set()
     for r in corpus_records(corpus_dir, {donor.target}):
         stem = _stem(r["file"])
-        if stem not in stems or r["qname"] in covered or (only is not None and r["qname"] not in only):
+        if stem not in stems or (only is not None and r["qname"] not in only):
             continue
         # tree-sitter marks functions next to macros it cannot expand (LLVM_EXTERNAL_VISIBILITY on every
         # LLVMInitialize*) as errors, but their tokens are exact: usable unless the body is not one block.
@@ -157,7 +156,7 @@ def scratch_functions(
         if not missing and not want_alt:
             break
         taken, alt_taken = set(), set()
-        for f in fallback_functions(d, corpus_dir, table.target, set(), only=missing | want_alt):
+        for f in fallback_functions(d, corpus_dir, table.target, only=missing | want_alt):
             group = f.key.split("#")[0]
             if group in missing:
                 fns.setdefault(f.key, f)
