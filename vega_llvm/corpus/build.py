@@ -1,6 +1,6 @@
 """Build the corpus: parse every ``.cpp``/``.h`` of every backend, abstract names, write records and statistics.
 
-Parsing is the only costly step, so it is cached per source file (key: size, mtime, tool version) under
+Parsing is the only costly step, so it is cached per source file (key: size, mtime and the digest of the corpus code, see ``vega_llvm.provenance``) under
 ``<out>/cache/``; a rerun over unchanged sources only re-reads those caches, re-derives the spellings (they depend on
 all targets together) and rewrites the outputs. Files are parsed in a process pool.
 """
@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from .. import LLVM_VERSION, __version__
+from ..provenance import code_digest, file_digest, stamp
 from ..errors import ConfigError
 from .modules import MODULES, module_of
 from .naming import Abstractor, TargetNames, derive_names, target_records
@@ -116,12 +117,13 @@ def build_corpus(
     cache_dir = out / "cache"
     jobs = jobs or os.cpu_count() or 1
 
+    code = code_digest("corpus")
     work: list[tuple[str, str, Path, Path, list[Any]]] = []  # target, rel, src, cache, key
     for d in dirs:
         for p in source_files(d):
             st = p.stat()
             rel = p.relative_to(d).as_posix()
-            work.append((d.name, rel, p, _cache_path(cache_dir, d.name, rel), [st.st_size, st.st_mtime_ns, __version__, PARSE_FORMAT]))
+            work.append((d.name, rel, p, _cache_path(cache_dir, d.name, rel), [st.st_size, st.st_mtime_ns, code, PARSE_FORMAT]))
 
     results: dict[tuple[str, str], dict[str, Any]] = {}
     todo = []
@@ -210,8 +212,11 @@ def build_corpus(
     atomic_write_text(out / "problems.json", json.dumps(problems, indent=1))
     atomic_write_text(out / "stats.json", json.dumps(stats, indent=1))
     seconds = time.monotonic() - t0
+    sources = hashlib.sha256("\n".join(f"{w[0]}/{w[1]}:{w[4][0]}" for w in work).encode()).hexdigest()[:24]
     meta = {
         "tool": "vega-llvm corpus",
+        "provenance": stamp("corpus", {"llvm_version": LLVM_VERSION, "sources": sources, "targets": ",".join(d.name for d in dirs)}),
+        "functions_sha256": file_digest(out / "functions.jsonl"),
         "tool_version": __version__,
         "parse_format": PARSE_FORMAT,
         "llvm_version": LLVM_VERSION,
@@ -248,8 +253,23 @@ def ensure_corpus(out: Path | None = None, log: Any = None) -> Path:
     from ..paths import cache_root, llvm_dir
 
     out = Path(out) if out else cache_root() / "corpus"
-    if not (out / "functions.jsonl").is_file():
+    why = corpus_staleness(out)
+    if why:
         if log is not None:
-            log(f"building the corpus of every LLVM backend into {out} (first run on this machine)")
-        build_corpus(llvm_dir(), out, progress=False)  # type: ignore[arg-type]
+            log(f"building the corpus of every LLVM backend into {out} ({why})")
+        build_corpus(llvm_dir(), out, progress=log is not None)  # type: ignore[arg-type]
     return out
+
+
+def corpus_staleness(out: Path) -> str:
+    """Why the corpus in ``out`` cannot be read as it is ('' when it can): missing, or made by other code."""
+    meta = out / "meta.json"
+    if not (out / "functions.jsonl").is_file() or not meta.is_file():
+        return "not built yet on this machine"
+    try:
+        prov = json.loads(meta.read_text()).get("provenance") or {}
+    except ValueError:
+        return f"{meta} is unreadable"
+    if prov.get("code") != code_digest("corpus"):
+        return f"made by other corpus code ({prov.get('code')}, now {code_digest('corpus')})"
+    return ""

@@ -25,6 +25,7 @@ import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Iterable
 
 T = "<T>"
 
@@ -183,3 +184,36 @@ def abstract_token(token: str, spelling: str) -> str:
     if spelling not in token:
         return token
     return re.sub(rf"(?<![A-Z]){re.escape(spelling)}(?![a-z])", T, token)
+
+
+def abstract_spellings(text: str, spellings: Iterable[str]) -> str:
+    """Replace a target's spellings with ``<T>`` at the corpus's identifier boundaries (``CC_RISCV`` -> ``CC_<T>``,
+    not the ``Mips`` of ``isMipsel``'s lower-case tail): the one abstraction every stage uses."""
+    spellings = [s for s in set(spellings) if s]
+    return _spelling_regex(spellings).sub(T, text) if spellings else text
+
+
+def respell(text: str, old: Iterable[str], new: str) -> str:
+    """Rename one target's code for another, the one renamer of the tool (ForkFlow, scratch fallbacks, baselines).
+
+    Each old spelling is replaced where the corpus abstracts it (``MipsInstrInfo``, ``CC_Mips``), and so are its
+    upper-case form (``R_MIPS_32`` -> ``R_XCORE_32``, ``MIPS_ABI``) and its lower-case form as a word or followed by a
+    width (``Triple::mips``, ``"loongarch64"``), each by the same case of the new name; longest spelling first, in
+    one pass, so a replacement is never renamed again."""
+    repl: dict[str, str] = {}
+    alts: list[tuple[int, str]] = []
+    for s in sorted({s for s in old if s}, key=len, reverse=True):
+        if s not in repl:
+            repl[s] = new
+            alts.append((len(s), rf"(?<![A-Z]){re.escape(s)}(?![a-z])"))
+        up, low = s.upper(), s.lower()
+        if up != s and up not in repl:
+            repl[up] = new.upper()
+            alts.append((len(up), rf"(?<![A-Z]){re.escape(up)}(?![A-Z])"))
+        if low != s and low not in repl:
+            repl[low] = new.lower()
+            alts.append((len(low), rf"(?<![a-z]){re.escape(low)}(?=\d*(?![a-z]))"))
+    if not alts:
+        return text
+    rx = re.compile("|".join(a for _, a in sorted(alts, key=lambda x: -x[0])))
+    return rx.sub(lambda m: repl[m.group(0)], text)

@@ -10,7 +10,7 @@ Output (``<cache>/describe/<Target>.json``, written atomically; schema in ``prop
 
     {"schema": 1, "target": "XCore", "namespace": "XCore",
      "values":  {"register": [...], "register_class": [...], "instruction": [...], "fixup": [...], ...},
-     "flags":   {"instr.hasDelaySlot": false, "has.fixup": false, "dir.AsmParser": false, ...},
+     "flags":   {"instr.hasDelaySlot": false, "has.fixup": false, "describes.asm_parser": false, ...},
      "details": {"registers": [{name, asm, aliases, sub_regs, dwarf, encoding, size}], "register_classes": [...],
                  "instructions": [{name, mnemonic, formats, outs, ins, flags, size, ...}], "operands": [...],
                  "callee_saved": [...], "features": [...], "processors": [...], "sched_models": [...],

@@ -18,6 +18,7 @@ from .. import LLVM_VERSION
 from ..errors import ConfigError, VegaError
 from ..llvm.toolchain import find_toolchain
 from ..paths import cache_root, llvm_dir
+from ..provenance import code_digest
 from .cxx_inputs import find_fixup_headers, find_reloc_defs, parse_fixups, parse_relocs
 from .properties import SCHEMA_VERSION, Baseline, PropertyTable, extract, write_json_atomic
 from .tblgen import DEFAULT_TIMEOUT, baseline_td_text, dump_json
@@ -38,7 +39,7 @@ def _sha(path: Path) -> str:
 def load_baseline(timeout: float = DEFAULT_TIMEOUT) -> Baseline:
     """Names defined by LLVM's own ``.td`` files, computed once per toolchain and cached."""
     tc = find_toolchain()
-    path = describe_dir() / f"baseline-{tc.version}-s{SCHEMA_VERSION}.json"
+    path = describe_dir() / f"baseline-{tc.version}-s{SCHEMA_VERSION}-{code_digest('describe')[:10]}.json"
     if path.exists():
         data = json.loads(path.read_text())
         return Baseline(records=frozenset(data["records"]), classes=frozenset(data["classes"]))
@@ -95,7 +96,7 @@ def cache_key(td: Path, fixups: Path | None, relocs: Path | None) -> str:
     ``_inputs_unchanged``, so an include from elsewhere cannot go stale; the folder is not walked recursively,
     since a ``.td`` may sit in a large folder such as /tmp.)"""
     h = hashlib.sha256()
-    h.update(f"schema={SCHEMA_VERSION};llvm={find_toolchain().version};td={td}\n".encode())
+    h.update(f"schema={SCHEMA_VERSION};code={code_digest('describe')};llvm={find_toolchain().version};td={td}\n".encode())
     for p in sorted(td.parent.glob("*.td")):
         h.update(f"{p.relative_to(td.parent)}={_sha(p)}\n".encode())
     for label, p in (("fixups", fixups), ("relocs", relocs)):
@@ -162,8 +163,6 @@ def describe(
     table.flags["has.fixup"] = bool(fix)
     table.flags["has.relocation"] = bool(rel)
     table.absent = inputs.absent
-    for part in ("AsmParser", "Disassembler", "MCA", "TargetInfo", "MCTargetDesc"):
-        table.flags[f"dir.{part}"] = (td.parent / part).is_dir()
     extract_s = time.perf_counter() - t0
     files = sorted({*dump.deps, *inputs.fixups, *inputs.relocs})
     table.meta = {
@@ -174,6 +173,7 @@ def describe(
         "include_dirs": [str(p) for p in dump.include_dirs],
         "inputs": [{"path": str(p), "sha256": _sha(p)} for p in files if Path(p).is_file()],
         "cache_key": key,
+        "code": code_digest("describe"),
         "tblgen_seconds": round(dump.seconds, 2),
         "tblgen_json_bytes": dump.json_bytes,
         "extract_seconds": round(extract_s, 2),

@@ -53,6 +53,16 @@ class PropertyTable:
     def to_json(self) -> dict[str, Any]:
         return {"schema": SCHEMA_VERSION, **asdict(self)}
 
+    def fingerprint(self) -> str:
+        """sha256 (24 hex) of what the table says (not where or when it was made): equal on any machine for the
+        same description and describe code, so features and checkpoints can name the tables they were built from."""
+        import hashlib
+        import json
+
+        body = {"target": self.target, "namespace": self.namespace, "values": self.values, "flags": self.flags,
+                "details": self.details, "absent": sorted(self.absent)}
+        return hashlib.sha256(json.dumps(body, sort_keys=True, default=str).encode()).hexdigest()[:24]
+
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> "PropertyTable":
         if data.get("schema") != SCHEMA_VERSION:
@@ -527,6 +537,14 @@ def extract(
     flags["operand.target_operand_types"] = any(r["operand_namespace"] not in ("", "MCOI") for r in op_rows)
     flags["operand.custom_encoder"] = any(r["encoder_method"] for r in op_rows)
     flags["operand.custom_decoder"] = any(r["decoder_method"] for r in op_rows)
+    # Whether the description is written for an assembly parser / a disassembler: what its author declared for
+    # them (own AsmParser records or operand classes that parse; decoder methods or namespaces), never whether
+    # the target's folder happens to hold AsmParser/ or Disassembler/.
+    flags["describes.asm_parser"] = bool(aoc) or any(p not in baseline.records for p in parsers)
+    flags["describes.disassembler"] = (
+        any(r["decoder_method"] for r in op_rows)
+        or any(r["decoder_method"] or r["decoder_namespace"] for r in instr_rows)
+    )
     flags["instr.tsflags"] = any(r["tsflags"] for r in instr_rows)
     flags["instr.variable_size"] = len({r["size"] for r in instr_rows if r["size"]}) > 1
     flags["instr.decoder_namespaces"] = len(values["decoder_namespace"]) > 0

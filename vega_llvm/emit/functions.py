@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable
 
+from ..corpus.naming import abstract_spellings as abstract_name, respell  # noqa: F401 (re-exported)
 from ..errors import ConfigError
 
 # Statements whose confidence is below this get a ``// vega: confidence`` comment.
@@ -188,27 +189,6 @@ class EmitFunction:
 
     def low_statements(self, threshold: float) -> list[StatementConfidence]:
         return [s for s in self.statements if s.confidence < threshold]
-
-
-def abstract_name(text: str, spellings: Iterable[str]) -> str:
-    """Replace a target's spellings with ``<T>`` at the corpus's identifier boundaries."""
-    for s in sorted(set(spellings), key=len, reverse=True):
-        if s:
-            text = re.sub(rf"(?<![A-Z]){re.escape(s)}(?![a-z])", "<T>", text)
-    return text
-
-
-def respell(text: str, old: Iterable[str], new: str) -> str:
-    """Rename a training target's code for the new target: its spellings (word-boundary as in the corpus) and
-    their lower-case forms as whole words or followed by a width (``Triple::lanai``, ``"loongarch64"``), longest
-    spelling first."""
-    for s in sorted(set(old), key=len, reverse=True):
-        if not s:
-            continue
-        text = re.sub(rf"(?<![A-Z]){re.escape(s)}(?![a-z])", new, text)
-        # also with a width after it: "loongarch64" (target names, Triple::loongarch32)
-        text = re.sub(rf"\b{re.escape(s.lower())}(?=\d*\b)", new.lower(), text)
-    return text
 
 
 def split_code(code: str) -> tuple[str, str]:

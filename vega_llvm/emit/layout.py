@@ -189,8 +189,8 @@ def target_properties(table: Any) -> dict[str, Any]:
     flags, values, details = table.flags, table.values, table.details
     writer = next((a for a in details.get("asm", []) if a.get("role") == "writer"), {})
     return {
-        "asm_parser": bool(flags.get("dir.AsmParser")),
-        "disassembler": bool(flags.get("dir.Disassembler")),
+        "asm_parser": bool(flags.get("describes.asm_parser")),
+        "disassembler": bool(flags.get("describes.disassembler")),
         "object_emission": bool(flags.get("has.fixup") or flags.get("has.relocation")),
         "calling_conv": bool(flags.get("has.calling_conv")),
         "searchable_tables": bool(flags.get("has.generic_table") or flags.get("has.searchable_index")),

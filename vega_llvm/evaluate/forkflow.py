@@ -7,25 +7,15 @@ forking a backend does first.
 
 from __future__ import annotations
 
-import re
-
+from ..corpus.naming import respell
 from ..corpus.records import FunctionRecord
 
 DEFAULT_DONOR = "Mips"
 
 
 def rename(text: str, donor_spellings: list[str], spelling: str) -> str:
-    """Replace every case variant of each donor spelling with the same variant of ``spelling``."""
-    pairs: dict[str, str] = {}
-    for s in sorted(donor_spellings, key=len, reverse=True):
-        # A spelling already in one case (PPC) keeps the target's own spelling for that case.
-        if s.lower() != s:
-            pairs.setdefault(s.lower(), spelling.lower())
-        if s.upper() != s:
-            pairs.setdefault(s.upper(), spelling.upper())
-        pairs[s] = spelling
-    rx = re.compile("|".join(re.escape(k) for k in sorted(pairs, key=len, reverse=True)))
-    return rx.sub(lambda m: pairs[m.group(0)], text)
+    """The donor's spellings, in every case style they appear in, replaced with the target's (``respell``)."""
+    return respell(text, donor_spellings, spelling)
 
 
 def forkflow_bodies(

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import tempfile
@@ -14,6 +13,7 @@ from typing import Any
 from .. import LLVM_VERSION, __version__
 from ..describe.properties import PropertyTable, write_json_atomic
 from ..errors import ConfigError
+from ..provenance import file_digest, stamp
 from .data import add_spellings, load_tables, load_templates, table_folder
 from .learn import TargetData, Vocabulary, learn_flags, learn_slots
 from .recall import Recall, value_recall
@@ -57,14 +57,6 @@ class AtomicJsonl:
             Path(self.tmp).unlink(missing_ok=True)
 
 
-def _sha_file(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
-
-
 def prepare(
     templates_path: Path,
     describe_dir: Path,
@@ -86,6 +78,12 @@ def prepare(
         raise ConfigError(
             f"no property table for {', '.join(unknown)}: give its folder name under lib/Target, or --table FILE "
             "from `vega-llvm describe`"
+        )
+    leaked = sorted(members & set(holdout))
+    if leaked:
+        raise ConfigError(
+            f"{templates_path}: held-out target(s) {', '.join(leaked)} are members of these templates, so their own code "
+            f"would reach the features; build templates without them (`vega-llvm templates --holdout {' --holdout '.join(leaked)}`)"
         )
     add_spellings(templates, data)
     train = {t for t in members if t in data and t not in holdout}
@@ -126,11 +124,14 @@ def build_features(
     manifest = {
         "tool_version": __version__,
         "llvm_version": LLVM_VERSION,
+        "provenance": features_stamp(templates_path, data, sorted(infer), max_values, min_targets),
+        "train_sha256": file_digest(out / "train.jsonl"),
+        "infer_sha256": file_digest(out / "infer.jsonl"),
         "templates": str(Path(templates_path).resolve()),
-        "templates_sha256": _sha_file(Path(templates_path) / "templates.jsonl" if Path(templates_path).is_dir() else Path(templates_path)),
+        "templates_sha256": templates_digest(templates_path),
         "train_targets": sorted(train),
         "infer_targets": sorted(infer),
-        "tables": {n: {"target": d.table.target, "cache_key": d.table.meta.get("cache_key")} for n, d in sorted(data.items())},
+        "tables": {n: {"target": d.table.target, "fingerprint": d.table.fingerprint()} for n, d in sorted(data.items())},
         "rows": counts,
         "slot_dependencies": len(learned.slots),
         "slots_with_source": sum(1 for d in learned.slots.values() if d.sources),
@@ -141,6 +142,23 @@ def build_features(
     }
     write_json_atomic(out / "manifest.json", manifest, indent=1)
     return FeaturesResult(out, counts["train"], counts["infer"], sorted(train), sorted(infer), seconds)
+
+
+def templates_digest(templates_path: Path) -> str:
+    p = Path(templates_path)
+    return file_digest(p / "templates.jsonl" if p.is_dir() else p)
+
+
+def features_stamp(templates_path: Path, data: dict[str, TargetData], infer: list[str], max_values: int, min_targets: int) -> dict[str, Any]:
+    """What decides the feature rows: the features code, the templates' content, every table's content, the
+    held-out targets and the two limits. Equal stamps mean byte-identical rows."""
+    return stamp("features", {
+        "templates_sha256": templates_digest(templates_path),
+        "tables": ",".join(f"{n}={d.table.fingerprint()}" for n, d in sorted(data.items())),
+        "infer_targets": ",".join(infer),
+        "max_values": max_values,
+        "min_targets": min_targets,
+    })
 
 
 def _restrict(template: Any, targets: set[str]) -> Any:

@@ -34,7 +34,13 @@ def table_folder(table: PropertyTable) -> str:
 
 
 def load_tables(describe_dir: Path, targets: set[str], describe_missing: bool = True) -> dict[str, TargetData]:
-    """Property tables for the corpus targets in ``targets``, describing (cached) any that is not stored yet."""
+    """Property tables for the corpus targets in ``targets``, describing (cached) any that is not stored yet.
+
+    A stored table made by other describe code (its ``meta.code`` is not today's digest) is not read: it is
+    described again, or left out when ``describe_missing`` is off."""
+    from ..provenance import code_digest
+
+    code = code_digest("describe")
     by_folder: dict[str, list[PropertyTable]] = defaultdict(list)
     for p in sorted(Path(describe_dir).glob("*.json")):
         if p.name in ("summary.json",) or p.name.startswith("baseline-"):
@@ -42,6 +48,8 @@ def load_tables(describe_dir: Path, targets: set[str], describe_missing: bool = 
         try:
             t = PropertyTable.load(p)
         except (ValueError, KeyError):
+            continue
+        if t.meta.get("code") != code:
             continue
         by_folder[table_folder(t)].append(t)
     missing = sorted(t for t in targets if t not in by_folder)

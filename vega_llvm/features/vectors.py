@@ -18,13 +18,13 @@ inference rows, so the model never sees a leaked label in the candidates it woul
 
 from __future__ import annotations
 
-import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 from typing import Any, Iterable, Iterator
 
+from ..corpus.naming import abstract_spellings
 from .learn import FlagDependency, SlotDependency, TargetData, Vocabulary, target_specific
-from .values import T, Source
+from .values import Source
 
 SEP = " </s> "
 
@@ -85,10 +85,7 @@ class Candidates:
 
 def _abstract(value: str, d: TargetData) -> str:
     """Spell the target's own name as ``<T>``, as the templates do (``CC_RISCV`` -> ``CC_<T>``)."""
-    for s in sorted({d.table.target, d.table.namespace, *d.spellings}, key=len, reverse=True):
-        if s and s in value:
-            value = re.sub(rf"(?<![A-Z]){re.escape(s)}(?![a-z])", T, value)
-    return value
+    return abstract_spellings(value, {d.table.target, d.table.namespace, *d.spellings})
 
 
 def _fill(tokens: list[str], values: dict[str, str]) -> str:

@@ -8,17 +8,17 @@ target (VEGA's ForkFlow renames MIPS the same way; this is its nearest-target va
 
 from __future__ import annotations
 
-import re
 from typing import Any
+
+from ..corpus.naming import abstract_spellings
 
 
 def description_set(table: Any) -> set[str]:
-    names = sorted({table.target, table.namespace} - {""}, key=len, reverse=True)
-    pat = re.compile("|".join(re.escape(n) for n in names)) if names else None
+    names = {table.target, table.namespace}
     out = {f"flag:{k}" for k, v in table.flags.items() if v}
     for kind, vals in table.values.items():
         for v in vals:
-            out.add(f"{kind}:{pat.sub('<T>', v) if pat else v}")
+            out.add(f"{kind}:{abstract_spellings(v, names)}")
     return out
 
 

@@ -35,7 +35,14 @@ def register(app: typer.Typer) -> None:
             cfg.model.init_from = init_from
         if seed is not None:
             cfg.seed = seed
-        feats = features or cache_root() / "features" / ("-".join(sorted(holdout)) or "all")
+        if features is None:
+            # The default inputs are built (or checked fresh) here, exactly as generate rebuilds them later.
+            from ..features.inputs import ensure_training_inputs
+
+            inputs = ensure_training_inputs(list(holdout), log=lambda m: typer.echo(m, err=True))
+            feats, corpus = inputs.features, corpus or inputs.corpus
+        else:
+            feats = features
         work_dir = work or out.with_name(out.name + ".work")
         res = run_train(
             cfg, feats, corpus or cache_root() / "corpus", out, work_dir, progress=not quiet,

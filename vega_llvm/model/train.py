@@ -36,6 +36,11 @@ def _templates_command(path: Path, train_targets: set[str], held_out: list[str])
     return shlex.join([*args, "--out", str(Path("<cache>") / Path(path).name)])
 
 
+def _corpus_sha(corpus: Path) -> str | None:
+    meta = Path(corpus) / "meta.json"
+    return json.loads(meta.read_text()).get("functions_sha256") if meta.is_file() else None
+
+
 def read_manifest(features: Path) -> dict[str, Any]:
     f = Path(features) / "manifest.json"
     if not f.is_file():
@@ -55,7 +60,7 @@ def run_train(
     import torch
 
     from ..corpus.records import load_corpus
-    from ..features.build import _sha_file
+    from ..provenance import code_digest, file_digest
     from ..templates import load_templates
     from .checkpoint import _quiet_transformers, save_checkpoint
     from .data import finetune_examples, member_values, read_rows
@@ -80,6 +85,12 @@ def run_train(
     if cfg_file.is_file() and json.loads(cfg_file.read_text()) != cfg.to_dict():
         raise CheckpointError(f"{cfg_file}: this work folder was started with another configuration; use a new --work or delete it")
     cfg_file.write_text(json.dumps(cfg.to_dict(), indent=1))
+    # The work folder's tokenizer and states are only resumable over the same data.
+    data_file = work / "inputs.json"
+    data_key = {"train_sha256": manifest.get("train_sha256"), "corpus_sha256": _corpus_sha(corpus), "model_code": code_digest("model")}
+    if data_file.is_file() and json.loads(data_file.read_text()) != data_key:
+        raise CheckpointError(f"{data_file}: this work folder was started on other data or model code; use a new --work or delete it")
+    data_file.write_text(json.dumps(data_key, indent=1))
 
     records = [r for r in load_corpus(corpus) if r.target in train_targets]  # held-out code stops here
     mc = cfg.model
@@ -125,7 +136,14 @@ def run_train(
         "llvm_version": LLVM_VERSION,
         "held_out": held_out,
         "train_targets": sorted(train_targets),
-        "features": {"path": str(Path(features).resolve()), "manifest": manifest, "train_sha256": _sha_file(Path(features) / "train.jsonl")},
+        "inputs": {
+            # What generate checks before it reads anything (vega_llvm.features.inputs.checkpoint_features).
+            "corpus_sha256": _corpus_sha(corpus),
+            "templates_sha256": file_digest(templates_path / "templates.jsonl") if templates_path.is_dir() else file_digest(templates_path),
+            "features": {k: manifest.get(k) for k in ("provenance", "train_sha256", "infer_sha256")},
+            "model_code": code_digest("model"),
+        },
+        "features": {"path": str(Path(features).resolve()), "manifest": manifest},
         "templates": {"path": str(templates_path), "sha256": manifest.get("templates_sha256"), "rebuild": _templates_command(templates_path, train_targets, held_out)},
         "corpus": {"path": str(Path(corpus).resolve()), "functions_used": len(records)},
         "config": cfg.to_dict(),

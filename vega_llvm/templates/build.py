@@ -5,9 +5,10 @@ Outputs in ``out`` (default ``$VEGA_LLVM_CACHE/templates`` or ``.../templates-ho
 - ``templates.jsonl``: one template per group (schema in ``vega_llvm.templates``);
 - ``roundtrip.json``: per target, members checked / reproduced, and every miss;
 - ``stats.json``: groups by number of targets, functions per target and module, coverage of the held-out target;
-- ``meta.json``: LLVM version, source root, tool version, corpus, holdout, counts, seconds.
+- ``meta.json``: LLVM version, source root, corpus, holdout, counts, seconds, the sha256 of ``templates.jsonl`` and
+  the provenance block (``vega_llvm.provenance``: digest of the templates code, sha256 of the corpus).
 
-A rerun with the same corpus file (size and mtime), holdout and tool version reuses the outputs.
+A rerun with the same corpus content, holdout, targets and templates code reuses the outputs; anything else rebuilds.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from .. import LLVM_VERSION, __version__
+from ..provenance import code_digest, file_digest, stamp
 from ..corpus.parse import tree_tokens
 from ..corpus.records import FunctionRecord, atomic_write_text, load_corpus, write_lines_atomic
 from ..errors import ConfigError
@@ -96,14 +98,11 @@ def build_templates(
     cfile = corpus / "functions.jsonl" if corpus.is_dir() else corpus
     if not cfile.exists():
         raise ConfigError(f"no corpus at {cfile}: run `vega-llvm corpus` first (or pass --corpus)")
-    st = cfile.stat()
     key = {
-        "corpus": str(cfile.resolve()),
-        "corpus_size": st.st_size,
-        "corpus_mtime_ns": st.st_mtime_ns,
+        "corpus_sha256": corpus_digest(cfile),
         "holdout": holdout,
         "targets": sorted(targets) if targets else None,
-        "tool_version": __version__,
+        "code": code_digest("templates"),
         "template_format": TEMPLATE_FORMAT,
     }
     meta_path = out / "meta.json"
@@ -167,11 +166,26 @@ def build_templates(
         "roundtrip_percent": roundtrip["overall"]["percent"],
         "seconds": round(seconds, 2),
         "key": key,
+        "provenance": stamp("templates", {k: v for k, v in key.items() if k != "code"}),
+        "templates_sha256": file_digest(out / "templates.jsonl"),
     }
     atomic_write_text(out / "roundtrip.json", json.dumps(roundtrip, indent=1))
     atomic_write_text(out / "stats.json", json.dumps(stats, indent=1))
     atomic_write_text(meta_path, json.dumps(meta, indent=1))
     return TemplatesResult(out, meta, stats, roundtrip, False)
+
+
+def corpus_digest(cfile: Path) -> str:
+    """sha256 of the corpus's functions.jsonl, read from the corpus's meta.json when it recorded the same file."""
+    meta = cfile.parent / "meta.json"
+    if meta.is_file():
+        try:
+            m = json.loads(meta.read_text())
+        except ValueError:
+            m = {}
+        if m.get("functions_sha256") and meta.stat().st_mtime_ns >= cfile.stat().st_mtime_ns:
+            return str(m["functions_sha256"])
+    return file_digest(cfile)
 
 
 def _corpus_source_root(cfile: Path) -> str | None:
