@@ -14,8 +14,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterator
 
+from ..corpus.records import read_jsonl
 from ..errors import ConfigError
 from ..evaluate.swap import FunctionEdit, bracket_error
+from ..jsonl import target_rows
 from .functions import EmitFunction, abstract_name, parse_signature, respell, split_top
 from .layout import FILE_KINDS
 
@@ -25,15 +27,9 @@ def corpus_records(corpus_dir: Path, targets: set[str] | None = None) -> Iterato
     path = Path(corpus_dir) / "functions.jsonl"
     if not path.is_file():
         raise ConfigError(f"{path}: no corpus (run `vega-llvm corpus` first)")
-    needles = [f'"target":"{t}"' for t in targets] if targets else None
-    with open(path, encoding="utf-8") as fh:
-        for line in fh:
-            if needles and not any(n in line for n in needles):
-                continue
-            row = json.loads(line)
-            row.pop("tree", None)
-            if targets is None or row["target"] in targets:
-                yield row
+    for row in read_jsonl(path) if targets is None else target_rows(path, targets):
+        row.pop("tree", None)
+        yield row
 
 
 def _stem(abstract_file: str) -> str:

@@ -22,7 +22,7 @@ def register(app: typer.Typer) -> None:
         timeout: float = typer.Option(60, "--timeout", help="Seconds allowed per lit test."),
         limit: Optional[int] = typer.Option(None, "--limit", help="Only the first N covered functions (smoke runs)."),
     ) -> None:
-        """Score a held-out target: function pass@1 with LLVM's lit tests, exact match, statement accuracy, ForkFlow."""
+        """Score a held-out target: function pass@1 with LLVM's lit tests, exact match, statement accuracy, beside the ForkFlow and nearest-neighbour baselines."""
         from .run import run_eval
 
         if results is not None and not results.is_file():

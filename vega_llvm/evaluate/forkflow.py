@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from ..corpus.naming import respell
 from ..corpus.records import FunctionRecord
+from ..generate.groundtruth import first_definitions
 
 DEFAULT_DONOR = "Mips"
 
@@ -22,21 +23,18 @@ def forkflow_bodies(
     target_records: list[FunctionRecord],
     donor_records: list[FunctionRecord],
     donor_spellings: list[str],
+    spelling: str,
 ) -> dict[str, str | None]:
-    """For each function of the target, the donor's body of the same group, renamed (None: the donor has none).
+    """For each function of the target, the donor's body of the same group renamed to ``spelling`` (None: the
+    donor has none).
 
-    When the donor has several definitions of a group (overloads), the one of the same file and closest
-    signature length is taken.
-    """
-    by_key: dict[tuple[str, str], list[FunctionRecord]] = {}
-    for r in donor_records:
-        by_key.setdefault(r.key, []).append(r)
+    Where the donor defines a group several times (overloads), its first definition in its own file order is taken
+    (``first_definitions``): the choice reads nothing of the held-out target, whose real functions are what the
+    copies are judged against. ``spelling`` is the target's name as its description declares it, for the same
+    reason never read from its functions."""
+    donors = first_definitions(donor_records)
     out: dict[str, str | None] = {}
     for r in target_records:
-        donors = by_key.get(r.key)
-        if not donors:
-            out[r.id] = None
-            continue
-        best = min(donors, key=lambda d: abs(len(d.signature) - len(r.signature)))
-        out[r.id] = rename(best.body, donor_spellings, r.spelling)
+        d = donors.get(r.key)
+        out[r.id] = rename(d.body, [d.spelling, *donor_spellings], spelling) if d else None
     return out

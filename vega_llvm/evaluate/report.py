@@ -88,7 +88,7 @@ def render_html(rows: list[Any], summary: dict[str, Any], meta: dict[str, Any], 
             # The system with confidences (the model) first, baselines after it.
             "systems": [
                 {"system": r.system, "status": r.status, "detail": r.detail, "confidence": r.Confidence,
-                 "code": r.Code, "statements": r.statements}
+                 "code": r.Code, "statements": r.statements, "source": r.source}
                 for r in sorted(rs, key=lambda r: (r.Confidence is None, r.system))
             ],
         })

@@ -1,8 +1,10 @@
-"""``vega-llvm eval``: score generated functions of a held-out target against the real backend, with ForkFlow
-measured in the same run through the same harness.
+"""``vega-llvm eval``: score generated functions of a held-out target against the real backend, with two baselines
+measured in the same run through the same harness: ForkFlow (every function from one donor, VEGA's baseline) and
+``nearest`` (each function from the training target whose description is most like the held-out one's).
 
-Per function and system: exact match, statement accuracy, and the pass@1 outcome (pass, fail, compile_error,
-missing), with "untested" (no lit test executes the real function) kept apart. Outputs in ``--out``:
+Per function and system: exact match, statement accuracy (``metrics``), and the pass@1 outcome (pass, fail,
+compile_error, missing), with "untested" (no lit test executes the real function) kept apart; per system, how many
+passes are functions whose real body is empty and how many are token-identical copies. Outputs in ``--out``:
 ``result.jsonl`` (VEGA's fields: Target, Module, File, Func, Code, GroundTruth, Confidence; and ours),
 ``summary.json``, ``summary.md``, ``report.html`` (single file) and the plots ``accuracy_by_module.png`` and
 ``accuracy_by_confidence.png``.
@@ -18,13 +20,13 @@ from pathlib import Path
 from typing import Any, Callable
 
 from .. import LLVM_VERSION, __version__
-from ..corpus.parse import parse_source
 from ..corpus.records import FunctionRecord, atomic_write_text, load_corpus
 from ..errors import ConfigError
+from ..jsonl import target_rows
 from ..paths import cache_root, targets_dir
 from .forkflow import DEFAULT_DONOR, forkflow_bodies
 from .harness import COMPILE_ERROR, FAIL, PASS, SwapOutcome
-from .metrics import compare
+from .metrics import compare, extract_body, read
 from .schema_harness import SchemaHarness, Subject
 
 MISSING = "missing"
@@ -35,9 +37,18 @@ BUCKETS = [(">0.99", 0.99, 1.01), ("[0.5,0.99]", 0.5, 0.99), ("<0.5", -0.01, 0.5
 
 @dataclass
 class Candidate:
-    body: str | None
+    """One system's candidate for one function: ``text`` as the system wrote it (what exact match and statement
+    accuracy read, whole) and ``body``, what is judged in the real function's place (``extract_body``: the body of
+    the one function the text is, else the whole text; never a cut)."""
+
+    text: str | None
     confidence: float | None = None
     statements: list[tuple[str, float, bool]] = field(default_factory=list)  # (code, confidence, kept)
+    source: str = ""  # where a baseline took it from (the training target)
+    body: str | None = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.body = extract_body(self.text) if self.text and self.text.strip() else None
 
 
 @dataclass
@@ -58,23 +69,17 @@ class Row:
     truth_statements: int
     detail: str = ""
     statements: list[tuple[str, float, bool]] = field(default_factory=list)
+    source: str = ""
 
 
-def extract_body(code: str) -> str | None:
-    """The ``{ ... }`` body of generated code that may or may not include the signature."""
-    text = code.strip()
-    if text.startswith("{"):
-        return text
-    parsed = parse_source(text.encode("utf-8"))
-    return parsed.functions[0].body if parsed.functions else None
-
-
-def load_generated(path: Path, records: list[FunctionRecord]) -> dict[str, Candidate]:
-    """Generated functions (``generate``'s JSONL) matched to the target's corpus records.
+def load_generated(path: Path, target: str, records: list[FunctionRecord]) -> dict[str, Candidate]:
+    """Generated functions of ``target`` (``generate``'s JSONL, rows naming it in ``Target``) matched to its corpus
+    records.
 
     A line names its function by ``id`` (corpus record id) when it has one, else by (``File``, ``Func``): the
     abstracted file and the qualified name, abstracted (``<T>``) or spelled with the target's name. The code is
-    ``vega_code`` (generate's field) or ``Code``; ``statements`` carry per-statement code and confidence.
+    ``vega_code`` (generate's field) or ``Code``, kept whole; ``statements`` carry per-statement code and confidence.
+    A file with no row of the target is refused rather than scored as all missing.
     """
     by_id = {r.id: r for r in records}
     by_key: dict[tuple[str, str], list[FunctionRecord]] = defaultdict(list)
@@ -82,28 +87,25 @@ def load_generated(path: Path, records: list[FunctionRecord]) -> dict[str, Candi
         by_key[(r.file, r.qname)].append(r)
         by_key[(r.file, r.qname.replace("<T>", r.spelling))].append(r)
     out: dict[str, Candidate] = {}
-    with open(path, encoding="utf-8") as fh:
-        for n, line in enumerate(fh, 1):
-            if not line.strip():
-                continue
-            try:
-                d = json.loads(line)
-            except ValueError as exc:
-                raise ConfigError(f"{path}:{n}: not JSON ({exc})") from exc
-            rec = by_id.get(d.get("id", "")) or by_id.get(d.get("record", ""))
-            if rec is None:
-                cands = [r for r in by_key.get((d.get("File", ""), d.get("Func", "")), []) if r.id not in out]
-                rec = cands[0] if cands else None
-            if rec is None:
-                continue
-            code = d.get("vega_code") or d.get("Code") or d.get("code") or ""
-            conf = d.get("Confidence", d.get("confidence"))
-            stm = [
-                (str(s.get("code", "")), float(s.get("confidence", 0.0)), bool(s.get("kept", True)))
-                for s in d.get("statements", [])
-                if isinstance(s, dict)
-            ]
-            out[rec.id] = Candidate(extract_body(code) if code else None, conf, stm)
+    rows = 0
+    for d in target_rows(path, target, field="Target"):
+        rows += 1
+        rec = by_id.get(d.get("id", "")) or by_id.get(d.get("record", ""))
+        if rec is None:
+            cands = [r for r in by_key.get((d.get("File", ""), d.get("Func", "")), []) if r.id not in out]
+            rec = cands[0] if cands else None
+        if rec is None:
+            continue
+        code = d.get("vega_code") or d.get("Code") or d.get("code") or None
+        conf = d.get("Confidence", d.get("confidence"))
+        stm = [
+            (str(s.get("code", "")), float(s.get("confidence", 0.0)), bool(s.get("kept", True)))
+            for s in d.get("statements", [])
+            if isinstance(s, dict)
+        ]
+        out[rec.id] = Candidate(code, conf, stm)
+    if not rows:
+        raise ConfigError(f"{path}: no generated function of {target} (rows name their target in `Target`)")
     return out
 
 
@@ -134,7 +136,15 @@ def _git_commit() -> str:
     return res.stdout.strip() or "unknown"
 
 
+def _empty_body(body: str) -> bool:
+    """A real body with no token but its braces (constructors, no-op hooks): any ``{}`` passes it unprobed."""
+    return read(body, True).tokens == ("{", "}")
+
+
 def summarise(rows: list[Row]) -> dict[str, Any]:
+    """Per system, over all functions, per module and per confidence bucket: pass@1 over tested functions, the
+    outcomes, and how many passes are empty real bodies or token-identical copies (what a pass is worth)."""
+
     def block(rs: list[Row]) -> dict[str, Any]:
         tested = [r for r in rs if r.tested]
         passed = [r for r in tested if r.status == PASS]
@@ -146,6 +156,8 @@ def summarise(rows: list[Row]) -> dict[str, Any]:
             "untested": len(rs) - len(tested),
             "pass": len(passed),
             "pass@1": round(len(passed) / len(tested), 4) if tested and judged else None,
+            "pass_empty_body": sum(_empty_body(r.GroundTruth) for r in passed),
+            "pass_identical": sum(r.exact for r in passed),
             "compile_error": sum(r.status == COMPILE_ERROR for r in tested),
             "fail": sum(r.status == FAIL for r in tested),
             "missing": sum(r.status == MISSING for r in tested),
@@ -172,13 +184,15 @@ def summarise(rows: list[Row]) -> dict[str, Any]:
 def markdown(summary: dict[str, Any], meta: dict[str, Any]) -> str:
     lines = [f"### {meta['holdout']} (commit {meta['commit']}, LLVM {meta['llvm_version']})", "",
              f"`{meta['command']}`", "",
-             "| system | functions | tested | pass@1 (tested) | compile errors | fails | missing | exact match | statement acc. |",
-             "|---|---|---|---|---|---|---|---|---|"]
+             ("| system | functions | tested | pass@1 (tested) | passes: empty real body | passes: identical copy | "
+              "compile errors | fails | missing | exact match | statement acc. |"),
+             "|---|---|---|---|---|---|---|---|---|---|---|"]
     for system, e in summary.items():
         a = e["all"]
         p = f"{100 * a['pass@1']:.1f}% ({a['pass']}/{a['tested']})" if a["pass@1"] is not None else "-"
         sa = f"{100 * a['statement_accuracy']:.1f}%" if a["statement_accuracy"] is not None else "-"
-        lines.append(f"| {system} | {a['functions']} | {a['tested']} | {p} | {a['compile_error']} | {a['fail']} | "
+        lines.append(f"| {system} | {a['functions']} | {a['tested']} | {p} | {a['pass_empty_body']} | "
+                     f"{a['pass_identical']} | {a['compile_error']} | {a['fail']} | "
                      f"{a['missing']} | {100 * (a['exact_match'] or 0):.1f}% | {sa} |")
     lines += ["", "Per module, pass@1 over tested functions (n tested):", "",
               "| system | " + " | ".join(MODULES) + " |", "|---" * (len(MODULES) + 1) + "|"]
@@ -189,6 +203,64 @@ def markdown(summary: dict[str, Any], meta: dict[str, Any]) -> str:
             cells.append(f"{100 * b['pass@1']:.1f} ({b['tested']})" if b and b["pass@1"] is not None else "-")
         lines.append(f"| {system} | " + " | ".join(cells) + " |")
     return "\n".join(lines) + "\n"
+
+
+def training_targets(holdout: str, corpus_targets: set[str], model: Path | None) -> list[str]:
+    """The targets the nearest-neighbour copy may take functions from: the model's own training targets when a
+    model is evaluated (it learnt from no others), else every corpus target but the held-out one."""
+    if model is None:
+        return sorted(corpus_targets - {holdout})
+    from ..model.checkpoint import read_meta
+
+    return sorted((set(read_meta(model).get("train_targets") or []) & corpus_targets) - {holdout})
+
+
+def describe_tables(holdout: str, train: list[str]) -> tuple[Any, dict[str, Any]]:
+    """The held-out target's property table and the training targets' (``<cache>/describe``, described there when
+    missing): all that the baselines know of the held-out target besides which functions to fill in."""
+    from ..features.data import load_tables
+
+    ddir = cache_root() / "describe"
+    data = load_tables(ddir, {holdout, *train})
+    if holdout not in data:
+        raise ConfigError(f"{holdout}: no property table in {ddir}; describe it with `vega-llvm describe --td <{holdout}.td>`")
+    return data[holdout].table, {t: data[t].table for t in train if t in data}
+
+
+def nearest_candidates(
+    covered: list[FunctionRecord], corpus: list[FunctionRecord], ranking: list[str], names: dict[str, Any], spelling: str,
+) -> dict[str, Candidate]:
+    """The ``nearest`` system: each function copied from the most similar training target that has its group."""
+    from ..generate.baseline import nearest_bodies
+
+    ranked = set(ranking)
+    copies = nearest_bodies(covered, [r for r in corpus if r.target in ranked], ranking,
+                            {t: names.get(t, {}).get("spellings", [t]) for t in ranking}, spelling)
+    return {i: Candidate(c[1], source=c[0]) if c else Candidate(None) for i, c in copies.items()}
+
+
+def baselines(
+    holdout: str, covered: list[FunctionRecord], corpus: list[FunctionRecord], names: dict[str, Any], donor: str,
+    train: list[str], log: Callable[[str], None],
+) -> tuple[dict[str, dict[str, Candidate]], dict[str, Any]]:
+    """The two baseline systems (``forkflow``, ``nearest``) and what they were made from, for the run's meta.
+
+    Of the held-out target they read its description and which functions to fill in, never its code: its name is
+    the namespace its description declares, the nearest target is the most similar description."""
+    from ..generate.baseline import rank_targets
+
+    table, train_tables = describe_tables(holdout, train)
+    spelling = table.namespace or holdout
+    ranking = rank_targets(table, train_tables)
+    log(f"{holdout}: nearest training targets by description: " + ", ".join(f"{n} ({s:.2f})" for n, s in ranking[:3]))
+    donor_spellings = names.get(donor, {}).get("spellings", [donor])
+    systems = {
+        "forkflow": {i: Candidate(b) for i, b in forkflow_bodies(
+            covered, [r for r in corpus if r.target == donor], donor_spellings, spelling).items()},
+        "nearest": nearest_candidates(covered, corpus, [n for n, _ in ranking], names, spelling),
+    }
+    return systems, {"spelling": spelling,
+                     "nearest": {"train_targets": train, "ranking": [[n, round(s, 4)] for n, s in ranking[:5]]}}
 
 
 def run_eval(
@@ -226,19 +298,16 @@ def run_eval(
     log(f"{holdout}: {len(records)} functions, {len(covered)} in groups other targets implement")
 
     names = json.loads((corpus_dir / "targets.json").read_text())
-    donor_spellings = names.get(donor, {}).get("spellings", [donor])
+    systems, baseline_meta = baselines(holdout, covered, corpus, names, donor,
+                                       training_targets(holdout, targets, model), log)
     out_dir = out_dir or Path("runs") / f"eval-{holdout}"
     out_dir.mkdir(parents=True, exist_ok=True)
     if model is not None:
         results = generate_for(model, holdout, out_dir, log)
-    systems: dict[str, dict[str, Candidate]] = {
-        "forkflow": {i: Candidate(b) for i, b in forkflow_bodies(
-            covered, [r for r in corpus if r.target == donor], donor_spellings).items()},
-    }
     if results is not None:
-        systems["vega-llvm"] = load_generated(results, covered)
+        systems["vega-llvm"] = load_generated(results, holdout, covered)
 
-    comparisons = {system: {r.id: compare(cands.get(r.id, Candidate(None)).body, r.body) for r in covered}
+    comparisons = {system: {r.id: compare(cands.get(r.id, Candidate(None)).text, r.body, r.signature) for r in covered}
                    for system, cands in systems.items()}
     outcomes: dict[str, dict[str, SwapOutcome]] = {system: {} for system in systems}
     executed = {r.id: True for r in covered}
@@ -282,10 +351,10 @@ def run_eval(
             else:
                 status, detail = NOT_RUN, ""
             rows.append(Row(
-                Target=holdout, Module=r.module, File=r.file, Func=r.qname, Code=cand.body, GroundTruth=r.body,
+                Target=holdout, Module=r.module, File=r.file, Func=r.qname, Code=cand.text, GroundTruth=r.body,
                 Confidence=cand.confidence, system=system, id=r.id, status=status, tested=executed.get(r.id, False),
                 exact=cmp.exact, accurate_statements=cmp.accurate_statements, truth_statements=cmp.truth_statements,
-                detail=detail, statements=cand.statements,
+                detail=detail, statements=cand.statements, source=cand.source,
             ))
     summary = summarise(rows)
     meta = {
@@ -293,7 +362,7 @@ def run_eval(
         "donor": donor, "results": str(results) if results else None, "model": str(model) if model else None, "command": command or f"vega-llvm eval --holdout {holdout}",
         "seconds": round(time.monotonic() - start, 1), "probes": harness.probes if harness else 0,
         "schema_builds": harness.builds if harness else 0,
-        "functions": len(records), "covered": len(covered),
+        "functions": len(records), "covered": len(covered), **baseline_meta,
     }
     _write(out_dir / "result.jsonl", "".join(json.dumps(asdict(r)) + "\n" for r in rows))
     _write(out_dir / "summary.json", json.dumps({"meta": meta, "summary": summary}, indent=2) + "\n")

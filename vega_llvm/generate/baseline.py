@@ -40,3 +40,30 @@ def nearest_member(template: Any, ranking: list[str]) -> Any | None:
         if t in by_target:
             return by_target[t]
     return template.members[0] if template.members else None
+
+
+def nearest_bodies(
+    target_records: list[Any], train_records: list[Any], ranking: list[str], spellings: dict[str, list[str]],
+    spelling: str,
+) -> dict[str, tuple[str, str] | None]:
+    """Record id -> (training target, its body respelled as ``spelling``) for each function of the held-out target,
+    from the most similar training target (``ranking``, best first) that implements its group; None where none does.
+
+    Only the group key of a held-out function is read (which function to fill in), never its code: the target comes
+    from the descriptions (``rank_targets``), the overload from the donor's own file order (``first_definitions``)."""
+    from ..corpus.naming import respell
+    from .groundtruth import first_definitions
+
+    by_target: dict[str, list[Any]] = {}
+    for r in train_records:
+        by_target.setdefault(r.target, []).append(r)
+    firsts = {t: first_definitions(by_target.get(t, [])) for t in ranking}
+    out: dict[str, tuple[str, str] | None] = {}
+    for r in target_records:
+        donor = next((t for t in ranking if r.key in firsts[t]), None)
+        if donor is None:
+            out[r.id] = None
+            continue
+        d = firsts[donor][r.key]
+        out[r.id] = (donor, respell(d.body, [d.spelling, *spellings.get(donor, [donor])], spelling))
+    return out

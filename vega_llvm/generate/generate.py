@@ -33,6 +33,8 @@ from typing import Any, Iterator
 
 from .. import LLVM_VERSION, __version__
 from ..errors import ConfigError
+from ..evaluate.metrics import Comparison, compare
+from ..jsonl import target_rows
 
 
 @dataclass
@@ -42,13 +44,8 @@ class GenerateResult:
 
 
 def _infer_rows(path: Path, target: str) -> Iterator[dict[str, Any]]:
-    needle = f'"target":"{target}"'
-    with open(path, encoding="utf-8") as fh:
-        for line in fh:
-            if needle in line:
-                r = json.loads(line)
-                if r["target"] == target and r.get("split") == "infer":
-                    yield r
+    """The target's inference rows of a features file (a held-out target has no others, a new one neither)."""
+    return (r for r in target_rows(path, target) if r.get("split") == "infer")
 
 
 def _features_for(meta: dict[str, Any], target: str | None, td: Path | None, features: Path | None, describe_dir: Path | None) -> tuple[Path, str, Any]:
@@ -153,7 +150,7 @@ def generate(
     from ..model.checkpoint import load_checkpoint
     from ..model.data import Example, collate, frame_source
     from .baseline import nearest_member, rank_targets
-    from .groundtruth import ground_truth, score, tree_lines
+    from .groundtruth import ground_truth
 
     if (target is None) == (td is None):
         raise ConfigError("give exactly one of --target NAME or --td FILE")
@@ -314,15 +311,16 @@ def generate(
             }
             gt = truth.get((tpl.file, tpl.qname))
             if gt is not None:
-                tl = tree_lines(gt.tree)
-                sc = score(code, tl)
-                rec.update(ans_code="\n".join(tl), exact_match=sc.exact, stmt_correct=sc.correct, stmt_total=sc.total)
+                sc = compare(code, gt.body, gt.signature)
+                rec.update(ans_code=f"{gt.signature}\n{gt.body}", exact_match=sc.exact,
+                           stmt_correct=sc.accurate_statements, stmt_total=sc.truth_statements)
                 nn = nearest_member(tpl, ranking)
+                nsc = None
                 if nn is not None:
                     nn_code = instantiate(tpl, {"statements": nn.statements, "values": nn.values, "spelling": spelling})
-                    nsc = score(nn_code, tl)
-                    rec.update(nn_source=nn.member, nn_exact_match=nsc.exact, nn_stmt_correct=nsc.correct)
-                    agg.add(tpl.module, sc, nsc, fconf)
+                    nsc = compare(nn_code, gt.body, gt.signature)
+                    rec.update(nn_source=nn.member, nn_exact_match=nsc.exact, nn_stmt_correct=nsc.accurate_statements)
+                agg.add(tpl.module, sc, nsc, fconf)
             rec["provenance"] = prov
             fh.write(json.dumps(rec, ensure_ascii=False) + "\n")
     tmp.replace(out)
@@ -343,18 +341,23 @@ def generate(
 
 
 class _Agg:
+    """Exact match and statement accuracy of the model and of the nearest-neighbour copy, per module and overall.
+
+    Every function with ground truth counts for both systems (a function the baseline has no member for is a miss
+    for it, not left out), so the two figures share one denominator."""
+
     def __init__(self) -> None:
         self.by: dict[str, list[float]] = defaultdict(lambda: [0.0] * 7)
 
-    def add(self, module: str, sc: Any, nsc: Any, fconf: float) -> None:
+    def add(self, module: str, sc: Comparison, nsc: Comparison | None, fconf: float) -> None:
         for key in (module, "all"):
             a = self.by[key]
             a[0] += 1
             a[1] += sc.exact
-            a[2] += sc.correct
-            a[3] += sc.total
-            a[4] += nsc.exact
-            a[5] += nsc.correct
+            a[2] += sc.accurate_statements
+            a[3] += sc.truth_statements
+            a[4] += bool(nsc and nsc.exact)
+            a[5] += nsc.accurate_statements if nsc else 0
             a[6] += sc.exact and fconf > 0.99
 
     def summary(self) -> dict[str, Any]:
