@@ -7,6 +7,7 @@ one-line message and a non-zero exit code.
 from __future__ import annotations
 
 import importlib
+import os
 import sys
 
 import typer
@@ -20,6 +21,9 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    # Plain click help: an on/off flag shows no value placeholder (typer's rich panels print `<bool>` after each) and
+    # a choice lists its values (`--mode <scratch|swap>`). Sub-apps (`llvm`) set the same.
+    rich_markup_mode=None,
 )
 
 # Stage modules that contribute commands, in pipeline order. Each has ``register(app: typer.Typer) -> None``.
@@ -56,7 +60,17 @@ for _name in STAGE_COMMANDS:
     importlib.import_module(_name).register(app)
 
 
+def _fixed_hash_seed() -> None:
+    """Run under PYTHONHASHSEED=0 (re-executing once when it is unset), so that whatever iterates a set of
+    strings does so in the same order in every run: outputs must be byte-identical to be checked by hash."""
+    if os.environ.get("PYTHONHASHSEED") is None:
+        os.environ["PYTHONHASHSEED"] = "0"
+        os.execv(sys.executable, [sys.executable, "-m", "vega_llvm.cli", *sys.argv[1:]])
+
+
 def main(argv: list[str] | None = None) -> int:
+    if argv is None:
+        _fixed_hash_seed()
     try:
         app(args=argv, standalone_mode=False)
     except VegaError as exc:

@@ -196,7 +196,8 @@ def learn_slots(
                             resolved += 1
                             for s in srcs:
                                 votes[s] += 1.0 / len(srcs)
-                ranked = [(s, w / max(resolved, 1)) for s, w in votes.most_common()]
+                # Ties broken by name, not by set order (which the string hash seed changes from run to run).
+                ranked = sorted(((s, w / max(resolved, 1)) for s, w in votes.items()), key=lambda x: (-x[1], x[0].kind, x[0].form))
                 ranked = [(s, w) for s, w in ranked if w >= MIN_SOURCE_SHARE][:MAX_SOURCES]
                 out[(tpl.id, st.id, ph.name)] = SlotDependency(
                     template=tpl.id,
