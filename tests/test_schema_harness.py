@@ -132,3 +132,107 @@ def test_bracket_check(body: str, problem: str | None) -> None:
 
     got = bracket_error(body)
     assert (got is None) if problem is None else (got is not None and problem in got), got
+
+
+class _FakeJudge:
+    """Stands in for the CMake build and lit (minutes each), so that a test can count what the harness reruns:
+    every lit run is recorded, one test "executes" every schema function, and every probe leaves it passing."""
+
+    TEST = "CodeGen/XCore/a.ll"
+
+    def __init__(self, tmp: Path) -> None:
+        self.tmp = tmp
+        self.builds = 0
+        self.lit_runs: list[dict[str, str]] = []
+
+    def build(self, target_dir: Path, build_dir: Path, **kwargs: object) -> object:
+        from types import SimpleNamespace
+
+        self.builds += 1
+        return SimpleNamespace(llc=str(self.tmp / "llc"), llvm_mc=str(self.tmp / "llvm-mc"))
+
+    def run_tests(self, target: str, **kwargs: object) -> object:
+        from vega_llvm.littest.runner import LitReport
+        from vega_llvm.littest.tracing import trace_file_name
+
+        params: dict[str, str] = kwargs.get("params") or {}  # type: ignore[assignment]
+        self.lit_runs.append(params)
+        if "vega_trace_dir" in params:
+            (Path(params["vega_trace_dir"]) / trace_file_name(self.TEST)).write_text("0\n1\n2\n")
+        return LitReport(target, "ours:fake", ["codegen"], {self.TEST: "PASS"}, 0.0)
+
+
+def _fake_llvm_tree(root: Path, test_text: str) -> Path:
+    """An llvm-project root whose XCore lit tests are one file we can change (the real tree is shared)."""
+    (root / "llvm" / "lib" / "Target").mkdir(parents=True, exist_ok=True)
+    tests = root / "llvm" / "test" / "CodeGen" / "XCore"
+    tests.mkdir(parents=True, exist_ok=True)
+    (root / "llvm" / "test" / "lit.cfg.py").write_text("# lit config\n")
+    (tests / "a.ll").write_text(test_text)
+    return root
+
+
+def test_cached_verdicts_are_keyed_by_what_decides_them(
+    xcore_copy: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A verdict depends on the lit tests, the per-test timeout, the toolchain and the judge's code, not only on the
+    function and the body: changing any of them must rerun the probes (and the traced run), not read old verdicts."""
+    from vega_llvm import provenance
+    from vega_llvm.evaluate import schema_harness
+    from vega_llvm.llvm import toolchain
+
+    fake = _FakeJudge(tmp_path)
+    monkeypatch.setattr(schema_harness, "build", fake.build)
+    monkeypatch.setattr(schema_harness, "run_tests", fake.run_tests)
+    root = _fake_llvm_tree(tmp_path / "llvm-project", "; RUN: llc < %s\n")
+    monkeypatch.setenv("VEGA_LLVM_SRC", str(root))
+    anchor = Subject("XCore/XCoreMachineFunctionInfo.cpp:16", "XCoreFunctionInfo::anchor", "XCoreMachineFunctionInfo.cpp",
+                     16, "{ }", {"a": "{ /* a */ }", "b": "{ /* b */ }"})
+    work = tmp_path / "schema"
+
+    def judge(timeout: float = 60) -> tuple[int, int]:
+        """(probes, traced lit runs) of one evaluation by a fresh harness over the same work folder."""
+        harness = SchemaHarness(xcore_copy, work, test_timeout=timeout)
+        runs = len(fake.lit_runs)
+        decided, tests = harness.evaluate([anchor])
+        assert decided["a"][anchor.id].status == PASS and tests[anchor.id] == [_FakeJudge.TEST]
+        traced = sum("vega_trace_dir" in p for p in fake.lit_runs[runs:])
+        return harness.probes, traced
+
+    assert judge() == (2, 1)
+    assert judge() == (0, 0)  # the same judge: answered from the caches
+    (root / "llvm" / "test" / "CodeGen" / "XCore" / "a.ll").write_text("; RUN: llc -O0 < %s\n")
+    assert judge() == (2, 1)  # a lit test changed
+    assert judge() == (0, 0)
+    assert judge(timeout=5) == (2, 1)  # another per-test timeout (a TIMEOUT may become a PASS)
+    (root / "llvm" / "test" / "lit.cfg.py").write_text("# lit config, changed\n")
+    assert judge(timeout=5) == (2, 1)  # the lit configuration changed
+    real_digest = provenance.code_digest
+    monkeypatch.setattr(provenance, "code_digest", lambda stage: "other-code-" + real_digest(stage))
+    assert judge(timeout=5) == (2, 1)  # the judge's own code changed (building, charging, probing)
+    real_tc = toolchain.find_toolchain()
+    monkeypatch.setattr(toolchain, "find_toolchain", lambda: toolchain.Toolchain(real_tc.prefix, "16.0.7"))
+    assert judge(timeout=5) == (2, 1)  # another LLVM
+
+
+def test_judge_key_names_what_changed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from vega_llvm.evaluate.keys import judge_stamp, lit_test_files
+    from vega_llvm.provenance import differences
+
+    root = _fake_llvm_tree(tmp_path / "llvm-project", "; RUN: llc < %s\n")
+    (root / "llvm" / "test" / "CodeGen" / "XCore" / "lit.local.cfg").write_text("config.unsupported = False\n")
+    (root / "llvm" / "test" / "CodeGen" / "lit.local.cfg").write_text("# above the suite\n")
+    (root / "llvm" / "test" / "CodeGen" / "RISCV").mkdir()
+    (root / "llvm" / "test" / "CodeGen" / "RISCV" / "b.ll").write_text("; another target\n")
+    monkeypatch.setenv("VEGA_LLVM_SRC", str(root))
+    names = {p.name for p in lit_test_files("XCore")}
+    assert names == {"a.ll", "lit.local.cfg", "lit.cfg.py", "lit.site.cfg.py.in"}
+    assert len([p for p in lit_test_files("XCore") if p.name == "lit.local.cfg"]) == 2
+    before = judge_stamp("XCore", "backend-1", 60)
+    (root / "llvm" / "test" / "CodeGen" / "RISCV" / "b.ll").write_text("; changed, not XCore's\n")
+    assert judge_stamp("XCore", "backend-1", 60) == before
+    (root / "llvm" / "test" / "CodeGen" / "lit.local.cfg").write_text("# changed\n")
+    after = judge_stamp("XCore", "backend-1", 60)
+    assert [d.split()[1] for d in differences(before, after)] == ["lit_tests"]
+    assert [d.split()[1] for d in differences(after, judge_stamp("XCore", "backend-2", 30))] == ["backend", "test_timeout"]
+

@@ -12,12 +12,14 @@ import os
 import shutil
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Callable
+from typing import Any, Callable
 
 from ..build.cmake import build
 from ..build.target_dir import TargetDir, resolve
 from ..errors import BuildError
 from ..littest.runner import LitReport, run_tests
+from ..provenance import differences
+from .keys import judge_stamp, stamp_key
 from .swap import TRAP_BODY, FunctionEdit, apply_edits, attribute_errors, restore
 
 PASS, FAIL, COMPILE_ERROR = "pass", "fail", "compile_error"
@@ -80,6 +82,9 @@ class SwapHarness:
             stamp.write_text(digest)
             for stale in ("baseline.json", "outcomes.json"):
                 (self.work_dir / stale).unlink(missing_ok=True)
+        # Verdicts and the baseline also depend on the lit tests, the toolchain, the timeout and the judge's code.
+        self.stamp = judge_stamp(real.name, digest, test_timeout, suites)
+        self.key = stamp_key(self.stamp)
         self.target: TargetDir = resolve(src)
         self.build_dir = self.work_dir / "build"
         self._baseline: LitReport | None = None
@@ -93,16 +98,18 @@ class SwapHarness:
         )
 
     def baseline(self) -> LitReport:
-        """The unmodified backend's results (cached on disk beside the copy)."""
+        """The unmodified backend's results (cached on disk beside the copy, under the judge's key)."""
         if self._baseline is None:
             path = self.work_dir / "baseline.json"
-            if path.is_file():
-                self._baseline = LitReport.load(path)
+            data = _read_json(path)
+            if data.pop("judge_key", None) == self.key:
+                data.pop("summary", None)
+                self._baseline = LitReport(**data)
             else:
                 self.log(f"{self.name}: baseline build and lit run")
                 report = self._build_and_test("lit-baseline")
                 tmp = path.with_suffix(".tmp")
-                report.save(tmp)
+                tmp.write_text(json.dumps({**asdict(report), "judge_key": self.key}, indent=1) + "\n")
                 os.replace(tmp, path)
                 self._baseline = report
         return self._baseline
@@ -129,9 +136,10 @@ class SwapHarness:
     def evaluate(self, edits: list[FunctionEdit], batch_size: int = 16) -> dict[str, SwapOutcome]:
         """pass / fail / compile_error for every edit; each edit is judged as if swapped in alone.
 
-        Outcomes are cached per (function, body) beside the copy, which is reset whenever the real target changes,
-        so rerunning an evaluation only probes bodies it has not judged yet."""
-        cache = OutcomeCache(self.work_dir / "outcomes.json")
+        Outcomes are cached per (function, body) beside the copy under the judge's key (``keys.judge_stamp``: the
+        real target, its lit tests, the toolchain, the timeout, the judge's code), so rerunning an evaluation only
+        probes bodies it has not judged yet."""
+        cache = OutcomeCache(self.work_dir / "outcomes.json", self.stamp, self.log)
         out: dict[str, SwapOutcome] = {}
         todo: list[FunctionEdit] = []
         for e in edits:
@@ -191,15 +199,27 @@ class SwapHarness:
         return {i for i, o in outcomes.items() if o.status == PASS}
 
 
-class OutcomeCache:
-    """Decided outcomes by (function id, body), in one JSON file rewritten atomically after every decision."""
+def _read_json(path: Path) -> dict[str, Any]:
+    try:
+        data = json.loads(path.read_text()) if path.is_file() else {}
+    except ValueError:
+        data = {}
+    return data if isinstance(data, dict) else {}
 
-    def __init__(self, path: Path) -> None:
+
+class OutcomeCache:
+    """Decided outcomes by (function id, body), in one JSON file rewritten atomically after every decision.
+
+    The file records the provenance block of the judge that decided them (``keys.judge_stamp``); outcomes decided
+    under another one are set aside, and ``log`` is told what differs."""
+
+    def __init__(self, path: Path, stamp: dict[str, Any], log: Callable[[str], None] = lambda m: None) -> None:
         self.path = path
-        try:
-            self.data: dict[str, dict[str, str]] = json.loads(path.read_text()) if path.is_file() else {}
-        except ValueError:
-            self.data = {}
+        self.stamp = stamp
+        data = _read_json(path)
+        self.data: dict[str, dict[str, str]] = data.get("outcomes", {}) if data.get("provenance") == stamp else {}
+        if data and data.get("provenance") != stamp:
+            log(f"{path}: earlier verdicts set aside ({'; '.join(differences(data.get('provenance'), stamp))})")
 
     @staticmethod
     def key(fid: str, body: str) -> str:
@@ -212,7 +232,7 @@ class OutcomeCache:
     def put(self, body: str, outcome: SwapOutcome) -> None:
         self.data[self.key(outcome.id, body)] = {"status": outcome.status, "detail": outcome.detail}
         tmp = self.path.with_suffix(".tmp")
-        tmp.write_text(json.dumps(self.data) + "\n")
+        tmp.write_text(json.dumps({"provenance": self.stamp, "outcomes": self.data}) + "\n")
         os.replace(tmp, self.path)
 
 

@@ -7,6 +7,8 @@ test that does not execute the function runs the same code either way, and the a
 translation unit, in the same scope, as the swapped body would be. An alternative whose code does not compile is
 charged with the compiler error (or undefined reference) that points into it; alternatives in a file whose errors
 point nowhere they can be charged fall back to the rebuild-per-probe ``SwapHarness``.
+
+Verdicts, traces and the baseline are cached under a key of everything they depend on (``keys.judge_stamp``).
 """
 
 from __future__ import annotations
@@ -26,12 +28,11 @@ from ..errors import BuildError, LitRunError
 from ..littest.runner import PASSING, LitReport, run_tests
 from ..littest.tracing import trace_file_name
 from .harness import COMPILE_ERROR, FAIL, PASS, UNJUDGED, UNTESTED, OutcomeCache, SwapHarness, SwapOutcome, tree_digest
+from .keys import judge_stamp, stamp_key
 from .schema import SchemaFunction, Span, SpanIndex, write_schema
 from .swap import FunctionEdit, bracket_error
 
 MAX_BUILD_ROUNDS = 12
-# Bumped whenever the schema's semantics change, so that outcomes decided by an older schema are not reused.
-SCHEMA_VERSION = 2  # 2: missing returns trap (VEGA_TRAP_UB)
 
 
 @dataclass(frozen=True)
@@ -81,16 +82,19 @@ class SchemaHarness:
         self.builds = 0
         self.schema_dir = self.work_dir / "src" / real.name
         self.build_dir = self.work_dir / "build"
-        digest = f"{tree_digest(real.path)}-v{SCHEMA_VERSION}"
-        stamp = self.work_dir / "real.digest"
-        if not stamp.is_file() or stamp.read_text() != digest:
-            # Another backend: nothing decided or traced before applies.
+        digest = tree_digest(real.path)
+        marker = self.work_dir / "real.digest"
+        if not marker.is_file() or marker.read_text() != digest:
+            # Another backend: nothing decided or traced before applies, and the schema copy starts afresh.
             for stale in ("outcomes.json", "trace.json"):
                 (self.work_dir / stale).unlink(missing_ok=True)
             if self.schema_dir.exists():
                 shutil.rmtree(self.schema_dir)
-            stamp.write_text(digest)
-        self.digest = digest
+            marker.write_text(digest)
+        # Verdicts and traces are keyed by everything they depend on (keys.judge_stamp): the real target, its lit
+        # tests and lit configuration, the toolchain, the timeout, and the code of the judge (this file included).
+        self.stamp = judge_stamp(real.name, digest, test_timeout)
+        self.key = stamp_key(self.stamp)
         cache = self.build_dir / "CMakeCache.txt"
         if cache.is_file() and "VEGA_TRAP_UB:BOOL=ON" not in cache.read_text(errors="replace"):
             shutil.rmtree(self.build_dir)  # configured before schemas trapped undefined behaviour
@@ -218,7 +222,7 @@ class SchemaHarness:
 
     # -- tracing and probing ----------------------------------------------------------------------------------
     def _trace_key(self, fids: dict[str, int]) -> str:
-        return hashlib.sha1(json.dumps([self.digest, sorted(fids.items())]).encode()).hexdigest()[:16]
+        return hashlib.sha1(json.dumps([self.key, sorted(fids.items())]).encode()).hexdigest()[:16]
 
     def _cached_trace(self, key: str) -> tuple[LitReport, dict[str, list[str] | None]] | None:
         path = self.work_dir / "trace.json"
@@ -282,7 +286,7 @@ class SchemaHarness:
         subjects = sorted(subjects, key=lambda s: s.id)
         fids = {s.id: i for i, s in enumerate(subjects)}
         systems = sorted({system for s in subjects for system in s.alternatives})
-        cache = OutcomeCache(self.work_dir / "outcomes.json")
+        cache = OutcomeCache(self.work_dir / "outcomes.json", self.stamp, self.log)
         decided: dict[str, dict[str, SwapOutcome]] = {system: {} for system in systems}
         # A record whose "body" is not one balanced block (the corpus parser ran past the function, e.g. after a
         # macro) cannot be swapped: replacing that text would replace other functions too.
