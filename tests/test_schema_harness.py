@@ -236,3 +236,82 @@ def test_judge_key_names_what_changed(tmp_path: Path, monkeypatch: pytest.Monkey
     assert [d.split()[1] for d in differences(before, after)] == ["lit_tests"]
     assert [d.split()[1] for d in differences(after, judge_stamp("XCore", "backend-2", 30))] == ["backend", "test_timeout"]
 
+
+TOY_CPP = """// A stand-in backend file: the schema hooks both functions.
+struct Info { int Cached0 = 0, Cached1 = 1; };
+static Info I;
+
+int first(int X) {
+  return X + I.Cached0;
+}
+
+int second(int X) {
+  return X - I.Cached1;
+}
+"""
+
+
+def _cascade(name: str) -> str:
+    """A body with an error of its own and a #define that breaks the code after it that names ``name``: GCC reports
+    "expected ';' before numeric constant" on the line of that code."""
+    return f"{{\n#define {name} 7\n  return vega_undeclared_in_this_body;\n}}"
+
+
+class _SyntaxOnlyBuild:
+    """The schema's build as a Ninja log of the real C++ compiler run with -fsyntax-only on every .cpp: real
+    diagnostics, real cascades, without CMake and LLVM's libraries."""
+
+    def __init__(self, tmp: Path) -> None:
+        self.tmp = tmp
+
+    def __call__(self, target_dir: Path, build_dir: Path, **kwargs: object) -> object:
+        from types import SimpleNamespace
+
+        from vega_llvm.errors import BuildError
+        from vega_llvm.proc import run
+
+        build_dir.mkdir(parents=True, exist_ok=True)
+        log = []
+        for src in sorted(Path(target_dir).rglob("*.cpp")):
+            argv = ["c++", "-std=c++17", "-fsyntax-only", "-c", str(src)]
+            res = run(argv, timeout=120)
+            if not res.ok:
+                log += [f"FAILED: {src.stem}.o", " ".join(argv), res.stderr]
+        if log:
+            (build_dir / "build.log").write_text("\n".join(log) + "\n")
+            raise BuildError("build failed", build_dir / "build.log")
+        return SimpleNamespace(llc=str(self.tmp / "llc"), llvm_mc=str(self.tmp / "llvm-mc"))
+
+
+def test_errors_running_on_from_one_system_are_not_charged_to_another(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A compile error's consequences in the lines after it (here a stray #define) land on the alternatives that
+    follow it. Neither system is always first, and a charge that follows another charged alternative of the same
+    function is rebuilt without that one before it counts: the correct body is never charged."""
+    from vega_llvm.evaluate import schema_harness
+    from vega_llvm.evaluate.schema_harness import system_order
+
+    real = tmp_path / "XCore"
+    real.mkdir()
+    (real / "CMakeLists.txt").write_text("add_llvm_component_group(XCore)\n")
+    (real / "XCore.td").write_text("")
+    (real / "Toy.cpp").write_text(TOY_CPP)
+    fake = _FakeJudge(tmp_path)
+    monkeypatch.setattr(schema_harness, "build", _SyntaxOnlyBuild(tmp_path))
+    monkeypatch.setattr(schema_harness, "run_tests", fake.run_tests)
+    first = Subject("toy:first", "first", "Toy.cpp", 5, "{\n  return X + I.Cached0;\n}",
+                    {"a": _cascade("Cached0"), "b": "{\n  return I.Cached0 + X;\n}"})
+    second = Subject("toy:second", "second", "Toy.cpp", 9, "{\n  return X - I.Cached1;\n}",
+                     {"a": "{\n  return -I.Cached1 + X;\n}", "b": _cascade("Cached1")})
+    harness = SchemaHarness(real, tmp_path / "schema", test_timeout=60)
+    decided, _tests = harness.evaluate([first, second])
+
+    status = {(system, sid): o.status for system, d in decided.items() for sid, o in d.items()}
+    assert status == {("a", first.id): COMPILE_ERROR, ("b", first.id): PASS,
+                      ("a", second.id): PASS, ("b", second.id): COMPILE_ERROR}, decided
+    assert "vega_undeclared_in_this_body" in decided["a"][first.id].detail
+    assert harness.builds == 2  # the failed build, then one without the two charged alternatives
+    # Over many functions each system comes first equally often.
+    firsts = [system_order(["forkflow", "model"], fid)[0] for fid in range(10)]
+    assert firsts.count("forkflow") == firsts.count("model") == 5

@@ -6,7 +6,9 @@ This gives the same verdict as swapping the function alone into the real backend
 test that does not execute the function runs the same code either way, and the alternative is compiled in the same
 translation unit, in the same scope, as the swapped body would be. An alternative whose code does not compile is
 charged with the compiler error (or undefined reference) that points into it; alternatives in a file whose errors
-point nowhere they can be charged fall back to the rebuild-per-probe ``SwapHarness``.
+point nowhere they can be charged fall back to the rebuild-per-probe ``SwapHarness``. No system is always placed
+first (``system_order``), and a charge that follows another charged alternative of the same function is re-checked
+by a build without that one before it counts, so one system's errors running on are not charged to another.
 
 Verdicts, traces and the baseline are cached under a key of everything they depend on (``keys.judge_stamp``).
 """
@@ -45,6 +47,27 @@ class Subject:
     line: int
     body: str
     alternatives: dict[str, str]  # system -> body
+
+
+def system_order(systems: list[str], fid: int) -> list[str]:
+    """The order of function ``fid``'s alternatives in the schema: the systems rotated by the function's number, so
+    that each system comes first for as many functions as any other. An alternative's errors can run on into the
+    lines after it (a stray ``#define``, a parse the compiler recovers from late) and be charged to the alternatives
+    there; with one system always first, only the others would ever be charged with such cascades."""
+    if not systems:
+        return []
+    r = fid % len(systems)
+    return systems[r:] + systems[:r]
+
+
+def _follow_charged(charged: dict[tuple[int, int], str]) -> set[tuple[int, int]]:
+    """Charged alternatives ``(fid, k)`` placed after another charged alternative of the same function. Their errors
+    may be the earlier one's running on, so they count only if the next build, without the earlier one, fails in
+    them again."""
+    first: dict[int, int] = {}
+    for fid, k in charged:
+        first[fid] = min(k, first.get(fid, k))
+    return {(fid, k) for fid, k in charged if k > first[fid]}
 
 
 def _relative(path: str, root: Path) -> str:
@@ -121,13 +144,15 @@ class SchemaHarness:
                         cache.put(active[s.id].pop(system), outcome)
                         decided[system][s.id] = outcome
         unhooked: set[str] = set()
-        for round_ in range(1, MAX_BUILD_ROUNDS + 1):
+        # A deferred charge (below) costs a round per alternative ahead of it.
+        rounds = MAX_BUILD_ROUNDS + max(len(systems) - 1, 0)
+        for round_ in range(1, rounds + 1):
             functions, numbering = [], {}
             for s in subjects:
                 if s.path in unhooked:
                     continue
                 bodies: list[str] = []
-                for system in systems:
+                for system in system_order(systems, fids[s.id]):
                     if system in active[s.id]:
                         if active[s.id][system] not in bodies:
                             bodies.append(active[s.id][system])
@@ -142,6 +167,12 @@ class SchemaHarness:
             except BuildError as exc:
                 text = exc.log.read_text(errors="replace") if exc.log and exc.log.is_file() else ""
                 first_error, unexplained = self._charge_compile_errors(text, spans)
+                deferred = _follow_charged(first_error)
+                for num in deferred:
+                    del first_error[num]
+                if deferred:
+                    self.log(f"{self.name}: {len(deferred)} charges after another charged alternative of the same "
+                             f"function re-checked by the next round")
                 for key, msg in self._charge_link_errors(text, subjects, active, numbering).items():
                     first_error.setdefault(key, msg)
                 progress = False
@@ -165,7 +196,7 @@ class SchemaHarness:
                 if not progress:
                     raise BuildError(f"evaluation schema of {self.name} does not build and no alternative can be "
                                      f"charged: {exc}", exc.log, exc.errors, exc.locations) from exc
-        raise BuildError(f"evaluation schema of {self.name} still fails after {MAX_BUILD_ROUNDS} rounds")
+        raise BuildError(f"evaluation schema of {self.name} still fails after {rounds} rounds")
 
     def _charge_compile_errors(self, log_text: str, spans: list[Span]) -> tuple[dict[tuple[int, int], str], dict[str, str]]:
         """Alternative ``(fid, k)`` -> the first compiler error charged to it, and schema file -> the first error
