@@ -91,12 +91,53 @@ def test_tiny_model_learns_on_real_features(env: dict[str, Path], trained: dict[
     assert meta["phases"]["pretrain"]["steps"] == cfg.pretrain.steps  # type: ignore[attr-defined]
 
 
-def test_held_out_target_never_reaches_the_tokenizer(env: dict[str, Path], trained: dict[str, object]) -> None:
-    from vega_llvm.corpus.records import load_corpus
+def _identifiers(text: str) -> set[str]:
+    import re
 
-    meta = trained["meta"]
-    recs = load_corpus(env["corpus"])
-    assert meta["corpus"]["functions_used"] == sum(r.target in TRAIN for r in recs)  # type: ignore[index]
+    return set(re.findall(r"[A-Za-z_][A-Za-z0-9_]{5,}", text))
+
+
+def test_held_out_target_never_reaches_the_tokenizer(env: dict[str, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Neither the BPE trainer nor pre-training sees held-out code. Every training function is used (no limit: the
+    tiny preset's 400 could stop before XCore's rows whatever the filter does), and what they receive is checked
+    against the corpus file itself: as many texts as it has training-target rows, none with an identifier that only
+    XCore's code has."""
+    from vega_llvm.model import pretrain as pretrain_module
+    from vega_llvm.model import tokenizer
+    from vega_llvm.model.config import apply_overrides, tiny
+    from vega_llvm.model.train import run_train
+
+    class Stop(Exception):
+        pass
+
+    seen: dict[str, list[str]] = {}
+    real_bpe = tokenizer.train_bpe
+
+    def bpe(texts, vocab_size):  # type: ignore[no-untyped-def]
+        seen["tokenizer"] = list(texts)
+        return real_bpe(seen["tokenizer"], vocab_size)
+
+    def pretrain(model, function_ids, tok, cfg, work, progress=True):  # type: ignore[no-untyped-def]
+        seen["pretrain"] = [tok.decode(ids) for ids in function_ids]
+        raise Stop  # what fine-tuning reads is the features' train.jsonl, checked in test_features
+
+    monkeypatch.setattr(tokenizer, "train_bpe", bpe)
+    monkeypatch.setattr(pretrain_module, "pretrain", pretrain)
+    cfg = apply_overrides(tiny(), ["tokenizer_functions=0", "pretrain.max_functions=0"])
+    with pytest.raises(Stop):
+        run_train(cfg, env["features"], env["corpus"], tmp_path / "ckpt", tmp_path / "work", progress=False)
+
+    rows = [json.loads(line) for line in (env["corpus"] / "functions.jsonl").read_text().splitlines() if line.strip()]
+    assert {r["target"] for r in rows} == {*TRAIN, HELD_OUT}
+    train_ids = set().union(*(_identifiers(r["signature"] + r["body"]) for r in rows if r["target"] in TRAIN))
+    held_only = {i for r in rows if r["target"] == HELD_OUT for i in _identifiers(r["signature"] + r["body"])
+                 if i not in train_ids and "xcore" not in i.lower()}
+    assert len(held_only) > 50  # e.g. XCore's instruction names: what a leak would bring in
+    for phase in ("tokenizer", "pretrain"):
+        texts = seen[phase]
+        assert len(texts) == sum(r["target"] in TRAIN for r in rows), phase
+        leaked = held_only & set().union(*map(_identifiers, texts))
+        assert not leaked, (phase, sorted(leaked)[:10])
 
 
 def test_save_load_round_trip_gives_identical_outputs(env: dict[str, Path], trained: dict[str, object], tmp_path: Path) -> None:
@@ -178,7 +219,10 @@ def test_unknown_override_is_a_clear_error() -> None:
 
 def test_a_roberta_checkpoint_is_wrapped_with_shared_weights(trained: dict[str, object], tmp_path: Path) -> None:
     """``--init-from``: any RoBERTa checkpoint (here a small random one in save_pretrained layout, standing in for
-    microsoft/unixcoder-base-nine) becomes the encoder-decoder, its tokenizer gaining our two special tokens."""
+    microsoft/unixcoder-base-nine) becomes the encoder-decoder, its tokenizer gaining our two special tokens. The
+    checkpoint's weights are really loaded (not left at a fresh initialisation), the encoder is that RoBERTa, and the
+    decoder and the LM head share its weights: a step on the token loss alone moves the encoder's output and the
+    embedding of a token that appears only as an output."""
     import torch
     from transformers import RobertaConfig, RobertaModel
 
@@ -190,11 +234,44 @@ def test_a_roberta_checkpoint_is_wrapped_with_shared_weights(trained: dict[str, 
     torch.manual_seed(0)
     cfg = RobertaConfig(vocab_size=len(tok) - 2, hidden_size=32, num_hidden_layers=1, num_attention_heads=2,
                         intermediate_size=64, max_position_embeddings=260, pad_token_id=tok.pad)
-    RobertaModel(cfg, add_pooling_layer=False).save_pretrained(str(base_dir))
+    base = RobertaModel(cfg, add_pooling_layer=False).eval()
+    base.save_pretrained(str(base_dir))
+    torch.manual_seed(1)  # another seed: a weight that was not loaded differs from the checkpoint's
     model = from_roberta(str(base_dir), len(tok), trained["cfg"].model, tok.mask).eval()  # type: ignore[attr-defined]
     assert model.config.vocab_size == len(tok)
+
+    ours = model.roberta.state_dict()
+    for name, weight in base.state_dict().items():
+        got = ours[name][: weight.shape[0]] if name.endswith("word_embeddings.weight") else ours[name]
+        assert torch.equal(got, weight), name
+    assert ours["embeddings.word_embeddings.weight"].shape[0] == len(tok)
+
     src = torch.tensor([[tok.bos, 10, 11, 12, tok.eos]])
-    conf, seqs = model.generate(src, torch.ones_like(src), 4, tok.eos)
+    mask = torch.ones_like(src)
+    with torch.no_grad():
+        hidden = base(src).last_hidden_state
+        expected = torch.sigmoid(model.conf_head(hidden[:, 0]).squeeze(-1))
+        before = model.confidence(src, mask)
+    assert torch.allclose(before, expected, atol=1e-5)  # the encoder is the checkpoint's RoBERTa
+
+    only_output = 40  # in the target, never in the source or the decoder's input
+    target = torch.tensor([[20, 21, only_output]])
+    emb = model.roberta.embeddings.word_embeddings.weight
+    row = emb[only_output].detach().clone()
+    model.train()
+    out = model(src, mask, target_ids=target)
+    assert out.mse is None and out.ce is not None  # the token loss only: no gradient reaches the confidence head
+    out.loss.backward()
+    assert all(p.grad is None or not p.grad.any() for p in model.conf_head.parameters())
+    with torch.no_grad():
+        for p in model.parameters():
+            if p.grad is not None:
+                p -= 0.5 * p.grad
+    model.eval()
+    after = model.confidence(src, mask)
+    assert not torch.allclose(after, before)  # the decoder's loss moved the encoder: one set of weights
+    assert not torch.equal(emb[only_output], row)  # reached only through the LM head: tied to the embeddings
+    conf, seqs = model.generate(src, mask, 4, tok.eos)
     assert conf.shape == (1,) and len(seqs) == 1
 
 
