@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from vega_llvm import cli
@@ -28,6 +30,38 @@ def test_every_subcommand_has_help(capsys: pytest.CaptureFixture[str]) -> None:
         assert cli.main([*argv, "--help"]) == 0
         out = capsys.readouterr().out
         assert "Usage" in out and "--help" in out, argv
+
+
+def test_help_shows_flags_plainly_and_lists_choices(capsys: pytest.CaptureFixture[str]) -> None:
+    """On/off flags carry no value placeholder; an option with fixed values lists them."""
+    for argv in _subcommands():
+        assert cli.main([*argv, "--help"]) == 0
+        assert "<bool>" not in capsys.readouterr().out, argv
+    choices = {  # typer writes <a|b>, older typer/click [a|b]
+        ("bootstrap",): r"--mode [<\[]scratch\|swap[>\]]",
+        ("test",): r"--suite [<\[]codegen\|mc\|disassembler[>\]]",
+        ("llvm", "patch"): r"--endian [<\[]little\|big[>\]]",
+    }
+    for argv, pattern in choices.items():
+        assert cli.main([*argv, "--help"]) == 0
+        out = capsys.readouterr().out
+        assert re.search(pattern, out), (argv, out)
+    assert cli.main(["bootstrap", "--help"]) == 0
+    assert re.search(r"^  --no-repair +Stop", capsys.readouterr().out, re.M)  # a flag: no placeholder
+
+
+def test_choices_match_what_the_stages_accept() -> None:
+    from vega_llvm.bootstrap import commands as bootstrap_commands, pipeline
+    from vega_llvm.littest import commands as test_commands, runner
+
+    assert tuple(m.value for m in bootstrap_commands.Mode) == pipeline.MODES
+    assert [s.value for s in test_commands.Suite] == list(runner.SUITES)
+
+
+def test_a_value_outside_the_choices_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
+    assert cli.main(["bootstrap", "--td", "X.td", "--out", "o", "--mode", "fast"]) == 2
+    err = capsys.readouterr().err
+    assert "'fast' is not one of 'scratch', 'swap'" in err and "Traceback" not in err
 
 
 def test_not_a_target_directory_is_one_line_error(tmp_path, capsys: pytest.CaptureFixture[str]) -> None:

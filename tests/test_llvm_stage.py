@@ -59,6 +59,60 @@ def test_fetch_with_no_source_available_is_clear(tmp_path: Path) -> None:
     assert not (tmp_path / "dest").exists()
 
 
+def _no_proxy(monkeypatch: pytest.MonkeyPatch) -> None:
+    for var in ("http_proxy", "https_proxy", "all_proxy", "HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY"):
+        monkeypatch.delenv(var, raising=False)
+
+
+def _refused_url() -> str:
+    """An http URL on the loopback whose port nobody listens on: connecting is refused at once."""
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    return f"http://127.0.0.1:{port}/llvm-project.git"
+
+
+def test_unreachable_git_is_a_note_and_debian_follows(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The real git against a server that cannot be reached: one calm line, then the Debian source package."""
+    _no_proxy(monkeypatch)
+    monkeypatch.setattr(fetch, "GIT_URL", _refused_url())
+    dest = tmp_path / "cache" / f"llvm-project-{LLVM_VERSION}"
+    monkeypatch.setattr(
+        fetch, "_from_debian", lambda d, timeout: fetch.SourceInfo(str(d), LLVM_VERSION, "debian", "stand-in.tar.xz")
+    )
+    messages: list[str] = []
+    info = fetch.fetch(dest=dest, log=messages.append)
+    assert info.origin == "debian"
+    assert messages[0].startswith(f"fetching llvm-project {LLVM_VERSION}: trying git (")
+    assert messages[1].startswith("  git unreachable (") and "connect" in messages[1].lower()
+    assert messages[1].endswith(f"; using the Debian source package {fetch.DEBIAN_PACKAGE} ...")
+    assert not any("failed" in m or "fatal" in m for m in messages), messages
+
+
+def test_every_source_failing_is_one_clear_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    _no_proxy(monkeypatch)
+    monkeypatch.setattr(fetch, "GIT_URL", _refused_url())
+    messages: list[str] = []
+    with pytest.raises(LLVMNotFoundError, match=r"could not fetch llvm-project .*: git unreachable \(.*--llvm-src DIR"):
+        fetch.fetch(dest=tmp_path / "dest", use_debian=False, log=messages.append)
+    assert messages[-1].startswith("  git unreachable (") and "using" not in messages[-1]
+    assert not (tmp_path / "dest").exists()
+
+
+def test_git_server_without_the_tag_is_a_failure_not_unreachable(tmp_path: Path) -> None:
+    """A server that answers but lacks the release tag is a real failure (named as one), not a network matter."""
+    from vega_llvm.errors import ToolError
+    from vega_llvm.proc import run
+
+    repo = tmp_path / "empty.git"
+    run(["git", "init", "-q", "--bare", str(repo)], timeout=60, check=True)
+    with pytest.raises(ToolError, match=f"has no tag {fetch.GIT_TAG}") as exc:
+        fetch.probe_git(repo.as_uri())
+    assert not isinstance(exc.value, fetch.SourceUnreachable)
+
+
 def test_doctor_passes_on_this_machine(llvm_root: Path) -> None:
     checks = doctor.run_checks()
     failing = [(c.name, c.detail) for c in checks if c.required and not c.ok]

@@ -5,6 +5,11 @@
 #
 #   tools/setup.sh            # everything
 #   SKIP_APT=1 tools/setup.sh # no system packages (already installed, or no root)
+#   TORCH_INDEX_URL=URL tools/setup.sh  # take torch from this index (e.g. https://download.pytorch.org/whl/cu121)
+#
+# torch: with an NVIDIA GPU (nvidia-smi works) the default build from the package index (CUDA on Linux); without one
+# the CPU build from PyTorch's CPU wheel index when it answers, else the default route (pip's configured indexes and
+# wheel folders). The last line of that step says which build is installed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -32,6 +37,55 @@ enable_deb_src() {
   echo "$changed"
 }
 
+TORCH_VERSION=2.13.0
+TORCH_CPU_INDEX=https://download.pytorch.org/whl/cpu
+
+have_nvidia_gpu() { command -v nvidia-smi >/dev/null 2>&1 && nvidia-smi -L >/dev/null 2>&1; }
+
+reachable() {  # $1 answers within a few seconds (the outer timeout also bounds a hanging DNS lookup)
+  timeout 15 .venv/bin/python -c 'import sys, urllib.request; urllib.request.urlopen(sys.argv[1], timeout=8)' "$1" \
+    >/dev/null 2>&1
+}
+
+torch_build() {  # e.g. "2.13.0+cpu (CPU build)"; empty when torch does not import
+  .venv/bin/python -c 'import torch; c = torch.version.cuda; print(torch.__version__, "(CUDA " + c if c else "(CPU", "build)")' \
+    2>/dev/null || true
+}
+
+pip_torch() { .venv/bin/python -m pip install -q "$@" "torch==$TORCH_VERSION"; }
+
+install_torch() {
+  # Installed before `pip install -e .`, so that vega-llvm's own `torch>=2.1` is already met and pulls nothing.
+  local have
+  have=$(torch_build)
+  if [ "${have%%[+ ]*}" = "$TORCH_VERSION" ]; then
+    echo "torch $have already installed"
+    return
+  fi
+  if [ -n "${TORCH_INDEX_URL:-}" ]; then
+    echo "torch $TORCH_VERSION from TORCH_INDEX_URL=$TORCH_INDEX_URL ..."
+    pip_torch --index-url "$TORCH_INDEX_URL"
+  elif have_nvidia_gpu; then
+    echo "NVIDIA GPU found (nvidia-smi): torch $TORCH_VERSION from the default index ..."
+    pip_torch
+  else
+    echo "no NVIDIA GPU: trying PyTorch's CPU wheel index $TORCH_CPU_INDEX ..."
+    if reachable "$TORCH_CPU_INDEX/torch/"; then
+      pip_torch --index-url "$TORCH_CPU_INDEX" || { echo "  that failed: the default index instead ..."; pip_torch; }
+    else
+      echo "  unreachable: the default index instead (pip's configured indexes and wheel folders) ..."
+      pip_torch
+    fi
+  fi
+  have=$(torch_build)
+  [ -n "$have" ] || { echo "error: torch does not import after the install" >&2; exit 1; }
+  echo "installed torch $have"
+  if [ "${have#*CUDA}" != "$have" ] && ! have_nvidia_gpu; then
+    echo "  note: a CUDA build on a machine without an NVIDIA GPU (it runs on the CPU, but is large); the CPU build:"
+    echo "  .venv/bin/python -m pip uninstall -y torch && TORCH_INDEX_URL=$TORCH_CPU_INDEX tools/setup.sh"
+  fi
+}
+
 if [ -z "${SKIP_APT:-}" ]; then
   echo "== system packages"
   enable_deb_src >/dev/null
@@ -43,7 +97,7 @@ echo "== python venv (.venv)"
 PY=${PYTHON:-python3}
 [ -x .venv/bin/python ] || "$PY" -m venv .venv
 .venv/bin/python -m pip install -q --upgrade pip
-.venv/bin/python -m pip install -q torch==2.13.0  # CPU build first, so that `pip install -e .` never pulls CUDA wheels
+install_torch
 .venv/bin/python -m pip install -q -e ".[test]"
 .venv/bin/vega-llvm --version
 

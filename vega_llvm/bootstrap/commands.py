@@ -2,10 +2,18 @@
 
 from __future__ import annotations
 
+from enum import Enum
 from pathlib import Path
 from typing import List, Optional
 
 import typer
+
+
+class Mode(str, Enum):
+    """``--mode``: the values of ``pipeline.MODES`` (not imported here, to keep ``--help`` light)."""
+
+    scratch = "scratch"
+    swap = "swap"
 
 
 def register(app: typer.Typer) -> None:
@@ -13,11 +21,11 @@ def register(app: typer.Typer) -> None:
     def bootstrap_cmd(
         td: Path = typer.Option(..., "--td", help="The target's top-level .td file."),
         out: Path = typer.Option(..., "--out", help="Output folder (target directory, build, tests, report)."),
-        mode: str = typer.Option("scratch", "--mode", help="scratch: everything generated; swap: the real target with generated functions swapped in."),
+        mode: Mode = typer.Option(Mode.scratch, "--mode", help="scratch: everything generated; swap: the real target with generated functions swapped in."),
         model: Optional[Path] = typer.Option(None, "--model", help="Checkpoint to generate with (runs `generate`)."),
         results: Optional[Path] = typer.Option(None, "--results", help="Or: a result.jsonl written by `vega-llvm generate`."),
         force: bool = typer.Option(False, "--force", help="Update an existing --out (only changed files are rewritten)."),
-        only: Optional[List[str]] = typer.Option(None, "--only", help="Regenerate only these functions (repeatable); the rest stay as in the last run."),
+        only: Optional[List[str]] = typer.Option(None, "--only", metavar="<function>", help="Regenerate only these functions (repeatable); the rest stay as in the last run."),
         threshold: float = typer.Option(0.9, "--threshold", help="Statements below this confidence get a comment."),
         no_build: bool = typer.Option(False, "--no-build", help="Write the target directory only."),
         no_lit: bool = typer.Option(False, "--no-lit", help="Skip LLVM's lit tests."),
@@ -31,7 +39,7 @@ def register(app: typer.Typer) -> None:
         from .pipeline import BootstrapConfig, run
 
         cfg = BootstrapConfig(
-            td=td, out=out, mode=mode, model=model, results=results, force=force, only=list(only or []),
+            td=td, out=out, mode=mode.value, model=model, results=results, force=force, only=list(only or []),
             threshold=threshold, run_build=not no_build, run_lit=not no_lit, run_smoke=not no_smoke,
             test_timeout=timeout, jobs=jobs, repair=not no_repair,
         )

@@ -21,6 +21,7 @@ from pathlib import Path
 
 import jinja2
 
+from ..atomic import publish
 from ..errors import ConfigError, TemplateRenderError
 from .functions import Signature
 from .layout import DECLARES, Plan, PlacedFunction, PlannedFile, _mentions, _unique_declarations, declares, is_public
@@ -168,6 +169,7 @@ def write_tree(dest: Path, files: dict[str, str | bytes], *, force: bool) -> dic
         dest.parent.mkdir(parents=True, exist_ok=True)
         stage = Path(tempfile.mkdtemp(prefix=f".{dest.name}.", dir=dest.parent))
         try:
+            publish(stage)  # mkdtemp's 0700 would become the target directory's mode
             for rel, data in files.items():
                 p = stage / rel
                 p.parent.mkdir(parents=True, exist_ok=True)
@@ -186,9 +188,14 @@ def write_tree(dest: Path, files: dict[str, str | bytes], *, force: bool) -> dic
             continue
         p.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=f".{p.name}.", dir=p.parent)
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(raw)
-        os.replace(tmp, p)
+        try:
+            with os.fdopen(fd, "wb") as fh:
+                publish(fh.fileno())  # not mkstemp's 0600
+                fh.write(raw)
+            os.replace(tmp, p)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
         counts["written"] += 1
     wanted = {str(Path(r)) for r in files}
     for p in sorted(dest.rglob("*"), reverse=True):

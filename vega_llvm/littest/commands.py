@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+from enum import Enum
 from pathlib import Path
 from typing import List, Optional
 
@@ -11,13 +12,23 @@ import typer
 from ..build.commands import TARGET_HELP
 
 
+class Suite(str, Enum):
+    """``--suite``: the keys of ``runner.SUITES`` (not imported here, to keep ``--help`` light)."""
+
+    codegen = "codegen"
+    mc = "mc"
+    disassembler = "disassembler"
+
+
 def register(app: typer.Typer) -> None:
     @app.command("test")
     def test_cmd(
         target_dir: Optional[Path] = typer.Option(None, "--target-dir", help="The lib/Target/<X> directory under test."),
         target_name: Optional[str] = typer.Option(None, "--target", help=TARGET_HELP),
         build_dir: Optional[Path] = typer.Option(None, "--build-dir", help="Its build directory (default: in the cache)."),
-        suite: Optional[List[str]] = typer.Option(None, "--suite", help="codegen, mc, disassembler (default: all)."),
+        suite: Optional[List[Suite]] = typer.Option(
+            None, "--suite", metavar="<" + "|".join(s.value for s in Suite) + ">", help="Only this suite (repeatable; default: all)."
+        ),
         filter_regex: Optional[str] = typer.Option(None, "--filter", help="Only tests whose path matches this regex."),
         timeout: float = typer.Option(60, "--timeout", help="Seconds allowed per test."),
         reference: bool = typer.Option(False, "--reference", help="Run with the installed llc/llvm-mc instead of ours."),
@@ -40,7 +51,7 @@ def register(app: typer.Typer) -> None:
                 res = build_with_progress(target.path, build_dir, None)
             llc, mc = Path(res.llc), Path(res.llvm_mc)
         report = run_tests(
-            target.name, llc=llc, llvm_mc=mc, suites=suite or None, filter_regex=filter_regex,
+            target.name, llc=llc, llvm_mc=mc, suites=[s.value for s in suite] if suite else None, filter_regex=filter_regex,
             test_timeout=timeout, jobs=jobs,
         )
         if out:

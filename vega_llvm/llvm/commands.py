@@ -9,7 +9,10 @@ import typer
 
 
 # Module level so that other stages can add ``llvm`` subcommands (``vega_llvm.llvm_patch.commands`` adds ``patch``).
-llvm_app = typer.Typer(help="The llvm-project 16.0.6 sources and the installed LLVM 16 toolchain.", no_args_is_help=True)
+llvm_app = typer.Typer(
+    help="The llvm-project 16.0.6 sources and the installed LLVM 16 toolchain.", no_args_is_help=True,
+    rich_markup_mode=None,  # plain help, as the root app (cli.py)
+)
 
 
 def register(app: typer.Typer) -> None:

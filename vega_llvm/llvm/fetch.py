@@ -3,6 +3,10 @@
 Three sources, tried in order: a directory the user names (linked, never modified), a shallow git clone of the
 release tag, the Debian source package ``llvm-toolchain-16`` (whose version matches the installed binaries, which
 the out-of-tree build needs). The result is checked by reading the version from ``llvm/CMakeLists.txt``.
+
+Before cloning, ``git ls-remote`` asks the server for the tag with a short timeout; a server that cannot be reached
+(no network, no DNS, a firewall) is an expected case on build machines, reported as "unreachable" and followed by
+the next source, not as a failure. Only when every source fails is it an error.
 """
 
 from __future__ import annotations
@@ -16,7 +20,7 @@ from pathlib import Path
 from typing import Callable
 
 from .. import LLVM_MAJOR, LLVM_VERSION
-from ..errors import ConfigError, LLVMNotFoundError, ToolError
+from ..errors import ConfigError, LLVMNotFoundError, ToolError, ToolTimeoutError
 from ..paths import cache_root, default_src_dir
 from ..proc import run
 
@@ -24,6 +28,18 @@ GIT_URL = "https://github.com/llvm/llvm-project.git"
 GIT_TAG = f"llvmorg-{LLVM_VERSION}"
 DEBIAN_PACKAGE = f"llvm-toolchain-{LLVM_MAJOR}"
 MARKER = ".vega-llvm-source.json"
+PROBE_TIMEOUT = 30.0  # seconds for `git ls-remote`: enough for a slow network, short when packets are dropped
+
+# git's own words (curl's for http(s), ssh's for ssh) when the server cannot be reached at all.
+_UNREACHABLE = re.compile(
+    r"Could not resolve (?:host|hostname|proxy)|Failed to connect|Couldn't connect|Connection (?:timed out|refused)"
+    r"|Network is unreachable|No route to host|Operation timed out|Temporary failure in name resolution",
+    re.IGNORECASE,
+)
+
+
+class SourceUnreachable(ToolError):
+    """A download source that cannot be reached from this machine: the next source is tried."""
 
 
 @dataclass
@@ -104,7 +120,35 @@ def _from_user(src: Path, dest: Path) -> SourceInfo:
     return info
 
 
+def _last_line(text: str) -> str:
+    lines = [ln.strip(" '\"") for ln in text.splitlines()]
+    lines = [ln for ln in lines if ln and not ln.startswith("stderr:")]
+    return lines[-1] if lines else ""
+
+
+def probe_git(url: str | None = None, tag: str = GIT_TAG, timeout: float = PROBE_TIMEOUT) -> None:
+    """Ask ``url`` (default ``GIT_URL``) for ``tag`` with the real git; raise ``SourceUnreachable`` when the server
+    cannot be reached, ``ToolError`` when it answers without the tag (or git is missing)."""
+    url = url or GIT_URL
+    argv = ["git", "ls-remote", "--exit-code", url, f"refs/tags/{tag}"]
+    try:
+        res = run(argv, timeout=timeout, env={"GIT_TERMINAL_PROMPT": "0"})  # never wait for a password
+    except ToolTimeoutError as exc:
+        raise SourceUnreachable(f"{url}: no answer in {timeout:.0f} s") from exc
+    if res.ok:
+        return
+    text = res.stderr or res.stdout
+    m = _UNREACHABLE.search(text)
+    if m:
+        line = next((ln for ln in text.splitlines() if m.group(0) in ln), m.group(0))
+        raise SourceUnreachable(line[line.index(m.group(0)):].strip())
+    if res.returncode == 2:
+        raise ToolError(f"{url} has no tag {tag}")
+    raise ToolError(f"git ls-remote {url} failed: {_last_line(text) or f'exit {res.returncode}'}")
+
+
 def _from_git(dest: Path, timeout: float) -> SourceInfo:
+    probe_git()
     import git  # GitPython
 
     with tempfile.TemporaryDirectory(dir=dest.parent, prefix=".clone-") as tmp:
@@ -114,9 +158,8 @@ def _from_git(dest: Path, timeout: float) -> SourceInfo:
                 GIT_URL, work, depth=1, branch=GIT_TAG, single_branch=True, kill_after_timeout=timeout
             )
         except git.GitCommandError as exc:
-            lines = [ln.strip(" '\"") for ln in (exc.stderr or str(exc)).splitlines()]
-            lines = [ln for ln in lines if ln and not ln.startswith("stderr:")] or [str(exc)]
-            raise ToolError(f"git clone {GIT_URL} failed: {lines[-1]}") from exc
+            last = _last_line(exc.stderr or str(exc)) or str(exc)
+            raise ToolError(f"git clone {GIT_URL} failed: {last}") from exc
         version = verify(work)
         info = SourceInfo(str(dest), version, "git", f"{GIT_URL}@{GIT_TAG}")
         work.replace(dest)
@@ -177,22 +220,26 @@ def fetch(
         dest.unlink()
     elif dest.exists():
         raise ConfigError(f"{dest} exists but is not a verified llvm-project {LLVM_VERSION}; remove it and rerun")
-    failures: list[str] = []
-    attempts: list[tuple[str, Callable[[], SourceInfo]]] = []
+    attempts: list[tuple[str, str, Callable[[], SourceInfo]]] = []
     if use_git:
-        attempts.append(("git", lambda: _from_git(dest, timeout)))
+        attempts.append(("git", f"git ({GIT_TAG} from {GIT_URL})", lambda: _from_git(dest, timeout)))
     if use_debian:
-        attempts.append(("debian", lambda: _from_debian(dest, timeout)))
-    for name, attempt in attempts:
-        log(f"fetching llvm-project {LLVM_VERSION} via {name} ...")
+        attempts.append(("debian", f"the Debian source package {DEBIAN_PACKAGE}", lambda: _from_debian(dest, timeout)))
+    if attempts:
+        log(f"fetching llvm-project {LLVM_VERSION}: trying {attempts[0][1]} ...")
+    failures: list[str] = []
+    for i, (name, _, attempt) in enumerate(attempts):
         try:
             info = attempt()
+        except SourceUnreachable as exc:
+            why = f"{name} unreachable ({exc})"
         except (ToolError, ConfigError, OSError) as exc:
-            failures.append(f"{name}: {exc}")
-            log(f"  {name} failed: {exc}")
-            continue
-        log(f"llvm-project {info.version} at {dest} (from {info.origin}: {info.detail})")
-        return info
+            why = f"{name} failed: {exc}"
+        else:
+            log(f"llvm-project {info.version} at {dest} (from {info.origin}: {info.detail})")
+            return info
+        failures.append(why)
+        log(f"  {why}" + (f"; using {attempts[i + 1][1]} ..." if i + 1 < len(attempts) else ""))
     raise LLVMNotFoundError(
         "could not fetch llvm-project " + LLVM_VERSION + ": " + "; ".join(failures or ["no source enabled"])
         + "; pass --llvm-src DIR with an existing checkout"

@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+from enum import Enum
 from pathlib import Path
 from typing import Optional
 
 import typer
+
+
+class Endian(str, Enum):
+    little = "little"
+    big = "big"
 
 
 def register(app: typer.Typer) -> None:
@@ -19,7 +25,7 @@ def register(app: typer.Typer) -> None:
         target_dir: Optional[Path] = typer.Option(None, "--target-dir", help="Generated lib/Target/<X> (or bootstrap's --out) to copy into the tree."),
         td: Optional[Path] = typer.Option(None, "--td", help="The target's .td: its property table gives the pointer width when no data layout does."),
         bits: Optional[int] = typer.Option(None, "--bits", help="Pointer width 16, 32 or 64 (default: data layout, else .td, else 32)."),
-        endian: Optional[str] = typer.Option(None, "--endian", help="little or big (default: the data layout of <X>TargetMachine.cpp, else little)."),
+        endian: Optional[Endian] = typer.Option(None, "--endian", help="Byte order (default: the data layout of <X>TargetMachine.cpp, else little)."),
         elf_machine: Optional[int] = typer.Option(None, "--elf-machine", help="e_machine value (default 159, in the gABI's reserved 145-159)."),
         relocs: Optional[Path] = typer.Option(None, "--relocs", help="An ELFRelocs .def to use (default: NONE, 32/64 and every ELF::R_<X>_* the target uses)."),
         out: Optional[Path] = typer.Option(None, "--out", help="Where to write the .patch files (default: <cache>/llvm_patches/<X>)."),
@@ -28,13 +34,10 @@ def register(app: typer.Typer) -> None:
         cmake_dirs: bool = typer.Option(False, "--cmake-dirs", help="Also add llvm-project's top-level cmake/ and third-party/ (from the cached Debian tarball) when missing."),
     ) -> None:
         """Register a brand-new architecture (Triple arch, ELF machine, relocations) in an llvm-project 16.0.6 copy."""
-        from ..errors import ConfigError
         from ..paths import cache_root, default_src_dir
         from . import apply, patches
         from .arch import infer_arch
 
-        if endian not in (None, "little", "big"):
-            raise ConfigError(f"--endian {endian!r}: use little or big")
         root = apply.check_checkout(llvm_src)
         tdir = apply.resolve_target_dir(target_dir, target) if target_dir else None
         table = None
@@ -43,7 +46,7 @@ def register(app: typer.Typer) -> None:
 
             table, _ = describe(td)
         arch = infer_arch(
-            target, bits=bits, little_endian=None if endian is None else endian == "little", em_value=elf_machine,
+            target, bits=bits, little_endian=None if endian is None else endian is Endian.little, em_value=elf_machine,
             relocs_def=relocs, target_dir=tdir, table=table,
         )
         # Generate against the checkout's own bytes while it lacks the arch; once it has it (patched before, or half

@@ -1,0 +1,61 @@
+"""Files published by rename get the modes a direct write would give them under the user's umask."""
+
+from __future__ import annotations
+
+import os
+import stat
+from pathlib import Path
+from typing import Callable, Iterator
+
+import pytest
+
+from vega_llvm import atomic
+from vega_llvm.emit.render import write_tree
+
+
+@pytest.fixture(params=[0o022, 0o002, 0o077], ids=["umask022", "umask002", "umask077"])
+def umask(request: pytest.FixtureRequest) -> Iterator[int]:
+    old = os.umask(request.param)
+    try:
+        yield request.param
+    finally:
+        os.umask(old)
+
+
+def _mode(p: Path) -> int:
+    return stat.S_IMODE(p.stat().st_mode)
+
+
+def test_umask_is_read_without_changing_it(umask: int) -> None:
+    assert atomic.umask() == umask
+    assert atomic.file_mode() == 0o666 & ~umask and atomic.dir_mode() == 0o777 & ~umask
+    assert atomic.umask() == umask
+
+
+def _write_tree_fresh(dest: Path) -> list[Path]:
+    write_tree(dest, {"a.cpp": "1", "sub/b.h": "2"}, force=False)
+    return [dest, dest / "sub", dest / "a.cpp", dest / "sub" / "b.h"]
+
+
+def _write_tree_update(dest: Path) -> list[Path]:
+    dest.mkdir()
+    write_tree(dest, {"a.cpp": "1", "sub/b.h": "2"}, force=True)
+    return [dest / "a.cpp", dest / "sub" / "b.h"]
+
+
+# Each atomic writer of the package: writes under ``dest`` and returns what it published.
+WRITERS: dict[str, Callable[[Path], list[Path]]] = {
+    "emit.write_tree (new directory)": _write_tree_fresh,
+    "emit.write_tree (update)": _write_tree_update,
+}
+
+
+@pytest.mark.parametrize("writer", list(WRITERS))
+def test_published_modes_follow_the_umask(writer: str, tmp_path: Path, umask: int) -> None:
+    written = WRITERS[writer](tmp_path / "out")
+    direct = tmp_path / "direct.txt"
+    direct.write_text("x")
+    for p in written:
+        want = 0o777 & ~umask if p.is_dir() else _mode(direct)
+        assert _mode(p) == want, (p, oct(_mode(p)), oct(want))
+    assert not [p for p in (tmp_path / "out").rglob(".*")], "a temporary was left behind"
