@@ -135,11 +135,36 @@ def test_cli_templates_with_two_holdouts(corpus_dir: Path, tmp_path: Path) -> No
     assert members and not members & {"XCore", "Sparc"}
 
 
-@pytest.mark.slow
-def test_full_llvm_round_trip(llvm_src: Path, tmp_path: Path) -> None:
-    """All backends: the figures of docs/RESULTS.md (a few minutes on 2 cores)."""
-    build_corpus(llvm_src, tmp_path / "corpus", progress=False)
-    res = build_templates(tmp_path / "corpus", tmp_path / "templates", holdout="RISCV", progress=False)
-    for t, row in res.roundtrip["per_target"].items():
-        assert row["percent"] >= 95.0, (t, row["misses"][:5])
-    assert res.stats["holdout_coverage"]["percent"] > 30
+def test_round_trip_and_holdout_coverage_are_what_the_docs_say(corpus_dir: Path, tmp_path: Path) -> None:
+    """What docs/RESULTS.md claims of every template build, checked on five real backends with RISCV held out (the
+    docs' holdout): the round trip reproduces every member of every group with 2+ targets (no misses); RISCV is in
+    no template; its coverage is the share of its functions whose (abstracted file, qualified name) some built
+    template implements. Counts are recomputed here from the corpus file and templates.jsonl."""
+    from collections import defaultdict
+
+    res = build_templates(corpus_dir, tmp_path, holdout="RISCV", jobs=2, progress=False, targets=FEW)
+    rows = [json.loads(line) for line in (corpus_dir / "functions.jsonl").read_text().splitlines() if line.strip()]
+    rows = [r for r in rows if r["target"] in FEW]
+    key = lambda r: (r["file"], r["qname"])  # noqa: E731
+    trained = [r for r in rows if r["target"] != "RISCV"]
+    targets_of: dict[tuple[str, str], set[str]] = defaultdict(set)
+    for r in trained:
+        targets_of[key(r)].add(r["target"])
+
+    assert res.stats["failed_groups"] == []
+    rt = res.roundtrip["per_target"]
+    for t in sorted(set(FEW) - {"RISCV"}):
+        checked = sum(1 for r in trained if r["target"] == t and len(targets_of[key(r)]) >= 2)
+        assert (rt[t]["checked"], rt[t]["reproduced"], rt[t]["misses"]) == (checked, checked, []), t
+    assert "RISCV" not in rt and res.roundtrip["overall"]["percent"] == 100.0
+
+    tpls = load_templates(tmp_path)
+    assert all("RISCV" not in t.targets and all(m.target != "RISCV" for m in t.members) for t in tpls)
+    built = {(t.file, t.qname): set(t.targets) for t in tpls}
+    assert built == targets_of  # one template per group of the other targets
+    held = [r for r in rows if r["target"] == "RISCV"]
+    cov = res.stats["holdout_coverage"]
+    assert cov["functions"] == len(held) > 1000
+    assert cov["covered"] == sum(1 for r in held if key(r) in built) > 0
+    assert cov["covered_by_2plus_targets"] == sum(1 for r in held if len(built.get(key(r), ())) >= 2)
+    assert cov["percent"] == round(100.0 * cov["covered"] / cov["functions"], 1)
