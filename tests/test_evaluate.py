@@ -128,7 +128,9 @@ def test_forkflow_on_real_functions(corpus) -> None:
     have = {i: b for i, b in bodies.items() if b}
     assert have, "Mips shares no function group with XCore"
     for i, b in have.items():
-        assert "Mips" not in b and "MIPS" not in b
+        # Renamed wherever the corpus abstracts the name (`MipsInstrInfo`, `R_MIPS_32`); a longer word of another
+        # target that merely starts with it (`getTheMipselTarget`: the little-endian Mips) is left as written.
+        assert not re.search(r"(?<![A-Z])Mips(?![a-z])", b) and not re.search(r"(?<![A-Z])MIPS(?![A-Z])", b), b
     # A function Mips has no counterpart for gets nothing, never a made-up body.
     assert any(b is None for b in bodies.values())
 

@@ -22,12 +22,15 @@ def register(app: typer.Typer) -> None:
         decode: str = typer.Option("constrained", "--decode", help="constrained (candidate values of the target) or free."),
         limit: int = typer.Option(0, "--limit", help="Only the first N templates (0 = all)."),
         threads: int = typer.Option(1, "--threads", help="torch threads (1: see TrainConfig.threads; 0 = torch's default)."),
+        strategy: str = typer.Option("adapt", "--strategy", help="adapt: the training members' code chosen per function and translated; statements: each statement kept on its own confidence."),
+        candidates: int = typer.Option(3, "--candidates", help="Ranked alternatives per function written to result.jsonl."),
         quiet: bool = typer.Option(False, "--quiet", help="No progress bars."),
     ) -> None:
         """Generate the target's function for every template, each statement with its confidence."""
         from .generate import generate
 
-        res = generate(model, target, td, out, features, corpus, None, batch_size, threshold, decode, limit, not quiet, threads)
+        res = generate(model, target, td, out, features, corpus, None, batch_size, threshold, decode, limit, not quiet, threads,
+                       strategy, candidates)
         s = res.summary
         typer.echo(f"{s['target']}: {s['functions']} functions, {s['statements']} statements ({s['distinct_inputs']} distinct, {s['decoded']} decoded) in {s['seconds']:.0f} s -> {res.out}")
         for mod, a in s["with_ground_truth"].items():

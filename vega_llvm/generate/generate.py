@@ -48,62 +48,85 @@ def _infer_rows(path: Path, target: str) -> Iterator[dict[str, Any]]:
     return (r for r in target_rows(path, target) if r.get("split") == "infer")
 
 
-def _features_for(meta: dict[str, Any], target: str | None, td: Path | None, features: Path | None, describe_dir: Path | None) -> tuple[Path, str, Any]:
-    """(features folder with infer rows for the target, target folder name, its property table)."""
+def _features_for(model_dir: Path, meta: dict[str, Any], target: str | None, td: Path | None, features: Path | None,
+                  describe_dir: Path | None) -> tuple[Path, Path, str, Any]:
+    """(features folder with infer rows for the target, the model's templates, target folder name, its table).
+
+    A target the model held out is read from exactly the feature rows it was trained beside (found in the cache or
+    rebuilt from committed code, then checked against the checkpoint's hashes; refused when they differ). A new
+    target (``--td``) gets rows made from the model's templates by the same features code."""
     from ..describe.properties import PropertyTable
     from ..features.build import build_features
     from ..features.data import table_folder
+    from ..features.inputs import _matches, checkpoint_features
     from ..paths import cache_root
+    from ..provenance import code_digest
 
-    ddir = describe_dir or cache_root() / "describe"
-    templates = _templates_path(meta)
-    table_path: Path | None = None
-    if td is not None:
-        from ..describe.describe import describe
+    log = lambda m: print(m, file=sys.stderr)  # noqa: E731
+    inputs = checkpoint_features(model_dir, meta, log)
+    ddir = describe_dir or inputs.describe_dir
+    if features is not None:
+        if not _matches(Path(features), meta["inputs"]):
+            raise ConfigError(f"{features}: not the feature rows {model_dir} was trained beside (see its vega_meta.json inputs)")
+        inputs.features = Path(features)
+    if td is None:
+        assert target is not None
+        man = json.loads((inputs.features / "manifest.json").read_text())
+        if target not in man.get("infer_targets", []):
+            raise ConfigError(
+                f"{model_dir}: {target} was not held out when it was trained (held out: {', '.join(man.get('infer_targets', [])) or 'none'}); "
+                f"give its description with --td to generate it as a new target"
+            )
+        table_file = ddir / f"{target}.json"
+        return inputs.features, inputs.templates, target, PropertyTable.load(table_file) if table_file.is_file() else None
+    from ..describe.describe import describe
 
-        table, table_path = describe(Path(td))
-        target = table_folder(table)
-    assert target is not None
-    recorded = Path(meta["features"]["path"])
-    candidates = [features] if features else [recorded, cache_root() / "features" / recorded.name]
-    for f in candidates:
-        man = f / "manifest.json"
-        if man.is_file() and target in json.loads(man.read_text()).get("infer_targets", []) and table_path is None:
-            return f, target, PropertyTable.load(ddir / f"{target}.json") if (ddir / f"{target}.json").is_file() else None
-    out = cache_root() / "features" / f"generate-{target}-{meta['templates']['sha256'][:10]}"
-    if not (out / "manifest.json").is_file() or table_path is not None:
-        if table_path is not None:
-            build_features(templates, out, ddir, [], [table_path])
-        else:
-            build_features(templates, out, ddir, [target])
-    table = PropertyTable.load(table_path) if table_path else PropertyTable.load(ddir / f"{target}.json")
-    return out, target, table
+    table, table_path = describe(Path(td))
+    target = table_folder(table)
+    rec_prov = (meta["inputs"]["features"].get("provenance") or {})
+    if rec_prov.get("code") != code_digest("features"):
+        raise ConfigError(f"{model_dir}: trained beside features made by other code ({rec_prov.get('code')}, now {code_digest('features')}); retrain it")
+    out = cache_root() / "features" / f"generate-{target}-{table.fingerprint()[:10]}-{meta['inputs']['templates_sha256'][:10]}"
+    build_features(inputs.templates, out, ddir, [], [table_path])
+    return out, inputs.templates, target, table
 
 
-def _templates_path(meta: dict[str, Any]) -> Path:
-    """The model's templates, else the same folder name under this machine's cache (a shipped checkpoint), else
-    rebuilt there from the corpus of the model's training targets (built first if missing).
+STRATEGIES = ("adapt", "statements")
 
-    The model reads feature-vector text, not template ids, so templates rebuilt from the same corpus serve as well;
-    only training targets go in, so a held-out target stays held out."""
-    from ..paths import cache_root
 
-    recorded = Path(meta["templates"]["path"])
-    for p in (recorded, cache_root() / recorded.name):
-        if (p / "templates.jsonl").is_file() or p.is_file():
-            return p
-    train_targets = sorted(meta.get("train_targets") or [])
-    if not train_targets:
-        raise ConfigError(
-            f"{recorded}: the model's templates are missing; rebuild them with `{meta['templates'].get('rebuild', 'vega-llvm templates')}`"
-        )
-    from ..corpus.build import ensure_corpus
-    from ..templates.build import build_templates
+def _ranking(table: Any, meta: dict[str, Any], describe_dir: Path | None) -> list[tuple[str, float]]:
+    """The model's training targets with their description similarity, most similar first (empty without a table)."""
+    from ..describe.describe import describe_dir as default_ddir
+    from ..features.data import load_tables
+    from .baseline import rank_targets
 
-    corpus = ensure_corpus(log=lambda m: print(m, file=sys.stderr))
-    out = cache_root() / recorded.name
-    print(f"rebuilding the model's templates from its {len(train_targets)} training targets into {out}", file=sys.stderr)
-    build_templates(corpus, out, targets=train_targets)
+    if table is None:
+        return []
+    tables = load_tables(describe_dir or default_ddir(), set(meta.get("train_targets", [])), describe_missing=False)
+    return rank_targets(table, {k: v.table for k, v in tables.items()})
+
+
+def _adapted(templates: dict[str, Any], tpl_ids: list[str], rows_by_tpl: dict[str, dict[int, dict[str, Any]]],
+             conf: dict[str, float], table: Any, similarity: dict[str, float], meta: dict[str, Any],
+             describe_dir: Path | None, k: int) -> dict[str, list[Any]]:
+    """Per template, its ``k`` best member candidates for the target (``adapt.member_candidates``)."""
+    from ..describe.describe import describe_dir as default_ddir
+    from ..features.data import load_tables
+    from .adapt import member_candidates, record_names
+
+    if table is None:
+        return {}
+    tables = load_tables(describe_dir or default_ddir(), set(meta.get("train_targets", [])), describe_missing=False)
+    donors = {n: record_names(d.table) for n, d in tables.items()}
+    mine = record_names(table)
+    out = {}
+    for t in tpl_ids:
+        rows = rows_by_tpl[t]
+
+        def confidence(sid: int, rows: dict[int, dict[str, Any]] = rows) -> float | None:
+            return conf.get(rows[sid]["input"]) if sid in rows else None
+
+        out[t] = member_candidates(templates[t], confidence, donors, mine, similarity)[:k]
     return out
 
 
@@ -142,6 +165,8 @@ def generate(
     limit: int = 0,
     progress: bool = True,
     threads: int = 1,
+    strategy: str = "adapt",
+    candidates: int = 3,
 ) -> GenerateResult:
     import torch
 
@@ -149,23 +174,28 @@ def generate(
     from ..templates import instantiate, load_templates
     from ..model.checkpoint import load_checkpoint
     from ..model.data import Example, collate, frame_source
-    from .baseline import nearest_member, rank_targets
+    from .adapt import consensus
+    from .baseline import nearest_member
     from .groundtruth import ground_truth
 
     if (target is None) == (td is None):
         raise ConfigError("give exactly one of --target NAME or --td FILE")
     if decode not in ("constrained", "free"):
         raise ConfigError(f"--decode {decode!r}: choose constrained or free")
+    if strategy not in STRATEGIES:
+        raise ConfigError(f"--strategy {strategy!r}: choose {' or '.join(STRATEGIES)}")
+    if candidates < 1:
+        raise ConfigError(f"--candidates {candidates}: at least 1")
     if threads:
         torch.set_num_threads(threads)
     t0 = time.perf_counter()
     model, tok, meta = load_checkpoint(model_dir)
-    fdir, target, table = _features_for(meta, target, td, features, describe_dir)
+    fdir, templates_path, target, table = _features_for(model_dir, meta, target, td, features, describe_dir)
     if target in meta.get("train_targets", []):
         note = f"{target} was a training target of this model: its scores are not held-out scores"
     else:
         note = ""
-    templates = {t.id: t for t in load_templates(_templates_path(meta))}
+    templates = {t.id: t for t in load_templates(templates_path)}
     rows_by_tpl: dict[str, dict[int, dict[str, Any]]] = defaultdict(dict)
     for r in _infer_rows(fdir / "infer.jsonl", target):
         rows_by_tpl[r["template"]][r["statement"]] = r
@@ -206,13 +236,20 @@ def generate(
             parent_ok = st.parent is None or kept.get((t, st.parent), False)
             kept[(t, st.id)] = parent_ok and c >= threshold
 
-    # 3) slot values of the kept statements with placeholders (deduplicated by input + candidates)
+    # 2b) adapted candidates: the template's training members, best first for this target (see adapt.py)
+    similar = _ranking(table, meta, describe_dir)
+    ranking = [n for n, _ in similar]
+    adapted = _adapted(templates, tpl_ids, rows_by_tpl, conf, table, dict(similar), meta, describe_dir, candidates) if strategy == "adapt" else {}
+
+    # 3) slot values of the kept statements, and of the candidates' statements whose member values name records
+    # the target lacks, with placeholders (deduplicated by input + candidates)
     jobs: dict[tuple[str, str], tuple[list[int], Trie | None, int]] = {}
     row_job: dict[tuple[str, int], tuple[str, str]] = {}
     for t in tpl_ids:
         tpl = templates[t]
+        redo = {sid for a in adapted.get(t, []) for sid in a.retranslate}
         for r in rows_by_tpl[t].values():
-            if not r["slots"] or not kept.get((t, r["statement"])):
+            if not r["slots"] or not (kept.get((t, r["statement"])) or r["statement"] in redo):
                 continue
             cand_text = []
             for s in r["slots"]:
@@ -252,24 +289,19 @@ def generate(
     # 4) functions, ground truth, baseline
     corpus_dir = corpus or cache_root() / "corpus"
     truth = ground_truth(corpus_dir, target)
-    from ..features.data import load_tables
-
-    ranking: list[str] = []
-    if table is not None:
-        ddir = describe_dir or cache_root() / "describe"
-        train_tables = {k: v.table for k, v in load_tables(ddir, set(meta.get("train_targets", [])), describe_missing=False).items()}
-        ranking = [n for n, _ in rank_targets(table, train_tables)]
-    spelling = _spelling(truth, table, target)
+    spelling = _spelling(table, target)
     prov = {
         "model": str(Path(model_dir).resolve()),
         "model_command": meta.get("command"),
         "held_out": meta.get("held_out"),
         "features": str(fdir),
-        "templates_sha256": meta["templates"].get("sha256"),
+        "templates_sha256": meta["inputs"]["templates_sha256"],
+        "features_sha256": meta["inputs"]["features"].get("infer_sha256"),
         "llvm_version": LLVM_VERSION,
         "tool_version": __version__,
         "decode": decode,
         "threshold": threshold,
+        "strategy": strategy,
     }
     out = out or cache_root() / "generate" / f"{target}-{Path(model_dir).name}" / "result.jsonl"
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -295,6 +327,17 @@ def generate(
                 values.setdefault(ph.name, "")
             keep_ids = [s["id"] for s in stmts if s["kept"]]
             code = instantiate(tpl, {"statements": keep_ids, "values": values, "spelling": spelling})
+            model_cand = _Written("model", keep_ids, values, code, fconf)
+            ranked = [_written(tpl, a, rows_by_tpl[t], row_job, decoded, spelling) for a in adapted.get(t, [])]
+            ranked = _parsing_first(tpl, [*ranked, model_cand])
+            best = ranked[0]
+            if strategy == "adapt":
+                for c in ranked:
+                    c.confidence = consensus(tpl, c.code, spelling)
+            keep_set = set(best.statements)
+            code, values, fconf = best.code, best.values, best.confidence
+            for s in stmts:
+                s["kept"] = s["id"] in keep_set
             lines = {s.id: _statement_code(s, values, spelling) for s in tpl.statements}
             for s in stmts:
                 s["code"] = lines[s["id"]]
@@ -307,7 +350,10 @@ def generate(
                 "ans_code": None,
                 "Confidence": round(fconf, 4),
                 "template": t,
+                "source": best.source,
                 "statements": stmts,
+                "candidates": [{"source": c.source, "code": c.code, "confidence": round(c.confidence, 4), "parses": c.parses}
+                               for c in ranked[:candidates]],
             }
             gt = truth.get((tpl.file, tpl.qname))
             if gt is not None:
@@ -338,6 +384,74 @@ def generate(
     }
     (out.parent / "summary.json").write_text(json.dumps(summary, indent=1))
     return GenerateResult(out, summary)
+
+
+@dataclass
+class _Written:
+    """One candidate function as code: where it came from, its statements and values, and its confidence."""
+
+    source: str
+    statements: list[int]
+    values: dict[str, str]
+    code: str
+    confidence: float
+    parses: bool = True
+
+
+def _written(tpl: Any, a: Any, rows: dict[int, dict[str, Any]], row_job: dict[tuple[str, int], tuple[str, str]],
+             decoded: dict[tuple[str, str], list[str]], spelling: str) -> _Written:
+    """An adapted member as code: its own values, but the model's where they named records the target lacks."""
+    import math
+
+    from ..templates import instantiate
+
+    values = dict(a.values)
+    for sid in sorted(a.retranslate):
+        r = rows.get(sid)
+        key = row_job.get((tpl.id, sid))
+        if not r or not r["slots"] or key is None:
+            continue
+        got = decoded.get(key, [])
+        for j, s in enumerate(r["slots"]):
+            values[s["name"]] = got[j] if j < len(got) else ""
+    for ph in (p for st in tpl.statements for p in st.placeholders):
+        values.setdefault(ph.name, "")
+    code = instantiate(tpl, {"statements": a.statements, "values": values, "spelling": spelling})
+    return _Written(a.source, list(a.statements), values, code, math.exp(a.score))
+
+
+def _parsing_first(tpl: Any, cands: list[_Written]) -> list[_Written]:
+    """The candidates in their order, those that parse ahead of the others.
+
+    A candidate parses when it is not empty and tree-sitter finds no more errors in it than in the cleanest of the
+    training members' own functions (macros such as ``LLVM_EXTERNAL_VISIBILITY`` confuse tree-sitter in real
+    code too; an error the members do not have is ours)."""
+    from ..templates import instantiate
+
+    allowed = min((_errors(instantiate(tpl, m)) for m in tpl.members), default=0)
+    for c in cands:
+        c.parses = bool(c.code.strip()) and _errors(c.code) <= allowed
+    return [c for c in cands if c.parses] + [c for c in cands if not c.parses]
+
+
+def _errors(code: str) -> int:
+    """ERROR and MISSING nodes tree-sitter puts in the code's tree."""
+    from ..corpus.parse import make_parser
+
+    global _PARSER
+    if _PARSER is None:
+        _PARSER = make_parser()
+    n, stack = 0, [_PARSER.parse(code.encode("utf-8")).root_node]
+    while stack:
+        node = stack.pop()
+        if node.type == "ERROR" or node.is_missing:
+            n += 1
+        if node.has_error:
+            stack.extend(node.children)
+    return n
+
+
+_PARSER: Any = None
 
 
 class _Agg:
@@ -410,11 +524,9 @@ def _statement_code(st: Any, values: dict[str, str], spelling: str) -> str:
     return " ".join(out)
 
 
-def _spelling(truth: dict[Any, Any], table: Any, target: str) -> str:
-    from collections import Counter
-
-    if truth:
-        return Counter(r.spelling for r in truth.values()).most_common(1)[0][0]
+def _spelling(table: Any, target: str) -> str:
+    """How the new target writes its own name in code: the namespace its description declares, else its folder
+    name. Never read from the target's real functions (those are what generation is judged against)."""
     if table is not None and table.namespace:
         return table.namespace
     return target

@@ -1,0 +1,163 @@
+"""Functions written by adapting how training targets wrote them: retrieve, choose per function, translate values.
+
+The model alone keeps or drops each statement on its own, so a 30-statement function has 30 chances to go wrong and
+the kept set is rarely a function any target would write. Copying one neighbour target whole is coherent but blind
+to what the new target needs. This module does what later work in VEGA's line does (retrieval of the nearest
+implementations, then adaptation):
+
+1. **Candidates** are the template's training members: each is a complete, coherent statement set.
+2. **Choice per function**: each member is scored by how well its statement set agrees with the model's presence
+   confidences for the new target (``presence_score``: mean log-likelihood of keeping what it keeps and dropping
+   what it drops). The model reads the target's properties that this function depends on, so the choice is per
+   function and per target, not one global neighbour. Ties go to the target most similar by description.
+3. **Values**: a member's value that names a record of its own description that the new target's description lacks
+   (``foreign_tokens``: a donor register, instruction, fixup, ...) is replaced by the model's value for that
+   statement, decoded from the new target's own described values; other values are kept as the member wrote them.
+
+Nothing here reads the held-out target's code: the inputs are the templates (training members only), the property
+tables and the model's outputs for the target's feature vectors.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass, field
+from typing import Any, Callable, Iterable
+
+from ..corpus.naming import abstract_spellings
+
+# Kinds of described values that name a target's own records (a donor's are wrong for another target); the others
+# (value types, numbers, C++ tokens of .td code, the target's name) are shared vocabulary.
+RECORD_KINDS = (
+    "register", "register_class", "sub_reg_index", "instruction", "operand", "asm_operand_class", "method",
+    "sdnode", "isd_opcode", "complex_pattern", "select_func", "calling_conv", "callee_saved", "fixup",
+    "relocation", "feature.attribute", "intrinsic", "instr_mapping", "generic_table", "searchable_index",
+    "sched_model", "proc_resource", "sched_rw", "itinerary", "func_unit",
+)
+# How TableGen's emitters spell a record in C++ (GPR -> GPRRegClass, CSR -> CSR_SaveList).
+DERIVED_SUFFIXES = {
+    "register_class": ("RegClass", "RegClassID", "RegisterClass"),
+    "callee_saved": ("_SaveList", "_RegMask"),
+}
+_IDENT = re.compile(r"[A-Za-z_]\w*")
+
+
+def record_names(table: Any) -> set[str]:
+    """Identifiers that name the target's own records, in the forms code writes them, with its name as ``<T>``."""
+    names = {table.target, table.namespace}
+    out: set[str] = set()
+    for kind in RECORD_KINDS:
+        for v in table.values.get(kind, []):
+            v = abstract_spellings(v, names)
+            forms = {v.split("::")[-1]}
+            forms |= {f + s for f in list(forms) for s in DERIVED_SUFFIXES.get(kind, ())}
+            out |= {f for f in forms if f and f != "<T>" and len(f) > 1}
+    return out
+
+
+def foreign_tokens(value: str, donor: set[str], target: set[str]) -> set[str]:
+    """Identifiers of ``value`` that name a donor record the new target does not describe."""
+    return {t for t in _IDENT.findall(value.replace("<T>", " ")) if t in donor and t not in target}
+
+
+def presence_score(template: Any, keep: Iterable[int], confidence: Callable[[int], float | None]) -> float:
+    """Mean log-likelihood, under the model's per-statement presence confidences, of a whole statement set."""
+    kept = set(keep)
+    total, n = 0.0, 0
+    for st in template.statements:
+        c = confidence(st.id)
+        if c is None:
+            continue
+        p = c if st.id in kept else 1.0 - c
+        total += math.log(min(max(p, 1e-4), 1.0))
+        n += 1
+    return total / n if n else 0.0
+
+
+@dataclass
+class Adapted:
+    """One candidate way to write a function: a member's statements, with values translated for the new target."""
+
+    source: str  # "member:<target>" or "model"
+    statements: list[int]
+    values: dict[str, str]
+    score: float
+    retranslate: set[int] = field(default_factory=set)  # statements whose values come from the model
+    foreign: list[str] = field(default_factory=list)  # the donor names that were replaced
+
+
+def member_candidates(
+    template: Any,
+    confidence: Callable[[int], float | None],
+    donor_names: dict[str, set[str]],
+    target_names: set[str],
+    similarity: dict[str, float],
+) -> list[Adapted]:
+    """The template's distinct statement sets as candidates, best first.
+
+    A statement set's score is ``log(support) + presence_score``: ``support`` is the share of the training targets,
+    weighted by how similar their descriptions are to the new target's, whose own function has exactly that set
+    (a prior: what targets like this one write), and ``presence_score`` is how well the set agrees with the
+    model's presence confidences for the new target (the evidence of the properties the function depends on).
+    The values come from the most similar target that wrote the set; those naming records the new target lacks
+    are marked for the model to fill."""
+    by_set: dict[tuple[int, ...], list[Any]] = {}
+    for m in template.members:
+        by_set.setdefault(tuple(m.statements), []).append(m)
+    weight = {t: max(similarity.get(t, 0.0), 1e-6) for t in {m.target for m in template.members}}
+    total = sum(weight.values())
+    owner = {p.name: st.id for st in template.statements for p in st.placeholders}
+    out: list[tuple[float, float, str, Adapted]] = []
+    for stmts, members in by_set.items():
+        support = sum(weight[t] for t in {m.target for m in members}) / total
+        m = max(members, key=lambda x: (weight[x.target], x.member))
+        values, redo, foreign = _voted_values(template, set(stmts), owner, weight, donor_names, target_names)
+        score = math.log(support) + presence_score(template, stmts, confidence)
+        out.append((-score, -weight[m.target], m.member, Adapted(f"member:{m.target}", list(stmts), values, score, redo, foreign)))
+    out.sort(key=lambda x: x[:3])
+    return [c for *_, c in out]
+
+
+def _voted_values(template: Any, stmts: set[int], owner: dict[str, int], weight: dict[str, float],
+                  donor_names: dict[str, set[str]], target_names: set[str]) -> tuple[dict[str, str], set[int], list[str]]:
+    """Each placeholder of the kept statements gets the value the training targets that have its statement agree
+    on, weighted by description similarity, among values that name no record the new target lacks. A statement
+    where every member's value is foreign is left to the model (returned in the set)."""
+    votes: dict[str, dict[str, float]] = {}
+    foreign: list[str] = []
+    for m in template.members:
+        donor = donor_names.get(m.target, set())
+        have = set(m.statements)
+        for name, v in m.values.items():
+            sid = owner.get(name)
+            if sid is None or sid not in stmts or sid not in have:
+                continue
+            bad = foreign_tokens(v, donor, target_names)
+            if bad:
+                foreign.extend(sorted(bad))
+                votes.setdefault(name, {})
+                continue
+            slot = votes.setdefault(name, {})
+            slot[v] = slot.get(v, 0.0) + weight.get(m.target, 1e-6)
+    values: dict[str, str] = {}
+    redo: set[int] = set()
+    for name, slot in votes.items():
+        if slot:
+            values[name] = max(sorted(slot), key=lambda v: slot[v])
+        else:
+            redo.add(owner[name])
+    return values, redo, sorted(set(foreign))
+
+
+def consensus(template: Any, code: str, spelling: str) -> float:
+    """Share of the template's training targets whose own function, respelled for the new target, is exactly
+    ``code`` (layout aside). A function every target writes the same way is almost surely right for a new one too;
+    one that only a single donor writes so is a guess. This is the function confidence: it needs no labels."""
+    from ..templates import instantiate, normalise
+
+    want = normalise(code)
+    targets = {m.target for m in template.members}
+    same = {m.target for m in template.members
+            if normalise(instantiate(template, {"statements": m.statements, "values": m.values, "spelling": spelling})) == want}
+    return len(same) / len(targets) if targets else 0.0
