@@ -61,6 +61,14 @@ def foreign_tokens(value: str, donor: set[str], target: set[str]) -> set[str]:
     return {t for t in _IDENT.findall(value.replace("<T>", " ")) if t in donor and t not in target}
 
 
+def own_namespace(value: str, namespace: str) -> str:
+    """The donor's C++ namespace where it qualifies a name (``SP :: R0`` of Sparc) as ``<T>``: the corpus abstracts
+    a target's spellings, and a namespace that is not one of them (SP, PPC's ``PPC`` is) would stay the donor's."""
+    if not namespace or namespace == "<T>":
+        return value
+    return re.sub(rf"(?<![\w<]){re.escape(namespace)}(?=\s*::)", "<T>", value)
+
+
 def presence_score(template: Any, keep: Iterable[int], confidence: Callable[[int], float | None]) -> float:
     """Mean log-likelihood, under the model's per-statement presence confidences, of a whole statement set."""
     kept = set(keep)
@@ -93,15 +101,17 @@ def member_candidates(
     donor_names: dict[str, set[str]],
     target_names: set[str],
     similarity: dict[str, float],
+    namespaces: dict[str, str] | None = None,
 ) -> list[Adapted]:
     """The template's distinct statement sets as candidates, best first.
 
     A statement set's score is ``log(support) + presence_score``: ``support`` is the share of the training targets,
-    weighted by how similar their descriptions are to the new target's, whose own function has exactly that set
+    weighted by the reciprocal rank of their description similarity to the new target, whose own function has exactly that set
     (a prior: what targets like this one write), and ``presence_score`` is how well the set agrees with the
     model's presence confidences for the new target (the evidence of the properties the function depends on).
     The values come from the most similar target that wrote the set; those naming records the new target lacks
     are marked for the model to fill."""
+    namespaces = namespaces or {}
     by_set: dict[tuple[int, ...], list[Any]] = {}
     for m in template.members:
         by_set.setdefault(tuple(m.statements), []).append(m)
@@ -112,7 +122,7 @@ def member_candidates(
     for stmts, members in by_set.items():
         support = sum(weight[t] for t in {m.target for m in members}) / total
         m = max(members, key=lambda x: (weight[x.target], x.member))
-        values, redo, foreign = _voted_values(template, set(stmts), owner, weight, donor_names, target_names)
+        values, redo, foreign = _voted_values(template, set(stmts), owner, weight, donor_names, target_names, namespaces)
         score = math.log(support) + presence_score(template, stmts, confidence)
         out.append((-score, -weight[m.target], m.member, Adapted(f"member:{m.target}", list(stmts), values, score, redo, foreign)))
     out.sort(key=lambda x: x[:3])
@@ -120,7 +130,8 @@ def member_candidates(
 
 
 def _voted_values(template: Any, stmts: set[int], owner: dict[str, int], weight: dict[str, float],
-                  donor_names: dict[str, set[str]], target_names: set[str]) -> tuple[dict[str, str], set[int], list[str]]:
+                  donor_names: dict[str, set[str]], target_names: set[str],
+                  namespaces: dict[str, str]) -> tuple[dict[str, str], set[int], list[str]]:
     """Each placeholder of the kept statements gets the value the training targets that have its statement agree
     on, weighted by description similarity, among values that name no record the new target lacks. A statement
     where every member's value is foreign is left to the model (returned in the set)."""
@@ -133,6 +144,7 @@ def _voted_values(template: Any, stmts: set[int], owner: dict[str, int], weight:
             sid = owner.get(name)
             if sid is None or sid not in stmts or sid not in have:
                 continue
+            v = own_namespace(v, namespaces.get(m.target, ""))
             bad = foreign_tokens(v, donor, target_names)
             if bad:
                 foreign.extend(sorted(bad))

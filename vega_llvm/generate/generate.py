@@ -118,6 +118,7 @@ def _adapted(templates: dict[str, Any], tpl_ids: list[str], rows_by_tpl: dict[st
         return {}
     tables = load_tables(describe_dir or default_ddir(), set(meta.get("train_targets", [])), describe_missing=False)
     donors = {n: record_names(d.table) for n, d in tables.items()}
+    namespaces = {n: d.table.namespace for n, d in tables.items()}
     mine = record_names(table)
     out = {}
     for t in tpl_ids:
@@ -126,7 +127,7 @@ def _adapted(templates: dict[str, Any], tpl_ids: list[str], rows_by_tpl: dict[st
         def confidence(sid: int, rows: dict[int, dict[str, Any]] = rows) -> float | None:
             return conf.get(rows[sid]["input"]) if sid in rows else None
 
-        out[t] = member_candidates(templates[t], confidence, donors, mine, similarity)[:k]
+        out[t] = member_candidates(templates[t], confidence, donors, mine, similarity, namespaces)[:k]
     return out
 
 
@@ -239,7 +240,10 @@ def generate(
     # 2b) adapted candidates: the template's training members, best first for this target (see adapt.py)
     similar = _ranking(table, meta, describe_dir)
     ranking = [n for n, _ in similar]
-    adapted = _adapted(templates, tpl_ids, rows_by_tpl, conf, table, dict(similar), meta, describe_dir, candidates) if strategy == "adapt" else {}
+    # Reciprocal rank, not the Jaccard value itself: description overlap orders targets well but its size says
+    # little about how alike their code is (RISCV's nearest, LoongArch, is a near-copy at Jaccard 0.02).
+    weights = {n: 1.0 / (1 + i) for i, n in enumerate(ranking)}
+    adapted = _adapted(templates, tpl_ids, rows_by_tpl, conf, table, weights, meta, describe_dir, candidates) if strategy == "adapt" else {}
 
     # 3) slot values of the kept statements, and of the candidates' statements whose member values name records
     # the target lacks, with placeholders (deduplicated by input + candidates)
