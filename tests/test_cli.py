@@ -56,6 +56,9 @@ def test_choices_match_what_the_stages_accept() -> None:
 
     assert tuple(m.value for m in bootstrap_commands.Mode) == pipeline.MODES
     assert [s.value for s in test_commands.Suite] == list(runner.SUITES)
+    from vega_llvm.generate import commands as generate_commands, generate
+
+    assert tuple(s.value for s in generate_commands.Strategy) == generate.STRATEGIES
 
 
 def test_a_value_outside_the_choices_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:

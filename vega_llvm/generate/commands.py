@@ -2,10 +2,21 @@
 
 from __future__ import annotations
 
+from enum import Enum
 from pathlib import Path
 from typing import Optional
 
 import typer
+
+
+class Decode(str, Enum):
+    constrained = "constrained"
+    free = "free"
+
+
+class Strategy(str, Enum):
+    adapt = "adapt"
+    statements = "statements"
 
 
 def register(app: typer.Typer) -> None:
@@ -19,18 +30,18 @@ def register(app: typer.Typer) -> None:
         corpus: Optional[Path] = typer.Option(None, "--corpus", help="Corpus for the ground truth (default: <cache>/corpus)."),
         batch_size: int = typer.Option(128, "--batch-size", help="Rows per forward pass."),
         threshold: float = typer.Option(0.5, "--threshold", help="Confidence below which a statement is dropped."),
-        decode: str = typer.Option("constrained", "--decode", help="constrained (candidate values of the target) or free."),
+        decode: Decode = typer.Option(Decode.constrained, "--decode", help="constrained (candidate values of the target) or free."),
         limit: int = typer.Option(0, "--limit", help="Only the first N templates (0 = all)."),
         threads: int = typer.Option(1, "--threads", help="torch threads (1: see TrainConfig.threads; 0 = torch's default)."),
-        strategy: str = typer.Option("adapt", "--strategy", help="adapt: the training members' code chosen per function and translated; statements: each statement kept on its own confidence."),
+        strategy: Strategy = typer.Option(Strategy.adapt, "--strategy", help="adapt: the training members' code chosen per function and translated; statements: each statement kept on its own confidence."),
         candidates: int = typer.Option(3, "--candidates", help="Ranked alternatives per function written to result.jsonl."),
         quiet: bool = typer.Option(False, "--quiet", help="No progress bars."),
     ) -> None:
         """Generate the target's function for every template, each statement with its confidence."""
         from .generate import generate
 
-        res = generate(model, target, td, out, features, corpus, None, batch_size, threshold, decode, limit, not quiet, threads,
-                       strategy, candidates)
+        res = generate(model, target, td, out, features, corpus, None, batch_size, threshold, decode.value, limit, not quiet, threads,
+                       strategy.value, candidates)
         s = res.summary
         typer.echo(f"{s['target']}: {s['functions']} functions, {s['statements']} statements ({s['distinct_inputs']} distinct, {s['decoded']} decoded) in {s['seconds']:.0f} s -> {res.out}")
         for mod, a in s["with_ground_truth"].items():
