@@ -307,7 +307,9 @@ def run_eval(
     if results is not None:
         systems["vega-llvm"] = load_generated(results, holdout, covered)
 
-    comparisons = {system: {r.id: compare(cands.get(r.id, Candidate(None)).text, r.body, r.signature) for r in covered}
+    # Every system is scored on what is swapped in: the body (the real signature stays); a text that is not exactly
+    # one function is scored whole (Candidate.body is then the whole text, never a cut).
+    comparisons = {system: {r.id: compare(cands.get(r.id, Candidate(None)).body, r.body, r.signature) for r in covered}
                    for system, cands in systems.items()}
     outcomes: dict[str, dict[str, SwapOutcome]] = {system: {} for system in systems}
     executed = {r.id: True for r in covered}

@@ -33,7 +33,7 @@ from typing import Any, Iterator
 
 from .. import LLVM_VERSION, __version__
 from ..errors import ConfigError
-from ..evaluate.metrics import Comparison, compare
+from ..evaluate.metrics import Comparison, compare, extract_body
 from ..jsonl import target_rows
 
 
@@ -361,14 +361,14 @@ def generate(
             }
             gt = truth.get((tpl.file, tpl.qname))
             if gt is not None:
-                sc = compare(code, gt.body, gt.signature)
+                sc = compare(extract_body(code), gt.body, gt.signature)  # the body, as eval scores it
                 rec.update(ans_code=f"{gt.signature}\n{gt.body}", exact_match=sc.exact,
                            stmt_correct=sc.accurate_statements, stmt_total=sc.truth_statements)
                 nn = nearest_member(tpl, ranking)
                 nsc = None
                 if nn is not None:
                     nn_code = instantiate(tpl, {"statements": nn.statements, "values": nn.values, "spelling": spelling})
-                    nsc = compare(nn_code, gt.body, gt.signature)
+                    nsc = compare(extract_body(nn_code), gt.body, gt.signature)
                     rec.update(nn_source=nn.member, nn_exact_match=nsc.exact, nn_stmt_correct=nsc.accurate_statements)
                 agg.add(tpl.module, sc, nsc, fconf)
             rec["provenance"] = prov
