@@ -63,7 +63,7 @@ def _features_for(model_dir: Path, meta: dict[str, Any], target: str | None, td:
     from ..provenance import code_digest
 
     log = lambda m: print(m, file=sys.stderr)  # noqa: E731
-    inputs = checkpoint_features(model_dir, meta, log)
+    inputs = checkpoint_features(model_dir, _in_this_cache(meta), log)
     ddir = describe_dir or inputs.describe_dir
     if features is not None:
         if not _matches(Path(features), meta["inputs"]):
@@ -92,6 +92,20 @@ def _features_for(model_dir: Path, meta: dict[str, Any], target: str | None, td:
 
 
 STRATEGIES = ("adapt", "statements")
+
+
+def _in_this_cache(meta: dict[str, Any]) -> dict[str, Any]:
+    """The checkpoint's metadata with its features and templates looked up in this machine's cache, by folder name:
+    the absolute paths it recorded are those of the machine it was trained on, and reading another cache's folders
+    (even one that matches by hash) would hide whether this cache can rebuild them."""
+    from ..paths import cache_root
+
+    meta = dict(meta)
+    if "features" in meta:
+        meta["features"] = dict(meta["features"], path=str(cache_root() / "features" / Path(meta["features"]["path"]).name))
+    if "templates" in meta:
+        meta["templates"] = dict(meta["templates"], path=str(cache_root() / Path(meta["templates"]["path"]).name))
+    return meta
 
 
 def _ranking(table: Any, meta: dict[str, Any], describe_dir: Path | None) -> list[tuple[str, float]]:
