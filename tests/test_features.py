@@ -26,17 +26,23 @@ FIXUP = {"Lanai": "FIXUP_LANAI_21", "MSP430": "fixup_32"}
 REGISTER = {"XCore": "NotAnXCoreRegister", "Lanai": "RCA", "MSP430": "SP", "ARC": "BLINK", "BPF": "R10"}
 
 
-@pytest.fixture(scope="module")
-def env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+def described_cache(root: Path) -> pytest.MonkeyPatch:
+    """Point the cache at ``root`` and describe TARGETS there with the real llvm-tblgen; undo the patch after use."""
     from vega_llvm.describe.describe import describe
 
-    root = tmp_path_factory.mktemp("vega-cache")
     mp = pytest.MonkeyPatch()
     mp.setenv("VEGA_LLVM_SRC", str(llvm_src_root()))
     mp.setenv("VEGA_LLVM_CACHE", str(root))
     tdir = llvm_src_root() / "llvm" / "lib" / "Target"  # type: ignore[operator]
     for t in TARGETS:
         describe(tdir / t / f"{t}.td")
+    return mp
+
+
+@pytest.fixture(scope="module")
+def env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    root = tmp_path_factory.mktemp("vega-cache")
+    mp = described_cache(root)
     templates = root / "templates.jsonl"
     templates.write_text(_template().to_json() + "\n")
     yield {"root": root, "templates": templates, "describe": root / "describe"}

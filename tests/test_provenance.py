@@ -48,17 +48,10 @@ def test_differences_name_what_changed() -> None:
 
 @pytest.fixture(scope="module")
 def small(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
-    from test_features import TARGETS, _template
-
-    from vega_llvm.describe.describe import describe
+    from test_features import _template, described_cache
 
     root = tmp_path_factory.mktemp("prov-cache")
-    mp = pytest.MonkeyPatch()
-    mp.setenv("VEGA_LLVM_SRC", str(llvm_src_root()))
-    mp.setenv("VEGA_LLVM_CACHE", str(root))
-    tdir = llvm_src_root() / "llvm" / "lib" / "Target"  # type: ignore[operator]
-    for t in TARGETS:
-        describe(tdir / t / f"{t}.td")
+    mp = described_cache(root)
     (root / "tpl").mkdir()
     (root / "tpl" / "templates.jsonl").write_text(_template().to_json() + "\n")
     yield {"root": root, "templates": root / "tpl", "describe": root / "describe"}

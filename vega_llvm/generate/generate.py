@@ -108,31 +108,27 @@ def _in_this_cache(meta: dict[str, Any]) -> dict[str, Any]:
     return meta
 
 
-def _ranking(table: Any, meta: dict[str, Any], describe_dir: Path | None) -> list[tuple[str, float]]:
-    """The model's training targets with their description similarity, most similar first (empty without a table)."""
+def _training_tables(table: Any, meta: dict[str, Any], describe_dir: Path | None) -> dict[str, Any]:
+    """The property tables of the model's training targets (none without the new target's own table)."""
     from ..describe.describe import describe_dir as default_ddir
     from ..features.data import load_tables
-    from .baseline import rank_targets
 
     if table is None:
-        return []
-    tables = load_tables(describe_dir or default_ddir(), set(meta.get("train_targets", [])), describe_missing=False)
-    return rank_targets(table, {k: v.table for k, v in tables.items()})
+        return {}
+    found = load_tables(describe_dir or default_ddir(), set(meta.get("train_targets", [])), describe_missing=False)
+    return {k: v.table for k, v in found.items()}
 
 
 def _adapted(templates: dict[str, Any], tpl_ids: list[str], rows_by_tpl: dict[str, dict[int, dict[str, Any]]],
-             conf: dict[str, float], table: Any, similarity: dict[str, float], meta: dict[str, Any],
-             describe_dir: Path | None, k: int) -> dict[str, list[Any]]:
+             conf: dict[str, float], table: Any, similarity: dict[str, float], tables: dict[str, Any],
+             k: int) -> dict[str, list[Any]]:
     """Per template, its ``k`` best member candidates for the target (``adapt.member_candidates``)."""
-    from ..describe.describe import describe_dir as default_ddir
-    from ..features.data import load_tables
     from .adapt import member_candidates, record_names
 
     if table is None:
         return {}
-    tables = load_tables(describe_dir or default_ddir(), set(meta.get("train_targets", [])), describe_missing=False)
-    donors = {n: record_names(d.table) for n, d in tables.items()}
-    namespaces = {n: d.table.namespace for n, d in tables.items()}
+    donors = {n: record_names(t) for n, t in tables.items()}
+    namespaces = {n: t.namespace for n, t in tables.items()}
     mine = record_names(table)
     out = {}
     for t in tpl_ids:
@@ -190,7 +186,7 @@ def generate(
     from ..model.checkpoint import load_checkpoint
     from ..model.data import Example, collate, frame_source
     from .adapt import consensus
-    from .baseline import nearest_member
+    from .baseline import nearest_member, rank_targets
     from .groundtruth import ground_truth
 
     if (target is None) == (td is None):
@@ -252,12 +248,13 @@ def generate(
             kept[(t, st.id)] = parent_ok and c >= threshold
 
     # 2b) adapted candidates: the template's training members, best first for this target (see adapt.py)
-    similar = _ranking(table, meta, describe_dir)
+    train_tables = _training_tables(table, meta, describe_dir)
+    similar = rank_targets(table, train_tables) if table is not None else []
     ranking = [n for n, _ in similar]
     # Reciprocal rank, not the Jaccard value itself: description overlap orders targets well but its size says
     # little about how alike their code is (RISCV's nearest, LoongArch, is a near-copy at Jaccard 0.02).
     weights = {n: 1.0 / (1 + i) for i, n in enumerate(ranking)}
-    adapted = _adapted(templates, tpl_ids, rows_by_tpl, conf, table, weights, meta, describe_dir, candidates) if strategy == "adapt" else {}
+    adapted = _adapted(templates, tpl_ids, rows_by_tpl, conf, table, weights, train_tables, candidates) if strategy == "adapt" else {}
 
     # 3) slot values of the kept statements, and of the candidates' statements whose member values name records
     # the target lacks, with placeholders (deduplicated by input + candidates)
