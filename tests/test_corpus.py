@@ -9,9 +9,11 @@ from pathlib import Path
 import pytest
 
 from vega_llvm.corpus.build import build_corpus, discover_targets, source_files
+from vega_llvm.corpus.check import block_error, overlapping
 from vega_llvm.corpus.modules import module_of
 from vega_llvm.corpus.naming import Abstractor, derive_names, target_records
 from vega_llvm.corpus.parse import make_parser, parse_source, tree_tokens
+from vega_llvm.corpus.records import FunctionRecord
 
 pytestmark = pytest.mark.llvm
 
@@ -126,6 +128,11 @@ def test_corpus_records_and_outputs(few_corpus) -> None:
     assert len(lines) == len(res.records) and json.loads(lines[0])["tree"]["k"] == "function_definition"
     stats = json.loads((res.out / "stats.json").read_text())
     assert stats["functions_per_target_module"]["XCore"]["total"] == sum(x.target == "XCore" for x in res.records)
+    # RISCVRegisterInfo.cpp:510 ran on to the end of the file before the parse was repaired (see parse_source)
+    assert overlapping(res.records) == []
+    nfb = next(x for x in res.records if x.name == "RISCVRegisterInfo::needsFrameBaseReg")
+    assert nfb.body.rstrip().endswith("return !isFrameOffsetLegal(MI, RISCV::X2, MaxSPOffset);\n}")
+    assert any(x.name == "RISCVRegisterInfo::isFrameOffsetLegal" for x in res.records)
 
 
 def test_rerun_uses_the_cache(llvm_src: Path, few_corpus) -> None:
@@ -158,10 +165,107 @@ def test_malformed_files_are_reported_and_skipped(llvm_src: Path, tmp_path: Path
     assert meta["files_skipped"] == 2
 
 
-def test_cli_corpus(llvm_root: Path, tmp_path: Path) -> None:
+def test_cli_corpus(llvm_root: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     from vega_llvm.cli import main
 
     assert main(["corpus", "--llvm-src", str(llvm_root), "--out", str(tmp_path), "--target", "XCore", "--quiet"]) == 0
+    assert "0 overlapping records" in capsys.readouterr().out
     assert (tmp_path / "functions.jsonl").stat().st_size > 0
     assert main(["corpus", "--llvm-src", str(llvm_root), "--out", str(tmp_path), "--target", "NoSuch", "--quiet"]) == 2
     shutil.rmtree(tmp_path / "cache")
+
+
+# Constructs from LLVM 16 that confuse tree-sitter-cpp's error recovery, cut down. A declaration as a ``for`` condition
+# (RISCV/RISCVRegisterInfo.cpp:537) made needsFrameBaseReg run on over every later function of the file; a
+# ``#define``/``#include`` inside a braced initializer (PowerPC/PPCGenScalarMASSEntries.cpp:36,
+# Hexagon/HexagonSubtarget.cpp:741) ended the function at the initializer's "}", leaving its rest at top level.
+RUNS_PAST = b"""bool RegInfo::needsFrameBaseReg(MachineInstr *MI, int64_t Offset) const {
+  unsigned CalleeSavedSize = 0;
+  for (const MCPhysReg *R = MRI.getCalleeSavedRegs(); MCPhysReg Reg = *R; ++R) {
+    if (!ReservedRegs.test(Reg))
+      CalleeSavedSize += getSpillSize(*getMinimalPhysRegClass(Reg));
+  }
+  return Offset > CalleeSavedSize;
+}
+
+bool RegInfo::isFrameOffsetLegal(const MachineInstr *MI, int64_t Offset) const {
+  return isInt<12>(Offset);
+}
+"""
+
+MACRO_IN_INITIALIZER = b"""class GenEntries : public ModulePass {
+public:
+  GenEntries() : ModulePass(ID) {
+    ScalarMASSFuncs = {
+#define TLI_DEFINE_SCALAR_MASS_FUNCS
+#include "llvm/Analysis/ScalarFuncs.def"
+    };
+  }
+
+  bool runOnModule(Module &M) override;
+
+  StringRef getPassName() const override { return "Generate Entries"; }
+};
+
+int lookup(unsigned Opc) {
+  static Scalar ScalarInts[] = {
+#define GET_SCALAR_INTRINSICS
+#include "DepInstrIntrinsics.inc"
+#undef GET_SCALAR_INTRINSICS
+  };
+  return find(ScalarInts, Opc);
+}
+
+unsigned next(unsigned Opc) { return Opc + 1; }
+"""
+
+
+def _record(fn, path: str = "X.cpp") -> FunctionRecord:
+    return FunctionRecord(id=f"T/{path}:{fn.line}", target="T", path=path, file=path, qname=fn.name, name=fn.name,
+                          module="other", spelling="T", line=fn.line, signature=fn.signature, body=fn.body,
+                          has_error=fn.has_error, tree=fn.tree)
+
+
+def _source_without_comments(fn) -> str:
+    return "".join(fn.signature.split()) + "".join(fn.body.split())
+
+
+def test_a_body_that_ran_past_its_function_is_cut_at_its_brace() -> None:
+    fns = parse_source(RUNS_PAST).functions
+    assert [(f.name, f.line) for f in fns] == [("RegInfo::needsFrameBaseReg", 1), ("RegInfo::isFrameOffsetLegal", 10)]
+    first, second = fns
+    assert first.body.endswith("return Offset > CalleeSavedSize;\n}") and first.has_error
+    assert second.body == "{\n  return isInt<12>(Offset);\n}" and not second.has_error
+    for f in fns:
+        assert "".join(tree_tokens(f.tree)).replace(" ", "") == _source_without_comments(f).replace(" ", "")
+    assert overlapping([_record(f) for f in fns]) == []
+
+
+def test_a_body_cut_short_by_a_macro_gets_its_rest_back() -> None:
+    fns = {f.name: f for f in parse_source(MACRO_IN_INITIALIZER).functions}
+    assert set(fns) == {"GenEntries::GenEntries", "GenEntries::getPassName", "lookup", "next"}
+    assert fns["GenEntries::GenEntries"].body.endswith('ScalarFuncs.def"\n    };\n  }')
+    assert fns["lookup"].body.endswith("return find(ScalarInts, Opc);\n}")
+    for f in fns.values():
+        assert "".join(tree_tokens(f.tree)).replace(" ", "") == _source_without_comments(f).replace(" ", "")
+    assert overlapping([_record(f) for f in fns.values()]) == []
+
+
+def test_overlapping_finds_bodies_that_are_not_their_function() -> None:
+    good = parse_source(b"int f() {\n  return 1;\n}\nint g() try { h(); } catch (...) { }\n").functions
+    assert [block_error(_record(f)) for f in good] == [None, None]
+    # a body that runs on over the next definition, and one whose closing brace never comes
+    past = parse_source(b"int f() {\n  return 1;\n}\n").functions[0]
+    past.tree["c"][0]["c"].append({"k": "tokens", "h": ["}", "int", "g", "(", ")", "{"], "ht": "pyi" + "ppp"})
+    past.body += "\nint g() {"
+    short = parse_source(b"int k() {\n  if (x) {\n    y();\n  }\n}\n").functions[0]
+    short.tree["c"][0].pop("t")  # the final "}"
+    records = [_record(past), _record(good[1], "Y.cpp"), _record(short, "Z.cpp")]
+    # and two records of one file whose line spans overlap: one starts inside the other's body
+    outer = parse_source(b"int a() {\n  int x = 0;\n  x++;\n  x++;\n  return x;\n}\n").functions[0]
+    inner = parse_source(b"\n\nint b() { return 2; }\n").functions[0]
+    records += [_record(outer, "W.cpp"), _record(inner, "W.cpp")]
+    found = {o.id: o.reason for o in overlapping(records)}
+    assert set(found) == {"T/X.cpp:1", "T/Z.cpp:1", "T/W.cpp:1"}
+    assert "runs past" in found["T/X.cpp:1"] and "never closed" in found["T/Z.cpp:1"]
+    assert "T/W.cpp:3" in found["T/W.cpp:1"]

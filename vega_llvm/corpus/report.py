@@ -1,4 +1,5 @@
-"""Console report of a corpus build: counts, functions per target and module, spellings, files with problems."""
+"""Console report of a corpus build: counts, functions per target and module, spellings, files with problems, and
+records whose body is not exactly their function's (``check.overlapping``; 0 expected)."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ from rich.console import Console
 from rich.table import Table
 
 from .build import CorpusResult
+from .check import overlapping
 from .modules import MODULES
 
 
@@ -30,3 +32,7 @@ def print_corpus_report(res: CorpusResult, console: Console, max_problems: int =
     )
     for p in skipped[:max_problems]:
         console.print(f"  skipped {p['file']}: {p['skipped']}")
+    bad = overlapping(res.records)
+    console.print(f"{len(bad)} overlapping records (bodies that run past their function or stop before its end)")
+    for o in bad[:max_problems]:
+        console.print(f"  {o.id}: {o.reason}")
