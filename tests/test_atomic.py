@@ -10,7 +10,10 @@ from typing import Callable, Iterator
 import pytest
 
 from vega_llvm import atomic
+from vega_llvm.corpus.records import atomic_write_text, write_lines_atomic
+from vega_llvm.describe.properties import write_json_atomic
 from vega_llvm.emit.render import write_tree
+from vega_llvm.features.build import AtomicJsonl
 
 
 @pytest.fixture(params=[0o022, 0o002, 0o077], ids=["umask022", "umask002", "umask077"])
@@ -43,10 +46,30 @@ def _write_tree_update(dest: Path) -> list[Path]:
     return [dest / "a.cpp", dest / "sub" / "b.h"]
 
 
+def _write_lines(dest: Path) -> list[Path]:
+    # eval's result.jsonl, summary.json/.md and report.html are written through these two
+    write_lines_atomic(dest / "result.jsonl", ['{"a": 1}'])
+    atomic_write_text(dest / "report.html", "<html></html>")
+    return [dest / "result.jsonl", dest / "report.html"]
+
+
+def _atomic_jsonl(dest: Path) -> list[Path]:
+    with AtomicJsonl(dest / "train.jsonl") as out:
+        out.write({"a": 1})
+    return [dest / "train.jsonl"]
+
+
+def _write_json(dest: Path) -> list[Path]:
+    return [write_json_atomic(dest / "XCore.json", {"a": 1})]
+
+
 # Each atomic writer of the package: writes under ``dest`` and returns what it published.
 WRITERS: dict[str, Callable[[Path], list[Path]]] = {
     "emit.write_tree (new directory)": _write_tree_fresh,
     "emit.write_tree (update)": _write_tree_update,
+    "corpus.records.write_lines_atomic": _write_lines,
+    "features.build.AtomicJsonl": _atomic_jsonl,
+    "describe.properties.write_json_atomic": _write_json,
 }
 
 

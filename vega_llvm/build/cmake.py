@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Callable
 
 from .. import LLVM_VERSION, __version__
+from ..cachelock import serialised
 from ..errors import BuildError, ConfigError
 from ..llvm.toolchain import find_toolchain
 from ..paths import cache_root, llvm_dir
@@ -204,6 +205,11 @@ def configure(target: TargetDir, build_dir: Path, *, timeout: float = 600, extra
         raise BuildError(f"CMake configure of {target.name} failed: {errs[0] if errs else '?'} (log: {log})", log, errs)
 
 
+def _build_dir_of(target_dir: Path | str, build_dir: Path | None = None, *_args: object, **_kwargs: object) -> Path:
+    return Path(build_dir) if build_dir else default_build_dir(resolve(target_dir))
+
+
+@serialised(_build_dir_of)  # one cmake/ninja per build directory at a time (vega_llvm.cachelock)
 def build(
     target_dir: Path | str,
     build_dir: Path | None = None,

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from .. import LLVM_VERSION, __version__
+from ..cachelock import building, serialised
 from ..provenance import code_digest, file_digest, stamp
 from ..errors import ConfigError
 from .modules import MODULES, module_of
@@ -103,6 +104,7 @@ def _identifiers(tree: dict[str, Any]) -> list[str]:
     return out
 
 
+@serialised(lambda llvm_dir, out, *_a, **_k: out)  # one writer of ``out`` at a time (vega_llvm.cachelock)
 def build_corpus(
     llvm_dir: Path,
     out: Path,
@@ -253,11 +255,11 @@ def ensure_corpus(out: Path | None = None, log: Any = None) -> Path:
     from ..paths import cache_root, llvm_dir
 
     out = Path(out) if out else cache_root() / "corpus"
-    why = corpus_staleness(out)
-    if why:
-        if log is not None:
-            log(f"building the corpus of every LLVM backend into {out} ({why})")
-        build_corpus(llvm_dir(), out, progress=log is not None)  # type: ignore[arg-type]
+    with building(out, ready=lambda: not corpus_staleness(out)) as build:
+        if build:  # stale, and no other process built it while this one waited
+            if log is not None:
+                log(f"building the corpus of every LLVM backend into {out} ({corpus_staleness(out)})")
+            build_corpus(llvm_dir(), out, progress=log is not None)  # type: ignore[arg-type]
     return out
 
 

@@ -9,6 +9,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Iterable, Iterator
 
+from ..atomic import publish
+
 
 @dataclass
 class FunctionRecord:
@@ -52,6 +54,7 @@ def write_lines_atomic(path: Path, lines: Iterable[str], newline: bool = True) -
     n = 0
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            publish(fh.fileno())  # not mkstemp's 0600
             for line in lines:
                 fh.write(line)
                 if newline:

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .. import LLVM_VERSION
+from ..cachelock import building, serialised
 from ..errors import ConfigError, VegaError
 from ..llvm.toolchain import find_toolchain
 from ..paths import cache_root, llvm_dir
@@ -40,20 +41,27 @@ def load_baseline(timeout: float = DEFAULT_TIMEOUT) -> Baseline:
     """Names defined by LLVM's own ``.td`` files, computed once per toolchain and cached."""
     tc = find_toolchain()
     path = describe_dir() / f"baseline-{tc.version}-s{SCHEMA_VERSION}-{code_digest('describe')[:10]}.json"
-    if path.exists():
-        data = json.loads(path.read_text())
-        return Baseline(records=frozenset(data["records"]), classes=frozenset(data["classes"]))
-    import tempfile
+    with building(path, ready=path.exists) as build:  # one process makes it (vega_llvm.cachelock)
+        if not build:
+            data = json.loads(path.read_text())
+            return Baseline(records=frozenset(data["records"]), classes=frozenset(data["classes"]))
+        import tempfile
 
-    with tempfile.TemporaryDirectory(prefix="vega-baseline-") as tmp:
-        td = Path(tmp) / "Baseline.td"
-        td.write_text(baseline_td_text())
-        dump = dump_json(td, timeout=timeout)
-    classes = set(dump.instanceof)
-    for r in dump.records.values():
-        classes.update(r.get("!superclasses", []))
-    write_json_atomic(path, {"records": sorted(dump.records), "classes": sorted(classes)})
-    return Baseline(records=frozenset(dump.records), classes=frozenset(classes))
+        with tempfile.TemporaryDirectory(prefix="vega-baseline-") as tmp:
+            td = Path(tmp) / "Baseline.td"
+            td.write_text(baseline_td_text())
+            dump = dump_json(td, timeout=timeout)
+        classes = set(dump.instanceof)
+        for r in dump.records.values():
+            classes.update(r.get("!superclasses", []))
+        write_json_atomic(path, {"records": sorted(dump.records), "classes": sorted(classes)})
+        return Baseline(records=frozenset(dump.records), classes=frozenset(classes))
+
+
+def _lock_entry(td: Path, *_args: object, **_kwargs: object) -> Path:
+    """The cache entry ``describe(td, ...)`` locks while it runs (its cache check comes first, under the lock)."""
+    td = Path(td).absolute()
+    return describe_dir() / "by-td" / f"{td.stem}-{hashlib.sha1(str(td).encode()).hexdigest()[:12]}"
 
 
 @dataclass
@@ -118,6 +126,7 @@ def _inputs_unchanged(keyed: Path) -> bool:
     return True
 
 
+@serialised(_lock_entry)  # two processes describing one .td: the second waits, then hits the cache
 def describe(
     td: Path,
     fixups: Path | None = None,

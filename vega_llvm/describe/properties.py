@@ -24,6 +24,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Iterable
 
+from ..atomic import publish
+
 SCHEMA_VERSION = 3
 
 # Instruction bits worth a boolean "does any instruction of the target set it" and worth listing per instruction.
@@ -94,7 +96,7 @@ def write_json_atomic(path: Path, data: Any, indent: int | None = None) -> Path:
     try:
         with os.fdopen(fd, "w") as fh:
             json.dump(data, fh, indent=indent, separators=(",", ":") if indent is None else None)
-        os.chmod(tmp, 0o644)
+        publish(tmp)  # the umask's mode, not mkstemp's 0600
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
+from ..cachelock import building, serialised
 from ..build.cmake import BuildResult, build, parse_failed_units, parse_undefined_references, qualified_name
 from ..build.target_dir import resolve
 from ..errors import BuildError, LitRunError
@@ -107,13 +108,14 @@ class SchemaHarness:
         self.build_dir = self.work_dir / "build"
         digest = tree_digest(real.path)
         marker = self.work_dir / "real.digest"
-        if not marker.is_file() or marker.read_text() != digest:
-            # Another backend: nothing decided or traced before applies, and the schema copy starts afresh.
-            for stale in ("outcomes.json", "trace.json"):
-                (self.work_dir / stale).unlink(missing_ok=True)
-            if self.schema_dir.exists():
-                shutil.rmtree(self.schema_dir)
-            marker.write_text(digest)
+        with building(self.work_dir, ready=lambda: marker.is_file() and marker.read_text() == digest) as reset:
+            if reset:
+                # Another backend: nothing decided or traced before applies, and the schema copy starts afresh.
+                for stale in ("outcomes.json", "trace.json"):
+                    (self.work_dir / stale).unlink(missing_ok=True)
+                if self.schema_dir.exists():
+                    shutil.rmtree(self.schema_dir)
+                marker.write_text(digest)
         # Verdicts and traces are keyed by everything they depend on (keys.judge_stamp): the real target, its lit
         # tests and lit configuration, the toolchain, the timeout, and the code of the judge (this file included).
         self.stamp = judge_stamp(real.name, digest, test_timeout)
@@ -308,6 +310,9 @@ class SchemaHarness:
                 return changed
         raise LitRunError(f"lit left tests of {self.name} unreported in a full run (log: {self.work_dir / 'lit-probe'})")
 
+    # The work directory (schema, build, verdicts) is one process's at a time: another evaluation of the same target
+    # waits, then finds the verdicts this one cached (vega_llvm.cachelock).
+    @serialised(lambda self, *_a, **_k: self.work_dir)
     def evaluate(
         self, subjects: list[Subject], progress: Callable[[int, int], None] | None = None, batch_size: int = 16
     ) -> tuple[dict[str, dict[str, SwapOutcome]], dict[str, list[str]]]:

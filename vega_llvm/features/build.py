@@ -11,6 +11,8 @@ from pathlib import Path
 from typing import Any
 
 from .. import LLVM_VERSION, __version__
+from ..atomic import publish
+from ..cachelock import serialised
 from ..describe.properties import PropertyTable, write_json_atomic
 from ..errors import ConfigError
 from ..provenance import file_digest, stamp
@@ -51,7 +53,7 @@ class AtomicJsonl:
     def __exit__(self, exc_type: object, exc: object, tb: object) -> None:
         self.fh.close()
         if exc_type is None:
-            os.chmod(self.tmp, 0o644)
+            publish(self.tmp)  # the umask's mode, not mkstemp's 0600
             os.replace(self.tmp, self.path)
         else:
             Path(self.tmp).unlink(missing_ok=True)
@@ -92,6 +94,7 @@ def prepare(
     return templates, data, train, set(holdout)
 
 
+@serialised(lambda templates_path, out, *_a, **_k: out)  # one writer of ``out`` at a time (vega_llvm.cachelock)
 def build_features(
     templates_path: Path,
     out: Path,

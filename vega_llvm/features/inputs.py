@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
 
+from ..cachelock import building
 from ..errors import CheckpointError, ConfigError
 from ..provenance import differences, file_digest
 from .build import build_features, features_stamp
@@ -86,10 +87,16 @@ def ensure_training_inputs(holdouts: list[str], log: Log | None = None) -> Train
     templates = holdout_templates(corpus, holdouts, log)
     ddir = describe_dir()
     out = cache_root() / "features" / "-".join(sorted(holdouts))
-    why = features_staleness(out, templates, ddir, holdouts)
-    if why:
-        say(f"building the feature vectors into {out} ({why})")
-        build_features(templates, out, ddir, sorted(holdouts))
+    why = [""]
+
+    def fresh() -> bool:
+        why[0] = features_staleness(out, templates, ddir, holdouts)
+        return not why[0]
+
+    with building(out, ready=fresh) as build:
+        if build:  # stale, and no other process built it while this one waited
+            say(f"building the feature vectors into {out} ({why[0]})")
+            build_features(templates, out, ddir, sorted(holdouts))
     return TrainingInputs(corpus, templates, out, ddir)
 
 

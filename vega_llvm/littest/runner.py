@@ -11,6 +11,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from .. import LLVM_VERSION
+from ..cachelock import serialised
 from ..errors import ConfigError, LitRunError, ToolTimeoutError
 from ..llvm.toolchain import find_toolchain
 from ..paths import cache_root, llvm_dir
@@ -94,6 +95,13 @@ def parse_lit_json(path: Path) -> dict[str, str]:
     return out
 
 
+def _run_dir_of(target: str, *, llc: Path | None = None, llvm_mc: Path | None = None, run_dir: Path | None = None,
+                **_kwargs: object) -> Path:
+    reference = llc is None and llvm_mc is None
+    return run_dir or cache_root() / "lit" / (f"{target}-installed" if reference else f"{target}-ours")
+
+
+@serialised(_run_dir_of)  # one lit run per run directory at a time (vega_llvm.cachelock)
 def run_tests(
     target: str,
     *,
@@ -122,7 +130,7 @@ def run_tests(
         raise ConfigError(f"llvm/test has no CodeGen/MC/MC/Disassembler directory for target {target!r}")
     built = {k: v for k, v in (("llc", llc), ("llvm-mc", llvm_mc)) if v is not None}
     reference = not built
-    run_dir = run_dir or cache_root() / "lit" / (f"{target}-installed" if reference else f"{target}-ours")
+    run_dir = _run_dir_of(target, llc=llc, llvm_mc=llvm_mc, run_dir=run_dir)
     run_dir.mkdir(parents=True, exist_ok=True)
     tools = make_tools_dir(run_dir / "tools", tc, target, built)
     site = write_site_config(run_dir, tc, src, target, tools)  # type: ignore[arg-type]

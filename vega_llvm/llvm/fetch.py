@@ -21,6 +21,7 @@ from typing import Callable
 
 from .. import LLVM_MAJOR, LLVM_VERSION
 from ..errors import ConfigError, LLVMNotFoundError, ToolError, ToolTimeoutError
+from ..cachelock import serialised
 from ..paths import cache_root, default_src_dir
 from ..proc import run
 
@@ -196,6 +197,8 @@ def _from_debian(dest: Path, timeout: float) -> SourceInfo:
     return info
 
 
+# One fetch per destination at a time (vega_llvm.cachelock): a second one waits, then finds it verified.
+@serialised(lambda llvm_src=None, *, dest=None, **_k: dest or default_src_dir())
 def fetch(
     llvm_src: Path | None = None,
     *,

@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from .. import LLVM_VERSION, __version__
+from ..cachelock import building
 from ..provenance import code_digest, file_digest, stamp
 from ..corpus.parse import tree_tokens
 from ..corpus.records import FunctionRecord, atomic_write_text, load_corpus, write_lines_atomic
@@ -106,16 +107,27 @@ def build_templates(
         "template_format": TEMPLATE_FORMAT,
     }
     meta_path = out / "meta.json"
-    if not force and meta_path.exists() and (out / "templates.jsonl").exists():
-        try:
+    # Built under out's lock (vega_llvm.cachelock); a process that waited for it reuses what the other one built.
+    with building(out, ready=lambda: not force and _reusable(out, key)) as build:
+        if not build:
             old = json.loads(meta_path.read_text())
-        except ValueError:
-            old = {}
-        if old.get("key") == key:
             return TemplatesResult(
                 out, old, json.loads((out / "stats.json").read_text()), json.loads((out / "roundtrip.json").read_text()), True
             )
+        return _build(cfile, out, key, holdout, jobs, progress, targets, t0)
 
+
+def _reusable(out: Path, key: dict[str, Any]) -> bool:
+    """``out`` holds complete templates made with ``key`` (meta.json is written last)."""
+    try:
+        return json.loads((out / "meta.json").read_text()).get("key") == key and (out / "templates.jsonl").is_file()
+    except (OSError, ValueError):
+        return False
+
+
+def _build(cfile: Path, out: Path, key: dict[str, Any], holdout: str | None, jobs: int | None, progress: bool,
+           targets: list[str] | None, t0: float) -> TemplatesResult:
+    meta_path = out / "meta.json"
     records = load_corpus(cfile)
     all_targets = sorted({r.target for r in records})
     if holdout is not None and holdout not in all_targets:

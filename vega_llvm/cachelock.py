@@ -1,0 +1,96 @@
+"""One builder per shared cache entry: ``<entry>.lock`` is held while ``entry`` is built.
+
+Every entry under ``$VEGA_LLVM_CACHE`` (the corpus, a templates or features folder, a property table, an LLVM build
+directory, a lit run directory, an evaluation's work directory) is made by one process at a time. Each stage still
+publishes its files by rename (``vega_llvm.atomic``), so a reader never sees half a file; the lock adds that two
+processes needing the same entry build it once: the second one says on stderr that it waits, and once it holds the
+lock it checks again whether the entry is now there and complete, and reads it instead of building it.
+
+The lock is an OS file lock (``filelock``, ``flock`` on Linux): the kernel releases it when its holder dies, even by
+SIGKILL, so a killed run never blocks the next one. Within one process the lock of an entry is re-entrant (a stage
+that holds it may call another that takes it again).
+"""
+
+from __future__ import annotations
+
+import functools
+import sys
+import threading
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, Callable, Iterator, TypeVar
+
+from filelock import FileLock, Timeout
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+_locks: dict[str, FileLock] = {}
+_guard = threading.Lock()
+
+
+def lock_path(entry: Path | str) -> Path:
+    """``<entry>.lock``, beside the entry (a file or a folder)."""
+    entry = Path(entry)
+    return entry.with_name(entry.name + ".lock")
+
+
+def _lock_of(entry: Path) -> FileLock:
+    # One FileLock per path in this process: its own counter makes nested holds re-entrant, where a second flock on
+    # another descriptor of the same file would wait for ourselves.
+    key = str(lock_path(entry).absolute())
+    with _guard:
+        lock = _locks.get(key)
+        if lock is None:
+            lock = _locks[key] = FileLock(key)
+        return lock
+
+
+def _say(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+@contextmanager
+def building(entry: Path | str, ready: Callable[[], bool] | None = None,
+             say: Callable[[str], None] = _say) -> Iterator[bool]:
+    """Hold ``entry``'s lock for the block and yield whether the caller is to build ``entry``.
+
+    ``ready()`` tells whether the entry is there and complete. It is asked first without the lock (a complete entry
+    is read without taking it, so a read-only cache still works) and again once the lock is held: another process
+    may have built the entry while this one waited. It yields False in both cases. Without ``ready`` the block
+    always builds, one process at a time."""
+    entry = Path(entry)
+    if ready is not None and ready():
+        yield False
+        return
+    lock_path(entry).parent.mkdir(parents=True, exist_ok=True)
+    lock = _lock_of(entry)
+    try:
+        lock.acquire(timeout=0)
+    except Timeout:
+        say(f"waiting for {entry} (built by another vega-llvm process)")
+        lock.acquire()
+    try:
+        yield not (ready is not None and ready())
+    finally:
+        lock.release()
+
+
+def serialised(entry: Callable[..., Path | str | None]) -> Callable[[F], F]:
+    """Decorate a function that builds a cache entry so that it runs under that entry's lock.
+
+    ``entry`` is called with the function's own arguments and names the entry (None: no lock). The function is
+    expected to check, as its first step, whether the entry is already complete: under the lock that is the check
+    after waiting."""
+
+    def wrap(fn: F) -> F:
+        @functools.wraps(fn)
+        def inner(*args: Any, **kwargs: Any) -> Any:
+            where = entry(*args, **kwargs)
+            if where is None:
+                return fn(*args, **kwargs)
+            with building(where):
+                return fn(*args, **kwargs)
+
+        return inner  # type: ignore[return-value]
+
+    return wrap
