@@ -250,3 +250,115 @@ def test_cache_invalidated_by_an_include_change(cache: Path, tmp_path: Path) -> 
     inc.write_text('def R0 : Register<"r0"> { let Namespace = "Toy"; }\ndef R1 : Register<"r1"> { let Namespace = "Toy"; }\n')
     again, _ = describe(td, out=tmp_path / "c.json")
     assert again.meta["cache"] == "miss" and again.values["register"] == ["R0", "R1"]
+
+
+_HEADER = b"""
+namespace llvm {
+class MCInst;
+namespace FooISD { enum NodeType : unsigned { FIRST_NUMBER = 1, CALL, RET_GLUE }; }
+namespace FooCC { enum class CondCode { EQ, NE }; CondCode getOpposite(CondCode CC); }
+const unsigned FooStackAlign = 8;
+class LLVM_LIBRARY_VISIBILITY FooFunctionInfo : public MachineFunctionInfo {
+  int VarArgsIndex = 0;
+public:
+  FooFunctionInfo(const Function &F) : VarArgsIndex(onlyInInitialiser()) {}
+  int getVarArgsIndex() const { int onlyInBody = helperOnlyInBody(); return VarArgsIndex + onlyInBody; }
+  static const unsigned NumSlots = 4;
+  enum VariantKind { VK_None, VK_Lo };
+};
+FunctionPass *createFooISelDag(FooTargetMachine &TM);
+inline bool isFooReg(unsigned R) { return R == bodyOnlyConstant; }
+}
+"""
+
+
+def test_declarations_are_names_and_signatures_never_bodies(tmp_path: Path) -> None:
+    from vega_llvm.describe.declarations import parse_declarations, values_by_kind
+
+    h = tmp_path / "Foo.h"
+    h.write_bytes(_HEADER)
+    decls = parse_declarations(h)
+    v = values_by_kind(decls)
+    assert v["decl.enumerator"] == ["FooCC::CondCode::EQ", "FooCC::CondCode::NE", "FooFunctionInfo::VK_Lo",
+                                    "FooFunctionInfo::VK_None", "FooISD::CALL", "FooISD::FIRST_NUMBER", "FooISD::RET_GLUE"]
+    assert v["decl.enum"] == ["FooCC::CondCode", "FooFunctionInfo::VariantKind", "FooISD::NodeType"]
+    assert v["decl.class"] == ["FooFunctionInfo"]  # the export macro is not the class name; `class MCInst;` is not ours
+    assert v["decl.function"] == ["FooCC::getOpposite", "createFooISelDag", "isFooReg"]
+    assert v["decl.method"] == ["FooFunctionInfo::getVarArgsIndex"]  # the constructor is the class, not a method
+    assert v["decl.field"] == ["FooFunctionInfo::VarArgsIndex"]
+    assert v["decl.constant"] == ["FooFunctionInfo::NumSlots", "FooStackAlign"]
+    every = " ".join(n for names in v.values() for n in names) + " ".join(d.signature for d in decls)
+    for body_only in ("onlyInBody", "helperOnlyInBody", "onlyInInitialiser", "bodyOnlyConstant"):
+        assert body_only not in every
+    sig = {d.name: d.signature for d in decls}
+    assert sig["FooFunctionInfo::getVarArgsIndex"] == "int getVarArgsIndex() const"
+
+
+def _identifiers_inside_and_outside_bodies(files: list[Path]) -> tuple[set[str], set[str]]:
+    """Identifiers occurring inside function bodies (and constructor initialiser lists) of ``files``, and those
+    occurring anywhere else in them: computed independently of the extractor, from tree-sitter's tree."""
+    import re
+
+    from vega_llvm.describe.cxx_inputs import _parser
+    from vega_llvm.describe.declarations import _blank_export_macros
+
+    ident = re.compile(rb"[A-Za-z_]\w*")
+    inside: set[str] = set()
+    outside: set[str] = set()
+    for f in files:
+        src = _blank_export_macros(f.read_bytes())
+        spans = []
+        stack = [_parser().parse(src).root_node]
+        while stack:
+            node = stack.pop()
+            if node.type == "function_definition":
+                body = node.child_by_field_name("body")
+                inits = [c for c in node.named_children if c.type == "field_initializer_list"]
+                for part in [body, *inits]:
+                    if part is not None:
+                        spans.append((part.start_byte, part.end_byte))
+                continue
+            stack.extend(node.children)
+        rest = bytearray(src)
+        for a, b in spans:
+            inside |= {m.decode() for m in ident.findall(src[a:b])}
+            rest[a:b] = b" " * (b - a)
+        outside |= {m.decode() for m in ident.findall(bytes(rest))}
+    return inside, outside
+
+
+def test_no_token_only_inside_bodies_reaches_the_description(xcore: PropertyTable) -> None:
+    """The leakage test for declarations: a held-out target's function bodies (its .cpp files and inline bodies in
+    its headers) must not reach its property table, which is all that its features and generation read."""
+    from vega_llvm.features.values import ValueIndex
+
+    folder = _target_td("XCore").parent
+    code = sorted([*folder.glob("*.cpp"), *folder.glob("*/*.cpp"), *folder.glob("*.h"), *folder.glob("*/*.h")])
+    inside, outside = _identifiers_inside_and_outside_bodies(code)
+    td_text = " ".join(p.read_text(errors="replace") for p in folder.glob("*.td"))
+    body_only = {t for t in inside - outside if t not in td_text}
+    assert len(body_only) > 100  # the check has teeth: XCore's bodies use many names declared nowhere else
+    # what tblgen makes of the .td (ADD_2rus from a multiclass) is description by definition; what comes from the
+    # headers must come from outside bodies
+    td_only = PropertyTable(xcore.target, xcore.namespace,
+                            values={k: v for k, v in xcore.values.items() if not k.startswith("decl.")})
+    declared = {part for k, names in xcore.values.items() if k.startswith("decl.") for v in names for part in v.split("::")}
+    assert not declared & body_only
+    assert not (set(ValueIndex.build(xcore).index) - set(ValueIndex.build(td_only).index)) & body_only
+    assert xcore.meta["declarations"]["used"] and xcore.values["decl.enumerator"]
+
+
+def test_xcore_declarations_and_the_td_only_ablation(xcore: PropertyTable, tmp_path: Path) -> None:
+    assert "XCoreISD::LADD" in xcore.values["decl.enumerator"]
+    assert "XCoreFunctionInfo::getVarArgsFrameIndex" in xcore.values["decl.method"]
+    assert "XCoreTargetLowering" in xcore.values["decl.class"]
+    assert "XCoreISelLowering.h" in xcore.meta["declarations"]["headers"]
+    assert any(Path(i["path"]).name == "XCoreISelLowering.h" for i in xcore.meta["inputs"])
+    out = tmp_path / "td-only.json"
+    assert main(["describe", "--td", str(_target_td("XCore")), "--no-declarations", "--out", str(out)]) == 0
+    td_only = PropertyTable.load(out)
+    assert td_only.meta["cache"] == "miss"  # not the table with declarations from the cache
+    assert not any(k.startswith("decl.") for k in td_only.values) and not td_only.meta["declarations"]["used"]
+    assert {k: v for k, v in xcore.values.items() if not k.startswith("decl.")} == td_only.values
+    enumerators = {d["name"]: d.get("signature", "") for d in xcore.details["declarations"] if d["kind"] == "decl.enumerator"}
+    assert enumerators["XCoreISD::FIRST_NUMBER"] == "= ISD::BUILTIN_OP_END" and enumerators["XCoreISD::LADD"] == ""

@@ -1,4 +1,4 @@
-"""CLI: ``vega-llvm describe --td X.td [--fixups H] [--relocs DEF] [--out F]`` and ``vega-llvm describe --all``."""
+"""CLI: ``vega-llvm describe --td X.td [--fixups H] [--relocs DEF] [--header H] [--no-declarations] [--out F]`` and ``vega-llvm describe --all``."""
 
 from __future__ import annotations
 
@@ -14,6 +14,8 @@ def register(app: typer.Typer) -> None:
         td: Optional[Path] = typer.Option(None, "--td", help="The target's top-level .td file (the one defining its Target record)."),
         fixups: Optional[Path] = typer.Option(None, "--fixups", help="<X>FixupKinds.h (default: looked for beside the .td and in the LLVM tree)."),
         relocs: Optional[Path] = typer.Option(None, "--relocs", help="ELFRelocs/<X>.def (default: looked for in the LLVM tree and installed headers)."),
+        header: Optional[list[Path]] = typer.Option(None, "--header", help="A header of the target whose declarations are description (repeatable; default: every *.h beside the .td and one folder below)."),
+        declarations: bool = typer.Option(True, "--declarations/--no-declarations", help="Read the declarations (never bodies) of the target's headers; off gives the .td-only description."),
         out: Optional[Path] = typer.Option(None, "--out", help="Output file (default: <cache>/describe/<Target>.json); with --all, a folder."),
         all_targets: bool = typer.Option(False, "--all", help="Describe every backend in the LLVM tree and write a summary."),
         no_cache: bool = typer.Option(False, "--no-cache", help="Rerun llvm-tblgen even when the inputs are unchanged."),
@@ -40,11 +42,15 @@ def register(app: typer.Typer) -> None:
             return
         if td is None:
             raise ConfigError("--td is required (or --all)")
-        table, dest = describe(td, fixups=fixups, relocs=relocs, out=out, use_cache=not no_cache, timeout=timeout)
+        table, dest = describe(td, fixups=fixups, relocs=relocs, out=out, use_cache=not no_cache, timeout=timeout,
+                               headers=header, declarations=declarations)
+        decl = table.meta.get("declarations", {})
         counts = {k: len(v) for k, v in table.values.items() if v}
         typer.echo(
             f"{table.target} (namespace {table.namespace}): "
             + ", ".join(f"{k} {n}" for k, n in counts.items() if k in _SHOWN)
+            + (f"; declarations {decl.get('count', 0)} from {len(decl.get('headers', []))} headers"
+               if decl.get("used") else "; declarations not read")
             + (f"; absent: {', '.join(table.absent)}" if table.absent else "")
             + f"; tblgen {table.meta.get('tblgen_seconds')} s ({table.meta.get('cache')}) -> {dest}"
         )

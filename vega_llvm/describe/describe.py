@@ -1,4 +1,4 @@
-"""``describe``: a target's ``.td`` (+ fixup header + ELF relocations) -> a stored ``PropertyTable``.
+"""``describe``: a target's ``.td`` (+ its headers' declarations, fixup header, ELF relocations) -> a ``PropertyTable``.
 
 The expensive step is tblgen (RISCV ~15 s, AMDGPU ~40 s and 300 MB of JSON on two cores), so tables are cached by a
 key made of everything that can change them: the extractor schema, the LLVM version, the contents of every ``.td``
@@ -20,6 +20,7 @@ from ..errors import ConfigError, VegaError
 from ..llvm.toolchain import find_toolchain
 from ..paths import cache_root, llvm_dir
 from ..provenance import code_digest
+from .declarations import Declaration, declarations_of, find_headers, values_by_kind
 from .cxx_inputs import find_fixup_headers, find_reloc_defs, parse_fixups, parse_relocs
 from .properties import SCHEMA_VERSION, Baseline, PropertyTable, extract, write_json_atomic
 from .tblgen import DEFAULT_TIMEOUT, baseline_td_text, dump_json
@@ -72,6 +73,7 @@ class Inputs:
     fixups: list[Path]
     relocs: list[Path]
     absent: dict[str, str]
+    headers: list[Path]  # read for declarations (empty with ``declarations=False``)
 
 
 def _llvm_target_dirs(names: tuple[str, ...]) -> list[Path]:
@@ -82,7 +84,18 @@ def _llvm_target_dirs(names: tuple[str, ...]) -> list[Path]:
     return [tdir / n for n in names if n and (tdir / n).is_dir()]
 
 
-def resolve_inputs(td: Path, fixups: Path | None, relocs: Path | None, names: tuple[str, ...]) -> Inputs:
+def resolve_headers(td: Path, headers: list[Path] | None, declarations: bool) -> list[Path]:
+    """Explicit headers, else the target's own: every ``*.h`` beside the ``.td`` or one folder below it (LLVM's
+    layout: ``MCTargetDesc/``, ``Utils/``, ...; not deeper, since a user's ``.td`` may sit in a large folder)."""
+    if not declarations:
+        return []
+    if headers:
+        return sorted({Path(h).resolve() for h in headers})
+    return find_headers(td.parent)
+
+
+def resolve_inputs(td: Path, fixups: Path | None, relocs: Path | None, names: tuple[str, ...],
+                   headers: list[Path] | None = None, declarations: bool = True) -> Inputs:
     """Explicit files win (``describe`` checked they exist); otherwise look beside the ``.td`` and in the LLVM tree
     and record what is absent, since "this target has no fixups" is itself a property."""
     absent: dict[str, str] = {}
@@ -95,16 +108,24 @@ def resolve_inputs(td: Path, fixups: Path | None, relocs: Path | None, names: tu
     rel = [Path(relocs).resolve()] if relocs else find_reloc_defs(names, include_roots)
     if not rel:
         absent["relocs"] = f"no llvm/BinaryFormat/ELFRelocs/<{'|'.join(names)}>.def in {', '.join(map(str, include_roots))}"
-    return Inputs(td=td, fixups=fix, relocs=rel, absent=absent)
+    # a fixup header is read as the fixup input (``values["fixup"]``), not a second time as declarations
+    hdrs = [h for h in resolve_headers(td, headers, declarations) if h not in {Path(f).resolve() for f in fix}]
+    if declarations and not hdrs:
+        absent["declarations"] = f"no *.h beside {td.parent} or one folder below"
+    return Inputs(td=td, fixups=fix, relocs=rel, absent=absent, headers=hdrs)
 
 
-def cache_key(td: Path, fixups: Path | None, relocs: Path | None) -> str:
+def cache_key(td: Path, fixups: Path | None, relocs: Path | None, headers: list[Path] | None = None,
+              declarations: bool = True) -> str:
     """What can change the table, known before running tblgen: the ``.td`` files beside it, the explicit inputs,
     the LLVM version and the schema. (A hit is then checked against every file tblgen actually read, see
     ``_inputs_unchanged``, so an include from elsewhere cannot go stale; the folder is not walked recursively,
     since a ``.td`` may sit in a large folder such as /tmp.)"""
     h = hashlib.sha256()
     h.update(f"schema={SCHEMA_VERSION};code={code_digest('describe')};llvm={find_toolchain().version};td={td}\n".encode())
+    h.update(f"declarations={declarations}\n".encode())
+    for p in resolve_headers(td, headers, declarations):
+        h.update(f"header={p}={_sha(p)}\n".encode())
     for p in sorted(td.parent.glob("*.td")):
         h.update(f"{p.relative_to(td.parent)}={_sha(p)}\n".encode())
     for label, p in (("fixups", fixups), ("relocs", relocs)):
@@ -134,8 +155,14 @@ def describe(
     out: Path | None = None,
     use_cache: bool = True,
     timeout: float = DEFAULT_TIMEOUT,
+    headers: list[Path] | None = None,
+    declarations: bool = True,
 ) -> tuple[PropertyTable, Path]:
-    """Describe one target and store its table (atomically) at ``out`` or ``<cache>/describe/<Target>.json``."""
+    """Describe one target and store its table (atomically) at ``out`` or ``<cache>/describe/<Target>.json``.
+
+    ``declarations`` (default on) adds the declarations of the target's own headers (``headers``, else those found
+    beside the ``.td``) as ``values["decl.*"]``; ``meta["declarations"]`` says whether they were used and from which
+    files, so every later output can say so."""
     td = Path(td)
     if not td.is_file():
         raise ConfigError(f"{td}: no such .td file")
@@ -145,7 +172,10 @@ def describe(
     for label, p in (("--fixups", fixups), ("--relocs", relocs)):
         if p is not None and not Path(p).is_file():
             raise ConfigError(f"{label} {p}: no such file")
-    key = cache_key(td, fixups, relocs)
+    for h in headers or []:
+        if not Path(h).is_file():
+            raise ConfigError(f"--header {h}: no such file")
+    key = cache_key(td, fixups, relocs, headers, declarations)
     keyed = describe_dir() / "by-key" / f"{key}.json"
     if use_cache and keyed.exists() and _inputs_unchanged(keyed):
         table = PropertyTable.load(keyed)
@@ -159,7 +189,7 @@ def describe(
     t0 = time.perf_counter()
     table = extract(dump.records, dump.instanceof, baseline, source=td.name)
     del dump.records
-    inputs = resolve_inputs(td, fixups, relocs, (table.target, table.namespace))
+    inputs = resolve_inputs(td, fixups, relocs, (table.target, table.namespace), headers, declarations)
     fix = [f for p in inputs.fixups for f in parse_fixups(p)]
     rel = [r for p in inputs.relocs for r in parse_relocs(p)]
     table.values["fixup"] = [f.name for f in fix]
@@ -171,9 +201,13 @@ def describe(
     )
     table.flags["has.fixup"] = bool(fix)
     table.flags["has.relocation"] = bool(rel)
+    decls = declarations_of(inputs.headers, td.parent)
+    if declarations:
+        table.values.update(values_by_kind(decls))
+        table.details["declarations"] = [_declaration_row(d) for d in decls]
     table.absent = inputs.absent
     extract_s = time.perf_counter() - t0
-    files = sorted({*dump.deps, *inputs.fixups, *inputs.relocs})
+    files = sorted({*dump.deps, *inputs.fixups, *inputs.relocs, *inputs.headers})
     table.meta = {
         "llvm_version": find_toolchain().version,
         "llvm_pinned": LLVM_VERSION,
@@ -182,6 +216,8 @@ def describe(
         "include_dirs": [str(p) for p in dump.include_dirs],
         "inputs": [{"path": str(p), "sha256": _sha(p)} for p in files if Path(p).is_file()],
         "cache_key": key,
+        "declarations": {"used": declarations, "headers": [_rel(p, td.parent) for p in inputs.headers],
+                         "count": len(decls)},
         "code": code_digest("describe"),
         "tblgen_seconds": round(dump.seconds, 2),
         "tblgen_json_bytes": dump.json_bytes,
@@ -193,6 +229,20 @@ def describe(
     dest = out or default_out(table.target)
     table.save(dest)
     return table, dest
+
+
+def _rel(path: Path, root: Path) -> str:
+    try:
+        return str(Path(path).resolve().relative_to(Path(root).resolve()))
+    except ValueError:
+        return str(path)
+
+
+def _declaration_row(d: Declaration) -> dict[str, str]:
+    row = {"name": d.name, "kind": d.kind, "file": d.file}
+    if d.signature:
+        row["signature"] = d.signature[:300]
+    return row
 
 
 def discover_targets(root: Path | None = None) -> list[Path]:

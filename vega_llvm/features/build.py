@@ -134,7 +134,9 @@ def build_features(
         "templates_sha256": templates_digest(templates_path),
         "train_targets": sorted(train),
         "infer_targets": sorted(infer),
-        "tables": {n: {"target": d.table.target, "fingerprint": d.table.fingerprint()} for n, d in sorted(data.items())},
+        "tables": {n: {"target": d.table.target, "fingerprint": d.table.fingerprint(),
+                       "declarations": bool(d.table.meta.get("declarations", {}).get("used"))}
+                   for n, d in sorted(data.items())},
         "rows": counts,
         "slot_dependencies": len(learned.slots),
         "slots_with_source": sum(1 for d in learned.slots.values() if d.sources),

@@ -60,7 +60,8 @@ def register(app: typer.Typer) -> None:
         for r in rows:
             typer.echo(
                 f"{r['target']:<10} recall {r['recall']:.1%} ({r['hits']}/{r['tokens'] - r['local_name_tokens']}; "
-                f"{r['local_name_tokens']} local names left out; all tokens {r['recall_all']:.1%}), non-numeric {r['recall_non_numeric']:.1%}, in description-sourced placeholders "
+                f"{r['local_name_tokens']} local names left out; all tokens {r['recall_all']:.1%}; .td only, no declarations "
+                f"{r['recall_td_only']:.1%}), non-numeric {r['recall_non_numeric']:.1%}, in description-sourced placeholders "
                 f"{r['recall_sourced']:.1%} ({r['sourced_hits']}/{r['sourced_tokens']})"
             )
             for kind, n in list(r["misses_by_kind"].items())[:16]:

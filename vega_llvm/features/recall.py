@@ -17,6 +17,7 @@ from .learn import TargetData, Vocabulary, target_specific
 from .values import Source, _as_int
 
 EXAMPLES = 8
+DECL_PREFIX = "decl."  # value kinds read from the target's header declarations (describe/declarations.py)
 
 
 @dataclass
@@ -24,6 +25,7 @@ class Recall:
     target: str
     tokens: int = 0
     hits: int = 0
+    td_hits: int = 0  # hits from the .td (and fixup/relocation inputs) alone, without the headers' declarations
     numeric_tokens: int = 0
     numeric_hits: int = 0
     sourced_tokens: int = 0  # tokens of placeholders whose values other targets' descriptions explain
@@ -38,6 +40,12 @@ class Recall:
         """Hits over target-specific values, the function's own local names left out."""
         n = self.tokens - self.local_tokens
         return self.hits / n if n else 0.0
+
+    @property
+    def recall_td_only(self) -> float:
+        """The same recall for the description without declarations (``decl.*`` kinds), as an ablation."""
+        n = self.tokens - self.local_tokens
+        return self.td_hits / n if n else 0.0
 
     @property
     def recall_all(self) -> float:
@@ -59,6 +67,8 @@ class Recall:
             "local_name_tokens": self.local_tokens,
             "hits": self.hits,
             "recall": round(self.recall, 4),
+            "td_hits": self.td_hits,
+            "recall_td_only": round(self.recall_td_only, 4),
             "recall_all": round(self.recall_all, 4),
             "numeric_tokens": self.numeric_tokens,
             "numeric_hits": self.numeric_hits,
@@ -131,6 +141,7 @@ def value_recall(
                     srcs: frozenset[Source] = idx.sources(tok)
                     if srcs:
                         r.hits += 1
+                        r.td_hits += any(not s.kind.startswith(DECL_PREFIX) for s in srcs)
                         r.numeric_hits += numeric
                         r.sourced_hits += bool(others)
                         r.hits_by_kind[_best_kind(srcs, others)] += 1
