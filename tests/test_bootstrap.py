@@ -285,3 +285,20 @@ def test_the_report_counts_the_tests_each_stub_stops(tmp_path: Path) -> None:
     (tmp_path / "lit-results.json").write_text(json.dumps(out))
     assert stubs_hit(tmp_path / "lit-results.json") == {"TargetLowering::LowerCall": 3}
     assert stubs_hit(tmp_path / "missing.json") == {}
+
+
+def test_bootstrap_model_defaults_to_the_shipped_checkpoint(tmp_path: Path) -> None:
+    from vega_llvm.bootstrap.pipeline import resolve_model
+    from vega_llvm.errors import ConfigError
+    from vega_llvm.paths import default_checkpoint
+
+    said: list[str] = []
+    assert resolve_model(None, None, said.append) == default_checkpoint()
+    assert (default_checkpoint() / "model.safetensors").is_file() and "shipped default" in said[0]
+    assert resolve_model("none", None, said.append) is None and resolve_model("NONE", None, said.append) is None
+    assert resolve_model(None, tmp_path / "result.jsonl", said.append) is None  # --results: nothing to generate
+    with pytest.raises(ConfigError, match="not both"):
+        resolve_model(str(tmp_path), tmp_path / "result.jsonl", said.append)
+    with pytest.raises(ConfigError, match="no such checkpoint"):
+        resolve_model(str(tmp_path / "nope"), None, said.append)
+    assert resolve_model(str(tmp_path), None, said.append) == tmp_path

@@ -179,6 +179,15 @@ def test_generation_is_deterministic_and_scored(env: dict[str, Path], trained: d
     scored = [r for r in outs[0] if "stmt_total" in r]  # a real body of no statement (`{}`) is scored too
     assert scored, "XCore functions with a template must be compared with the real ones"
     assert res.summary["with_ground_truth"]["all"]["functions"] == len(scored)
+    # every candidate says which identifiers it names that the target cannot see; those go after the clean ones
+    for r in outs[0]:
+        assert isinstance(r["undeclared"], list) and r["undeclared"] == r["candidates"][0]["undeclared"]
+        parsing = [c for c in r["candidates"] if c["parses"]]
+        flags = [bool(c["undeclared"]) for c in parsing]
+        assert flags == sorted(flags), r["Func"]
+    single = [r for r in outs[0] if r.get("single_donor")]
+    assert res.summary["single_donor_functions"] == len(single)
+    assert all(r["Confidence"] <= 0.5 for r in single)  # one donor is a guess (adapt.consensus)
 
 
 def test_corrupt_or_mismatched_checkpoint_is_a_checkpoint_error(trained: dict[str, object], tmp_path: Path) -> None:

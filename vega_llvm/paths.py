@@ -51,3 +51,9 @@ def llvm_dir(required: bool = True) -> Path | None:
 
 def targets_dir() -> Path:
     return llvm_dir() / "lib" / "Target"  # type: ignore[operator]
+
+
+def default_checkpoint() -> Path:
+    """The checkpoint shipped with the tool (``checkpoints/default`` beside the package in a checkout), wherever the
+    command is run from."""
+    return Path(__file__).resolve().parent.parent / "checkpoints" / "default"

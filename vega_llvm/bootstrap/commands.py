@@ -22,7 +22,7 @@ def register(app: typer.Typer) -> None:
         td: Path = typer.Option(..., "--td", help="The target's top-level .td file."),
         out: Path = typer.Option(..., "--out", help="Output folder (target directory, build, tests, report)."),
         mode: Mode = typer.Option(Mode.scratch, "--mode", help="scratch: everything generated; swap: the real target with generated functions swapped in."),
-        model: Optional[Path] = typer.Option(None, "--model", help="Checkpoint to generate with (runs `generate`)."),
+        model: Optional[str] = typer.Option(None, "--model", help="Checkpoint to generate with (runs `generate`; default: the shipped checkpoints/default; `none`: no model, every function from the nearest training target)."),
         results: Optional[Path] = typer.Option(None, "--results", help="Or: a result.jsonl written by `vega-llvm generate`."),
         force: bool = typer.Option(False, "--force", help="Update an existing --out (only changed files are rewritten)."),
         only: Optional[List[str]] = typer.Option(None, "--only", metavar="<function>", help="Regenerate only these functions (repeatable); the rest stay as in the last run."),
@@ -36,14 +36,15 @@ def register(app: typer.Typer) -> None:
                                        "the functions compile errors point into (swap: the real body; scratch: a stub) and rebuilding."),
     ) -> None:
         """Generate lib/Target/<X> from a .td, build it, run its lit tests and the smoke suite, write a report."""
-        from .pipeline import BootstrapConfig, run
+        from .pipeline import BootstrapConfig, run, resolve_model
 
+        say = lambda m: typer.echo(f"[bootstrap] {m}", err=True)  # noqa: E731
         cfg = BootstrapConfig(
-            td=td, out=out, mode=mode.value, model=model, results=results, force=force, only=list(only or []),
+            td=td, out=out, mode=mode.value, model=resolve_model(model, results, say), results=results, force=force, only=list(only or []),
             threshold=threshold, run_build=not no_build, run_lit=not no_lit, run_smoke=not no_smoke,
             test_timeout=timeout, jobs=jobs, repair=not no_repair,
         )
-        report = run(cfg, log=lambda m: typer.echo(f"[bootstrap] {m}", err=True))
+        report = run(cfg, log=say)
         from ..emit.report import BLAMED
 
         blamed = sorted((f for f in report.functions if f.status in BLAMED), key=lambda f: f.confidence)

@@ -73,6 +73,29 @@ class BootstrapConfig:
     repair: bool = True
 
 
+def resolve_model(model: str | None, results: Path | None, log: Callable[[str], None]) -> Path | None:
+    """``--model``: a checkpoint folder; ``none`` for no model; unset: the shipped default (said so), unless
+    ``--results`` already holds generated functions."""
+    if results is not None:
+        if model not in (None, "none"):
+            raise ConfigError("give either --model or --results, not both")
+        return None
+    if model is not None and model.lower() == "none":
+        return None
+    if model is None:
+        from ..paths import default_checkpoint
+
+        path = default_checkpoint()
+        if not (path / "vega_meta.json").is_file():
+            raise ConfigError(f"{path}: the shipped default checkpoint is missing; pass --model DIR, or --model none")
+        log(f"generating with the shipped default checkpoint {path} (--model none: no model)")
+        return path
+    path = Path(model)
+    if not path.is_dir():
+        raise ConfigError(f"--model {model}: no such checkpoint folder")
+    return path
+
+
 def _commit() -> str:
     try:
         return subprocess.run(["git", "rev-parse", "HEAD"], cwd=Path(__file__).parent, capture_output=True, text=True, timeout=10).stdout.strip()

@@ -51,7 +51,8 @@ def rank_donors(table: Any, describe_dir: Path, corpus_dir: Path, exclude: set[s
     targets_json = Path(corpus_dir) / "targets.json"
     names = json.loads(targets_json.read_text()) if targets_json.is_file() else {}
     candidates = set(names) - exclude
-    tables = {k: v.table for k, v in load_tables(describe_dir, candidates, describe_missing=False).items()}
+    # a fresh cache has none yet: described here (cached), as `eval` and `train` do
+    tables = {k: v.table for k, v in load_tables(describe_dir, candidates, describe_missing=True).items()}
     if not tables:
         raise ConfigError(f"no property tables of training targets in {describe_dir} (run `vega-llvm describe --all`)")
     return [Donor(n, s, names.get(n, {}).get("spellings", [n])) for n, s in rank_targets(table, tables)]

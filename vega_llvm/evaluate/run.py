@@ -109,8 +109,10 @@ def load_generated(path: Path, target: str, records: list[FunctionRecord]) -> di
     return out
 
 
-def generate_for(model: Path, holdout: str, out_dir: Path, log: Callable[[str], None]) -> Path:
-    """Generate the held-out target with ``model``, refusing a model that saw the target in training."""
+def generate_for(model: Path, holdout: str, out_dir: Path, log: Callable[[str], None],
+                 covered: list[FunctionRecord] | None = None) -> Path:
+    """Generate the held-out target with ``model``, refusing a model that saw the target in training. The groups of
+    ``covered`` (which functions to fill in, what the nearest copy knows too) are generated whoever has them."""
     from ..model.checkpoint import read_meta
 
     meta = read_meta(model)
@@ -121,7 +123,8 @@ def generate_for(model: Path, holdout: str, out_dir: Path, log: Callable[[str], 
     from ..generate.generate import generate
 
     log(f"generating {holdout} with {model}")
-    return generate(Path(model), target=holdout, out=out_dir / "generated.jsonl", progress=False).out
+    wanted = {(r.file, r.qname) for r in covered} if covered is not None else None
+    return generate(Path(model), target=holdout, out=out_dir / "generated.jsonl", progress=False, functions=wanted).out
 
 
 def _git_commit() -> str:
@@ -239,11 +242,38 @@ def nearest_candidates(
     return {i: Candidate(c[1], source=c[0]) if c else Candidate(None) for i, c in copies.items()}
 
 
+ORACLE = "best-member (oracle)"
+
+
+def best_member_candidates(
+    covered: list[FunctionRecord], corpus: list[FunctionRecord], ranking: list[str], names: dict[str, Any], spelling: str,
+) -> dict[str, Candidate]:
+    """The upper bound of copying: per function, the training target's version (renamed) that is closest to the real
+    function (exact match first, then accurate statements, then similarity rank). It reads the ground truth to
+    choose, so it is a bound for any system that picks one existing implementation per function, not a system."""
+    from ..generate.baseline import member_bodies
+
+    ranked = set(ranking)
+    every = member_bodies(covered, [r for r in corpus if r.target in ranked], ranking,
+                          {t: names.get(t, {}).get("spellings", [t]) for t in ranking}, spelling)
+    out: dict[str, Candidate] = {}
+    for r in covered:
+        best: tuple[tuple[bool, int, int], str, str] | None = None
+        for rank, (donor, body) in enumerate(every.get(r.id, [])):
+            c = compare(extract_body(body), r.body, r.signature)
+            key = (c.exact, c.accurate_statements, -rank)
+            if best is None or key > best[0]:
+                best = (key, donor, body)
+        out[r.id] = Candidate(best[2], source=best[1]) if best else Candidate(None)
+    return out
+
+
 def baselines(
     holdout: str, covered: list[FunctionRecord], corpus: list[FunctionRecord], names: dict[str, Any], donor: str,
     train: list[str], log: Callable[[str], None],
 ) -> tuple[dict[str, dict[str, Candidate]], dict[str, Any]]:
-    """The two baseline systems (``forkflow``, ``nearest``) and what they were made from, for the run's meta.
+    """The two baseline systems (``forkflow``, ``nearest``), the best-member upper bound (``ORACLE``), and what they
+    were made from, for the run's meta.
 
     Of the held-out target they read its description and which functions to fill in, never its code: its name is
     the namespace its description declares, the nearest target is the most similar description."""
@@ -258,6 +288,7 @@ def baselines(
         "forkflow": {i: Candidate(b) for i, b in forkflow_bodies(
             covered, [r for r in corpus if r.target == donor], donor_spellings, spelling).items()},
         "nearest": nearest_candidates(covered, corpus, [n for n, _ in ranking], names, spelling),
+        ORACLE: best_member_candidates(covered, corpus, [n for n, _ in ranking], names, spelling),
     }
     return systems, {"spelling": spelling,
                      "nearest": {"train_targets": train, "ranking": [[n, round(s, 4)] for n, s in ranking[:5]]}}
@@ -303,7 +334,7 @@ def run_eval(
     out_dir = out_dir or Path("runs") / f"eval-{holdout}"
     out_dir.mkdir(parents=True, exist_ok=True)
     if model is not None:
-        results = generate_for(model, holdout, out_dir, log)
+        results = generate_for(model, holdout, out_dir, log, covered)
     if results is not None:
         systems["vega-llvm"] = load_generated(results, holdout, covered)
 

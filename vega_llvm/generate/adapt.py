@@ -34,6 +34,10 @@ RECORD_KINDS = (
     "sdnode", "isd_opcode", "complex_pattern", "select_func", "calling_conv", "callee_saved", "fixup",
     "relocation", "feature.attribute", "intrinsic", "instr_mapping", "generic_table", "searchable_index",
     "sched_model", "proc_resource", "sched_rw", "itinerary", "func_unit",
+    # declared in the target's own headers (describe/declarations.py): node kinds, condition codes, variant kinds,
+    # namespace constants, free functions and data members. Methods and classes are left out: a header declares
+    # the LLVM interface methods it overrides (``getRegisterInfo``) and those are shared vocabulary, not records.
+    "decl.enumerator", "decl.constant", "decl.function", "decl.field",
 )
 # How TableGen's emitters spell a record in C++ (GPR -> GPRRegClass, CSR -> CSR_SaveList).
 DERIVED_SUFFIXES = {
@@ -134,8 +138,10 @@ def _voted_values(template: Any, stmts: set[int], owner: dict[str, int], weight:
                   namespaces: dict[str, str]) -> tuple[dict[str, str], set[int], list[str]]:
     """Each placeholder of the kept statements gets the value the training targets that have its statement agree
     on, weighted by description similarity, among values that name no record the new target lacks. A statement
-    where every member's value is foreign is left to the model (returned in the set)."""
+    where every member's value is foreign is left to the model (returned in the set), with the donors' value kept
+    until the model replaces it."""
     votes: dict[str, dict[str, float]] = {}
+    foreign_votes: dict[str, dict[str, float]] = {}
     foreign: list[str] = []
     for m in template.members:
         donor = donor_names.get(m.target, set())
@@ -149,6 +155,8 @@ def _voted_values(template: Any, stmts: set[int], owner: dict[str, int], weight:
             if bad:
                 foreign.extend(sorted(bad))
                 votes.setdefault(name, {})
+                alien = foreign_votes.setdefault(name, {})
+                alien[v] = alien.get(v, 0.0) + weight.get(m.target, 1e-6)
                 continue
             slot = votes.setdefault(name, {})
             slot[v] = slot.get(v, 0.0) + weight.get(m.target, 1e-6)
@@ -158,18 +166,25 @@ def _voted_values(template: Any, stmts: set[int], owner: dict[str, int], weight:
         if slot:
             values[name] = max(sorted(slot), key=lambda v: slot[v])
         else:
+            # the model replaces it where it has a row for the statement; otherwise the donor's own value stands,
+            # which names what the new target needs in that place better than an empty slot
+            alien = foreign_votes.get(name, {})
+            if alien:
+                values[name] = max(sorted(alien), key=lambda v: alien[v])
             redo.add(owner[name])
     return values, redo, sorted(set(foreign))
 
 
 def consensus(template: Any, code: str, spelling: str) -> float:
     """Share of the template's training targets whose own function, respelled for the new target, is exactly
-    ``code`` (layout aside). A function every target writes the same way is almost surely right for a new one too;
-    one that only a single donor writes so is a guess. This is the function confidence: it needs no labels."""
+    ``code`` (layout aside), counting the new target as one more that may disagree: ``same / (targets + 1)``.
+    A function every target writes the same way is almost surely right for a new one too; one that only a single
+    donor writes so is a guess (at most 1/2), however much that donor agrees with itself. This is the function
+    confidence: it needs no labels."""
     from ..templates import instantiate, normalise
 
     want = normalise(code)
     targets = {m.target for m in template.members}
     same = {m.target for m in template.members
             if normalise(instantiate(template, {"statements": m.statements, "values": m.values, "spelling": spelling})) == want}
-    return len(same) / len(targets) if targets else 0.0
+    return len(same) / (len(targets) + 1)

@@ -51,6 +51,16 @@ def nearest_bodies(
 
     Only the group key of a held-out function is read (which function to fill in), never its code: the target comes
     from the descriptions (``rank_targets``), the overload from the donor's own file order (``first_definitions``)."""
+    every = member_bodies(target_records, train_records, ranking, spellings, spelling)
+    return {i: (bodies[0] if bodies else None) for i, bodies in every.items()}
+
+
+def member_bodies(
+    target_records: list[Any], train_records: list[Any], ranking: list[str], spellings: dict[str, list[str]],
+    spelling: str,
+) -> dict[str, list[tuple[str, str]]]:
+    """Record id -> every training target's (target, body respelled as ``spelling``) for the function's group, in
+    ``ranking`` order: the nearest copy takes the first; the best-member upper bound looks at all."""
     from ..corpus.naming import respell
     from .groundtruth import first_definitions
 
@@ -58,12 +68,11 @@ def nearest_bodies(
     for r in train_records:
         by_target.setdefault(r.target, []).append(r)
     firsts = {t: first_definitions(by_target.get(t, [])) for t in ranking}
-    out: dict[str, tuple[str, str] | None] = {}
+    out: dict[str, list[tuple[str, str]]] = {}
     for r in target_records:
-        donor = next((t for t in ranking if r.key in firsts[t]), None)
-        if donor is None:
-            out[r.id] = None
-            continue
-        d = firsts[donor][r.key]
-        out[r.id] = (donor, respell(d.body, [d.spelling, *spellings.get(donor, [donor])], spelling))
+        out[r.id] = []
+        for donor in ranking:
+            d = firsts[donor].get(r.key)
+            if d is not None:
+                out[r.id].append((donor, respell(d.body, [d.spelling, *spellings.get(donor, [donor])], spelling)))
     return out

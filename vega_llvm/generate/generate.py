@@ -27,9 +27,9 @@ import json
 import sys
 import time
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Iterable, Iterator
 
 from .. import LLVM_VERSION, __version__
 from ..errors import ConfigError
@@ -120,16 +120,11 @@ def _training_tables(table: Any, meta: dict[str, Any], describe_dir: Path | None
 
 
 def _adapted(templates: dict[str, Any], tpl_ids: list[str], rows_by_tpl: dict[str, dict[int, dict[str, Any]]],
-             conf: dict[str, float], table: Any, similarity: dict[str, float], tables: dict[str, Any],
-             k: int) -> dict[str, list[Any]]:
+             conf: dict[str, float], similarity: dict[str, float], donors: dict[str, set[str]], mine: set[str],
+             namespaces: dict[str, str], k: int) -> dict[str, list[Any]]:
     """Per template, its ``k`` best member candidates for the target (``adapt.member_candidates``)."""
-    from .adapt import member_candidates, record_names
+    from .adapt import member_candidates
 
-    if table is None:
-        return {}
-    donors = {n: record_names(t) for n, t in tables.items()}
-    namespaces = {n: t.namespace for n, t in tables.items()}
-    mine = record_names(table)
     out = {}
     for t in tpl_ids:
         rows = rows_by_tpl[t]
@@ -139,6 +134,41 @@ def _adapted(templates: dict[str, Any], tpl_ids: list[str], rows_by_tpl: dict[st
 
         out[t] = member_candidates(templates[t], confidence, donors, mine, similarity, namespaces)[:k]
     return out
+
+
+# How much each training target's way of writing a function counts, from its description similarity to the new
+# target (``rank_targets``: Jaccard, best first). Rank-based weights, not the Jaccard value itself: description
+# overlap orders targets well but its size says little about how alike their code is (RISCV's nearest, LoongArch,
+# is a near-copy at Jaccard 0.02). Chosen on held-out targets that are not the evaluation's (benchmarks/
+# choose_weighting.sh, docs/RESULTS.md).
+WEIGHTINGS = {
+    "rank": lambda i, _j: 1.0 / (1 + i),
+    "rank2": lambda i, _j: 1.0 / (1 + i) ** 2,
+    "halving": lambda i, _j: 0.5 ** i,
+    "jaccard": lambda _i, j: j,
+}
+
+
+def target_weights(similar: list[tuple[str, float]], weighting: str = "rank") -> dict[str, float]:
+    f = WEIGHTINGS[weighting]
+    return {n: f(i, j) for i, (n, j) in enumerate(similar)}
+
+
+def single_donor_templates(templates: Iterable[Any], with_rows: set[str], donors: list[str],
+                           functions: set[tuple[str, str]] | None = None) -> list[str]:
+    """Templates whose members all come from one training target, one of ``donors`` (or any, for the groups in
+    ``functions``), and that have no feature rows.
+
+    Feature rows exist only for templates of at least two training targets (``features.vectors``): one backend's
+    function teaches nothing across targets. But a new target often shares such a function with its nearest
+    neighbour alone (RISCV and LoongArch), and leaving it out leaves it unwritten."""
+    wanted = set(donors)
+    out = []
+    for tpl in templates:
+        owners = {m.target for m in tpl.members}
+        if tpl.id not in with_rows and len(owners) == 1 and (owners <= wanted or (tpl.file, tpl.qname) in (functions or ())):
+            out.append(tpl.id)
+    return sorted(out)
 
 
 class Trie:
@@ -178,14 +208,24 @@ def generate(
     threads: int = 1,
     strategy: str = "adapt",
     candidates: int = 3,
+    single_donors: int = 3,
+    functions: set[tuple[str, str]] | None = None,
+    weighting: str = "rank",
 ) -> GenerateResult:
+    """Write ``result.jsonl`` for a held-out or new target (see the module docstring).
+
+    ``single_donors``: functions that only one training target has are written too (adapted from it) when that
+    target is among this many most similar by description; 0 writes only the templates the model has rows for.
+    ``functions``: (file, qualified name) groups, ``<T>`` for the target, that the target is known to have (an
+    evaluation knows which functions it fills in, as the nearest-copy baseline does): their single-donor templates
+    are written whatever the donor's rank."""
     import torch
 
     from ..paths import cache_root
     from ..templates import instantiate, load_templates
     from ..model.checkpoint import load_checkpoint
     from ..model.data import Example, collate, frame_source
-    from .adapt import consensus
+    from .adapt import consensus, member_candidates, record_names
     from .baseline import nearest_member, rank_targets
     from .groundtruth import ground_truth
 
@@ -195,6 +235,8 @@ def generate(
         raise ConfigError(f"--decode {decode!r}: choose constrained or free")
     if strategy not in STRATEGIES:
         raise ConfigError(f"--strategy {strategy!r}: choose {' or '.join(STRATEGIES)}")
+    if weighting not in WEIGHTINGS:
+        raise ConfigError(f"--weighting {weighting!r}: choose {', '.join(WEIGHTINGS)}")
     if candidates < 1:
         raise ConfigError(f"--candidates {candidates}: at least 1")
     if threads:
@@ -251,10 +293,15 @@ def generate(
     train_tables = _training_tables(table, meta, describe_dir)
     similar = rank_targets(table, train_tables) if table is not None else []
     ranking = [n for n, _ in similar]
-    # Reciprocal rank, not the Jaccard value itself: description overlap orders targets well but its size says
-    # little about how alike their code is (RISCV's nearest, LoongArch, is a near-copy at Jaccard 0.02).
-    weights = {n: 1.0 / (1 + i) for i, n in enumerate(ranking)}
-    adapted = _adapted(templates, tpl_ids, rows_by_tpl, conf, table, weights, train_tables, candidates) if strategy == "adapt" else {}
+    weights = target_weights(similar, weighting)
+    donor_names = {n: record_names(t) for n, t in train_tables.items()}
+    namespaces = {n: t.namespace for n, t in train_tables.items()}
+    own_names = record_names(table) if table is not None else set()
+    adapt = strategy == "adapt" and table is not None
+    adapted = _adapted(templates, tpl_ids, rows_by_tpl, conf, weights, donor_names, own_names, namespaces,
+                       candidates) if adapt else {}
+    extra_ids = single_donor_templates(templates.values(), set(rows_by_tpl), ranking[:single_donors], functions) \
+        if adapt and not limit else []
 
     # 3) slot values of the kept statements, and of the candidates' statements whose member values name records
     # the target lacks, with placeholders (deduplicated by input + candidates)
@@ -305,6 +352,7 @@ def generate(
     corpus_dir = corpus or cache_root() / "corpus"
     truth = ground_truth(corpus_dir, target)
     spelling = _spelling(table, target)
+    vis = _visibility(table, spelling, [templates[t].qname for t in (*tpl_ids, *extra_ids)])
     prov = {
         "model": str(Path(model_dir).resolve()),
         "model_command": meta.get("command"),
@@ -314,9 +362,12 @@ def generate(
         "features_sha256": meta["inputs"]["features"].get("infer_sha256"),
         "llvm_version": LLVM_VERSION,
         "tool_version": __version__,
+        # whether the target's description included its headers' declarations (describe/declarations.py)
+        "declarations": bool(table.meta.get("declarations", {}).get("used")),
         "decode": decode,
         "threshold": threshold,
         "strategy": strategy,
+        "weighting": weighting,
     }
     out = out or cache_root() / "generate" / f"{target}-{Path(model_dir).name}" / "result.jsonl"
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -344,50 +395,39 @@ def generate(
             code = instantiate(tpl, {"statements": keep_ids, "values": values, "spelling": spelling})
             model_cand = _Written("model", keep_ids, values, code, fconf)
             ranked = [_written(tpl, a, rows_by_tpl[t], row_job, decoded, spelling) for a in adapted.get(t, [])]
-            ranked = _parsing_first(tpl, [*ranked, model_cand])
+            ranked = _parsing_first(tpl, [*ranked, model_cand], vis)
             best = ranked[0]
             if strategy == "adapt":
                 for c in ranked:
                     c.confidence = consensus(tpl, c.code, spelling)
             keep_set = set(best.statements)
-            code, values, fconf = best.code, best.values, best.confidence
             for s in stmts:
                 s["kept"] = s["id"] in keep_set
-            lines = {s.id: _statement_code(s, values, spelling) for s in tpl.statements}
-            for s in stmts:
-                s["code"] = lines[s["id"]]
-            rec: dict[str, Any] = {
-                "Target": target,
-                "Module": tpl.module,
-                "File": tpl.file.replace("<T>", spelling),
-                "Func": tpl.qname.replace("<T>", spelling),
-                "vega_code": code,
-                "ans_code": None,
-                "Confidence": round(fconf, 4),
-                "template": t,
-                "source": best.source,
-                "statements": stmts,
-                "candidates": [{"source": c.source, "code": c.code, "confidence": round(c.confidence, 4), "parses": c.parses}
-                               for c in ranked[:candidates]],
-            }
-            gt = truth.get((tpl.file, tpl.qname))
-            if gt is not None:
-                sc = compare(extract_body(code), gt.body, gt.signature)  # the body, as eval scores it
-                rec.update(ans_code=f"{gt.signature}\n{gt.body}", exact_match=sc.exact,
-                           stmt_correct=sc.accurate_statements, stmt_total=sc.truth_statements)
-                nn = nearest_member(tpl, ranking)
-                nsc = None
-                if nn is not None:
-                    nn_code = instantiate(tpl, {"statements": nn.statements, "values": nn.values, "spelling": spelling})
-                    nsc = compare(extract_body(nn_code), gt.body, gt.signature)
-                    rec.update(nn_source=nn.member, nn_exact_match=nsc.exact, nn_stmt_correct=nsc.accurate_statements)
-                agg.add(tpl.module, sc, nsc, fconf)
+            rec = _record(tpl, target, best, ranked[:candidates], stmts, spelling, truth, ranking, agg)
+            rec["provenance"] = prov
+            fh.write(json.dumps(rec, ensure_ascii=False) + "\n")
+        # 5) functions only one training target has (no feature rows: nothing to learn across targets), where that
+        # target is among the most similar: its function adapted as above, at most half confident (``consensus``)
+        for t in extra_ids:
+            tpl = templates[t]
+            ranked = [_written(tpl, a, {}, row_job, decoded, spelling)
+                      for a in member_candidates(tpl, lambda sid: None, donor_names, own_names, weights, namespaces)]
+            ranked = _parsing_first(tpl, ranked, vis)
+            for c in ranked:
+                c.confidence = consensus(tpl, c.code, spelling)
+            best = ranked[0]
+            keep_set = set(best.statements)
+            stmts = [{"id": st.id, "confidence": round(best.confidence, 4), "kept": st.id in keep_set}
+                     for st in tpl.statements]
+            rec = _record(tpl, target, best, ranked[:candidates], stmts, spelling, truth, ranking, agg)
+            rec["single_donor"] = True
             rec["provenance"] = prov
             fh.write(json.dumps(rec, ensure_ascii=False) + "\n")
     tmp.replace(out)
     summary = {
         "target": target,
-        "functions": len(tpl_ids),
+        "functions": len(tpl_ids) + len(extra_ids),
+        "single_donor_functions": len(extra_ids),
         "statements": sum(len(rows_by_tpl[t]) for t in tpl_ids),
         "distinct_inputs": len(inputs),
         "decoded": len(keys),
@@ -401,6 +441,57 @@ def generate(
     return GenerateResult(out, summary)
 
 
+def _visibility(table: Any, spelling: str, qnames: list[str]) -> Any:
+    """What the target's functions may name (``visible.Visibility``); None without a description to check against."""
+    if table is None:
+        return None
+    from ..llvm.toolchain import find_toolchain
+    from .visible import Visibility
+
+    names = {q.split("::")[-1] for q in qnames}
+    return Visibility(table, spelling, find_toolchain().includedir, names)
+
+
+def _record(tpl: Any, target: str, best: "_Written", ranked: list["_Written"], stmts: list[dict[str, Any]],
+            spelling: str, truth: dict[Any, Any], ranking: list[str], agg: "_Agg") -> dict[str, Any]:
+    """One ``result.jsonl`` row: the chosen code, its statements, the ranked alternatives, and (when the target's
+    real function is known) its scores beside the nearest-neighbour copy's."""
+    from ..templates import instantiate
+    from .baseline import nearest_member
+
+    lines = {s.id: _statement_code(s, best.values, spelling) for s in tpl.statements}
+    for s in stmts:
+        s["code"] = lines[s["id"]]
+    rec: dict[str, Any] = {
+        "Target": target,
+        "Module": tpl.module,
+        "File": tpl.file.replace("<T>", spelling),
+        "Func": tpl.qname.replace("<T>", spelling),
+        "vega_code": best.code,
+        "ans_code": None,
+        "Confidence": round(best.confidence, 4),
+        "template": tpl.id,
+        "source": best.source,
+        "statements": stmts,
+        "undeclared": best.undeclared,
+        "candidates": [{"source": c.source, "code": c.code, "confidence": round(c.confidence, 4), "parses": c.parses,
+                        "undeclared": c.undeclared} for c in ranked],
+    }
+    gt = truth.get((tpl.file, tpl.qname))
+    if gt is not None:
+        sc = compare(extract_body(best.code), gt.body, gt.signature)  # the body, as eval scores it
+        rec.update(ans_code=f"{gt.signature}\n{gt.body}", exact_match=sc.exact,
+                   stmt_correct=sc.accurate_statements, stmt_total=sc.truth_statements)
+        nn = nearest_member(tpl, ranking)
+        nsc = None
+        if nn is not None:
+            nn_code = instantiate(tpl, {"statements": nn.statements, "values": nn.values, "spelling": spelling})
+            nsc = compare(extract_body(nn_code), gt.body, gt.signature)
+            rec.update(nn_source=nn.member, nn_exact_match=nsc.exact, nn_stmt_correct=nsc.accurate_statements)
+        agg.add(tpl.module, sc, nsc, best.confidence)
+    return rec
+
+
 @dataclass
 class _Written:
     """One candidate function as code: where it came from, its statements and values, and its confidence."""
@@ -411,6 +502,7 @@ class _Written:
     code: str
     confidence: float
     parses: bool = True
+    undeclared: list[str] = field(default_factory=list)  # identifiers declared nowhere the target can see
 
 
 def _written(tpl: Any, a: Any, rows: dict[int, dict[str, Any]], row_job: dict[tuple[str, int], tuple[str, str]],
@@ -435,8 +527,9 @@ def _written(tpl: Any, a: Any, rows: dict[int, dict[str, Any]], row_job: dict[tu
     return _Written(a.source, list(a.statements), values, code, math.exp(a.score))
 
 
-def _parsing_first(tpl: Any, cands: list[_Written]) -> list[_Written]:
-    """The candidates in their order, those that parse ahead of the others.
+def _parsing_first(tpl: Any, cands: list[_Written], vis: Any = None) -> list[_Written]:
+    """The candidates in their order, those that parse ahead of the others, and of those, the ones that name only
+    identifiers declared where the target can see them (``visible.Visibility``) ahead of the others.
 
     A candidate parses when it is not empty and tree-sitter finds no more errors in it than in the cleanest of the
     training members' own functions (macros such as ``LLVM_EXTERNAL_VISIBILITY`` confuse tree-sitter in real
@@ -444,9 +537,11 @@ def _parsing_first(tpl: Any, cands: list[_Written]) -> list[_Written]:
     from ..templates import instantiate
 
     allowed = min((_errors(instantiate(tpl, m)) for m in tpl.members), default=0)
+    conventions = vis.conventions(tpl) if vis is not None else set()
     for c in cands:
         c.parses = bool(c.code.strip()) and _errors(c.code) <= allowed
-    return [c for c in cands if c.parses] + [c for c in cands if not c.parses]
+        c.undeclared = vis.unknown(c.code, conventions) if vis is not None else []
+    return sorted(cands, key=lambda c: (not c.parses, bool(c.undeclared)))  # stable: ties keep their order
 
 
 def _errors(code: str) -> int:

@@ -1,0 +1,64 @@
+"""generate/adapt.py and the single-donor functions of generate.py, on small real templates built by hand."""
+
+from __future__ import annotations
+
+from vega_llvm.generate.adapt import consensus, member_candidates
+from vega_llvm.generate.generate import single_donor_templates
+from vega_llvm.templates.schema import Member, Placeholder, Statement, Template
+
+
+def _template(tid: str, members: list[tuple[str, list[int], dict[str, str]]]) -> Template:
+    """``unsigned <T>X::f() { return <SV0>; }`` with an optional second statement ``++ <SV1> ;``."""
+    stmts = [
+        Statement(0, None, 0, "function_definition", ["unsigned", "<T>X", "::", "f", "(", ")", "{"], ["}"], "TARGET_INDEPENDENT"),
+        Statement(1, 0, 1, "return_statement", ["return", "<SV0>", ";"], [], "TARGET_SPECIFIC", [Placeholder("SV0", "identifier")]),
+        Statement(2, 0, 1, "expression_statement", ["++", "<SV1>", ";"], [], "TARGET_SPECIFIC", [Placeholder("SV1", "identifier")]),
+    ]
+    ms = [Member(t, t, f"{t}/X.cpp:1", t, s, v) for t, s, v in members]
+    return Template(tid, "<T>X.cpp", "<T>X::f", "ISel", sorted({m.target for m in ms}), stmts, ms)
+
+
+def test_consensus_counts_the_new_target_as_one_that_may_disagree() -> None:
+    tpl = _template("t", [("A", [0, 1], {"SV0": "R0"}), ("B", [0, 1], {"SV0": "R0"}), ("C", [0, 1], {"SV0": "R1"})])
+    from vega_llvm.templates import instantiate
+
+    code = instantiate(tpl, {"statements": [0, 1], "values": {"SV0": "R0"}, "spelling": "New"})
+    assert consensus(tpl, code, "New") == 2 / 4
+    single = _template("s", [("A", [0, 1], {"SV0": "R0"})])
+    assert consensus(single, instantiate(single, {"statements": [0, 1], "values": {"SV0": "R0"}, "spelling": "N"}), "N") == 0.5
+
+
+def test_single_donor_templates_only_of_the_nearest_donors_and_without_rows() -> None:
+    tpls = [
+        _template("a", [("A", [0, 1], {"SV0": "R0"})]),
+        _template("b", [("B", [0, 1], {"SV0": "R0"})]),
+        _template("ab", [("A", [0, 1], {"SV0": "R0"}), ("B", [0, 1], {"SV0": "R0"})]),
+        _template("a2", [("A", [0, 1], {"SV0": "R0"})]),
+    ]
+    assert single_donor_templates(tpls, with_rows={"ab", "a2"}, donors=["A"]) == ["a"]
+    assert single_donor_templates(tpls, with_rows=set(), donors=["A", "B"]) == ["a", "a2", "b"]
+    assert single_donor_templates(tpls, with_rows=set(), donors=[]) == []
+
+
+def test_a_foreign_value_is_kept_until_the_model_replaces_it_and_a_shared_one_wins_the_vote() -> None:
+    # A and B name a register the new target does not describe (their own R_A); C writes R0, which it has
+    tpl = _template("t", [("A", [0, 1, 2], {"SV0": "R_A", "SV1": "Cnt"}), ("B", [0, 1, 2], {"SV0": "R_A", "SV1": "Cnt"}),
+                          ("C", [0, 1], {"SV0": "R0"})])
+    donors = {"A": {"R_A"}, "B": {"R_A"}, "C": {"R0"}}
+    sim = {"A": 1.0, "B": 0.5, "C": 0.25}
+    cands = member_candidates(tpl, lambda sid: None, donors, {"R0"}, sim)
+    # support: {0,1,2} from A and B (1.5 of 1.75) ahead of {0,1} from C
+    assert [c.statements for c in cands] == [[0, 1, 2], [0, 1]]
+    first, second = cands
+    assert first.values["SV0"] == "R0"  # C's value: the only one that names no record the target lacks
+    assert first.values["SV1"] == "Cnt" and not first.retranslate
+    only_foreign = member_candidates(_template("u", [("A", [0, 1], {"SV0": "R_A"})]), lambda sid: None, donors, {"R0"}, sim)
+    assert only_foreign[0].values["SV0"] == "R_A" and only_foreign[0].retranslate == {1}
+    assert only_foreign[0].foreign == ["R_A"]
+
+
+def test_single_donor_templates_of_known_functions_whatever_the_donor_rank() -> None:
+    tpls = [_template("a", [("A", [0, 1], {"SV0": "R0"})]), _template("b", [("B", [0, 1], {"SV0": "R0"})])]
+    tpls[1].qname = "<T>X::g"
+    assert single_donor_templates(tpls, set(), ["A"], {("<T>X.cpp", "<T>X::g")}) == ["a", "b"]
+    assert single_donor_templates(tpls, set(), [], {("<T>X.cpp", "<T>X::g")}) == ["b"]
