@@ -18,8 +18,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from vega_llvm.build.cmake import build
-from vega_llvm.build.target_dir import from_options
+from vega_llvm.backend_build.cmake import build
+from vega_llvm.backend_build.target_dir import from_options
 from vega_llvm.littest.runner import run_tests
 
 

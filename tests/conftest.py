@@ -122,6 +122,6 @@ def xcore_copy(llvm_src: Path, tmp_path_factory: pytest.TempPathFactory) -> Path
 @pytest.fixture(scope="session")
 def xcore_build(xcore_copy: Path, tmp_path_factory: pytest.TempPathFactory):
     """The copy built once for the session with the real CMake/Ninja/gcc (~40 s cold on 2 cores, less with ccache)."""
-    from vega_llvm.build.cmake import build
+    from vega_llvm.backend_build.cmake import build
 
     return build(xcore_copy, tmp_path_factory.mktemp("build") / "XCore")

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from vega_llvm import cli
-from vega_llvm.build.cmake import build, parse_compiler_errors
+from vega_llvm.backend_build.cmake import build, parse_compiler_errors
 from vega_llvm.errors import BuildError, LitRunError
 from vega_llvm.littest.runner import run_tests
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from vega_llvm.build.cmake import parse_failed_units, parse_undefined_references, qualified_name
+from vega_llvm.backend_build.cmake import parse_failed_units, parse_undefined_references, qualified_name
 
 pytestmark = pytest.mark.skipif(not (shutil.which("g++") and shutil.which("ninja")), reason="needs g++ and ninja")
 

@@ -12,7 +12,7 @@ from vega_llvm.corpus.build import build_corpus
 from vega_llvm.corpus.records import FunctionRecord, load_corpus
 from vega_llvm.evaluate.harness import COMPILE_ERROR, FAIL, PASS, UNTESTED
 from vega_llvm.evaluate.schema import SchemaFunction, attribute, rewrite_body, write_schema
-from vega_llvm.build.cmake import qualified_name
+from vega_llvm.backend_build.cmake import qualified_name
 from vega_llvm.evaluate.schema_harness import SchemaHarness, Subject
 
 pytestmark = pytest.mark.llvm

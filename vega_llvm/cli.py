@@ -36,7 +36,7 @@ STAGE_COMMANDS = [
     "vega_llvm.features.commands",
     "vega_llvm.model.commands",
     "vega_llvm.generate.commands",
-    "vega_llvm.build.commands",
+    "vega_llvm.backend_build.commands",
     "vega_llvm.littest.commands",
     "vega_llvm.bootstrap.commands",
     "vega_llvm.evaluate.commands",

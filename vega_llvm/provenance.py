@@ -24,7 +24,7 @@ STAGE_CODE: dict[str, tuple[str, ...]] = {
     "describe": ("describe", "llvm"),
     "features": ("corpus", "templates", "describe", "features"),
     "model": ("model",),
-    "evaluate": ("evaluate", "littest", "build", "corpus"),
+    "evaluate": ("evaluate", "littest", "backend_build", "corpus"),
 }
 
 

@@ -35,8 +35,8 @@ from pathlib import Path
 from typing import Callable
 
 from .. import LLVM_VERSION, __version__
-from ..build.cmake import build, parse_failed_units, parse_undefined_references, qualified_name
-from ..build.target_dir import resolve
+from ..backend_build.cmake import build, parse_failed_units, parse_undefined_references, qualified_name
+from ..backend_build.target_dir import resolve
 from ..errors import BuildError, ConfigError, LitRunError, ToolError
 from ..evaluate.swap import AppliedEdit, FunctionEdit, apply_to_text, attribute_errors, bracket_error
 from ..emit.functions import DEFAULT_THRESHOLD, EmitFunction, StatementConfidence, load_results, parse_signature

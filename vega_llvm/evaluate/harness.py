@@ -14,8 +14,8 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any, Callable
 
-from ..build.cmake import build
-from ..build.target_dir import TargetDir, resolve
+from ..backend_build.cmake import build
+from ..backend_build.target_dir import TargetDir, resolve
 from ..errors import BuildError
 from ..littest.runner import LitReport, run_tests
 from ..provenance import differences

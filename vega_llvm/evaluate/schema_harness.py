@@ -25,8 +25,8 @@ from pathlib import Path
 from typing import Callable
 
 from ..cachelock import building, serialised
-from ..build.cmake import BuildResult, build, parse_failed_units, parse_undefined_references, qualified_name
-from ..build.target_dir import resolve
+from ..backend_build.cmake import BuildResult, build, parse_failed_units, parse_undefined_references, qualified_name
+from ..backend_build.target_dir import resolve
 from ..errors import BuildError, LitRunError
 from ..littest.runner import PASSING, LitReport, run_tests
 from ..littest.tracing import trace_file_name

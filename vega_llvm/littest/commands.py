@@ -9,7 +9,7 @@ from typing import List, Optional
 
 import typer
 
-from ..build.commands import TARGET_HELP
+from ..backend_build.commands import TARGET_HELP
 
 
 class Suite(str, Enum):
@@ -37,9 +37,9 @@ def register(app: typer.Typer) -> None:
         jobs: Optional[int] = typer.Option(None, "-j", "--jobs", help="Parallel lit workers."),
     ) -> None:
         """Run LLVM's own lit tests of the target (CodeGen, MC, MC/Disassembler) against the built tools."""
-        from ..build.cmake import default_build_dir, load_result
-        from ..build.commands import build_with_progress
-        from ..build.target_dir import from_options
+        from ..backend_build.cmake import default_build_dir, load_result
+        from ..backend_build.commands import build_with_progress
+        from ..backend_build.target_dir import from_options
         from .runner import run_tests
 
         target = from_options(target_dir, target_name)
