@@ -55,3 +55,12 @@ def test_report_renders_headless(tmp_path: Path) -> None:
     subprocess.run([*flags, f"--screenshot={shot}", "--window-size=1200,900", path.as_uri()], capture_output=True,
                    timeout=120)
     assert shot.is_file() and shot.stat().st_size > 5000
+
+
+def test_probe_progress_counts_the_probing_time_with_rate_and_eta() -> None:
+    from vega_llvm.evaluate.run import probe_line
+
+    assert probe_line(40, 268, 95.0) == "probed 40/268 alternatives in 95 s (0.42/s, about 9 min left)"
+    assert probe_line(10, 12, 20.0) == "probed 10/12 alternatives in 20 s (0.50/s, about 4 s left)"
+    assert probe_line(12, 12, 30.0) == "probed 12/12 alternatives in 30 s (0.40/s)"
+    assert probe_line(0, 12, 0.0) == "probed 0/12 alternatives in 0 s (0.00/s)"

@@ -37,3 +37,6 @@ def register(app: typer.Typer) -> None:
         from .run import markdown
 
         typer.echo(markdown(res["summary"], res["meta"]))
+        meta = res["meta"]
+        typer.echo(f"{meta['covered']} functions of {meta['functions']} scored in {meta['seconds']:.0f} s; results in "
+                   f"{meta['out']}/ (summary.md, summary.json, result.jsonl, report.html)")
