@@ -64,3 +64,23 @@ def test_probe_progress_counts_the_probing_time_with_rate_and_eta() -> None:
     assert probe_line(10, 12, 20.0) == "probed 10/12 alternatives in 20 s (0.50/s, about 4 s left)"
     assert probe_line(12, 12, 30.0) == "probed 12/12 alternatives in 30 s (0.40/s)"
     assert probe_line(0, 12, 0.0) == "probed 0/12 alternatives in 0 s (0.00/s)"
+
+
+def test_compiler_answer_takes_the_first_candidate_that_compiles() -> None:
+    from vega_llvm.evaluate.run import COMPILER, Row, with_compiler_answer
+
+    def row(system: str, fid: str, status: str) -> Row:
+        return Row("X", "SEL", "f.cpp", fid, "{}", "{}", 0.5, system, fid, status, True, False, 0, 1)
+
+    rows = [
+        row("vega-llvm", "a", "compile_error"), row("vega-llvm#2", "a", "compile_error"), row("vega-llvm#3", "a", "pass"),
+        row("vega-llvm", "b", "fail"), row("vega-llvm#2", "b", "pass"), row("vega-llvm#3", "b", "missing"),
+        row("vega-llvm", "c", "compile_error"), row("vega-llvm#2", "c", "missing"), row("vega-llvm#3", "c", "missing"),
+        row("nearest", "a", "pass"),
+    ]
+    out = with_compiler_answer(rows, ["vega-llvm", "vega-llvm#2", "vega-llvm#3"])
+    got = {r.id: (r.status, r.detail.split(":")[0]) for r in out if r.system == COMPILER}
+    assert got == {"a": ("pass", "vega-llvm#3"), "b": ("fail", "vega-llvm"), "c": ("compile_error", "vega-llvm")}
+    assert {r.system for r in out} == {"vega-llvm", "nearest", COMPILER}  # the later candidates are a means only
+    strict = [r for r in out if r.system == "vega-llvm"]
+    assert [r.status for r in strict] == ["compile_error", "fail", "compile_error"]  # strict pass@1 is unchanged

@@ -21,6 +21,7 @@ def register(app: typer.Typer) -> None:
         batch_size: int = typer.Option(16, "--batch-size", help="Swaps per group-testing probe (functions that fall back to rebuild-per-probe swaps)."),
         timeout: float = typer.Option(60, "--timeout", help="Seconds allowed per lit test."),
         limit: Optional[int] = typer.Option(None, "--limit", help="Only the first N covered functions (smoke runs)."),
+        compiler_answer: bool = typer.Option(False, "--compiler-answer", help="Also judge generate's later candidates and report, apart, pass@1 of the first candidate that compiles (slower)."),
     ) -> None:
         """Score a held-out target: function pass@1 with LLVM's lit tests, exact match, statement accuracy, beside the ForkFlow and nearest-neighbour baselines."""
         from .run import run_eval
@@ -31,7 +32,7 @@ def register(app: typer.Typer) -> None:
             raise ConfigError(f"--results {results}: no such file")
         res = run_eval(
             holdout, results=results, model=model, donor=donor, out_dir=out, pass_at_1=not no_pass1, batch_size=batch_size,
-            test_timeout=timeout, limit=limit, command="vega-llvm " + " ".join(sys.argv[1:]),
+            test_timeout=timeout, limit=limit, compiler_answer=compiler_answer, command="vega-llvm " + " ".join(sys.argv[1:]),
             log=lambda m: typer.echo(m, err=True),
         )
         from .run import markdown

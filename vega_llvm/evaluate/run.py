@@ -15,7 +15,7 @@ from __future__ import annotations
 import json
 import time
 from collections import defaultdict
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any, Callable
 
@@ -30,6 +30,9 @@ from .metrics import compare, extract_body, read
 from .schema_harness import SchemaHarness, Subject
 
 MISSING = "missing"
+# With ``--compiler-answer``: the first of generate's candidates that compiles in the real backend (the tool may use
+# the compiler's answer, as ``bootstrap``'s repair loop does), reported beside strict pass@1, never instead of it.
+COMPILER = "vega-llvm (first candidate that compiles)"
 NOT_RUN = "not_run"
 MODULES = ["SEL", "REG", "OPT", "SCH", "EMI", "ASS", "DIS", "other"]
 BUCKETS = [(">0.99", 0.99, 1.01), ("[0.5,0.99]", 0.5, 0.99), ("<0.5", -0.01, 0.5)]
@@ -45,6 +48,7 @@ class Candidate:
     confidence: float | None = None
     statements: list[tuple[str, float, bool]] = field(default_factory=list)  # (code, confidence, kept)
     source: str = ""  # where a baseline took it from (the training target)
+    alternatives: list[str] = field(default_factory=list)  # generate's further candidates, best first
     body: str | None = field(init=False)
 
     def __post_init__(self) -> None:
@@ -103,7 +107,8 @@ def load_generated(path: Path, target: str, records: list[FunctionRecord]) -> di
             for s in d.get("statements", [])
             if isinstance(s, dict)
         ]
-        out[rec.id] = Candidate(code, conf, stm)
+        alts = [c.get("code") for c in d.get("candidates", []) if isinstance(c, dict) and c.get("code")]
+        out[rec.id] = Candidate(code, conf, stm, alternatives=[a for a in alts if a != code])
     if not rows:
         raise ConfigError(f"{path}: no generated function of {target} (rows name their target in `Target`)")
     return out
@@ -125,6 +130,26 @@ def generate_for(model: Path, holdout: str, out_dir: Path, log: Callable[[str], 
     log(f"generating {holdout} with {model}")
     wanted = {(r.file, r.qname) for r in covered} if covered is not None else None
     return generate(Path(model), target=holdout, out=out_dir / "generated.jsonl", progress=False, functions=wanted).out
+
+
+def _later_candidates(first: dict[str, Candidate]) -> dict[str, dict[str, Candidate]]:
+    """``vega-llvm#2``, ``#3``, ...: generate's further candidates of each function, judged like any system."""
+    k = max((len(c.alternatives) for c in first.values()), default=0)
+    return {f"vega-llvm#{i + 2}": {fid: Candidate(c.alternatives[i] if i < len(c.alternatives) else None, c.confidence)
+                                   for fid, c in first.items()} for i in range(k)}
+
+
+def with_compiler_answer(rows: list[Row], chain: list[str]) -> list[Row]:
+    """The rows of ``chain[0]`` and the baselines, plus ``COMPILER``: per function, the first system of ``chain``
+    (the candidates in generate's order) whose candidate compiled (passed or failed the tests), else the first's row.
+    The rows of the later candidates themselves are dropped: they are a means, not a system."""
+    by = {(r.system, r.id): r for r in rows}
+    out = [r for r in rows if r.system not in chain[1:]]
+    for r in (x for x in rows if x.system == chain[0]):
+        pick = next((by[(s, r.id)] for s in chain if (s, r.id) in by
+                     and by[(s, r.id)].status not in (COMPILE_ERROR, MISSING)), r)
+        out.append(replace(pick, system=COMPILER, detail=f"{pick.system}: {pick.detail}".strip(": ")))
+    return out
 
 
 def probe_line(done: int, total: int, seconds: float) -> str:
@@ -316,6 +341,7 @@ def run_eval(
     batch_size: int = 16,
     test_timeout: float = 60,
     limit: int | None = None,
+    compiler_answer: bool = False,
     command: str = "",
     log: Callable[[str], None] = print,
 ) -> dict[str, Any]:
@@ -346,6 +372,8 @@ def run_eval(
         results = generate_for(model, holdout, out_dir, log, covered)
     if results is not None:
         systems["vega-llvm"] = load_generated(results, holdout, covered)
+    later = _later_candidates(systems.get("vega-llvm", {})) if compiler_answer else {}
+    systems.update(later)
 
     # Every system is scored on what is swapped in: the body (the real signature stays); a text that is not exactly
     # one function is scored whole (Candidate.body is then the whole text, never a cut).
@@ -398,6 +426,8 @@ def run_eval(
                 exact=cmp.exact, accurate_statements=cmp.accurate_statements, truth_statements=cmp.truth_statements,
                 detail=detail, statements=cand.statements, source=cand.source,
             ))
+    if later:
+        rows = with_compiler_answer(rows, ["vega-llvm", *later])
     summary = summarise(rows)
     meta = {
         "holdout": holdout, "commit": commit, "llvm_version": LLVM_VERSION, "tool_version": __version__,
