@@ -6,6 +6,7 @@ one-line message and a non-zero exit code.
 
 from __future__ import annotations
 
+import errno
 import importlib
 import os
 import sys
@@ -68,9 +69,28 @@ def _fixed_hash_seed() -> None:
         os.execv(sys.executable, [sys.executable, "-m", "vega_llvm.cli", *sys.argv[1:]])
 
 
+# Failures of the file system under an output (read-only, full, over quota, not ours): the user's to fix, so one
+# line naming the path, never a traceback. Writers stage into a temporary and rename, so nothing half-written stays.
+_FS_ERRNOS = {errno.EACCES, errno.EPERM, errno.EROFS, errno.ENOSPC, errno.EDQUOT, errno.EFBIG}
+
+
+def _fs_message(exc: OSError, argv: list[str]) -> str:
+    what = exc.strerror or str(exc)
+    if exc.filename:
+        name = str(exc.filename)
+        base = os.path.basename(name)
+        if base.startswith(".") and base.endswith(".tmp"):  # a writer's staging file: the folder is what to fix
+            return f"{os.path.dirname(name) or '.'}: {what} (nothing written; choose another --out)"
+        return f"{name}: {what}"
+    out = next((argv[i + 1] for i, a in enumerate(argv[:-1]) if a == "--out"), None)
+    out = out or next((a.split("=", 1)[1] for a in argv if a.startswith("--out=")), None)
+    return f"writing {out or 'the output'}: {what}; free space there or choose another --out"
+
+
 def main(argv: list[str] | None = None) -> int:
     if argv is None:
         _fixed_hash_seed()
+    args = list(sys.argv[1:] if argv is None else argv)
     try:
         app(args=argv, standalone_mode=False)
     except VegaError as exc:
@@ -81,13 +101,17 @@ def main(argv: list[str] | None = None) -> int:
     except typer.Abort:
         typer.echo("aborted", err=True)
         return 130
-    except typer.TyperException as exc:  # usage errors (unknown option, missing value): click's message, exit 2
-        show = getattr(exc, "show", None)
-        if callable(show):
-            show()
-        else:
-            typer.echo(f"error: {exc}", err=True)
+    except typer.TyperException as exc:  # usage errors (unknown option, bad choice, missing value): one line, exit 2
+        message = getattr(exc, "format_message", lambda: str(exc))()
+        ctx = getattr(exc, "ctx", None)
+        where = f"vega-llvm {ctx.info_name} --help" if ctx is not None and ctx.parent is not None else "vega-llvm --help"
+        typer.echo(f"error: {' '.join(message.split())} (see `{where}`)", err=True)
         return int(getattr(exc, "exit_code", 2))
+    except OSError as exc:
+        if exc.errno not in _FS_ERRNOS:
+            raise
+        typer.secho(f"error: {_fs_message(exc, args)}", err=True, fg=typer.colors.RED)
+        return 1
     return 0
 
 

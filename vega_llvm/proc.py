@@ -67,6 +67,7 @@ def run(
             stdout=out_handle,
             stderr=subprocess.STDOUT if log else subprocess.PIPE,
             text=True,
+            errors="replace",  # a tool echoing a binary input must not end our run in a UnicodeDecodeError
             start_new_session=True,
         )
     except FileNotFoundError as exc:

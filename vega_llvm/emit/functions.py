@@ -233,8 +233,13 @@ def load_results(path: Path, target: str, spellings: Iterable[str], threshold: f
         raise ConfigError(f"{path}: no such results file (run `vega-llvm generate` first)")
     spellings = list(spellings)
     out: list[EmitFunction] = []
-    with open(path, encoding="utf-8") as fh:
-        for n, line in enumerate(fh, 1):
+    with open(path, "rb") as fh:
+        for n, raw in enumerate(fh, 1):
+            try:
+                line = raw.decode("utf-8")
+            except UnicodeDecodeError as exc:
+                raise ConfigError(f"{path}:{n}: not UTF-8 (byte {raw[exc.start]:#04x} at column {exc.start + 1}); "
+                                  "result.jsonl is UTF-8 JSON, one function a line") from None
             if not line.strip():
                 continue
             try:
