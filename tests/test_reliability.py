@@ -395,3 +395,13 @@ def test_llc_killed_by_a_signal_fails_its_test(tmp_path: Path) -> None:
                        filter_regex=r"CodeGen/XCore/addsub64\.ll", test_timeout=30)
     assert report.tests == {"CodeGen/XCore/addsub64.ll": "FAIL"}
     assert report.failed == ["CodeGen/XCore/addsub64.ll"]
+
+
+def test_generate_unknown_target_is_refused_before_any_input_is_built(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from vega_llvm.paths import cache_root
+
+    before = sorted(p.name for p in cache_root().iterdir()) if cache_root().is_dir() else []
+    fails(["generate", "--target", "Nope", "--model", str(SHIPPED), "--out", str(tmp_path / "r.jsonl")], capsys, 2,
+          "Nope was not held out when it was trained (held out: RISCV, XCore)")
+    after = sorted(p.name for p in cache_root().iterdir()) if cache_root().is_dir() else []
+    assert after == before and not (tmp_path / "r.jsonl").exists()  # no templates, features or output built

@@ -63,6 +63,12 @@ def _features_for(model_dir: Path, meta: dict[str, Any], target: str | None, td:
     from ..provenance import code_digest
 
     log = lambda m: print(m, file=sys.stderr)  # noqa: E731
+    held = meta.get("held_out") or []
+    if td is None and target not in held:  # before any input is built: a wrong name costs nothing
+        raise ConfigError(
+            f"{model_dir}: {target} was not held out when it was trained (held out: {', '.join(held) or 'none'}); "
+            f"give its description with --td to generate it as a new target"
+        )
     inputs = checkpoint_features(model_dir, _in_this_cache(meta), log)
     ddir = describe_dir or inputs.describe_dir
     if features is not None:
