@@ -37,13 +37,15 @@ def register(app: typer.Typer) -> None:
         candidates: int = typer.Option(3, "--candidates", help="Ranked alternatives per function written to result.jsonl."),
         single_donors: int = typer.Option(3, "--single-donors", help="Also write functions only one training target has, when it is among the N most similar (0: only templates of two or more)."),
         weighting: str = typer.Option("rank", "--weighting", help="How training targets count by description similarity: rank (1/(1+i)), rank2, halving (2^-i) or jaccard."),
+        check_identifiers: bool = typer.Option(True, "--check-identifiers/--no-check-identifiers", help="Rank candidates that name identifiers declared nowhere the target can see after the others."),
         quiet: bool = typer.Option(False, "--quiet", help="No progress bars."),
     ) -> None:
         """Generate the target's function for every template, each statement with its confidence."""
         from .generate import generate
 
         res = generate(model, target, td, out, features, corpus, None, batch_size, threshold, decode.value, limit, not quiet, threads,
-                       strategy.value, candidates, single_donors, weighting=weighting)
+                       strategy.value, candidates, single_donors, weighting=weighting,
+                       check_identifiers=check_identifiers)
         s = res.summary
         typer.echo(f"{s['target']}: {s['functions']} functions ({s['single_donor_functions']} from a single donor), {s['statements']} statements ({s['distinct_inputs']} distinct, {s['decoded']} decoded) in {s['seconds']:.0f} s -> {res.out}")
         for mod, a in s["with_ground_truth"].items():

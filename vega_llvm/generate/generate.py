@@ -217,6 +217,7 @@ def generate(
     single_donors: int = 3,
     functions: set[tuple[str, str]] | None = None,
     weighting: str = "rank",
+    check_identifiers: bool = True,
 ) -> GenerateResult:
     """Write ``result.jsonl`` for a held-out or new target (see the module docstring).
 
@@ -358,7 +359,7 @@ def generate(
     corpus_dir = corpus or cache_root() / "corpus"
     truth = ground_truth(corpus_dir, target)
     spelling = _spelling(table, target)
-    vis = _visibility(table, spelling, [templates[t].qname for t in (*tpl_ids, *extra_ids)])
+    vis = _visibility(table, spelling, [templates[t].qname for t in (*tpl_ids, *extra_ids)]) if check_identifiers else None
     prov = {
         "model": str(Path(model_dir).resolve()),
         "model_command": meta.get("command"),
@@ -374,6 +375,8 @@ def generate(
         "threshold": threshold,
         "strategy": strategy,
         "weighting": weighting,
+        "single_donors": single_donors,
+        "check_identifiers": check_identifiers,
     }
     out = out or cache_root() / "generate" / f"{target}-{Path(model_dir).name}" / "result.jsonl"
     out.parent.mkdir(parents=True, exist_ok=True)
