@@ -127,7 +127,8 @@ def test_bootstrap_swap_real_build(llvm_src: Path, tmp_path: Path) -> None:
 def test_bootstrap_swap_repairs_until_it_links(llvm_src: Path, tmp_path: Path) -> None:
     """Swap mode with generated functions that do not compile: the repair loop puts the real bodies back for the
     functions the errors are charged to (one with unbalanced brackets before any build), names them with their
-    confidence, and the rest of the backend builds, links and passes its lit tests."""
+    confidence, and the rest of the backend builds, links and passes its lit tests. A function whose first candidate
+    does not compile gets its next one that can (the one after it has unbalanced brackets), and keeps it."""
     import json
 
     from vega_llvm.bootstrap.pipeline import BootstrapConfig, run
@@ -140,13 +141,18 @@ def test_bootstrap_swap_repairs_until_it_links(llvm_src: Path, tmp_path: Path) -
     ok = recs["XCoreRegisterInfo::getReservedRegs"]
     undeclared = recs["XCoreInstrInfo::isLoadFromStackSlot"]
     unbalanced = recs["XCoreTargetLowering::LowerOperation"]
+    later = recs["XCoreInstrInfo::isStoreToStackSlot"]
     bodies = {
         ok.name: "{\n  (void)0;\n" + ok.body[1:],
         undeclared.name: "{\n  return vega_undeclared_identifier;\n}",
         unbalanced.name: "{\n  if (Op.getOpcode() {\n    return SDValue();\n}",
+        later.name: "{\n  return vega_undeclared_first_candidate;\n}",
     }
     rows = [{"Target": "XCore", "Module": r.module, "File": r.file, "Func": r.qname, "Code": r.signature + "\n" + bodies[r.name],  # generate puts the body on its own lines
-             "Confidence": c} for r, c in ((ok, 0.9), (undeclared, 0.2), (unbalanced, 0.1))]
+             "Confidence": c} for r, c in ((ok, 0.9), (undeclared, 0.2), (unbalanced, 0.1), (later, 0.6))]
+    rows[-1]["candidates"] = [{"source": s, "code": later.signature + "\n" + b, "confidence": c} for s, b, c in (
+        ("member:Lanai", bodies[later.name], 0.6), ("member:ARC", "{\n  if (MI.mayStore() {\n}", 0.5),
+        ("member:MSP430", "{\n  (void)1;\n" + later.body[1:], 0.4))]
     results = tmp_path / "result.jsonl"
     results.write_text("".join(json.dumps(r) + "\n" for r in rows))
     rep = run(BootstrapConfig(td=llvm_src / "lib" / "Target" / "XCore" / "XCore.td", out=tmp_path / "o", mode="swap",
@@ -155,13 +161,23 @@ def test_bootstrap_swap_repairs_until_it_links(llvm_src: Path, tmp_path: Path) -
     assert status[ok.qname].status == "compiled"
     assert status[undeclared.qname].status == "reverted" and "vega_undeclared_identifier" in status[undeclared.qname].error
     assert status[unbalanced.qname].status == "reverted" and "brackets" in status[unbalanced.qname].error
+    assert status[later.qname].status == "later-candidate" and status[later.qname].candidate == 2
+    assert "vega_undeclared_first_candidate" in status[later.qname].error
     s = rep.summary()
-    assert s["llc_linked"] and s["functions_blamed"] == 2 and s["functions_replaced"] == 2 and s["repair_rounds"] == 1
+    assert s["llc_linked"] and s["functions_blamed"] == 3 and s["functions_replaced"] == 2 and s["repair_rounds"] == 1
+    assert s["generated_later_candidate"] == 1
+    steps = {r["function"]: r for r in rep.repairs}
+    assert sorted((r["round"], r["function"], r["step"]) for r in rep.repairs) == [
+        (0, unbalanced.qname, "real_body"), (1, undeclared.qname, "real_body"), (1, later.qname, "next_candidate")]
+    assert steps[later.qname]["to"] == "candidate 2 (member:MSP430)"
+    assert "vega_undeclared_first_candidate" in steps[later.qname]["error"]
     assert s["lit_passed"] == s["lit_tests"] > 0
     md = (tmp_path / "o" / "report.md").read_text()
     assert "vega_undeclared_identifier" in md and "| reverted |" in md
     written = (Path(rep.target_dir) / ok.path).read_text()
     assert "(void)0;" in written and "vega_undeclared_identifier" not in (Path(rep.target_dir) / undeclared.path).read_text()
+    assert "(void)1;" in (Path(rep.target_dir) / later.path).read_text()
+    assert "| next_candidate | candidate 2 (member:MSP430) |" in md
 
 
 @pytest.mark.llvm
@@ -235,7 +251,7 @@ def test_a_statement_over_several_lines_is_taken_out_whole() -> None:
 
 
 def test_removed_statements_become_comments_and_only_when_every_error_is_removable(tmp_path: Path) -> None:
-    from vega_llvm.bootstrap.pipeline import remove_statements, removable_errors
+    from vega_llvm.bootstrap.pipeline import comment_out, removable_errors
     from vega_llvm.emit.functions import EmitFunction
 
     body = "{\n  int A = 0;\n  useLanaiOnly(A);\n  return A;\n}"
@@ -246,13 +262,13 @@ def test_removed_statements_become_comments_and_only_when_every_error_is_removab
     # an error on the return (or anywhere not removable) leaves the function to the other repairs
     assert removable_errors([((str(src), 5), "e1"), ((str(src), 6), "e2")], at, {"f"}) == {}
     f = EmitFunction("f", "X", "", "int f()", body, 0.0, "fallback:Lanai")
-    out = remove_statements(f, {2}).body.splitlines()
+    out = comment_out(f, {2}).body.splitlines()
     assert out[2] == "  // vega: removed, did not compile for this target: useLanaiOnly(A);"
     assert out[:2] == body.splitlines()[:2] and out[3:] == body.splitlines()[3:]
 
 
 def test_failing_initializers_are_taken_out_of_a_constructor() -> None:
-    from vega_llvm.bootstrap.pipeline import Charge, repaired_head, repaired_heads
+    from vega_llvm.bootstrap.pipeline import repaired_head
 
     head = ("XCoreInstrInfo::XCoreInstrInfo(XCoreSubtarget &STI) : XCoreGenInstrInfo(XCore::ADJCALLSTACKDOWN, "
             "XCore::ADJCALLSTACKUP), RI(), Subtarget(STI), RegisterInfo(STI.getHwMode())")
@@ -265,10 +281,6 @@ def test_failing_initializers_are_taken_out_of_a_constructor() -> None:
         "XCoreInstrInfo::XCoreInstrInfo(XCoreSubtarget &STI) : XCoreGenInstrInfo(XCore::ADJCALLSTACKDOWN, {}), RI(), "
         "Subtarget(STI)")
     assert repaired_head(head, {head.index("XCoreSubtarget &") + 1}, base) is None  # an error in the parameters
-    charge = Charge(False, 0.0, columns={("/x/XCoreInstrInfo.cpp", 12): {member}})
-    heads = {"ctor": ("/x/XCoreInstrInfo.cpp", 12, head), "other": ("/x/XCoreInstrInfo.cpp", 40, head)}
-    assert repaired_heads(charge, heads, {"XCoreInstrInfo": base}, {"ctor", "other"}) == {
-        "ctor": head[: head.index(", RegisterInfo(")]}
 
 
 def test_the_report_counts_the_tests_each_stub_stops(tmp_path: Path) -> None:

@@ -168,6 +168,16 @@ class StatementConfidence:
 
 
 @dataclass
+class Candidate:
+    """One of generate's later candidates for a function (``candidates`` after the first, best first): what the
+    repair loop tries when the code before it does not compile."""
+
+    code: str  # line 1 the signature, then the body
+    source: str = ""
+    confidence: float = 0.0
+
+
+@dataclass
 class EmitFunction:
     """One function as it will be written: where from, how sure, and its two halves."""
 
@@ -182,6 +192,7 @@ class EmitFunction:
     template: str = ""
     statements: list[StatementConfidence] = field(default_factory=list)
     record_id: str = ""  # corpus record of the target's own function when known (swap mode)
+    alternatives: list[Candidate] = field(default_factory=list)  # generate's later candidates, best first
 
     @property
     def name(self) -> str:
@@ -271,6 +282,17 @@ def load_results(path: Path, target: str, spellings: Iterable[str], threshold: f
                     order=n,
                     template=str(row.get("template", "")),
                     statements=stmts,
+                    alternatives=_alternatives(row, code, target),
                 )
             )
     return out
+
+
+def _alternatives(row: dict[str, Any], chosen: str, target: str) -> list[Candidate]:
+    """A row's ``candidates`` after the chosen code (generate writes it first: ``alternatives[i]`` is then the
+    row's candidate ``i + 1``)."""
+    cands = [c for c in row.get("candidates") or [] if isinstance(c, dict)]
+    codes = [str(c.get("code") or "").replace("<T>", target) for c in cands]
+    start = 1 if codes[:1] == [chosen] else 0
+    return [Candidate(code, str(c.get("source", "")), float(c.get("confidence") or 0.0))
+            for c, code in zip(cands[start:], codes[start:])]

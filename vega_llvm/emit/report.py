@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 
-BLAMED = ("error", "reverted", "stubbed", "dropped", "fallback")  # statuses of functions a compiler error was charged to
+BLAMED = ("error", "reverted", "stubbed", "dropped", "fallback", "later-candidate")  # statuses of functions a compiler error was charged to
 
 
 @dataclass
@@ -25,11 +25,13 @@ class FunctionRow:
     # compiled | error (a compiler error points into it) | reverted / stubbed (it did, and the repair loop put the
     # real body back (swap) or a stub in its place (scratch)) | dropped (scratch: left out, because its declaration
     # or head did not compile, or because it overrides an LLVM interface function whose default then applies) | fallback (scratch: the generated body did not compile; the nearest
-    # training target's implementation, renamed, is in its place and compiled) | file-failed (its file failed elsewhere) | not-built
+    # training target's implementation, renamed, is in its place and compiled) | later-candidate (the model's first
+    # candidate did not compile; a later one is in place and compiled) | file-failed (its file failed elsewhere) | not-built
     status: str
     low_statements: int = 0
     error: str = ""
     removed_statements: int = 0  # scratch: statements of a taken-over body that did not compile, commented out
+    candidate: int = 0  # which of generate's candidates is in place (0: its first)
 
 
 @dataclass
@@ -49,6 +51,9 @@ class BootstrapReport:
     seconds: dict[str, float] = field(default_factory=dict)
     repair_rounds: int = 0  # rebuilds after replacing blamed functions
     selection: dict[str, Any] = field(default_factory=dict)  # scratch: how the function set was chosen
+    # Every step of the repair ladder taken, in order: round (0: before the first build), function, step, to (what it
+    # moved to: "candidate 1 (member:Lanai)", "fallback:Lanai", "stub", ...), error (the compiler line that caused it)
+    repairs: list[dict[str, Any]] = field(default_factory=list)
 
     def summary(self) -> dict[str, Any]:
         st = [f.status for f in self.functions]
@@ -59,6 +64,7 @@ class BootstrapReport:
             "functions_compiled": st.count("compiled"),
             "functions": len(st) - st.count("dropped"),
             "generated_compiled": sum(1 for f in self.functions if f.source == "model" and f.status == "compiled"),
+            "generated_later_candidate": st.count("later-candidate"),
             "functions_blamed": sum(st.count(x) for x in BLAMED),
             "functions_replaced": st.count("reverted") + st.count("stubbed") + st.count("fallback"),
             "functions_fell_back": st.count("fallback"),
@@ -83,7 +89,9 @@ class BootstrapReport:
             f"{s['functions_blamed']} blamed, {s['functions_replaced']} replaced ({s['functions_fell_back']} by the nearest "
             f"target's), {s['functions_dropped']} dropped in "
             f"{s['repair_rounds']} repair rounds, {s['statements_removed']} statements removed; {s['generated_compiled']} "
-            f"generated in place), llc {'linked' if s['llc_linked'] else 'not linked'}, llvm-mc "
+            f"generated in place" + (f" and {s['generated_later_candidate']} on a later candidate"
+                                     if s["generated_later_candidate"] else "")
+            + f"), llc {'linked' if s['llc_linked'] else 'not linked'}, llvm-mc "
             f"{'linked' if s['llvm_mc_linked'] else 'not linked'}, lit {s['lit_passed']}/{s['lit_tests']} pass, "
             f"smoke {s['smoke_passed']}/{s['smoke']} pass"
         )
@@ -110,6 +118,11 @@ class BootstrapReport:
                       "| function | file | source | confidence | now | error |", "|---|---|---|---|---|---|"]
             for f in sorted(blamed, key=lambda f: f.confidence):
                 lines.append(f"| `{f.key}` | {f.file} | {f.source} | {f.confidence:.2f} | {f.status} | `{f.error[:120]}` |")
+        if self.repairs:
+            lines += ["", "## Repair rounds (each step a charged function took, and the compiler line that caused it)", "",
+                      "| round | function | step | now | compiler line |", "|---|---|---|---|---|"]
+            for r in self.repairs:
+                lines.append(f"| {r['round']} | `{r['function']}` | {r['step']} | {r['to']} | `{r['error'][:160]}` |")
         failed_files = [k for k, v in self.files.items() if v != "compiled"]
         if failed_files:
             lines += ["", "## Files that did not compile", ""] + [f"- {f}" for f in failed_files]

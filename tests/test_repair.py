@@ -1,0 +1,246 @@
+"""The repair ladder (``vega_llvm.bootstrap.repair``): each step on its own, on what the real g++ says about small
+functions written the way ``emit`` renders them, then the ladders climbed round by round and what the report says.
+
+The compiler lines are g++ 12's own: the files are compiled here (``-fsyntax-only``), or, where noted, copied from
+such a run."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from vega_llvm.backend_build.cmake import parse_compiler_errors
+from vega_llvm.bootstrap.repair import (
+    SCRATCH, SWAP, Charged, RepairState, climb, donor_code, leave_out, next_candidate, real_body, remove_statements,
+    repair_head, repair_round, stub,
+)
+from vega_llvm.emit.functions import Candidate, EmitFunction, load_results
+
+needs_gxx = pytest.mark.skipif(not shutil.which("g++"), reason="needs g++")
+
+# g++ 12 (LC_ALL=C g++ -std=c++17 -fsyntax-only XCoreInstrInfo.cpp) on a copyPhysReg whose lines 7-9 are the model's
+# first candidate, its second, the nearest target's code and a stub without its header, as the build loop keeps them
+# (``str(CompilerError)``: file, line, message)
+GXX = """\
+XCoreInstrInfo.cpp:7:3: error: 'emitLanaiCopy' was not declared in this scope
+XCoreInstrInfo.cpp:8:3: error: 'copyLanai' was not declared in this scope
+XCoreInstrInfo.cpp:8:45: error: 'ADD_R' is not a member of 'XCore'
+XCoreInstrInfo.cpp:9:3: error: 'report_fatal_error' was not declared in this scope
+"""
+ERRORS = [str(e) for e in parse_compiler_errors(GXX)]
+UNDECLARED = ERRORS[0]
+
+
+def _compile(path: Path, text: str) -> tuple[list[tuple[tuple[str, int], str]], dict[int, set[int]]]:
+    """The errors g++ reports for ``text`` (as the build loop keeps them: (file, line), message) and their columns
+    by line."""
+    path.write_text(text)
+    res = subprocess.run(["g++", "-std=c++17", "-fsyntax-only", path.name], cwd=path.parent, capture_output=True,
+                         text=True, timeout=60, env={"PATH": "/usr/bin:/bin", "LC_ALL": "C"})
+    assert res.returncode != 0
+    errors = parse_compiler_errors(res.stderr, cwd=path.parent)
+    assert errors, res.stderr
+    cols: dict[int, set[int]] = {}
+    for e in errors:
+        cols.setdefault(e.line, set()).add(e.col)
+    return [((e.file, e.line), str(e)) for e in errors], cols
+
+
+def _model(key: str = "<T>InstrInfo::copyPhysReg", body: str = "{\n  emitLanaiCopy(DestReg, SrcReg);\n}",
+           alternatives: list[Candidate] | None = None) -> EmitFunction:
+    return EmitFunction(key, "InstrInfo", "", "void XCoreInstrInfo::copyPhysReg(unsigned DestReg, unsigned SrcReg) const",
+                        body, 0.7, "model", alternatives=alternatives or [])
+
+
+SIG = "void XCoreInstrInfo::copyPhysReg(unsigned DestReg, unsigned SrcReg) const"
+
+
+def test_the_ladders_and_their_order() -> None:
+    assert [s.__name__ for s in SCRATCH] == ["next_candidate", "remove_statements", "repair_head", "donor_code", "stub",
+                                             "leave_out"]
+    assert [s.__name__ for s in SWAP] == ["next_candidate", "real_body"]
+
+
+def test_load_results_keeps_the_later_candidates(tmp_path: Path) -> None:
+    first = SIG.replace("XCore", "<T>") + "\n{\n  emitLanaiCopy(DestReg, SrcReg);\n}"
+    second = SIG.replace("XCore", "<T>") + "\n{\n  (void)DestReg;\n}"
+    row = {"Target": "XCore", "Module": "InstrInfo", "File": "XCoreInstrInfo.cpp", "Func": "XCoreInstrInfo::copyPhysReg",
+           "vega_code": first, "Confidence": 0.7,
+           "candidates": [{"source": "member:Lanai", "code": first, "confidence": 0.7, "parses": True, "undeclared": ["emitLanaiCopy"]},
+                          {"source": "member:MSP430", "code": second, "confidence": 0.5, "parses": True, "undeclared": []}]}
+    path = tmp_path / "result.jsonl"
+    path.write_text(json.dumps(row) + "\n" + json.dumps({**row, "candidates": []}) + "\n")
+    with_alts, without = load_results(path, "XCore", ["XCore"])
+    assert with_alts.alternatives == [Candidate(second.replace("<T>", "XCore"), "member:MSP430", 0.5)]
+    assert without.alternatives == []
+
+
+def test_next_candidate_skips_what_cannot_compile_and_then_passes() -> None:
+    alts = [Candidate(SIG + "\n{\n  if (DestReg {\n}", "member:Lanai", 0.6),  # brackets do not pair up
+            Candidate("no signature here\n{\n}", "member:ARC", 0.55),
+            Candidate(SIG + "\n{\n  (void)DestReg;\n}", "member:MSP430", 0.5)]
+    fn = _model(alternatives=alts)
+    state = RepairState()
+    rep = next_candidate(fn, Charged(fn.key, UNDECLARED), state)
+    assert rep is not None and rep.candidate == 3 and rep.to == "candidate 3 (member:MSP430)"
+    assert rep.fn is not None and rep.fn.body == "{\n  (void)DestReg;\n}" and rep.fn.confidence == 0.5
+    assert rep.fn.source == "model" and rep.fn.alternatives == alts  # still the model's, with its candidates
+    state.record(fn.key, fn.key, rep, UNDECLARED, 1)
+    assert next_candidate(rep.fn, Charged(fn.key, UNDECLARED), state) is None  # none left
+    assert next_candidate(_model(), Charged(fn.key, UNDECLARED), RepairState()) is None  # none at all
+    donor = EmitFunction(fn.key, "InstrInfo", "", SIG, "{}", 0.0, "fallback:Lanai", alternatives=alts)
+    assert next_candidate(donor, Charged(fn.key, UNDECLARED), RepairState()) is None  # not the model's any more
+
+
+@needs_gxx
+def test_remove_statements_on_real_errors(tmp_path: Path) -> None:
+    text = ("namespace XCore { enum { R0, R1, LR }; }\n"
+            "// vega: <T>InstrInfo::copyPhysReg [fallback:Lanai, confidence 0.00]\n"
+            "void copyPhysReg(unsigned DestReg, unsigned SrcReg)\n"
+            "{\n  unsigned Opc = 0;\n  emitLanaiCopy(DestReg, SrcReg);\n  Opc = XCore::ADD_R;\n  (void)Opc;\n}\n")
+    src = tmp_path / "XCoreInstrInfo.cpp"
+    located, _ = _compile(src, text)
+    assert [line for (_f, line), _m in located] == [6, 7]  # 'emitLanaiCopy' was not declared; 'ADD_R' is not a member
+    assert "'emitLanaiCopy' was not declared in this scope" in located[0][1]
+    body = text.splitlines()[3:9]
+    donor = EmitFunction("<T>InstrInfo::copyPhysReg", "InstrInfo", "", "void copyPhysReg(unsigned DestReg, unsigned SrcReg)",
+                         "\n".join(body), 0.0, "fallback:Lanai")
+    charged = Charged(donor.key, located[0][1], located=located, body_at=(str(src.resolve()), 4, 9, body))
+    rep = remove_statements(donor, charged, RepairState())
+    assert rep is not None and rep.lines == {2, 3} and rep.fn is None
+    # the model's own code is not cut down (its next candidate, the donor's code or a stub come first)
+    assert remove_statements(_model(), charged, RepairState()) is None
+    # an error on a line that cannot go alone (the return) leaves the function to the next steps
+    text2 = text.replace("void copyPhysReg", "int copyPhysReg").replace("(void)Opc;", "return Opc + XCore::ADD_R;")
+    located2, _ = _compile(src, text2)
+    charged2 = Charged(donor.key, located2[0][1], located=located2, body_at=(str(src.resolve()), 4, 9, text2.splitlines()[3:9]))
+    assert remove_statements(donor, charged2, RepairState()) is None
+    assert climb(SCRATCH, donor, charged2, RepairState(overrides_llvm=lambda k: False)).step == "stub"
+
+
+@needs_gxx
+def test_repair_head_on_real_errors(tmp_path: Path) -> None:
+    head = ("XCoreInstrInfo::XCoreInstrInfo(int STI) : XCoreGenInstrInfo(XCore::ADJCALLSTACKDOWN, XCore::ADJCALLSTACKUP), "
+            "Subtarget(STI), RegisterInfo(STI)")
+    text = ("struct XCoreGenInstrInfo { XCoreGenInstrInfo(int, int) {} };\n"
+            "namespace XCore { enum { ADJCALLSTACKDOWN = 1 }; }\n"
+            "struct XCoreInstrInfo : XCoreGenInstrInfo { XCoreInstrInfo(int STI); int Subtarget; };\n"
+            f"// vega: <T>InstrInfo::<T>InstrInfo [fallback:Lanai, confidence 0.00]\n{head}\n{{}}\n")
+    src = tmp_path / "XCoreInstrInfo.cpp"
+    located, cols = _compile(src, text)
+    assert sorted(cols) == [5] and len(cols[5]) == 2  # 'ADJCALLSTACKUP' is not a member; no field named 'RegisterInfo'
+    ctor = EmitFunction("<T>InstrInfo::<T>InstrInfo", "InstrInfo", "", head, "{}", 0.0, "fallback:Lanai")
+    charged = Charged(ctor.key, located[0][1], at_head=True, located=located, head_at=(str(src.resolve()), 5, head),
+                      head_columns=cols[5], base="XCoreGenInstrInfo")
+    rep = repair_head(ctor, charged, RepairState())
+    assert rep is not None and rep.fn is not None
+    assert rep.fn.signature == ("XCoreInstrInfo::XCoreInstrInfo(int STI) : XCoreGenInstrInfo(XCore::ADJCALLSTACKDOWN, {}), "
+                                "Subtarget(STI)")
+    src.write_text(text.replace(head, rep.fn.signature))
+    assert subprocess.run(["g++", "-std=c++17", "-fsyntax-only", src.name], cwd=tmp_path, capture_output=True,
+                          timeout=60).returncode == 0  # and now it compiles
+    # an error in the parameters is not the initializer list's: no repair, and a head error is not stubbed
+    charged.head_columns = {head.index("int STI") + 1}
+    assert repair_head(ctor, charged, RepairState()) is None
+    assert stub(ctor, charged, RepairState()) is None
+    assert climb(SCRATCH, ctor, charged, RepairState()).step == "leave_out"
+
+
+def test_a_charged_function_climbs_the_scratch_ladder_round_by_round() -> None:
+    """First the model's next candidate, then the nearest target's code, then a stub, then out; every step with the
+    compiler line that caused it."""
+    fn = _model(alternatives=[Candidate(SIG + "\n{\n  copyLanai(DestReg);\n}", "member:MSP430", 0.5)])
+    donor = EmitFunction(fn.key, "InstrInfo", "", SIG, "{\n  return XCore::ADD_R;\n}", 0.0, "fallback:Lanai")
+    state = RepairState(alternates={fn.key: donor})
+    fns = {fn.key: fn}
+    steps = []
+    for round_, err in enumerate(ERRORS, 1):
+        reps = repair_round(SCRATCH, [Charged(fn.key, err)], fns, state, round_)
+        steps.append(reps[fn.key].step)
+        if reps[fn.key].fn is not None:
+            fns[fn.key] = reps[fn.key].fn
+    assert steps == ["next_candidate", "donor_code", "stub", "leave_out"]
+    assert state.candidate == {fn.key: 1} and state.moved == {fn.key: UNDECLARED}
+    assert state.fell_back == {fn.key: ERRORS[1]} and state.replaced == {fn.key: ERRORS[2]}
+    assert state.dropped == {fn.key: ERRORS[3]}
+    assert state.moves[0] == {"round": 1, "function": fn.key, "step": "next_candidate", "to": "candidate 1 (member:MSP430)",
+                              "error": UNDECLARED}
+    assert [m["to"] for m in state.moves] == ["candidate 1 (member:MSP430)", "fallback:Lanai", "stub", "left out"]
+
+
+def test_an_llvm_interface_function_is_left_out_rather_than_stubbed() -> None:
+    fn = _model()
+    charged = Charged(fn.key, UNDECLARED)
+    assert stub(fn, charged, RepairState(overrides_llvm=lambda k: k == fn.key)) is None
+    assert climb(SCRATCH, fn, charged, RepairState(overrides_llvm=lambda k: k == fn.key)).step == "leave_out"
+    assert donor_code(fn, charged, RepairState()) is None  # no nearest-target version of it
+    assert leave_out(fn, charged, RepairState()).fn is None
+
+
+def test_swap_tries_the_next_candidate_then_puts_the_real_body_back() -> None:
+    fn = _model(alternatives=[Candidate(SIG + "\n{\n  (void)DestReg;\n}", "member:MSP430", 0.5)])
+    state = RepairState()
+    first = repair_round(SWAP, [Charged("XCore/XCoreInstrInfo.cpp:40", UNDECLARED)], {"XCore/XCoreInstrInfo.cpp:40": fn}, state, 1)
+    rep = first["XCore/XCoreInstrInfo.cpp:40"]
+    assert rep.step == "next_candidate" and rep.fn is not None
+    second = repair_round(SWAP, [Charged("XCore/XCoreInstrInfo.cpp:40", "e2")], {"XCore/XCoreInstrInfo.cpp:40": rep.fn}, state, 2)
+    assert second["XCore/XCoreInstrInfo.cpp:40"].step == "real_body"
+    assert state.replaced == {"XCore/XCoreInstrInfo.cpp:40": "e2"} and state.moves[1]["function"] == fn.key
+    assert real_body(fn, Charged("k", "e"), state).to == "the real body"
+
+
+def test_before_any_build_text_that_cannot_compile_is_charged(tmp_path: Path) -> None:
+    from vega_llvm.bootstrap.trees import ScratchTree, SwapTree
+    from vega_llvm.evaluate.swap import FunctionEdit
+
+    broken = _model(body="{\n  if (DestReg {\n}")
+    nosig = EmitFunction("<T>InstrInfo::f", "InstrInfo", "", "int", "{}", 0.5, "model")
+    donor = EmitFunction("<T>InstrInfo::g", "InstrInfo", "", "int", "{", 0.0, "fallback:Lanai")
+    tree = ScratchTree(None, tmp_path / "XCore.td", tmp_path, [broken, nosig, donor, _model("<T>InstrInfo::ok")])
+    got = {c.key: c.error for c in tree.unbuildable()}
+    assert sorted(got) == ["<T>InstrInfo::copyPhysReg", "<T>InstrInfo::f"]
+    assert got["<T>InstrInfo::copyPhysReg"].startswith("the body's brackets") and got["<T>InstrInfo::f"].startswith("the signature")
+    edits = [FunctionEdit("XCore/X.cpp:3", "X.cpp", 3, "{\n}", "{\n  if (a {\n}"), FunctionEdit("XCore/X.cpp:9", "X.cpp", 9, "{}", "{}")]
+    assert [c.key for c in SwapTree(tmp_path, edits, {}, []).unbuildable()] == ["XCore/X.cpp:3"]
+
+
+def test_a_step_is_put_in_place_in_either_tree(tmp_path: Path) -> None:
+    """The ladder's replacement goes where the next writing takes it from: the chosen functions (scratch), the
+    generated function and the edit of the real file's body (swap)."""
+    from vega_llvm.bootstrap.pipeline import repair
+    from vega_llvm.bootstrap.trees import ScratchTree, SwapTree
+    from vega_llvm.evaluate.swap import FunctionEdit
+
+    fn = _model(alternatives=[Candidate(SIG + "\n{\n  (void)DestReg;\n}", "member:MSP430", 0.5)])
+    said: list[str] = []
+    scratch = ScratchTree(None, tmp_path / "XCore.td", tmp_path, [fn])
+    reps = repair(scratch, RepairState(), [Charged(fn.key, UNDECLARED)], 1, said.append)
+    assert reps[fn.key].step == "next_candidate" and scratch.chosen[0].body == "{\n  (void)DestReg;\n}"
+    assert said == ["repair round 1: next_candidate 1"]
+    edit = FunctionEdit("XCore/XCoreInstrInfo.cpp:40", "XCoreInstrInfo.cpp", 40, "{\n  real();\n}", fn.body)
+    swap = SwapTree(tmp_path, [edit], {edit.id: fn}, [])
+    repair(swap, RepairState(), [Charged(edit.id, UNDECLARED)], 1, said.append)
+    assert swap.edits[0].new_body == "{\n  (void)DestReg;\n}" and swap.by_record[edit.id].confidence == 0.5
+
+
+def test_the_report_lists_each_step_with_its_compiler_line(tmp_path: Path) -> None:
+    from vega_llvm.emit.report import BootstrapReport, FunctionRow
+
+    rep = BootstrapReport("XCore", "scratch", str(tmp_path), str(tmp_path / "lib"), {"model": "m"})
+    rep.functions = [FunctionRow("<T>InstrInfo::copyPhysReg", "XCoreInstrInfo.cpp", "model", 0.5, "later-candidate",
+                                 error=UNDECLARED, candidate=1),
+                     FunctionRow("<T>InstrInfo::f", "XCoreInstrInfo.cpp", "model", 0.9, "compiled")]
+    rep.repairs = [{"round": 1, "function": "<T>InstrInfo::copyPhysReg", "step": "next_candidate",
+                    "to": "candidate 1 (member:MSP430)", "error": UNDECLARED}]
+    rep.save(tmp_path)
+    s = json.loads((tmp_path / "report.json").read_text())
+    assert s["repairs"] == rep.repairs and s["functions"][0]["candidate"] == 1
+    assert s["summary"]["generated_later_candidate"] == 1 and s["summary"]["generated_compiled"] == 1
+    assert "1 generated in place and 1 on a later candidate" in rep.summary_line()
+    md = (tmp_path / "report.md").read_text()
+    assert ("| 1 | `<T>InstrInfo::copyPhysReg` | next_candidate | candidate 1 (member:MSP430) | "
+            f"`{UNDECLARED}` |") in md

@@ -1,0 +1,324 @@
+"""The repair ladder: what the bootstrap loop does to a function that a build's errors are charged to.
+
+Each rung is a small function ``step(fn, charged, state) -> Repair | None``: the function as it is now, the
+compiler's answer about it (``Charged``) and what the loop has done so far (``RepairState``) give either a
+replacement or None, which passes the function to the next rung. ``SCRATCH`` and ``SWAP`` are the ladders, tried in
+order, once per function per round; a new repair is one function here and one line in a ladder.
+
+Scratch::
+
+    next_candidate     the model's next candidate for the function (generate --candidates), before anything else
+    remove_statements  a taken-over body whose every error is on a statement that can go alone: those commented out
+    repair_head        a constructor whose errors are all in its initializer list: the failing initializers out
+    donor_code         the nearest training target's implementation, renamed
+    stub               a body that calls report_fatal_error (not for an error in the head, nor a second time)
+    leave_out          the function is not written (an LLVM interface function then keeps LLVM's default)
+
+Swap: ``next_candidate``, then ``real_body`` (the target's own body back).
+
+Every step taken is kept in ``RepairState.moves`` with the compiler line that caused it: the report's round-by-round
+account of which function moved to what, and why.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any, Callable
+
+from ..errors import ConfigError
+from ..evaluate.swap import bracket_error
+from ..emit.functions import EmitFunction, parse_signature, split_code
+
+
+@dataclass
+class Charged:
+    """A build's answer about one function."""
+
+    key: str
+    error: str  # the first compiler line charged to it (before any build: why its text cannot compile)
+    at_head: bool = False  # an error is on its declaration or definition head
+    located: list[tuple[tuple[str, int], str]] = field(default_factory=list)  # the build's errors: (file, line), message
+    body_at: tuple[str, int, int, list[str]] | None = None  # where its body was rendered: file, first/last line, lines
+    head_at: tuple[str, int, str] | None = None  # where its definition head was rendered: file, line, text
+    head_columns: set[int] = field(default_factory=set)  # 1-based columns of the errors on its head line
+    base: str = ""  # the base class of its class (a constructor's base initializer is kept)
+
+
+@dataclass
+class Repair:
+    """One step taken: what the function is now."""
+
+    step: str
+    fn: EmitFunction | None = None  # the function in its new form (None: a stub, the real body, or left out)
+    to: str = ""  # what it moved to, for the report: "candidate 2 (member:Lanai)", "fallback:Lanai", "stub", ...
+    lines: set[int] = field(default_factory=set)  # remove_statements: body lines commented out
+    candidate: int | None = None  # next_candidate: the index in the function's candidates (0: generate's first)
+
+
+@dataclass
+class RepairState:
+    """What the repair loop has done so far, by function key."""
+
+    alternates: dict[str, EmitFunction] = field(default_factory=dict)  # scratch: the nearest target's implementation
+    overrides_llvm: Callable[[str], bool] = lambda key: False  # whether the function overrides an LLVM interface one
+    candidate: dict[str, int] = field(default_factory=dict)  # key -> the candidate in place when not the first
+    moved: dict[str, str] = field(default_factory=dict)  # key -> the error that moved it to a later candidate
+    fell_back: dict[str, str] = field(default_factory=dict)  # key -> the error that gave it the donor's code
+    replaced: dict[str, str] = field(default_factory=dict)  # key -> the error that stubbed it (swap: real body back)
+    dropped: dict[str, str] = field(default_factory=dict)  # key -> the error that left it out
+    removed: dict[str, set[int]] = field(default_factory=dict)  # key -> body lines commented out
+    moves: list[dict[str, Any]] = field(default_factory=list)  # every step taken, for the report
+
+    def record(self, key: str, name: str, rep: Repair, error: str, round_: int) -> None:
+        """Keep what ``rep`` did to the function ``key`` (shown as ``name``), charged with ``error``."""
+        if rep.step == "next_candidate":
+            self.candidate[key] = rep.candidate or 0
+            self.moved[key] = error
+        elif rep.step == "donor_code":
+            self.fell_back[key] = error
+        elif rep.step in ("stub", "real_body"):
+            self.replaced[key] = error
+        elif rep.step == "leave_out":
+            self.dropped[key] = error
+        elif rep.step == "remove_statements":
+            self.removed.setdefault(key, set()).update(rep.lines)
+        self.moves.append({"round": round_, "function": name, "step": rep.step, "to": rep.to, "error": error})
+
+
+Step = Callable[[EmitFunction, Charged, RepairState], "Repair | None"]
+
+
+def next_candidate(fn: EmitFunction, charged: Charged, state: RepairState) -> Repair | None:
+    """The model's next candidate whose text can compile (brackets pair up, the signature parses), while the
+    function is still the model's."""
+    if fn.source != "model" or charged.key in state.fell_back or charged.key in state.replaced:
+        return None
+    tried = {" ".join(fn.body.split())}
+    for i in range(state.candidate.get(charged.key, 0), len(fn.alternatives)):
+        c = fn.alternatives[i]
+        sig, body = split_code(c.code)
+        if not body.strip() or " ".join(body.split()) in tried or bracket_error(body):
+            continue
+        try:
+            parse_signature(sig)
+        except ConfigError:
+            continue
+        new = replace(fn, signature=sig, body=body, confidence=c.confidence, statements=[])
+        return Repair("next_candidate", new, f"candidate {i + 1}" + (f" ({c.source})" if c.source else ""), candidate=i + 1)
+    return None
+
+
+def remove_statements(fn: EmitFunction, charged: Charged, state: RepairState) -> Repair | None:
+    """Comment out the statements of a taken-over body (the nearest target's code) when every error in it is on a
+    statement that can be taken out alone."""
+    if not fn.source.startswith("fallback") or charged.at_head or charged.body_at is None:
+        return None
+    lines = removable_errors(charged.located, {charged.key: charged.body_at}, {charged.key}).get(charged.key)
+    if not lines:
+        return None
+    return Repair("remove_statements", to=f"{len(lines)} lines commented out", lines=lines)
+
+
+def repair_head(fn: EmitFunction, charged: Charged, state: RepairState) -> Repair | None:
+    """A constructor whose head errors are all in its initializer list, without the failing initializers."""
+    if not charged.at_head or charged.head_at is None or not charged.head_columns:
+        return None
+    head = charged.head_at[2]
+    try:
+        new = repaired_head(head, charged.head_columns, charged.base)
+    except ConfigError:
+        return None
+    if not new or new == head:
+        return None
+    return Repair("repair_head", replace(fn, signature=new), "initializer list repaired")
+
+
+def donor_code(fn: EmitFunction, charged: Charged, state: RepairState) -> Repair | None:
+    """The nearest training target's implementation (renamed), once."""
+    alt = state.alternates.get(charged.key)
+    if alt is None or charged.key in state.fell_back:
+        return None
+    return Repair("donor_code", alt, alt.source)
+
+
+def stub(fn: EmitFunction, charged: Charged, state: RepairState) -> Repair | None:
+    """A stub body (``stub_function``), unless the error is in the head (a stub keeps it), the function is a stub
+    already, or it overrides an LLVM interface function (LLVM's default, or a required stub, does better)."""
+    if charged.at_head or charged.key in state.replaced or state.overrides_llvm(charged.key):
+        return None
+    return Repair("stub", to="stub")
+
+
+def leave_out(fn: EmitFunction, charged: Charged, state: RepairState) -> Repair | None:
+    """The last rung: the function is not written."""
+    return Repair("leave_out", to="left out")
+
+
+def real_body(fn: EmitFunction, charged: Charged, state: RepairState) -> Repair | None:
+    """Swap: the target's own body back (the last rung)."""
+    return Repair("real_body", to="the real body")
+
+
+SCRATCH: list[Step] = [next_candidate, remove_statements, repair_head, donor_code, stub, leave_out]
+SWAP: list[Step] = [next_candidate, real_body]
+
+
+def climb(ladder: list[Step], fn: EmitFunction, charged: Charged, state: RepairState) -> Repair | None:
+    """The first step of ``ladder`` that has a replacement for ``fn``."""
+    for step in ladder:
+        rep = step(fn, charged, state)
+        if rep is not None:
+            return rep
+    return None
+
+
+def repair_round(ladder: list[Step], charged: list[Charged], fns: dict[str, EmitFunction], state: RepairState,
+                 round_: int) -> dict[str, Repair]:
+    """One rung of ``ladder`` for each charged function (``fns`` by key: the functions as they are now), recorded
+    in ``state``: function key -> the step taken."""
+    out: dict[str, Repair] = {}
+    for c in charged:
+        fn = fns.get(c.key) or EmitFunction(c.key, "", "", "", "", 0.0, "")
+        rep = climb(ladder, fn, c, state)
+        if rep is not None:
+            state.record(c.key, fn.key, rep, c.error, round_)
+            out[c.key] = rep
+    return out
+
+
+_UNREMOVABLE = re.compile(r"(return|case|default|break|continue|goto)\b")
+
+
+def removable(line: str, previous: str) -> bool:
+    """Whether a body line is one whole simple statement that can be taken out on its own: ends with ``;``, opens
+    and closes nothing, is not a ``return`` or a jump, and is not the sole statement of an unbraced ``if``/loop
+    (the line before ends a statement or opens or closes a block)."""
+    text = line.split("// vega:")[0].strip()
+    prev = previous.split("//")[0].strip()
+    return (
+        text.endswith(";") and not _UNREMOVABLE.match(text) and "{" not in text and "}" not in text
+        and bracket_error("{" + text + "}") is None and (not prev or prev[-1] in ";{}:")
+    )
+
+
+def _code(line: str) -> str:
+    return line.split("//")[0].strip()
+
+
+def statement_extent(lines: list[str], i: int) -> range | None:
+    """The body lines of the statement that line ``i`` belongs to, when it can be taken out (``removable``):
+    back to the line after one that ends a statement or a block, on to the line that ends with ``;``."""
+    if not 0 < i < len(lines):
+        return None
+    start = i
+    while start > 1 and _code(lines[start - 1]) and _code(lines[start - 1])[-1] not in ";{}:":
+        start -= 1
+    end = i
+    while end < len(lines) - 1 and not _code(lines[end]).endswith(";") and end - start < 20:
+        end += 1
+    text = " ".join(_code(ln) for ln in lines[start : end + 1])
+    return range(start, end + 1) if removable(text, lines[start - 1]) else None
+
+
+def removable_errors(
+    located: list[tuple[tuple[str, int], str]], body_at: dict[str, tuple[str, int, int, list[str]]], keys: set[str]
+) -> dict[str, set[int]]:
+    """For the functions ``keys`` whose every compiler error is on a removable statement of their body, the body
+    line indices to take out. The nearest target's code fails mostly on single statements that name what this
+    target does not have (an opcode, a register, a helper of its own); taking them out keeps the rest of the
+    function (registration, the shape of the lowering) where a stub would lose it all."""
+    errors: dict[str, set[int]] = {}
+    blocked: set[str] = set()
+    spans = [(k, *v) for k, v in body_at.items() if k in keys]
+    for (file, line), _msg in located:
+        where = str(Path(file).resolve())
+        for k, path, first, last, lines in spans:
+            if path == where and first <= line <= last:
+                extent = statement_extent(lines, line - first)
+                if extent is not None:
+                    errors.setdefault(k, set()).update(extent)
+                else:
+                    blocked.add(k)
+    return {k: v for k, v in errors.items() if k not in blocked}
+
+
+def _spans(text: str, begin: int, end: int) -> list[tuple[int, int]]:
+    """(start, end) of the comma-separated parts of ``text[begin:end]`` at bracket depth 0 (0-based columns)."""
+    out, depth, start = [], 0, begin
+    for i in range(begin, end + 1):
+        ch = text[i] if i < end else ","
+        if ch in "([{<":
+            depth += 1
+        elif ch in ")]}>":
+            depth -= 1
+        if ch == "," and depth == 0:
+            out.append((start, i))
+            start = i + 1
+    return out
+
+
+def repaired_head(head: str, cols: set[int], base: str) -> str | None:
+    """A constructor head without what the errors at ``cols`` (1-based) point into, or None when an error is
+    elsewhere: a failing member initializer is left out (the nearest target initialises members this target's
+    classes do not have, or with its own names); a failing argument of the base class's initializer, which the
+    class cannot do without, becomes ``{}`` (a value-initialised argument: the base's own default)."""
+    sig = parse_signature(head)
+    at = head.rfind(sig.inits) if sig.inits else -1
+    if at < 0:
+        return None
+    parts = _spans(head, at + 1, at + len(sig.inits))
+    drop: set[int] = set()
+    blank: dict[int, set[tuple[int, int]]] = {}
+    for col in cols:
+        c = col - 1
+        n = next((i for i, (a, b) in enumerate(parts) if a <= c < b), None)
+        if n is None:
+            return None
+        a, b = parts[n]
+        name = re.match(r"\s*([\w:]+)", head[a:b])
+        is_base = bool(name) and base and name.group(1).split("::")[-1] == base.split("::")[-1]
+        if not is_base:
+            drop.add(n)
+            continue
+        open_at, close_at = head.find("(", a, b), head.rfind(")", a, b)
+        if not (0 <= open_at < c < close_at):
+            return None
+        arg = next((s for s in _spans(head, open_at + 1, close_at) if s[0] <= c < s[1]), None)
+        if arg is None:
+            return None
+        x, y = arg
+        while x < y and head[x].isspace():
+            x += 1
+        blank.setdefault(n, set()).add((x, y))
+    kept = []
+    for n, (a, b) in enumerate(parts):
+        if n in drop:
+            continue
+        text = head[a:b]
+        for x, y in sorted(blank.get(n, ()), reverse=True):
+            text = text[: x - a] + "{}" + text[y - a :]
+        kept.append(text.strip())
+    before = head[:at].rstrip()
+    return before + (f" : {', '.join(kept)}" if kept else "")
+
+
+def comment_out(f: EmitFunction, lines: set[int]) -> EmitFunction:
+    """``f`` with the body lines ``lines`` (indices in its stripped body) turned into comments that say why."""
+    if not lines:
+        return f
+    body = f.body.strip().splitlines()
+    for i in sorted(lines):
+        if 0 < i < len(body):
+            indent = body[i][: len(body[i]) - len(body[i].lstrip())]
+            body[i] = f"{indent}// vega: removed, did not compile for this target: {body[i].strip()}"
+    return replace(f, body="\n".join(body))
+
+
+def stub_function(f: EmitFunction) -> EmitFunction:
+    """A body that always compiles and says, when run, that the function is still to be written."""
+    body = f'{{\n  report_fatal_error("vega-llvm: {f.name} did not compile; write it by hand");\n}}'
+    return replace(f, body=body, confidence=0.0, source="stub", statements=[])
+
+

@@ -1,0 +1,203 @@
+"""The target directory a bootstrap writes, in either mode: which functions it holds, how they are written out, and
+what a build's errors say about each of them (``Charged``, for the repair ladder).
+
+``ScratchTree`` renders the chosen function set of a new target from the layout's templates; ``SwapTree`` is the real
+target's directory with generated bodies put in place of its own. Both answer the same questions, so the build loop
+(``pipeline.run``) is one loop for both.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from ..errors import ConfigError
+from ..evaluate.swap import AppliedEdit, FunctionEdit, apply_to_text, bracket_error
+from ..emit.functions import EmitFunction, parse_signature
+from ..emit.layout import make_plan
+from ..emit.render import copy_description, declaration_lines, function_ranges, render_plan
+from ..emit.required import hook_stubs, pure_virtual_stubs, subtarget_fields
+from .repair import SCRATCH, SWAP, Charged, RepairState, Step, comment_out, stub_function
+
+OPTIONAL = {"AsmParser": "asm_parser", "Disassembler": "disassembler"}  # libraries the backend links without
+
+
+@dataclass
+class Emitted:
+    """One writing of the target directory."""
+
+    files: dict[str, str | bytes]  # path in the target directory -> text
+    applied: list[AppliedEdit]  # where each function (and declaration) landed: what errors are charged against
+    functions: dict[str, EmitFunction]  # report key -> the function as chosen (before a stub or removed lines)
+    file_of: dict[str, str]  # report key -> its file
+    decl_sites: dict[tuple[str, int], str] = field(default_factory=dict)  # (resolved file, line) -> key: heads, declarations
+
+    @property
+    def sources(self) -> list[str]:
+        return [rel for rel in self.files if rel.endswith(".cpp")]
+
+
+class ScratchTree:
+    """A new target's directory rendered from the chosen functions (``emit.layout``/``emit.render``)."""
+
+    ladder: list[Step] = SCRATCH
+
+    def __init__(self, table: Any, td: Path, target_dir: Path, chosen: list[EmitFunction]) -> None:
+        self.table, self.td, self.target_dir = table, td, target_dir
+        self.chosen = chosen  # the functions to write, as the ladder left them (stubs and removals apply on writing)
+        self.left_out: list[str] = []  # optional libraries left out (``OPTIONAL``'s values)
+        self.subtarget_members: list[str] = []  # fields the tblgen feature parser sets (``emit.required``)
+        self.unplaced: list[str] = []  # functions with no file template
+        self.body_at: dict[str, tuple[str, int, int, list[str]]] = {}  # key -> resolved file, first/last line, lines
+        self.heads: dict[str, tuple[str, int, str]] = {}  # key -> (resolved file, line, text) of its definition head
+        self.bases: dict[str, str] = {}  # class name -> its base class
+        self.class_stems: dict[str, str] = {}  # class name -> the file stem that declares it
+
+    def functions(self) -> dict[str, EmitFunction]:
+        return {f.key: f for f in self.chosen}
+
+    def put(self, key: str, fn: EmitFunction) -> None:
+        self.chosen[:] = [fn if f.key == key else f for f in self.chosen]
+
+    def unbuildable(self) -> list[Charged]:
+        """Generated functions whose text cannot compile: brackets that do not pair up (the compiler would report
+        them after the body, in whatever follows, and charge the wrong functions), a signature that does not parse."""
+        out = []
+        for f in self.chosen:
+            if f.source != "model":
+                continue
+            why = bracket_error(f.body)
+            if why:
+                out.append(Charged(f.key, f"the body's brackets: {why}"))
+                continue
+            try:
+                parse_signature(f.signature)
+            except ConfigError as exc:
+                out.append(Charged(f.key, f"the signature: {exc}"))
+        return out
+
+    def emit(self, state: RepairState) -> Emitted:
+        T = self.table.target
+        fns = [stub_function(f) if f.key in state.replaced else comment_out(f, state.removed.get(f.key, set()))
+               for f in self.chosen if f.key not in state.dropped]
+        plan = make_plan(self.table, fns, T, without=self.left_out, members={"<T>Subtarget": self.subtarget_members})
+        self.unplaced = [f.key for f in plan.unplaced]
+        rendered = render_plan(plan, self.td.name)
+        out = Emitted({**copy_description(self.td), **rendered.files}, [], {}, {})
+        for rel, text in rendered.files.items():
+            where = str((self.target_dir / rel).resolve())
+            lines = text.splitlines()
+            for key, first, last in function_ranges(text):
+                out.file_of[key] = rel
+                self.body_at[key] = (where, first + 2, last, lines[first + 1 : last])
+                self.heads[key] = (where, first + 1, lines[first] if first < len(lines) else "")
+                out.applied.append(AppliedEdit(FunctionEdit(key, rel, first, "", ""), first, last))
+                out.decl_sites[(where, first + 1)] = key  # the line after the "// vega:" marker: its head
+            for key, line in declaration_lines(text):
+                out.applied.append(AppliedEdit(FunctionEdit(key, rel, line, "", ""), line, line))
+                out.decl_sites[(where, line)] = key
+        self.class_stems = {c.name: f.kind.stem for f in plan.files for c in f.classes}
+        self.bases.update({c.name: c.base for f in plan.files for c in f.classes})
+        chosen = self.functions()
+        out.functions = {p.fn.key: chosen.get(p.fn.key, p.fn) for p in plan.functions}
+        return out
+
+    def charged(self, charge: Any, state: RepairState) -> list[Charged]:
+        """A build's answer about each function its errors were charged to."""
+        out = []
+        for k, msg in charge.blamed.items():
+            head = self.heads.get(k)
+            base = ""
+            if head is not None:
+                try:
+                    base = self.bases.get(parse_signature(head[2]).qualifier, "")
+                except ConfigError:
+                    pass
+            out.append(Charged(k, charge.at_decl.get(k, msg), at_head=k in charge.at_decl, located=charge.located,
+                               body_at=self.body_at.get(k), head_at=head, base=base,
+                               head_columns=charge.columns.get((head[0], head[1]), set()) if head else set()))
+        return out
+
+    def require(self, log_text: str, build_dir: Path) -> int:
+        """Add what the build says the tblgen tables and LLVM's base classes need and nothing defines: stubs of the
+        functions they call, the subtarget members the feature parser sets (``emit.required``). How many."""
+        T = self.table.target
+        known = {f.key for f in self.chosen}
+        stubs = [f for f in hook_stubs(log_text, build_dir, T) + pure_virtual_stubs(log_text, T, self.class_stems)
+                 if f.key not in known]
+        members = [m for m in subtarget_fields(log_text, build_dir, self.table.namespace or T) if m not in self.subtarget_members]
+        self.chosen += stubs
+        self.subtarget_members += members
+        return len(stubs) + len(members)
+
+    def leave_out(self, failed: set[str]) -> list[str]:
+        """Leave out the optional libraries (asm parser, disassembler) with a source among ``failed``; which."""
+        more = sorted({OPTIONAL[f.split("/")[0]] for f in failed if f.split("/")[0] in OPTIONAL} - set(self.left_out))
+        self.left_out += more
+        return more
+
+    def dropped(self, state: RepairState) -> dict[str, EmitFunction]:
+        """The functions the ladder left out, as they were chosen."""
+        chosen = self.functions()
+        return {k: chosen[k] for k in state.dropped if k in chosen}
+
+
+class SwapTree:
+    """The real target's directory with generated bodies in place of its own (``emit.sources.swap_edits``)."""
+
+    ladder: list[Step] = SWAP
+
+    def __init__(self, real_dir: Path, edits: list[FunctionEdit], by_record: dict[str, EmitFunction],
+                 unplaced: list[str]) -> None:
+        self.real_dir = real_dir
+        self.edits = edits
+        self.by_record = by_record  # corpus record id of the real function -> the generated function in its place
+        self.left_out: list[str] = []
+        self.unplaced = unplaced  # generated functions the real target has no counterpart for
+
+    def functions(self) -> dict[str, EmitFunction]:
+        return self.by_record
+
+    def put(self, key: str, fn: EmitFunction) -> None:
+        self.by_record[key] = fn
+        self.edits[:] = [replace(e, new_body=fn.body.strip()) if e.id == key else e for e in self.edits]
+
+    def unbuildable(self) -> list[Charged]:
+        """Generated bodies whose brackets do not pair up (where the real ones do)."""
+        return [Charged(e.id, f"{e.path}: the body's brackets: {why}")
+                for e in self.edits if (why := bracket_error(e.new_body)) and not bracket_error(e.original_body)]
+
+    def emit(self, state: RepairState) -> Emitted:
+        out = Emitted({}, [], dict(self.by_record), {})
+        by_file: dict[str, list[FunctionEdit]] = {}
+        for e in self.edits:
+            out.file_of[e.id] = e.path
+            if e.id not in state.replaced:
+                by_file.setdefault(e.path, []).append(e)
+        for p in sorted(self.real_dir.rglob("*")):
+            if p.is_file():
+                rel = str(p.relative_to(self.real_dir))
+                if rel in by_file:
+                    text, done = apply_to_text(p.read_text(encoding="utf-8"), by_file[rel])
+                    out.files[rel] = text
+                    out.applied.extend(done)
+                else:
+                    out.files[rel] = p.read_bytes()
+        return out
+
+    def charged(self, charge: Any, state: RepairState) -> list[Charged]:
+        """The functions the errors were charged to that still have a generated body."""
+        return [Charged(k, msg) for k, msg in charge.blamed.items() if k not in state.replaced]
+
+    def require(self, log_text: str, build_dir: Path) -> int:
+        return 0  # the real target has everything its tables need
+
+    def leave_out(self, failed: set[str]) -> list[str]:
+        return []
+
+    def dropped(self, state: RepairState) -> dict[str, EmitFunction]:
+        return {}
+
+
+Tree = ScratchTree | SwapTree
