@@ -84,3 +84,14 @@ def test_compiler_answer_takes_the_first_candidate_that_compiles() -> None:
     assert {r.system for r in out} == {"vega-llvm", "nearest", COMPILER}  # the later candidates are a means only
     strict = [r for r in out if r.system == "vega-llvm"]
     assert [r.status for r in strict] == ["compile_error", "fail", "compile_error"]  # strict pass@1 is unchanged
+
+
+def test_confidence_buckets_add_up_to_the_functions() -> None:
+    from vega_llvm.evaluate.run import NO_CONFIDENCE, Row, summarise
+
+    confs = [1.0, 0.95, 0.9, 0.5, 0.3, None]
+    rows = [Row("X", "SEL", "f.cpp", f"f{i}", "{}", "{}", c, "vega-llvm", f"f{i}", "pass" if c else "missing",
+                True, False, 0, 1) for i, c in enumerate(confs)]
+    buckets = summarise(rows)["vega-llvm"]["confidence"]
+    assert {k: b["functions"] for k, b in buckets.items()} == {"> 0.9": 2, "(0.5, 0.9]": 1, "<= 0.5": 2, NO_CONFIDENCE: 1}
+    assert sum(b["functions"] for b in buckets.values()) == len(confs)
