@@ -232,7 +232,7 @@ def generate(
     from ..templates import instantiate, load_templates
     from ..model.checkpoint import load_checkpoint
     from ..model.data import Example, collate, frame_source
-    from .adapt import consensus, member_candidates, record_names
+    from .adapt import member_candidates, record_names
     from .baseline import nearest_member, rank_targets
     from .groundtruth import ground_truth
 
@@ -408,7 +408,7 @@ def generate(
             best = ranked[0]
             if strategy == "adapt":
                 for c in ranked:
-                    c.confidence = consensus(tpl, c.code, spelling)
+                    c.confidence = _confidence(tpl, c, spelling)
             keep_set = set(best.statements)
             for s in stmts:
                 s["kept"] = s["id"] in keep_set
@@ -423,7 +423,7 @@ def generate(
                       for a in member_candidates(tpl, lambda sid: None, donor_names, own_names, weights, namespaces)]
             ranked = _parsing_first(tpl, ranked, vis)
             for c in ranked:
-                c.confidence = consensus(tpl, c.code, spelling)
+                c.confidence = _confidence(tpl, c, spelling)
             best = ranked[0]
             keep_set = set(best.statements)
             stmts = [{"id": st.id, "confidence": round(best.confidence, 4), "kept": st.id in keep_set}
@@ -448,6 +448,15 @@ def generate(
     }
     (out.parent / "summary.json").write_text(json.dumps(summary, indent=1))
     return GenerateResult(out, summary)
+
+
+def _confidence(tpl: Any, cand: "_Written", spelling: str) -> float:
+    """The function confidence of a candidate: the training targets' agreement (``adapt.consensus``), but 0 for code
+    that names an identifier declared nowhere the target can see: it cannot compile, however many targets wrote it
+    (on XCore every such function failed to compile, docs/RESULTS.md)."""
+    from .adapt import consensus
+
+    return 0.0 if cand.undeclared else consensus(tpl, cand.code, spelling)
 
 
 def _visibility(table: Any, spelling: str, qnames: list[str]) -> Any:
