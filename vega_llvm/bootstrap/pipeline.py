@@ -156,6 +156,7 @@ def run(cfg: BootstrapConfig, log: Callable[[str], None] = lambda m: None) -> Bo
         table, _ = describe(td)
     with _timed(times, "generate"):
         generated, model_src = generated_functions(cfg, table, log)
+    out.mkdir(parents=True, exist_ok=True)
     if cfg.only:
         generated = _with_previous(out / "functions.json", generated, cfg.only, log)
     target_dir = out / "lib" / "Target" / td.parent.name
@@ -180,7 +181,8 @@ def run(cfg: BootstrapConfig, log: Callable[[str], None] = lambda m: None) -> Bo
 
 
 def _out_dir(cfg: BootstrapConfig) -> tuple[Path, Path]:
-    """The output folder (made) and the ``.td``, once the configuration is checked."""
+    """The output folder and the ``.td``, once the configuration is checked (the folder is made only once the
+    description is read, so bad input leaves no empty ``--out`` behind)."""
     from ..paths import llvm_src_root
 
     if cfg.mode not in MODES:
@@ -193,7 +195,8 @@ def _out_dir(cfg: BootstrapConfig) -> tuple[Path, Path]:
     previous = out / "functions.json"
     if out.exists() and any(out.iterdir()) and not cfg.force and not (cfg.only and previous.is_file()):
         raise ConfigError(f"{out} exists and is not empty; pass --force to update it (reruns are incremental)")
-    out.mkdir(parents=True, exist_ok=True)
+    if cfg.only and not previous.is_file():  # before describe, the corpus and generation: a fresh cache builds them
+        raise ConfigError(f"--only needs a previous run in {out} (no functions.json)")
     return out, td
 
 
