@@ -80,7 +80,10 @@ def test_schema_verdicts_on_the_real_xcore_backend(
                 for r in xcore_records.values() if not r.has_error]
     work = tmp_path_factory.mktemp("schema")
     harness = SchemaHarness(xcore_copy, work, test_timeout=60)
-    decided, tests = harness.evaluate(subjects)
+    calls: list[tuple[int, int]] = []
+    decided, tests = harness.evaluate(subjects, progress=lambda done, total: calls.append((done, total)))
+    # probing is announced once the builds and the traced run are over, then counted up to its end
+    assert calls[0][0] == 0 and calls[-1][0] == calls[-1][1] and [d for d, _ in calls] == sorted(d for d, _ in calls)
 
     assert decided["a"][lower.id].status == PASS, decided["a"][lower.id]
     assert decided["b"][lower.id].status == FAIL  # trapped, not optimised into the real body

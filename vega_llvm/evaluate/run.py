@@ -404,7 +404,11 @@ def run_eval(
         tick = probe_start = time.monotonic()
 
         def progress(done: int, total: int) -> None:
-            nonlocal tick
+            nonlocal tick, probe_start
+            if done == 0:  # the harness starts probing (after the schema builds and the traced run)
+                tick = probe_start = time.monotonic()
+                log(f"{holdout}: probing {total} alternatives")
+                return
             if done == total or time.monotonic() - tick > 30:
                 tick = time.monotonic()
                 log(f"{holdout}: {probe_line(done, total, tick - probe_start)}")

@@ -346,6 +346,8 @@ class SchemaHarness:
             base, traced = self._trace(res, subjects, fids, unhooked)
             todo = [(s, system) for s in subjects for system in systems
                     if (s.id, system) in numbering and s.id not in decided[system]]
+            if progress:
+                progress(0, len(todo))  # probing starts: builds and the traced run are over
             for done, (s, system) in enumerate(todo, 1):
                 body = s.alternatives[system]
                 hit = cache.get(s.id, body)  # the same body under another system was judged a moment ago
