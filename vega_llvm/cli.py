@@ -87,9 +87,23 @@ def _fs_message(exc: OSError, argv: list[str]) -> str:
     return f"writing {out or 'the output'}: {what}; free space there or choose another --out"
 
 
+def _exit_on_signals() -> None:
+    """SIGTERM and SIGHUP end the run as Ctrl-C does: as an exception, so that every ``finally`` runs, temporaries
+    are removed and the tools we started (each in its own session, so a signal to us does not reach them) are
+    killed by ``proc.run`` instead of running on after us. Exit status 128 + the signal, as a shell reports it."""
+    import signal
+
+    def stop(signum: int, _frame: object) -> None:
+        raise SystemExit(128 + signum)
+
+    for sig in (signal.SIGTERM, signal.SIGHUP):
+        signal.signal(sig, stop)
+
+
 def main(argv: list[str] | None = None) -> int:
     if argv is None:
         _fixed_hash_seed()
+        _exit_on_signals()
     args = list(sys.argv[1:] if argv is None else argv)
     try:
         app(args=argv, standalone_mode=False)

@@ -83,6 +83,9 @@ def run(
             pass
         proc.communicate()
         raise ToolTimeoutError(f"{Path(args[0]).name} timed out after {timeout:.0f} s: {' '.join(args[:6])} ...")
+    except BaseException:  # Ctrl-C, or SIGTERM/SIGHUP (the CLI makes them SystemExit): the tool goes with us
+        _kill_leftovers(proc.pid)
+        raise
     finally:
         if log:
             out_handle.close()  # type: ignore[union-attr]
@@ -138,6 +141,9 @@ def _run_streaming(
         reader.join(5)
         proc.stdout.close()  # type: ignore[union-attr]
         raise ToolTimeoutError(f"{Path(args[0]).name} timed out after {timeout:.0f} s (log: {log})")
+    except BaseException:  # Ctrl-C, SIGTERM, SIGHUP: a build or lit run started in its own session ends with us
+        _kill_leftovers(proc.pid)
+        raise
     reader.join()
     proc.stdout.close()  # type: ignore[union-attr]
     _kill_leftovers(proc.pid)
