@@ -370,7 +370,7 @@ def generate(
         "llvm_version": LLVM_VERSION,
         "tool_version": __version__,
         # whether the target's description included its headers' declarations (describe/declarations.py)
-        "declarations": bool(table.meta.get("declarations", {}).get("used")),
+        "declarations": bool(table is not None and table.meta.get("declarations", {}).get("used")),
         "decode": decode,
         "threshold": threshold,
         "strategy": strategy,
