@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Choose how generation weights the training targets (`generate --weighting`) on held-out targets that are NOT the
-# evaluation targets: the second shipped checkpoint holds out ARC, AVR, BPF and M68k, and the weighting with the best
+# evaluation targets: the second checkpoint (benchmarks/train_checkpoint.sh checkpoints/arc-avr-bpf-m68k ARC AVR BPF M68k) holds out ARC, AVR, BPF and M68k, and the weighting with the best
 # mean exact match over them becomes the default used for XCore and RISCV (docs/RESULTS.md).
 #
 #   benchmarks/choose_weighting.sh [MODEL] [WEIGHTINGS]   # defaults: checkpoints/arc-avr-bpf-m68k, "rank halving rank2"

@@ -8,6 +8,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 MODEL=${1:?usage: eval_heldout.sh MODEL [TARGET ...]}; shift
+if [ ! -f "$MODEL/vega_meta.json" ]; then
+  echo "error: $MODEL: no checkpoint; make it with benchmarks/train_checkpoint.sh $MODEL HOLDOUT..." >&2; exit 2
+fi
 TARGETS=${*:-$(.venv/bin/python -c "import json; print(' '.join(json.load(open('$MODEL/vega_meta.json'))['held_out']))")}
 name=$(basename "$MODEL")
 echo "== commit $(git rev-parse --short HEAD), model $MODEL, targets $TARGETS"

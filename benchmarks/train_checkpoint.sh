@@ -3,7 +3,7 @@
 # rows) built or checked fresh by `train` itself.
 #
 #   benchmarks/train_checkpoint.sh OUT HOLDOUT [HOLDOUT ...]
-#   benchmarks/train_checkpoint.sh checkpoints/arc-avr-bpf-m68k ARC AVR BPF M68k    # the second shipped checkpoint
+#   benchmarks/train_checkpoint.sh checkpoints/arc-avr-bpf-m68k ARC AVR BPF M68k    # the second checkpoint (not in git)
 #
 # The checkpoint's vega_meta.json records the phases' steps, examples/s and seconds; /usr/bin/time adds peak RSS.
 set -euo pipefail
