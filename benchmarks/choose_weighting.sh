@@ -9,6 +9,9 @@ cd "$(dirname "$0")/.."
 MODEL=${1:-checkpoints/arc-avr-bpf-m68k}
 WEIGHTINGS=${2:-rank halving rank2}
 OUT=${OUT:-runs/weighting}
+if [ ! -f "$MODEL/vega_meta.json" ]; then
+  echo "error: $MODEL: no checkpoint; make it with benchmarks/train_checkpoint.sh $MODEL ARC AVR BPF M68k" >&2; exit 2
+fi
 TARGETS=$(.venv/bin/python -c "import json,sys; print(' '.join(json.load(open('$MODEL/vega_meta.json'))['held_out']))")
 echo "== commit $(git rev-parse --short HEAD), model $MODEL, targets $TARGETS, weightings $WEIGHTINGS"
 for t in $TARGETS; do
