@@ -13,7 +13,8 @@ from pathlib import Path
 import pytest
 
 from vega_llvm import cli
-from vega_llvm.backend_build.cmake import build, parse_compiler_errors
+from vega_llvm.backend_build.cmake import build, configure, parse_compiler_errors
+from vega_llvm.backend_build.target_dir import resolve
 from vega_llvm.errors import BuildError, LitRunError
 from vega_llvm.littest.runner import run_tests
 
@@ -79,6 +80,20 @@ def test_cmake_failure_is_reported(xcore_copy: Path, tmp_path: Path) -> None:
     cml.write_text(cml.read_text() + "\nvega_no_such_cmake_command()\n")
     with pytest.raises(BuildError, match=r"CMake configure of XCore failed: CMake Error"):
         build(bad, tmp_path / "build")
+
+
+def test_renamed_link_components_map_to_their_libraries(llvm_src: Path, tmp_path: Path) -> None:
+    """BPF links component ``Scalar`` (LLVMScalarOpts' COMPONENT_NAME); the installed config alone maps it to
+    ``-lLLVMScalar``, which does not exist, so every BPF build failed to link before the renames were read."""
+    bpf = tmp_path / "BPF"
+    shutil.copytree(llvm_src / "lib" / "Target" / "BPF", bpf)
+    assert re.search(r"LINK_COMPONENTS[^)]*\bScalar\b", (bpf / "CMakeLists.txt").read_text())
+    configure(resolve(bpf), tmp_path / "build")
+    ninja = (tmp_path / "build" / "build.ninja").read_text()
+    llc_link = next(line for line in ninja.splitlines() if line.startswith("build bin/llc:"))
+    llc_libs = ninja[ninja.index(llc_link):].split("\nbuild ", 1)[0]
+    assert "libLLVMScalarOpts.a" in llc_libs and "libLLVMipo.a" in llc_libs
+    assert "-lLLVMScalar " not in ninja and "-lLLVMScalar\n" not in ninja
 
 
 def test_hung_test_times_out(tmp_path: Path) -> None:
