@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from pathlib import Path
 
@@ -215,6 +216,27 @@ def test_corrupt_or_mismatched_checkpoint_is_a_checkpoint_error(trained: dict[st
     (mism / "vega_meta.json").unlink()
     with pytest.raises(CheckpointError, match="vega_meta.json"):
         load_checkpoint(mism)
+
+
+def test_checkpoint_of_another_tool_version_is_refused(trained: dict[str, object], tmp_path: Path, capsys) -> None:
+    """Same ``format`` but made by another vega-llvm: the files would load, the weights would mean something else."""
+    from vega_llvm import __version__, cli
+    from vega_llvm.errors import CheckpointError
+    from vega_llvm.model.checkpoint import load_checkpoint
+
+    other = tmp_path / "other"
+    shutil.copytree(trained["out"], other)  # type: ignore[arg-type]
+    meta = other / "vega_meta.json"
+    data = json.loads(meta.read_text())
+    assert data["tool_version"] == __version__
+    data["tool_version"] = "9.0.0"
+    meta.write_text(json.dumps(data))
+    with pytest.raises(CheckpointError, match=rf"made by vega-llvm 9\.0\.0, this is {re.escape(__version__)}"):
+        load_checkpoint(other)
+    assert cli.main(["model-info", str(other)]) == 1
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err == [f"error: {meta}: made by vega-llvm 9.0.0, this is {__version__}; train one with this version "
+                   "(`vega-llvm train`)"]
 
 
 def test_unknown_override_is_a_clear_error() -> None:

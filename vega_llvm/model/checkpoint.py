@@ -15,6 +15,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from .. import __version__
 from ..errors import CheckpointError
 
 META = "vega_meta.json"
@@ -56,6 +57,14 @@ def read_meta(path: Path) -> dict[str, Any]:
         raise CheckpointError(f"{f}: unreadable metadata ({exc})") from None
     if not isinstance(meta, dict) or meta.get("format") != FORMAT:
         raise CheckpointError(f"{f}: not a {FORMAT} metadata file")
+    # The format only says the files can be read; what the weights mean (feature layout, tokenizer, generation) is
+    # the tool's. A checkpoint of another vega-llvm would be read without error and generate quietly wrong code.
+    made_by = meta.get("tool_version")
+    if made_by != __version__:
+        raise CheckpointError(
+            f"{f}: made by vega-llvm {made_by or '(unknown version)'}, this is {__version__}; "
+            f"train one with this version (`vega-llvm train`)"
+        )
     return meta
 
 
