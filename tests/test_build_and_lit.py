@@ -96,6 +96,26 @@ def test_renamed_link_components_map_to_their_libraries(llvm_src: Path, tmp_path
     assert "-lLLVMScalar " not in ninja and "-lLLVMScalar\n" not in ninja
 
 
+def test_build_dir_configured_from_a_gone_checkout_is_reconfigured(
+    xcore_build, xcore_copy: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A cached build directory outlives the worktree or install whose cmake/ configured it; building it again
+    must not regenerate from the gone project (``The source directory ... does not exist``)."""
+    from vega_llvm.backend_build import cmake
+
+    old_project = tmp_path / "old-checkout" / "cmake"
+    shutil.copytree(cmake.CMAKE_PROJECT, old_project)
+    build_dir = tmp_path / "build"
+    with monkeypatch.context() as m:
+        m.setattr(cmake, "CMAKE_PROJECT", old_project)
+        configure(resolve(xcore_copy), build_dir)
+    assert f"CMAKE_HOME_DIRECTORY:INTERNAL={old_project}" in (build_dir / "CMakeCache.txt").read_text()
+    shutil.rmtree(old_project.parent)
+    result = build(xcore_copy, build_dir)
+    assert Path(result.llc).is_file() and result.configured
+    assert f"CMAKE_HOME_DIRECTORY:INTERNAL={cmake.CMAKE_PROJECT.resolve()}" in (build_dir / "CMakeCache.txt").read_text()
+
+
 def test_hung_test_times_out(tmp_path: Path) -> None:
     """A backend that hangs is reported as TIMEOUT per test, not as a hung run."""
     hang = tmp_path / "llc"

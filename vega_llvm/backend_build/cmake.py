@@ -205,6 +205,25 @@ def configure(target: TargetDir, build_dir: Path, *, timeout: float = 600, extra
         raise BuildError(f"CMake configure of {target.name} failed: {errs[0] if errs else '?'} (log: {log})", log, errs)
 
 
+def _project_of(cache_file: Path) -> Path | None:
+    """The CMake project a build directory was configured from (``CMAKE_HOME_DIRECTORY`` in its cache)."""
+    m = re.search(r"^CMAKE_HOME_DIRECTORY:INTERNAL=(.*)$", cache_file.read_text(errors="replace"), re.M)
+    return Path(m.group(1)).resolve() if m else None
+
+
+def _forget_configuration(build_dir: Path) -> None:
+    """Drop the configuration of a build directory made from another copy of our CMake project.
+
+    A build directory in the cache outlives the checkout that configured it (another worktree, a moved or reinstalled
+    tool): its build.ninja would regenerate from a project that may be gone (``CMake Error: The source directory ...
+    does not exist``) or run another version's CMake code. The object files stay: a fresh configuration with the same
+    flags gives the same compile commands, so ninja recompiles nothing that is up to date.
+    """
+    (build_dir / "CMakeCache.txt").unlink(missing_ok=True)
+    shutil.rmtree(build_dir / "CMakeFiles", ignore_errors=True)
+    (build_dir / "build.ninja").unlink(missing_ok=True)
+
+
 def _build_dir_of(target_dir: Path | str, build_dir: Path | None = None, *_args: object, **_kwargs: object) -> Path:
     return Path(build_dir) if build_dir else default_build_dir(resolve(target_dir))
 
@@ -230,6 +249,8 @@ def build(
         raise ConfigError(f"{build_dir} was configured for another target directory; pass another --build-dir")
     start = time.monotonic()
     configured = False
+    if cache_file.exists() and _project_of(cache_file) != CMAKE_PROJECT.resolve():
+        _forget_configuration(build_dir)
     if not (build_dir / "build.ninja").exists():
         configure(target, build_dir, extra_args=cmake_args)
         configured = True
