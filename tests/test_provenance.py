@@ -123,3 +123,48 @@ def test_generation_spells_the_target_from_its_description_not_its_code() -> Non
     assert _spelling(SimpleNamespace(namespace="XCore"), "XCore") == "XCore"
     assert _spelling(SimpleNamespace(namespace="PPC"), "PowerPC") == "PPC"
     assert _spelling(None, "NewTarget") == "NewTarget"
+
+
+def test_every_evaluate_module_the_judge_imports_is_in_its_digest() -> None:
+    """The judge's digest lists modules of evaluate/ one by one (so that reporting code stays out of it); a module
+    the judge comes to import but the list forgets would change verdicts without setting the cached ones aside."""
+    import ast
+
+    listed = {e for e in provenance.STAGE_CODE["judge"] if e.startswith("evaluate/")}
+    pending, seen = list(listed), set()
+    while pending:
+        entry = pending.pop()
+        seen.add(entry)
+        tree = ast.parse((provenance.PACKAGE / entry).read_text())
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ImportFrom) and node.level == 1 and node.module:
+                dep = f"evaluate/{node.module.split('.')[0]}.py"
+                assert dep in listed, f"{entry} imports {dep}, which STAGE_CODE['judge'] does not list"
+                if dep not in seen:
+                    pending.append(dep)
+    reporting = {"evaluate/report.py", "evaluate/metrics.py", "evaluate/run.py"}
+    assert not reporting & listed
+
+
+def test_judge_digest_follows_the_cmake_project_not_the_report(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    copy = tmp_path / "vega_llvm"
+    shutil.copytree(provenance.PACKAGE, copy, ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copytree(provenance.PACKAGE.parent / "cmake", tmp_path / "cmake")
+    monkeypatch.setattr(provenance, "PACKAGE", copy)
+
+    def judge() -> str:
+        provenance.code_digest.cache_clear()
+        return provenance.code_digest("judge")
+
+    before = judge()
+    with open(copy / "evaluate" / "report.py", "a") as fh:
+        fh.write("\n# a change to how results are shown\n")
+    assert judge() == before
+    with open(tmp_path / "cmake" / "VegaLLVMTarget.cmake", "a") as fh:
+        fh.write("\n# a change to how the backend links\n")
+    after_cmake = judge()
+    assert after_cmake != before
+    with open(copy / "evaluate" / "schema.py", "a") as fh:
+        fh.write("\n# a change to the schema\n")
+    assert judge() != after_cmake
+    provenance.code_digest.cache_clear()

@@ -2,8 +2,8 @@
 
 A cache entry is only as trustworthy as the check made when it is read. Earlier outputs recorded a hand-bumped
 ``__version__`` that never changed, so features, templates and checkpoints built by code that was never committed
-were read as if current. Here every stage names the subpackages whose source decides its output (``STAGE_CODE``);
-``code_digest`` hashes their ``.py`` files, so any edit to that code, committed or not, yields another digest and
+were read as if current. Here every stage names the subpackages, modules and folders whose source decides its output
+(``STAGE_CODE``); ``code_digest`` hashes those files, so any edit to that code, committed or not, yields another digest and
 the entry is rebuilt (or, for inputs a checkpoint was trained on, refused) instead of read.
 """
 
@@ -24,15 +24,32 @@ STAGE_CODE: dict[str, tuple[str, ...]] = {
     "describe": ("describe", "llvm"),
     "features": ("corpus", "templates", "describe", "features"),
     "model": ("model",),
-    "evaluate": ("evaluate", "littest", "backend_build", "corpus"),
+    # A verdict of the judge (pass, fail, compile error, untested) is decided by the code that writes and builds the
+    # evaluation schema, probes, charges and runs lit, by the backend build and its CMake project, and by the
+    # corpus's function spans that the schema rewrites; not by what orchestrates and reports an evaluation
+    # (evaluate/run.py, report.py, metrics.py), so that editing a summary does not set hours of verdicts aside.
+    # tests/test_provenance.py checks that every module the judge imports is listed.
+    "judge": (
+        "evaluate/harness.py", "evaluate/keys.py", "evaluate/schema.py", "evaluate/schema_harness.py",
+        "evaluate/swap.py", "littest", "backend_build", "corpus", "../cmake",
+    ),
 }
 
 
-def _source_files(subpackage: str) -> list[Path]:
-    root = PACKAGE / subpackage
+def _source_files(entry: str) -> list[Path]:
+    """A stage's entry: a subpackage (its ``.py`` files), one module, or a folder beside the package (every file)."""
+    root = (PACKAGE / entry).resolve()
+    if root.is_file():
+        return [root]
     if not root.is_dir():
-        raise KeyError(f"no subpackage vega_llvm/{subpackage}")
-    return sorted(p for p in root.rglob("*.py") if "__pycache__" not in p.parts)
+        raise KeyError(f"no subpackage, module or folder vega_llvm/{entry}")
+    inside = root.is_relative_to(PACKAGE)
+    return sorted(p for p in root.rglob("*" if not inside else "*.py")
+                  if p.is_file() and "__pycache__" not in p.parts)
+
+
+def _name(p: Path) -> str:
+    return p.relative_to(PACKAGE).as_posix() if p.is_relative_to(PACKAGE) else p.relative_to(PACKAGE.parent).as_posix()
 
 
 @lru_cache(maxsize=None)
@@ -41,7 +58,7 @@ def code_digest(stage: str) -> str:
     h = hashlib.sha256()
     for sub in STAGE_CODE[stage]:
         for p in _source_files(sub):
-            h.update(p.relative_to(PACKAGE).as_posix().encode() + b"\0")
+            h.update(_name(p).encode() + b"\0")
             h.update(p.read_bytes())
             h.update(b"\0")
     return h.hexdigest()[:24]

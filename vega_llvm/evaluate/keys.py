@@ -52,7 +52,7 @@ def lit_tests_digest(target: str, suites: list[str] | None = None) -> str:
 def judge_stamp(target: str, backend_digest: str, test_timeout: float, suites: list[str] | None = None) -> dict[str, Any]:
     """The provenance block of a verdict on ``target`` (``backend_digest``: content of the real target directory)."""
     tc = toolchain.find_toolchain()
-    return provenance.stamp("evaluate", {
+    return provenance.stamp("judge", {
         "backend": backend_digest,
         "lit_tests": lit_tests_digest(target, suites),
         "suites": sorted(suites) if suites else "all",
