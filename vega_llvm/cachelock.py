@@ -9,11 +9,16 @@ lock it checks again whether the entry is now there and complete, and reads it i
 The lock is an OS file lock (``filelock``, ``flock`` on Linux): the kernel releases it when its holder dies, even by
 SIGKILL, so a killed run never blocks the next one. Within one process the lock of an entry is re-entrant (a stage
 that holds it may call another that takes it again).
+
+A writer killed mid-write leaves its staging file (``.train.jsonl.k2j4x9ab.tmp``, 560 MB for the default feature
+rows), which no reader reads but nothing else removes. Whoever takes an entry's lock to build it is now its only
+writer, so staging files found there are a dead writer's: ``building`` removes them (``_remove_staging``).
 """
 
 from __future__ import annotations
 
 import functools
+import re
 import sys
 import threading
 from contextlib import contextmanager
@@ -45,6 +50,25 @@ def _lock_of(entry: Path) -> FileLock:
         return lock
 
 
+# What the atomic writers of vega_llvm stage into before the rename: ``tempfile.mkstemp(prefix=".<name>.")`` (eight
+# random characters), with or without ``suffix=".tmp"``, and ``.<name>.tmp``.
+_STAGING = re.compile(r"^\..+\.(tmp|[a-z0-9_]{8})$")
+
+
+def _remove_staging(entry: Path) -> None:
+    """Remove the staging files of a writer of ``entry`` that died before its rename: inside a folder entry (top
+    level only), beside a file entry. Never inside a linked tree (a user's llvm-project checkout is not ours)."""
+    if entry.is_symlink():
+        return
+    if entry.is_dir():
+        found = list(entry.iterdir())
+    else:
+        found = [p for p in entry.parent.glob(".*") if p.name.startswith(f".{entry.name}.")] if entry.parent.is_dir() else []
+    for p in found:
+        if _STAGING.match(p.name) and p.is_file() and not p.is_symlink():
+            p.unlink(missing_ok=True)
+
+
 def _say(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
 
@@ -70,7 +94,10 @@ def building(entry: Path | str, ready: Callable[[], bool] | None = None,
         say(f"waiting for {entry} (built by another vega-llvm process)")
         lock.acquire()
     try:
-        yield not (ready is not None and ready())
+        build = not (ready is not None and ready())
+        if build and lock.lock_counter == 1:  # the outermost hold: no writer of ours is mid-write
+            _remove_staging(entry)
+        yield build
     finally:
         lock.release()
 

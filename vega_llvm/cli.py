@@ -100,10 +100,21 @@ def _exit_on_signals() -> None:
         signal.signal(sig, stop)
 
 
+def _forked_children_die_with_us() -> None:
+    """Every Python child this process forks (the parser pools of ``corpus`` and ``templates``) gets SIGKILL when
+    we end, even by SIGKILL: orphaned ``ProcessPoolExecutor`` workers wait on their task pipe for ever (measured: a
+    ``kill -9`` of the parent left both workers asleep until killed by hand). External tools are covered by
+    ``proc.run``'s guard (``vega_llvm.toolguard``)."""
+    from .toolguard import die_with_parent
+
+    os.register_at_fork(after_in_child=die_with_parent)
+
+
 def main(argv: list[str] | None = None) -> int:
     if argv is None:
         _fixed_hash_seed()
         _exit_on_signals()
+        _forked_children_die_with_us()
     args = list(sys.argv[1:] if argv is None else argv)
     try:
         app(args=argv, standalone_mode=False)

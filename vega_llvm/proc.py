@@ -1,11 +1,13 @@
 """The one gateway to external programs: every subprocess goes through ``run`` with a timeout.
 
-Tests patch this single function to simulate a tool that crashes or hangs.
+Tests patch this single function to simulate a tool that crashes or hangs. Each tool runs under
+``vega_llvm.toolguard``, so that it and what it starts end with us even when we are killed by SIGKILL.
 """
 
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import subprocess
 import threading
@@ -14,6 +16,7 @@ from pathlib import Path
 from typing import Callable, Mapping, Sequence
 
 from .errors import ToolError, ToolTimeoutError
+from .toolguard import guarded
 
 
 @dataclass
@@ -35,6 +38,26 @@ def _kill_leftovers(group: int) -> None:
         os.killpg(group, signal.SIGKILL)
     except (ProcessLookupError, PermissionError):
         pass
+
+
+def _runnable(program: str, env: Mapping[str, str], cwd: Path | None) -> bool:
+    """Whether exec would find ``program`` (a path, relative to ``cwd``; or a name on the PATH of ``env``)."""
+    if os.sep in program:
+        path = Path(cwd or ".") / program
+        return path.is_file() and os.access(path, os.X_OK)
+    return shutil.which(program, path=env.get("PATH", os.defpath)) is not None
+
+
+def _start(args: list[str], env: Mapping[str, str], cwd: Path | None, **popen: object) -> subprocess.Popen[str]:
+    """Start ``args`` under ``toolguard`` (it dies with us, even by SIGKILL) in a session of its own; a program that
+    is not there is a ``ToolError``, as before the guard (which would otherwise report it as exit 127)."""
+    if not _runnable(args[0], env, cwd):
+        raise ToolError(f"cannot run {args[0]}: not found (run `vega-llvm llvm doctor`)")
+    try:
+        return subprocess.Popen(guarded(args), env=env, cwd=cwd, text=True, errors="replace", start_new_session=True,
+                                **popen)  # type: ignore[call-overload]
+    except FileNotFoundError as exc:  # cwd missing
+        raise ToolError(f"cannot run {args[0]}: {exc.strerror}: {exc.filename}") from exc
 
 
 def run(
@@ -60,20 +83,12 @@ def run(
         full_env.update(env)
     out_handle = open(log, "w") if log else subprocess.PIPE
     try:
-        proc = subprocess.Popen(
-            args,
-            cwd=cwd,
-            env=full_env,
-            stdout=out_handle,
-            stderr=subprocess.STDOUT if log else subprocess.PIPE,
-            text=True,
-            errors="replace",  # a tool echoing a binary input must not end our run in a UnicodeDecodeError
-            start_new_session=True,
-        )
-    except FileNotFoundError as exc:
+        # errors="replace" (in _start): a tool echoing a binary input must not end our run in a UnicodeDecodeError
+        proc = _start(args, full_env, cwd=cwd, stdout=out_handle, stderr=subprocess.STDOUT if log else subprocess.PIPE)
+    except ToolError:
         if log:
             out_handle.close()  # type: ignore[union-attr]
-        raise ToolError(f"cannot run {args[0]}: not found (run `vega-llvm llvm doctor`)") from exc
+        raise
     try:
         stdout, stderr = proc.communicate(timeout=timeout)
     except subprocess.TimeoutExpired:
@@ -113,13 +128,7 @@ def _run_streaming(
     full_env = dict(os.environ)
     if env:
         full_env.update(env)
-    try:
-        proc = subprocess.Popen(
-            args, cwd=cwd, env=full_env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-            errors="replace", start_new_session=True,
-        )
-    except FileNotFoundError as exc:
-        raise ToolError(f"cannot run {args[0]}: not found (run `vega-llvm llvm doctor`)") from exc
+    proc = _start(args, full_env, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
 
     def pump() -> None:
         assert proc.stdout is not None
