@@ -62,3 +62,27 @@ def test_single_donor_templates_of_known_functions_whatever_the_donor_rank() -> 
     tpls[1].qname = "<T>X::g"
     assert single_donor_templates(tpls, set(), ["A"], {("<T>X.cpp", "<T>X::g")}) == ["a", "b"]
     assert single_donor_templates(tpls, set(), [], {("<T>X.cpp", "<T>X::g")}) == ["b"]
+
+
+def test_the_first_clean_candidate_is_taken_whatever_its_rank() -> None:
+    """Three training targets write the function with a helper the new target cannot see, the fourth (least similar)
+    without: generation must reach the fourth, not stop at the ``--candidates`` best (on XCore 6 of 24 functions whose
+    chosen code named an undeclared identifier had a clean candidate further down)."""
+    from vega_llvm.generate.generate import _adapted, _parsing_first, _written
+    from vega_llvm.generate.visible import Visibility
+
+    head = Statement(0, None, 0, "function_definition", ["unsigned", "<T>X", "::", "f", "(", ")", "{"], ["}"], "TARGET_INDEPENDENT")
+    ret = Statement(1, 0, 1, "return_statement", ["return", "<SV0>", ";"], [], "TARGET_SPECIFIC", [Placeholder("SV0", "identifier")])
+    calls = [Statement(i, 0, 1, "expression_statement", [f"helper{i}", "(", ")", ";"], [], "TARGET_SPECIFIC") for i in (2, 3, 4)]
+    members = [("A", [0, 2, 1]), ("B", [0, 3, 1]), ("C", [0, 4, 1]), ("D", [0, 1])]
+    ms = [Member(t, t, f"{t}/X.cpp:1", t, s, {"SV0": "Zero"}) for t, s in members]
+    tpl = Template("t", "<T>X.cpp", "<T>X::f", "ISel", sorted({m.target for m in ms}), [head, ret, *calls], ms)
+    sim = {"A": 1.0, "B": 0.5, "C": 0.33, "D": 0.25}
+    adapted = _adapted({"t": tpl}, ["t"], {"t": {}}, {}, sim, {}, set(), {})["t"]
+    assert [a.source for a in adapted] == ["member:A", "member:B", "member:C", "member:D"]
+    vis = object.__new__(Visibility)  # the real check, against a small set of visible names
+    vis.spelling, vis.llvm, vis.described, vis.generated = "New", frozenset(), {"Zero"}, {"f"}  # generated: own name
+    vis.checks_own_names, vis._tblgen = True, None
+    ranked = _parsing_first(tpl, [_written(tpl, a, {}, {}, {}, "New") for a in adapted], vis)
+    assert ranked[0].source == "member:D" and not ranked[0].undeclared
+    assert [c.undeclared for c in ranked[1:]] == [["helper2"], ["helper3"], ["helper4"]]

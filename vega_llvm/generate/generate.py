@@ -127,8 +127,12 @@ def _training_tables(table: Any, meta: dict[str, Any], describe_dir: Path | None
 
 def _adapted(templates: dict[str, Any], tpl_ids: list[str], rows_by_tpl: dict[str, dict[int, dict[str, Any]]],
              conf: dict[str, float], similarity: dict[str, float], donors: dict[str, set[str]], mine: set[str],
-             namespaces: dict[str, str], k: int) -> dict[str, list[Any]]:
-    """Per template, its ``k`` best member candidates for the target (``adapt.member_candidates``)."""
+             namespaces: dict[str, str]) -> dict[str, list[Any]]:
+    """Per template, all its member candidates for the target, best first (``adapt.member_candidates``).
+
+    All, not the ``--candidates`` best: a candidate that does not parse or names an identifier the target cannot see
+    cannot compile (on XCore every such one failed), so the first clean one is taken whatever its rank, and the
+    ``--candidates`` written out are counted after that reordering (``_parsing_first``)."""
     from .adapt import member_candidates
 
     out = {}
@@ -138,7 +142,7 @@ def _adapted(templates: dict[str, Any], tpl_ids: list[str], rows_by_tpl: dict[st
         def confidence(sid: int, rows: dict[int, dict[str, Any]] = rows) -> float | None:
             return conf.get(rows[sid]["input"]) if sid in rows else None
 
-        out[t] = member_candidates(templates[t], confidence, donors, mine, similarity, namespaces)[:k]
+        out[t] = member_candidates(templates[t], confidence, donors, mine, similarity, namespaces)
     return out
 
 
@@ -305,8 +309,8 @@ def generate(
     namespaces = {n: t.namespace for n, t in train_tables.items()}
     own_names = record_names(table) if table is not None else set()
     adapt = strategy == "adapt" and table is not None
-    adapted = _adapted(templates, tpl_ids, rows_by_tpl, conf, weights, donor_names, own_names, namespaces,
-                       candidates) if adapt else {}
+    adapted = _adapted(templates, tpl_ids, rows_by_tpl, conf, weights, donor_names, own_names, namespaces) \
+        if adapt else {}
     extra_ids = single_donor_templates(templates.values(), set(rows_by_tpl), ranking[:single_donors], functions) \
         if adapt and not limit else []
 
