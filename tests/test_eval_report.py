@@ -34,7 +34,11 @@ def test_report_files(tmp_path: Path) -> None:
     path = write_report(tmp_path, rows, summarise(rows), meta)
     html = path.read_text()
     assert html.count('class="st c-high"') == 1 and html.count('class="st c-mid"') == 1
-    assert html.count('class="st c-low"') == 1 and html.count('class="st dropped"') == 1
+    assert html.count('class="st c-low"') == 1 and "left out: 1 statement of other training targets" in html
+    # a contents table with each system's outcome, folded cards, the real function once per function, a filter
+    assert '<table id="contents">' in html and html.count('<details class="fn"') == 1
+    assert html.count('class="code truth"') == 1 and 'id="filter"' in html
+    assert 'data-key="' in html and "missing" in html.split('<table id="contents">')[1].split("</table>")[0]
     assert "R_XCORE_32" in html and "&lt;T&gt;ELFObjectWriter::getRelocType" in html  # escaped
     assert (tmp_path / "accuracy_by_module.png").read_bytes()[:4] == b"\x89PNG"
     assert (tmp_path / "accuracy_by_confidence.png").stat().st_size > 1000
