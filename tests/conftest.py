@@ -125,3 +125,18 @@ def xcore_build(xcore_copy: Path, tmp_path_factory: pytest.TempPathFactory):
     from vega_llvm.backend_build.cmake import build
 
     return build(xcore_copy, tmp_path_factory.mktemp("build") / "XCore")
+
+
+@pytest.fixture(scope="session")
+def scratch_corpus(llvm_src: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A corpus of XCore and RISCV with the training targets nearest to each (Lanai, LoongArch) and MSP430, every
+    target described (as ``describe --all`` would): what a scratch bootstrap of either needs, built once (~1 min)."""
+    from vega_llvm.corpus.build import build_corpus
+    from vega_llvm.describe.describe import describe
+
+    out = tmp_path_factory.mktemp("scratch-corpus")
+    names = ["XCore", "RISCV", "Lanai", "LoongArch", "MSP430"]
+    build_corpus(llvm_src, out, targets=names, progress=False)
+    for t in names:
+        describe(llvm_src / "lib" / "Target" / t / f"{t}.td")
+    return out

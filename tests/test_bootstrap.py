@@ -187,7 +187,8 @@ def test_bootstrap_scratch_without_a_model_links(llvm_src: Path, tmp_path: Path)
     every body that target's, renamed; the repair loop stubs or drops what does not compile and adds what the tblgen
     tables and LLVM's pure virtual functions require, until llc and llvm-mc link. What RESULTS.md says of it is
     checked on what the test builds: both tools run and register XCore, lit runs every one of XCore's tests (the
-    installed LLVM's run names the same ones), none passes yet, and the tests stop at stubs the report lists."""
+    installed LLVM's run names the same ones), none passes yet, and the tests stop at stubs the report lists and ranks.
+    Then an ``--only`` rerun that changes one function rewrites and recompiles its file alone, in no repair round."""
     from vega_llvm.bootstrap.pipeline import BootstrapConfig, run
     from vega_llvm.corpus.build import build_corpus
     from vega_llvm.describe.describe import describe, describe_dir
@@ -224,7 +225,32 @@ def test_bootstrap_scratch_without_a_model_links(llvm_src: Path, tmp_path: Path)
     assert sum(stopped.values()) <= len([t for t in lit.tests if lit.tests[t] in FAILING])
     md = (tmp_path / "o" / "report.md").read_text()
     assert "stub:required" in md and ("| stubbed |" in md or "| dropped |" in md)
-    assert all(name in md for name in stopped)
+    # "Write these first" ranks every stub the tests stop at (by its key: "create<T>X", "<T>C::name#required") and
+    # the functions they crash in, most tests first, in report.md too.
+    ranked = [r["function"].split("#")[0].replace("<T>", "") for r in rep.write_first if r["why"] == "stub"]
+    assert all(any(n == k or n.endswith("::" + k) for n in ranked) for k in stopped), (stopped, rep.write_first)
+    assert [r["tests"] for r in rep.write_first] == sorted((r["tests"] for r in rep.write_first), reverse=True)
+    assert all(f"| `{r['function']}` |" in md for r in rep.write_first)
+
+    # An --only rerun with one function changed rewrites its file alone and Ninja recompiles that file alone.
+    out = tmp_path / "o"
+    fns = {f["key"]: f for f in json.loads((out / "functions.json").read_text())}
+    row = next(f for f in rep.functions if f.status == "compiled" and f.file.endswith(".cpp") and f.key in fns
+               and not f.file.startswith(("Disassembler", "TargetInfo")))
+    fn = fns[row.key]
+    results = tmp_path / "result.jsonl"
+    results.write_text(json.dumps({"Target": "XCore", "File": Path(row.file).name, "Func": row.key.replace("<T>", "XCore"),
+                                   "Code": fn["signature"] + "\n{\n  (void)0;\n" + fn["body"].strip()[1:], "Confidence": 0.5}) + "\n")
+    objects = lambda: {p.name: p.stat().st_mtime_ns for p in (out / "build" / "target").rglob("*.cpp.o")}  # noqa: E731
+    sources = lambda: {str(p.relative_to(rep.target_dir)): p.stat().st_mtime_ns for p in Path(rep.target_dir).rglob("*") if p.is_file()}  # noqa: E731
+    objs, srcs = objects(), sources()
+    again = run(BootstrapConfig(td=llvm_src / "lib" / "Target" / "XCore" / "XCore.td", out=out, mode="scratch",
+                                corpus=corpus, describe_dir=describe_dir(), results=results, only=[row.key],
+                                run_lit=False, run_smoke=False))
+    assert again.summary()["llc_linked"] and again.repair_rounds == 0
+    assert [f for f, t in sources().items() if srcs.get(f) != t] == [row.file]
+    assert [o for o, t in objects().items() if objs.get(o) != t] == [Path(row.file).name + ".o"]
+    assert {f.key: f.status for f in again.functions}[row.key] == "compiled"
 
 
 def test_statements_that_can_be_taken_out_alone() -> None:

@@ -167,8 +167,8 @@ def test_a_charged_function_climbs_the_scratch_ladder_round_by_round() -> None:
     assert state.candidate == {fn.key: 1} and state.moved == {fn.key: UNDECLARED}
     assert state.fell_back == {fn.key: ERRORS[1]} and state.replaced == {fn.key: ERRORS[2]}
     assert state.dropped == {fn.key: ERRORS[3]}
-    assert state.moves[0] == {"round": 1, "function": fn.key, "step": "next_candidate", "to": "candidate 1 (member:MSP430)",
-                              "error": UNDECLARED}
+    assert state.moves[0] == {"round": 1, "function": fn.key, "key": fn.key, "step": "next_candidate",
+                              "to": "candidate 1 (member:MSP430)", "error": UNDECLARED}
     assert [m["to"] for m in state.moves] == ["candidate 1 (member:MSP430)", "fallback:Lanai", "stub", "left out"]
 
 

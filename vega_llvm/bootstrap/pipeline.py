@@ -5,7 +5,8 @@ Output folder (``--out DIR``)::
     DIR/lib/Target/<X>/     the target directory (scratch: rendered; swap: the real one with generated bodies)
     DIR/build/              its CMake/Ninja build (reused: reruns are incremental)
     DIR/result.jsonl        the generated functions (when generated here)
-    DIR/functions.json      every emitted function with its source and confidence (what --only starts from)
+    DIR/functions.json      every emitted function with its source and confidence
+    DIR/bootstrap-state.json what reruns restore (``bootstrap.memory``): each function before and after the ladder
     DIR/lit/, DIR/smoke/    test runs
     DIR/report.json, DIR/report.md, DIR/bootstrap.json (argv, commit, LLVM version, model)
 
@@ -21,6 +22,11 @@ one step up its ladder (``bootstrap.repair``):
 
 When nothing more can be charged, the optional libraries (asm parser, disassembler) that do not compile are left
 out. ``report.json``/``report.md`` list every step taken, round by round, with the compiler line that caused it.
+
+Reruns in the same ``--out`` (``--force``, ``--only F``) start from where the last run ended (``bootstrap.memory``):
+the functions that did not change come back as the ladder left them, so the first build of the rerun rewrites and
+recompiles only the files of the functions that changed. After the lit run, ``stops.write_first`` ranks the stubs
+and the low-confidence functions the failing tests stop at ("write these first").
 """
 
 from __future__ import annotations
@@ -40,7 +46,7 @@ from typing import Any
 from .. import LLVM_VERSION, __version__
 from ..backend_build.cmake import build, parse_failed_units, parse_undefined_references, qualified_name
 from ..backend_build.target_dir import resolve
-from ..emit.functions import DEFAULT_THRESHOLD, Candidate, EmitFunction, StatementConfidence, load_results
+from ..emit.functions import DEFAULT_THRESHOLD, EmitFunction, load_results
 from ..emit.render import write_tree
 from ..emit.report import BootstrapReport, FunctionRow
 from ..emit.required import llvm_virtual_names
@@ -51,7 +57,9 @@ from .repair import (  # noqa: F401  (the helpers tests and callers know from he
     Charged, Repair, RepairState, comment_out, removable, removable_errors, repair_round, repaired_head,
     statement_extent, stub_function,
 )
-from .trees import Emitted, ScratchTree, SwapTree, Tree
+from .memory import Memory, function_from, load as load_memory, remember, restore_tree, same_function
+from .stops import stubs_hit, write_first  # noqa: F401  (stubs_hit: re-exported)
+from .trees import OPTIONAL, Emitted, ScratchTree, SwapTree, Tree
 
 MODES = ("scratch", "swap")
 # Rebuilds after replacing the functions compile errors were charged to (each round can only reach errors the
@@ -117,12 +125,7 @@ def _save_functions(path: Path, fns: list[EmitFunction]) -> None:
 
 
 def _load_functions(path: Path) -> list[EmitFunction]:
-    out = []
-    for d in json.loads(path.read_text()):
-        d["statements"] = [StatementConfidence(**s) for s in d.get("statements", [])]
-        d["alternatives"] = [Candidate(**c) for c in d.get("alternatives", [])]
-        out.append(EmitFunction(**d))
-    return out
+    return [function_from(d) for d in json.loads(path.read_text())]
 
 
 def _matches(fn: EmitFunction, names: list[str]) -> bool:
@@ -157,7 +160,8 @@ def run(cfg: BootstrapConfig, log: Callable[[str], None] = lambda m: None) -> Bo
     with _timed(times, "generate"):
         generated, model_src = generated_functions(cfg, table, log)
     out.mkdir(parents=True, exist_ok=True)
-    if cfg.only:
+    memory = load_memory(out, cfg.mode) if (cfg.force or cfg.only) else None
+    if cfg.only and memory is None:  # a run from before bootstrap-state.json: its functions.json
         generated = _with_previous(out / "functions.json", generated, cfg.only, log)
     target_dir = out / "lib" / "Target" / td.parent.name
     report = BootstrapReport(
@@ -167,9 +171,9 @@ def run(cfg: BootstrapConfig, log: Callable[[str], None] = lambda m: None) -> Bo
             "llvm_version": LLVM_VERSION, "model": model_src, "td": str(td), "threshold": cfg.threshold,
         },
     )
-    tree, state = _tree(cfg, table, td, target_dir, generated, report, log)
-    if cfg.repair:
-        repair(tree, state, tree.unbuildable(), 0, log)
+    tree, state = _tree(cfg, table, td, target_dir, generated, report, log, memory)
+    if cfg.repair:  # a function restored as the last run left it has been through this already
+        repair(tree, state, [c for c in tree.unbuildable() if c.key not in state.replaced and c.key not in state.dropped], 0, log)
     built = _build_loop(cfg, tree, state, target_dir, out, report, times, log)
     if built is None:  # --no-build: written only
         return report
@@ -224,30 +228,71 @@ def _with_previous(previous: Path, generated: list[EmitFunction], only: list[str
 
 
 def _tree(cfg: BootstrapConfig, table: Any, td: Path, target_dir: Path, generated: list[EmitFunction],
-          report: BootstrapReport, log: Callable[[str], None]) -> tuple[Tree, RepairState]:
+          report: BootstrapReport, log: Callable[[str], None], memory: Memory | None = None) -> tuple[Tree, RepairState]:
     """The target directory to write (scratch: the function set chosen for the new target; swap: the real target
     with the generated bodies) and the repair loop's state (scratch: with the nearest target's code of each
-    generated function)."""
+    generated function). With the last run's ``memory`` (a rerun), the functions that did not change come back as
+    the last run left them (``--only``: every function not named)."""
     from ..corpus.build import ensure_corpus
     from ..describe.describe import describe_dir
+    from ..emit.backends import training_layout
 
     corpus = Path(cfg.corpus) if cfg.corpus else ensure_corpus(log=log)
     state = RepairState(overrides_llvm=_overrides_llvm)
+    exclude = {td.parent.name, table.target}
     if cfg.mode == "swap":
         real = resolve(td.parent)
+        if cfg.only and memory is not None:
+            generated = _only(generated, cfg.only) + [r.final for k, r in memory.functions.items()
+                                                      if not _matches(r.final, cfg.only)]
         edits, carried, missing = swap_edits(generated, corpus, real.path.name)
-        return SwapTree(real.path, edits, {f.record_id: f for f in carried}, [f.key for f in missing]), state
+        tree: Tree = SwapTree(real.path, edits, {f.record_id: f for f in carried}, [f.key for f in missing])
+    elif cfg.only and memory is not None:
+        new = {g.key: g for g in _only(generated, cfg.only)}
+        chosen = [new.pop(k, None) or memory.functions[k].final for k in memory.order] + list(new.values())
+        tree = ScratchTree(table, td, target_dir, chosen, training_layout(corpus, exclude), memory.prefer)
+        tree.origins.update({k: r.origin for k, r in memory.functions.items() if not _matches(r.final, cfg.only)})
+        state.alternates = dict(memory.alternates)
+        report.selection, report.donors = dict(memory.selection), list(memory.donors)
+    elif cfg.mode == "scratch" and cfg.only:  # no memory: the last run's functions.json, as chosen
+        tree = ScratchTree(table, td, target_dir, generated, training_layout(corpus, exclude))
+    else:
+        ddir = Path(cfg.describe_dir) if cfg.describe_dir else describe_dir()
+        layout = training_layout(corpus, exclude)
+        sel = scratch_functions(table, generated, corpus, ddir, exclude, layout)
+        state.alternates = sel.alternates
+        report.donors = [[d.target, round(d.similarity, 4)] for d in sel.donors[:5]]
+        report.selection = {"nearest": sel.donors[0].target, "functions": len(sel.functions),
+                            "by_majority": sel.by_majority, "generated_not_selected": len(sel.not_selected),
+                            "not_described": len(sel.not_described),
+                            "nearest_own_files": {k: len(v) for k, v in sel.own_files.items()}}
+        log(f"function set: {len(sel.functions)} functions (the groups of {sel.donors[0].target} and "
+            f"{sel.by_majority} more most targets implement, in {len(layout.kinds)} file kinds the training targets "
+            f"share); {len(sel.not_selected)} generated functions left out, {len(sel.not_described)} groups of parts "
+            f"the description does not have, {sum(map(len, sel.own_files.values()))} of the nearest target's own files")
+        tree = ScratchTree(table, td, target_dir, sel.functions, layout, [d.target for d in sel.donors])
+    if memory is not None:
+        _restore(cfg, tree, state, memory, log)
+    return tree, state
+
+
+def _only(generated: list[EmitFunction], only: list[str]) -> list[EmitFunction]:
+    """``--only``: the generated functions named."""
+    new = [g for g in generated if _matches(g, only)]
+    if not new:
+        raise ConfigError(f"--only {' '.join(only)}: no generated function by that name")
+    return new
+
+
+def _restore(cfg: BootstrapConfig, tree: Tree, state: RepairState, memory: Memory, log: Callable[[str], None]) -> None:
+    """A rerun: the functions that did not change (``--force``: chosen the same as last time; ``--only``: every
+    function not named) as the last run left them (``memory.restore_tree``)."""
     if cfg.only:
-        return ScratchTree(table, td, target_dir, generated), state
-    ddir = Path(cfg.describe_dir) if cfg.describe_dir else describe_dir()
-    sel = scratch_functions(table, generated, corpus, ddir, {td.parent.name, table.target})
-    state.alternates = sel.alternates
-    report.donors = [[d.target, round(d.similarity, 4)] for d in sel.donors[:5]]
-    report.selection = {"nearest": sel.donors[0].target, "functions": len(sel.functions),
-                        "by_majority": sel.by_majority, "generated_not_selected": len(sel.not_selected)}
-    log(f"function set: {len(sel.functions)} functions (the groups of {sel.donors[0].target} and "
-        f"{sel.by_majority} more most targets implement); {len(sel.not_selected)} generated functions left out")
-    return ScratchTree(table, td, target_dir, sel.functions), state
+        keep = lambda k, fn, r: not _matches(r.final, cfg.only)  # noqa: E731
+    else:
+        keep = lambda k, fn, r: same_function(fn, r.origin)  # noqa: E731
+    done = restore_tree(tree, state, memory, keep, {lib: folder for folder, lib in OPTIONAL.items()})
+    log(f"rerun: {len(done)} functions as the last run left them, {len(tree.functions()) - len(done)} new or changed")
 
 
 def repair(tree: Tree, state: RepairState, charged: list[Charged], round_: int,
@@ -281,7 +326,7 @@ def _build_loop(cfg: BootstrapConfig, tree: Tree, state: RepairState, target_dir
     build_dir = out / "build"
     for round_ in range(MAX_REPAIR_ROUNDS + 1):
         em = tree.emit(state)
-        report.unplaced = tree.unplaced
+        report.unplaced, report.without_library = tree.unplaced, tree.without_library
         _save_functions(out / "functions.json", list(em.functions.values()))
         log(f"wrote {target_dir}: {write_tree(target_dir, em.files, force=target_dir.exists())}")
         report.seconds = times
@@ -290,6 +335,7 @@ def _build_loop(cfg: BootstrapConfig, tree: Tree, state: RepairState, target_dir
             report.functions = [_row(f, k, em.file_of.get(k, ""), "not-built", cfg.threshold) for k, f in em.functions.items()]
             report.repairs = state.moves
             report.save(out)
+            _remember(cfg, tree, state, report, out)
             return None
         log(f"build {target_dir}" + (f" (repair round {round_})" if round_ else ""))
         with _timed(times, "build"):
@@ -318,7 +364,15 @@ def _build_loop(cfg: BootstrapConfig, tree: Tree, state: RepairState, target_dir
     report.functions = _rows(em, charge.blamed, state, report.files, charge.ok, cfg)
     report.functions += [_row(f, k, "", "dropped", cfg.threshold, state.dropped[k]) for k, f in tree.dropped(state).items()]
     report.save(out)
+    _remember(cfg, tree, state, report, out)
     return Built(charge.ok, llc if llc_ok else None, mc if mc_ok else None)
+
+
+def _remember(cfg: BootstrapConfig, tree: Tree, state: RepairState, report: BootstrapReport, out: Path) -> None:
+    """What the next run in ``out`` restores (``bootstrap.memory``)."""
+    remember(cfg.mode, tree.origins, tree.finals(), state, subtarget_members=list(tree.subtarget_members),
+             left_out=list(tree.left_out), alternates=dict(state.alternates), prefer=list(tree.prefer),
+             selection=dict(report.selection), donors=list(report.donors)).save(out)
 
 
 def _test(cfg: BootstrapConfig, built: Built, td: Path, target_dir: Path, out: Path, report: BootstrapReport,
@@ -337,6 +391,7 @@ def _test(cfg: BootstrapConfig, built: Built, td: Path, target_dir: Path, out: P
                 report.lit = {"passed": lit.passed, "tests": len(lit.tests), "failed": len(lit.failed), "summary": lit.summary,
                               "summary_line": lit.summary_line(), "suites": lit.suites,
                               "stopped_at": stubs_hit(out / "lit" / "lit-results.json")}
+                report.write_first = write_first(out / "lit" / "lit-results.json", report.functions, report.target)
             except ConfigError as exc:
                 report.lit = {"passed": 0, "tests": 0, "note": str(exc)}
             except (LitRunError, ToolError) as exc:
@@ -454,23 +509,6 @@ def _build_and_charge(
                 for ident in sorted(names & missing.keys()):
                     blamed.setdefault(a.edit.id, f"undefined reference to `{missing[ident]}'")
         return Charge(False, start, blamed, at_decl, exc.errors[:50] or [str(exc)], log_text, located, columns)
-
-
-_STUB_HIT = re.compile(r"vega-llvm: (\S+) (?:did not compile|is required by LLVM or the description); write it by hand")
-
-
-def stubs_hit(lit_json: Path) -> dict[str, int]:
-    """How many lit tests stop at each stub (its ``report_fatal_error``), most first: what to write first."""
-    try:
-        tests = json.loads(lit_json.read_text()).get("tests", [])
-    except (OSError, ValueError):
-        return {}
-    counts: dict[str, int] = {}
-    for t in tests:
-        m = _STUB_HIT.search(t.get("output", ""))
-        if m:
-            counts[m.group(1)] = counts.get(m.group(1), 0) + 1
-    return dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
 
 
 def _row(f: EmitFunction, key: str, rel: str, status: str, threshold: float, error: str = "") -> FunctionRow:

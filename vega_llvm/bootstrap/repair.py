@@ -84,7 +84,7 @@ class RepairState:
             self.dropped[key] = error
         elif rep.step == "remove_statements":
             self.removed.setdefault(key, set()).update(rep.lines)
-        self.moves.append({"round": round_, "function": name, "step": rep.step, "to": rep.to, "error": error})
+        self.moves.append({"round": round_, "function": name, "key": key, "step": rep.step, "to": rep.to, "error": error})
 
 
 Step = Callable[[EmitFunction, Charged, RepairState], "Repair | None"]

@@ -14,6 +14,7 @@ from typing import Any
 
 from ..errors import ConfigError
 from ..evaluate.swap import AppliedEdit, FunctionEdit, apply_to_text, bracket_error
+from ..emit.backends import BackendLayout
 from ..emit.functions import EmitFunction, parse_signature
 from ..emit.layout import make_plan
 from ..emit.render import copy_description, declaration_lines, function_ranges, render_plan
@@ -43,12 +44,17 @@ class ScratchTree:
 
     ladder: list[Step] = SCRATCH
 
-    def __init__(self, table: Any, td: Path, target_dir: Path, chosen: list[EmitFunction]) -> None:
+    def __init__(self, table: Any, td: Path, target_dir: Path, chosen: list[EmitFunction],
+                 layout: BackendLayout | None = None, prefer: list[str] | None = None) -> None:
         self.table, self.td, self.target_dir = table, td, target_dir
         self.chosen = chosen  # the functions to write, as the ladder left them (stubs and removals apply on writing)
+        self.origins = {f.key: f for f in chosen}  # as chosen, before any repair (what a rerun compares)
+        self.layout = layout  # the training targets' file kinds and class shapes (``emit.backends``)
+        self.prefer = list(prefer or [])  # training targets, most similar first: whose class declarations to take
         self.left_out: list[str] = []  # optional libraries left out (``OPTIONAL``'s values)
         self.subtarget_members: list[str] = []  # fields the tblgen feature parser sets (``emit.required``)
         self.unplaced: list[str] = []  # functions with no file template
+        self.without_library: list[str] = []  # functions of a library the description lacks or the build left out
         self.body_at: dict[str, tuple[str, int, int, list[str]]] = {}  # key -> resolved file, first/last line, lines
         self.heads: dict[str, tuple[str, int, str]] = {}  # key -> (resolved file, line, text) of its definition head
         self.bases: dict[str, str] = {}  # class name -> its base class
@@ -81,8 +87,10 @@ class ScratchTree:
         T = self.table.target
         fns = [stub_function(f) if f.key in state.replaced else comment_out(f, state.removed.get(f.key, set()))
                for f in self.chosen if f.key not in state.dropped]
-        plan = make_plan(self.table, fns, T, without=self.left_out, members={"<T>Subtarget": self.subtarget_members})
+        plan = make_plan(self.table, fns, T, without=self.left_out, members={"<T>Subtarget": self.subtarget_members},
+                         layout=self.layout, prefer=self.prefer)
         self.unplaced = [f.key for f in plan.unplaced]
+        self.without_library = [f.key for f in plan.left_out]
         rendered = render_plan(plan, self.td.name)
         out = Emitted({**copy_description(self.td), **rendered.files}, [], {}, {})
         for rel, text in rendered.files.items():
@@ -128,8 +136,19 @@ class ScratchTree:
                  if f.key not in known]
         members = [m for m in subtarget_fields(log_text, build_dir, self.table.namespace or T) if m not in self.subtarget_members]
         self.chosen += stubs
+        self.origins.update({f.key: f for f in stubs})
         self.subtarget_members += members
         return len(stubs) + len(members)
+
+    def finals(self) -> dict[str, EmitFunction]:
+        """Every function as the tree holds it (left-out ones too): what a rerun restores."""
+        return self.functions()
+
+    def add(self, fn: EmitFunction) -> None:
+        """One more function (a rerun's remembered required stub)."""
+        if fn.key not in self.origins:
+            self.chosen.append(fn)
+            self.origins[fn.key] = fn
 
     def leave_out(self, failed: set[str]) -> list[str]:
         """Leave out the optional libraries (asm parser, disassembler) with a source among ``failed``; which."""
@@ -155,6 +174,10 @@ class SwapTree:
         self.by_record = by_record  # corpus record id of the real function -> the generated function in its place
         self.left_out: list[str] = []
         self.unplaced = unplaced  # generated functions the real target has no counterpart for
+        self.without_library: list[str] = []
+        self.origins = dict(by_record)  # as generated, before any repair
+        self.subtarget_members: list[str] = []
+        self.prefer: list[str] = []
 
     def functions(self) -> dict[str, EmitFunction]:
         return self.by_record
@@ -198,6 +221,12 @@ class SwapTree:
 
     def dropped(self, state: RepairState) -> dict[str, EmitFunction]:
         return {}
+
+    def finals(self) -> dict[str, EmitFunction]:
+        return dict(self.by_record)
+
+    def add(self, fn: EmitFunction) -> None:
+        pass  # the real target has every function its build needs
 
 
 Tree = ScratchTree | SwapTree

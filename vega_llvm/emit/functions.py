@@ -193,6 +193,7 @@ class EmitFunction:
     statements: list[StatementConfidence] = field(default_factory=list)
     record_id: str = ""  # corpus record of the target's own function when known (swap mode)
     alternatives: list[Candidate] = field(default_factory=list)  # generate's later candidates, best first
+    in_header: bool = False  # defined in a header by the training targets (a ``static inline`` helper is public)
 
     @property
     def name(self) -> str:
@@ -283,6 +284,7 @@ def load_results(path: Path, target: str, spellings: Iterable[str], threshold: f
                     template=str(row.get("template", "")),
                     statements=stmts,
                     alternatives=_alternatives(row, code, target),
+                    in_header=str(_get(row, "file", "")).endswith(".h"),
                 )
             )
     return out

@@ -1,23 +1,33 @@
 """What a generated target directory contains: its file kinds, the classes they declare, the functions in each.
 
-The layout is the same for every target: a fixed list of LLVM backend file kinds (``FILE_KINDS``), some present
-only when the description has the matching property (an ``AsmParser/`` when the description folder has one, fixups
-and an object writer when it has fixups or relocations). Functions are placed by their abstracted file stem
-(``ISelLowering`` from ``XCoreISelLowering.cpp`` or ``.h``), classes by the qualifier of their functions.
+The layout is the same for every target: a list of LLVM backend file kinds, some present only when the description
+has the matching property (an ``AsmParser/`` when the description folder has one, fixups and an object writer when
+it has fixups or relocations). ``FILE_KINDS`` are the kinds every backend has, each with its own template that
+knows what LLVM needs of it; the kinds real backends share beyond those (``MachineFunctionInfo``,
+``SelectionDAGInfo``, ``TargetObjectFile``, ``MCTargetDesc/MCExpr``, ``TargetStreamer``...) are read from the
+training targets' sources (``emit.backends``) and written through the generic templates of their layer. Functions
+are placed by their abstracted file stem (``ISelLowering`` from ``XCoreISelLowering.cpp`` or ``.h``), classes by the
+qualifier of their functions; a qualifier the training targets declare as a namespace (``<T>ABI``) places a free
+function in that namespace.
 
 Class declarations follow the functions: each member function is declared from its own signature; the data members
 a class needs are taken from ``CLASS_SHAPES`` (the members LLVM interface classes usually carry, same for every
 target) only when some function of the class mentions them, plus those a constructor initialises from a parameter
 (``Subtarget(Subtarget)`` with parameter ``const XSubtarget &Subtarget`` gives ``const XSubtarget &Subtarget;``).
+A class ``CLASS_SHAPES`` does not know takes its base class, data members, typedefs and nested enums from the most
+similar training target that declares it (``emit.backends``), each line written only when a function mentions it
+and only when every name it uses is declared somewhere the target can see; each such line names the function that
+needs it (``// vega: declares``), so that a compiler error on it is charged like any other.
 """
 
 from __future__ import annotations
 
 import re
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable, Sequence
 
+from .backends import KNOWN_DIRECTORIES, MC_DIRECTORIES, BackendLayout, ClassEvidence, Member
 from .functions import EmitFunction, Signature, parse_signature, split_top
 
 
@@ -29,6 +39,8 @@ class FileKind:
     header: bool = True
     requires: str = ""  # "", "asm_parser", "disassembler", "object_emission"
     layer: str = "codegen"  # codegen (links CodeGen) or mc (MC only: llvm-mc links it)
+    generic: bool = False  # read from the training targets (``emit.backends``): the layer's generic templates
+    includes: tuple[str, ...] = ()  # LLVM headers the training targets' files of this kind include
 
     def path(self, target: str, ext: str) -> str:
         name = f"{target}{self.stem}.{ext}"
@@ -36,6 +48,8 @@ class FileKind:
 
     @property
     def template(self) -> str:
+        if self.generic:
+            return f"_{self.layer}"
         return f"{self.directory}/{self.stem}" if self.directory else self.stem
 
 
@@ -60,6 +74,33 @@ FILE_KINDS: tuple[FileKind, ...] = (
     FileKind("AsmParser", "AsmParser", header=False, requires="asm_parser", layer="mc"),
     FileKind("Disassembler", "Disassembler", header=False, requires="disassembler", layer="mc"),
 )
+
+
+# Libraries a folder of the target builds only when the description has the matching part.
+DIRECTORY_REQUIRES = {"AsmParser": "asm_parser", "Disassembler": "disassembler"}
+# Folders whose CMake file lists the plan's sources (the others name their one source): derived kinds go there.
+_DERIVED_DIRECTORIES = tuple(d for d in KNOWN_DIRECTORIES if d in ("", "MCTargetDesc"))
+
+
+def layout_kinds(layout: BackendLayout | None) -> list[FileKind]:
+    """``FILE_KINDS``, then the kinds ``layout`` read from the training targets that the hand list lacks: with a
+    header when most targets have one (or none has a ``.cpp``: its functions are written out of line), in the
+    folder most of them use."""
+    kinds = list(FILE_KINDS)
+    fixed = {k.stem for k in FILE_KINDS}
+    for ev in layout.kinds if layout else []:
+        if ev.stem in fixed or ev.directory not in _DERIVED_DIRECTORIES:
+            continue
+        header = 2 * ev.with_header >= ev.targets or ev.with_cpp == 0
+        kinds.append(FileKind(ev.stem, ev.directory, cpp=True, header=header, requires=DIRECTORY_REQUIRES.get(ev.directory, ""),
+                              layer="mc" if ev.directory in MC_DIRECTORIES else "codegen", generic=True, includes=ev.includes))
+    return kinds
+
+
+def enabled_kinds(props: dict[str, Any], layout: BackendLayout | None = None) -> dict[str, FileKind]:
+    """The file kinds of ``layout_kinds`` the target has (``props``: ``target_properties``, with the parts a build
+    left out set false), by stem."""
+    return {k.stem: k for k in layout_kinds(layout) if _kind_enabled(k, props)}
 
 
 @dataclass(frozen=True)
@@ -145,6 +186,8 @@ class PlacedFunction:
     fn: EmitFunction
     sig: Signature
     cls: str  # concrete class it belongs to, "" for a free function
+    namespace: str = ""  # concrete namespace (inside llvm) of a free function, "" for none
+    public: bool = True  # a free function declared for the other files (in llvm); else only in its own file
 
 
 @dataclass
@@ -172,9 +215,12 @@ class Plan:
     namespace: str
     props: dict[str, Any]
     files: list[PlannedFile]
-    unplaced: list[EmitFunction]  # functions of a file kind the layout has no template for
+    unplaced: list[EmitFunction]  # functions the layout has no place for (no file kind of theirs, or unparsable)
     tablegen: list[tuple[str, str]]  # (output .inc, tblgen flags)
     public_decls: dict[str, list[str]]  # "codegen" | "mc" | "info" -> declarations of non-static free functions
+    # Functions of a file kind this target does not have: the description lacks it (no asm parser) or the build
+    # left its library out; not "unplaced": the layout has their file, the target has no use for it.
+    left_out: list[EmitFunction] = field(default_factory=list)
 
     def file(self, stem: str) -> PlannedFile | None:
         return next((f for f in self.files if f.kind.stem == stem), None)
@@ -248,7 +294,11 @@ def _ctor_fields(cls: str, members: list[PlacedFunction], known: set[str]) -> li
     return out
 
 
-def class_decl(cls: str, abstract: str, members: list[PlacedFunction], target: str, props: dict[str, Any]) -> ClassDecl:
+def class_decl(cls: str, abstract: str, members: list[PlacedFunction], target: str, props: dict[str, Any],
+               derived: "DerivedShape | None" = None, statics: set[str] | None = None) -> ClassDecl:
+    """The declaration of class ``cls`` (``abstract``: its name with ``<T>``) from its member functions: the shape
+    ``CLASS_SHAPES`` gives it, else ``derived`` (``derive_shape``); ``statics``: the member functions the training
+    targets declare ``static``."""
     shape = CLASS_SHAPES.get(abstract, Shape())
     sti = "const MCSubtargetInfo &STI, " if props.get("pass_subtarget") else ""
     alt = ", unsigned AltIdx" if props.get("alt_names") else ""
@@ -257,6 +307,8 @@ def class_decl(cls: str, abstract: str, members: list[PlacedFunction], target: s
         return text.replace("<T>", target).replace("{STI}", sti).replace("{ALT}", alt)
 
     fields, known = [], set()
+    if derived is not None and abstract not in CLASS_SHAPES:  # what the derived lines declare, and the bases
+        known |= derived.names | _words(derived.base)
     ctor_inits = " ".join(p.sig.inits for p in members if p.sig.name == cls)
     for ty, spec in shape.fields:
         name = spec.split("=")[0].strip()  # "TLOF = <default>": a default member initializer
@@ -269,13 +321,18 @@ def class_decl(cls: str, abstract: str, members: list[PlacedFunction], target: s
     known.add(fill(shape.base))  # a base-class initializer is not a data member
     fields += _ctor_fields(cls, members, known)
     decls, seen = [], set()
+    statics = statics or set()
     for p in members:
         d = p.sig.declaration()
+        if p.sig.name in statics and "static" not in p.sig.prefix.split():
+            d = f"static {d}"  # the training targets declare it static; its out-of-line definition cannot say so
         if d not in seen:
             seen.add(d)
             decls.append(declares(d, p.fn.key))
     body = [fill(b) for b in shape.body]
     body += [fill(d) for ident, d in shape.on_use if _mentions(members, ident)]
+    if derived is not None and abstract not in CLASS_SHAPES:  # the training targets' lines first: types, then fields
+        return ClassDecl(cls, abstract, derived.base, [], decls, derived.lines + ["  " + f for f in fields] + body)
     if abstract == "<T>Subtarget" and props.get("features"):
         # LLVM 16 declares subtarget feature bits and their getters through this macro of the tblgen output.
         inc = f'#include "{target}GenSubtargetInfo.inc"'
@@ -285,6 +342,97 @@ def class_decl(cls: str, abstract: str, members: list[PlacedFunction], target: s
 
 
 DECLARES = "// vega: declares "
+
+
+@dataclass
+class DerivedShape:
+    """What the training targets' declaration of a class gives the emitted one (``derive_shape``)."""
+
+    base: str  # concrete base clause ("MachineFunctionInfo", "BasicTTIImplBase<XCoreTTIImpl>"), "" for none
+    lines: list[str]  # member lines, each naming the function that needs it
+    names: set[str] = field(default_factory=set)  # what the lines declare
+
+
+_WORD = re.compile(r"(?<![\w.])[A-Za-z_]\w*")
+
+
+def _words(text: str) -> set[str]:
+    return set(_WORD.findall(text))
+
+
+def _member_choice(options: dict[str, Member], prefer: Sequence[str]) -> Member:
+    """The declaration of the most similar training target that has the member, else the most common one."""
+    for t in prefer:
+        if t in options:
+            return options[t]
+    texts = Counter(m.text for m in options.values())
+    best = texts.most_common(1)[0][0]
+    return next(m for m in options.values() if m.text == best)
+
+
+def derive_shape(cls: str, ev: ClassEvidence, members: list[PlacedFunction], placed: list[PlacedFunction],
+                 target: str, known: Callable[[str], bool], prefer: Sequence[str]) -> DerivedShape:
+    """The base and member lines of class ``cls`` from its training-target declarations ``ev``.
+
+    The base is the first of the declared ones (most similar target first, then the most common) whose names are
+    all visible (``known``: LLVM's headers, the plan's classes); a type member (typedef, alias, nested enum) is
+    written when any placed function mentions it, a data member when a function of the class does (a reference
+    member only when a constructor sets it), and either when a written member needs it; a member that names
+    anything not visible is left out (the functions that need it then fail alone, and are charged)."""
+    fill = lambda text: text.replace("<T>", target)  # noqa: E731
+    options = [ev.bases[t] for t in prefer if t in ev.bases] + [c for c, _ in Counter(ev.bases.values()).most_common()]
+    base = ""
+    for clause in options:
+        if all(known(n) for n in _words(" ".join(fill(b) for b in clause)) - {cls}):
+            base = ", public ".join(fill(b) for b in clause)  # the template writes "class C : public <base>"
+            break
+    ctor_inits = " ".join(p.sig.inits + " " + p.fn.body for p in members if p.sig.name == cls)
+    texts = {p.fn.key: _words(p.fn.body) | _words(p.fn.signature) for p in members}
+    own_keys = [p.fn.key for p in members]
+    chosen = {}
+    for name, opts in ev.members.items():
+        m = _member_choice(opts, prefer)
+        chosen[fill(name)] = Member(tuple(fill(n) for n in m.names), fill(m.text), m.kind)
+    member_names = {n for m in chosen.values() for n in m.names}
+
+    others = [p.fn for p in placed if p.cls != cls]
+
+    def needed_by(m: Member) -> str:
+        """The first function of the class that names the member, else (a type) the first other function that
+        names it qualified by the class (``XCoreMCExpr::VK_XCore_LO``)."""
+        key = next((k for k in own_keys if set(m.names) & texts[k]), "")
+        if key or m.kind != "type":
+            return key
+        qualified = re.compile(rf"\b{re.escape(cls)}::({'|'.join(map(re.escape, m.names))})\b")
+        return next((f.key for f in others if qualified.search(f.body) or qualified.search(f.signature)), "")
+
+    wanted: dict[str, tuple[Member, str]] = {}
+    for name, m in chosen.items():
+        key = needed_by(m)
+        if not key:
+            continue
+        if m.kind == "reference" and not re.search(rf"\b{re.escape(m.names[0])}\s*[({{]", ctor_inits):
+            continue
+        wanted[name] = (m, key)
+    changed = True
+    while changed:  # members the written ones name (a field of a nested enum's type)
+        changed = False
+        for name, (m, key) in list(wanted.items()):
+            for other in (_words(m.text) & member_names) - set(m.names):
+                owner = next((n for n, c in chosen.items() if other in c.names), None)
+                if owner and owner not in wanted:
+                    wanted[owner] = (chosen[owner], key)
+                    changed = True
+    lines: list[str] = []
+    names: set[str] = set()
+    for name, (m, key) in sorted(wanted.items(), key=lambda kv: (kv[1][0].kind != "type", list(chosen).index(kv[0]))):
+        text = m.text
+        foreign = _words(text) - member_names - {cls} - set(m.names)
+        if not all(known(n) for n in foreign):
+            continue
+        lines += ["  " + declares(line, key) for line in text.splitlines()]
+        names |= set(m.names)
+    return DerivedShape(base, lines, names)
 
 
 def declares(declaration: str, key: str) -> str:
@@ -338,22 +486,28 @@ def _unique_declarations(lines: list[str]) -> list[str]:
 
 def make_plan(
     table: Any, functions: list[EmitFunction], target: str | None = None, without: Iterable[str] = (),
-    members: dict[str, list[str]] | None = None,
+    members: dict[str, list[str]] | None = None, layout: BackendLayout | None = None, prefer: Sequence[str] = (),
+    known: Callable[[str], bool] | None = None,
 ) -> Plan:
     """Place ``functions`` (generated and fallbacks, one per key) into the file kinds the description enables
     (less the optional parts named in ``without``: "asm_parser", "disassembler"); ``members`` adds declarations
-    to classes (abstract name, "<T>Subtarget" -> lines)."""
+    to classes (abstract name, "<T>Subtarget" -> lines). With ``layout`` (the training targets' sources, read by
+    ``emit.backends``) the kinds and class shapes it gives are used too, from the targets in ``prefer`` first (most
+    similar first); ``known`` says which names LLVM's headers declare (default: the installed LLVM's)."""
     target = target or table.target
     props = target_properties(table)
     props.update({k: False for k in without})
-    kinds = {k.stem: k for k in FILE_KINDS if _kind_enabled(k, props)}
+    every = {k.stem: k for k in layout_kinds(layout)}
+    kinds = enabled_kinds(props, layout)
     files = {stem: PlannedFile(k) for stem, k in kinds.items()}
     unplaced: list[EmitFunction] = []
+    left_out: list[EmitFunction] = []
     public: dict[str, list[str]] = defaultdict(list)
     for fn in sorted(functions, key=lambda f: (f.file_stem, f.order)):
         pf = files.get(fn.file_stem)
         if pf is None or not pf.kind.cpp:
-            unplaced.append(fn)
+            kind = every.get(fn.file_stem)
+            (left_out if kind is not None and kind.cpp and kind.stem not in kinds else unplaced).append(fn)
             continue
         try:
             sig = parse_signature(fn.signature)
@@ -365,27 +519,80 @@ def make_plan(
             owner = fn.key.rpartition("::")[0]
             if owner and "::" not in owner and not owner.startswith("llvm"):
                 cls = owner.replace("<T>", target)
-        if "::" in cls:
+        namespace = ""
+        if cls and _is_namespace(cls.replace(target, "<T>"), layout):
+            namespace, cls = cls, ""
+        if namespace or (not cls and fn.in_header and pf.kind.directory not in PRIVATE_DIRECTORIES):
+            # A function of a header (``static inline`` in ``LanaiBaseInfo.h``) is there for every file that
+            # includes it; written out of line here, it is declared for them instead. So is one of a namespace.
+            sig = Signature(" ".join(w for w in sig.prefix.split() if w not in ("static", "inline")), "", sig.name,
+                            sig.params, sig.suffix, "")
+        if "::" in cls or "::" in namespace:
             unplaced.append(fn)  # nested classes: no template declares them
             continue
-        pf.functions.append(PlacedFunction(fn, sig, cls))
+        pf.functions.append(PlacedFunction(fn, sig, cls, namespace, is_public(pf.kind, sig, cls)))
         if is_public(pf.kind, sig, cls):
             layer = "info" if pf.kind.directory == "TargetInfo" else pf.kind.layer
-            public[layer].append(declares(Signature(sig.prefix, "", sig.name, sig.params, sig.suffix, "").declaration(), fn.key))
+            decl = Signature(sig.prefix, "", sig.name, sig.params, sig.suffix, "").declaration()
+            if namespace:
+                decl = f"namespace {namespace} {{ {decl} }}"
+            public[layer].append(declares(decl, fn.key))
+    placed = [p for f in files.values() for p in f.functions]
+    class_names = {p.cls for p in placed if p.cls}
+    if layout is not None and known is None:
+        known = _llvm_knows()
+    visible = (lambda n: n in class_names or known(n)) if known is not None else (lambda n: False)  # noqa: E731
     for pf in files.values():
         by_cls: dict[str, list[PlacedFunction]] = defaultdict(list)
         for p in pf.functions:
             if p.cls:
                 by_cls[p.cls].append(p)
-        pf.classes = [
-            class_decl(c, c.replace(target, "<T>", 1) if c.startswith(target) else c, ms, target, props)
-            for c, ms in by_cls.items()
-        ]
+        pf.classes = []
+        for c, ms in by_cls.items():
+            abstract = c.replace(target, "<T>", 1) if c.startswith(target) else c
+            ev = layout.classes.get(abstract) if layout is not None else None
+            derived = derive_shape(c, ev, ms, placed, target, visible, prefer) if ev is not None and abstract not in CLASS_SHAPES else None
+            pf.classes.append(class_decl(c, abstract, ms, target, props, derived, set(ev.statics) if ev else None))
+        pf.classes = _bases_first(pf.classes)
         for c in pf.classes:
             c.body += (members or {}).get(c.abstract, [])
-    all_placed = [p for f in files.values() for p in f.functions]
+    plan_files = [f for f in files.values() if not f.kind.generic or f.functions]
     return Plan(
-        target=target, namespace=table.namespace or target, props=props, files=list(files.values()),
-        unplaced=unplaced, tablegen=tablegen_steps(target, props, all_placed),
-        public_decls={k: _unique_declarations(v) for k, v in public.items()},
+        target=target, namespace=table.namespace or target, props=props, files=plan_files,
+        unplaced=unplaced, tablegen=tablegen_steps(target, props, placed),
+        public_decls={k: _unique_declarations(v) for k, v in public.items()}, left_out=left_out,
     )
+
+
+def _is_namespace(abstract: str, layout: BackendLayout | None) -> bool:
+    """Whether the training targets declare ``abstract`` (``<T>ABI``) as a namespace and never as a class."""
+    return layout is not None and abstract in layout.namespaces and abstract not in layout.classes and abstract not in CLASS_SHAPES
+
+
+def _llvm_knows() -> Callable[[str], bool]:
+    """Names written in the installed LLVM's headers (``generate.visible``), C++'s own words, and ``std``."""
+    from ..generate.visible import _CXX, llvm_identifiers  # the one list of LLVM's names and C++'s keywords
+    from ..llvm.toolchain import find_toolchain
+
+    names = llvm_identifiers(str(find_toolchain().includedir))
+    return lambda n: n in names or n in _CXX
+
+
+def _bases_first(classes: list[ClassDecl]) -> list[ClassDecl]:
+    """Classes of one file ordered so that a base declared in the same file comes before the classes it bases."""
+    names = {c.name for c in classes}
+    out: list[ClassDecl] = []
+    placing: set[str] = set()
+
+    def place(c: ClassDecl) -> None:
+        if c in out or c.name in placing:
+            return
+        placing.add(c.name)
+        for other in classes:
+            if other.name != c.name and other.name in _words(c.base) and other.name in names:
+                place(other)
+        out.append(c)
+
+    for c in classes:
+        place(c)
+    return out

@@ -53,7 +53,10 @@ def definition(p: PlacedFunction) -> str:
     if "static" in words:
         return f"{Signature(sig.prefix, '', sig.name, ', '.join(_strip(sig.params)), sig.suffix, '').free_head()}\n{body}"
     prefix = " ".join(w for w in words if w != "inline")
-    return f"{Signature(prefix, 'llvm', sig.name, params, sig.suffix, '').free_head()}\n{body}"
+    if not p.public and not p.namespace:  # declared in its own file only (``static_prototypes``), at file scope
+        return f"{Signature(prefix, '', sig.name, params, sig.suffix, '').free_head()}\n{body}"
+    scope = f"llvm::{p.namespace}" if p.namespace else "llvm"
+    return f"{Signature(prefix, scope, sig.name, params, sig.suffix, '').free_head()}\n{body}"
 
 
 def _strip(params: str) -> list[str]:
@@ -68,6 +71,8 @@ def static_prototypes(file: PlannedFile) -> list[str]:
     for p in file.functions:
         if not p.cls and not p.sig.name.startswith("LLVMInitialize") and not is_public(file.kind, p.sig, p.cls):
             decl = Signature(p.sig.prefix, "", p.sig.name, p.sig.params, p.sig.suffix, "").declaration()
+            if p.namespace:
+                decl = f"namespace llvm {{ namespace {p.namespace} {{ {decl} }} }}"
             out.append(declares(decl, p.fn.key))
     return _unique_declarations(out)
 
@@ -99,6 +104,10 @@ def render_plan(plan: Plan, td_name: str) -> Rendered:
     present = {f.kind.stem: f for f in plan.files}
     codegen_headers = [f"{T}{s}.h" for s in _CODEGEN_HEADER_ORDER if s in present and present[s].kind.header]
     mc_headers = [f.kind.path(T, "h") for f in plan.files if f.kind.layer == "mc" and f.kind.header and f.kind.directory == "MCTargetDesc" and f.kind.stem != "MCTargetDesc"]
+    # The kinds read from the training targets (emit.backends): their headers are the codegen files' too, as the
+    # real backends' AsmPrinter includes MCTargetDesc/<T>MCExpr.h and their lowering <T>MachineFunctionInfo.h.
+    codegen_headers += [f.kind.path(T, "h") for f in _headers_in_order(plan.files) if f.kind.generic and f.kind.header]
+    class_file = {c.name: f for f in plan.files for c in f.classes}
     placed = plan.functions
     mentioned = {w for w in ("printAliasInstr",) if _mentions(placed, w)}
     base = {
@@ -116,6 +125,7 @@ def render_plan(plan: Plan, td_name: str) -> Rendered:
 
     for f in plan.files:
         deps = [f"{T}{d}.h" for d in _HEADER_DEPS.get(f.kind.stem, []) if d in present]
+        deps += [h for h in _base_headers(f, class_file, T) if h not in deps]
         if f.kind.header:
             render(f"{f.kind.template}.h.j2", f.kind.path(T, "h"), file=f, deps=deps)
         if f.kind.cpp:
@@ -131,6 +141,41 @@ def render_plan(plan: Plan, td_name: str) -> Rendered:
     for d in subdirs:
         render(f"{d}/CMakeLists.txt.j2", f"{d}/CMakeLists.txt", mc_sources=mc_sources)
     return Rendered(files)
+
+
+def _base_files(file: PlannedFile, class_file: dict[str, PlannedFile]) -> list[PlannedFile]:
+    """The other files that declare the base classes of this file's classes (a class needs its base complete:
+    ``<T>TargetELFStreamer`` derives from ``<T>TargetStreamer``)."""
+    out: list[PlannedFile] = []
+    for c in file.classes:
+        for name in re.findall(r"[A-Za-z_]\w*", c.base):
+            other = class_file.get(name)
+            if other is not None and other is not file and other not in out:
+                out.append(other)
+    return out
+
+
+def _base_headers(file: PlannedFile, class_file: dict[str, PlannedFile], T: str) -> list[str]:
+    """The headers a file's header includes for its classes' bases."""
+    return [g.kind.path(T, "h") for g in _base_files(file, class_file) if g.kind.header]
+
+
+def _headers_in_order(files: list[PlannedFile]) -> list[PlannedFile]:
+    """Files ordered so that one whose classes derive from another file's classes comes after it."""
+    class_file = {c.name: f for f in files for c in f.classes}
+    out: list[PlannedFile] = []
+
+    def place(f: PlannedFile, seen: set[int]) -> None:
+        if f in out or id(f) in seen:
+            return
+        seen.add(id(f))
+        for other in _base_files(f, class_file):
+            place(other, seen)
+        out.append(f)
+
+    for f in files:
+        place(f, set())
+    return out
 
 
 def function_ranges(text: str) -> list[tuple[str, int, int]]:

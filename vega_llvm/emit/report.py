@@ -43,7 +43,10 @@ class BootstrapReport:
     provenance: dict[str, Any]
     files: dict[str, str] = field(default_factory=dict)  # source file -> compiled | failed
     functions: list[FunctionRow] = field(default_factory=list)
-    unplaced: list[str] = field(default_factory=list)
+    unplaced: list[str] = field(default_factory=list)  # functions the layout has no file for ("no file template")
+    # Functions of a library the description does not have or the build left out (asm parser, disassembler): the
+    # layout has their file, the target does without it.
+    without_library: list[str] = field(default_factory=list)
     donors: list[list[Any]] = field(default_factory=list)
     build: dict[str, Any] = field(default_factory=dict)  # ok, seconds, llc, llvm_mc, first_errors
     lit: dict[str, Any] = field(default_factory=dict)
@@ -54,6 +57,9 @@ class BootstrapReport:
     # Every step of the repair ladder taken, in order: round (0: before the first build), function, step, to (what it
     # moved to: "candidate 1 (member:Lanai)", "fallback:Lanai", "stub", ...), error (the compiler line that caused it)
     repairs: list[dict[str, Any]] = field(default_factory=list)
+    # The stubs and functions the failing lit tests stop at, most tests first, then the least confident
+    # (``bootstrap.stops.write_first``): function, why ("stub" | "crash"), tests, confidence, source, status
+    write_first: list[dict[str, Any]] = field(default_factory=list)
 
     def summary(self) -> dict[str, Any]:
         st = [f.status for f in self.functions]
@@ -79,6 +85,8 @@ class BootstrapReport:
             "lit_tests": self.lit.get("tests", 0),
             "smoke_passed": sum(1 for v in self.smoke.get("results", {}).values() if v == "pass"),
             "smoke": len(self.smoke.get("results", {})),
+            "no_file_template": len(self.unplaced),
+            "without_library": len(self.without_library),
         }
 
     def summary_line(self) -> str:
@@ -122,13 +130,20 @@ class BootstrapReport:
             lines += ["", "## Repair rounds (each step a charged function took, and the compiler line that caused it)", "",
                       "| round | function | step | now | compiler line |", "|---|---|---|---|---|"]
             for r in self.repairs:
-                lines.append(f"| {r['round']} | `{r['function']}` | {r['step']} | {r['to']} | `{r['error'][:160]}` |")
+                when = f"{r['round']} (last run)" if r.get("earlier") else r["round"]
+                lines.append(f"| {when} | `{r['function']}` | {r['step']} | {r['to']} | `{r['error'][:160]}` |")
         failed_files = [k for k, v in self.files.items() if v != "compiled"]
         if failed_files:
             lines += ["", "## Files that did not compile", ""] + [f"- {f}" for f in failed_files]
         if self.lit:
             lines += ["", "## lit", "", f"{self.lit.get('summary_line', '')}"]
-            if self.lit.get("stopped_at"):
+            if self.write_first:
+                lines += ["", "Write these first: the stubs and functions the failing tests stop at (most tests first, "
+                          "then the least confident):", "",
+                          "| function | stops tests at | tests | confidence | source | now |", "|---|---|---|---|---|---|"]
+                lines += [f"| `{r['function']}` | {'its stub' if r['why'] == 'stub' else 'a crash in it'} | {r['tests']} | "
+                          f"{r['confidence']:.2f} | {r['source']} | {r['status']} |" for r in self.write_first]
+            elif self.lit.get("stopped_at"):
                 lines += ["", "Tests that stop at a stub (write these first):", "", "| stub | tests |", "|---|---|"]
                 lines += [f"| `{k}` | {v} |" for k, v in self.lit["stopped_at"].items()]
         if self.smoke:
@@ -138,6 +153,10 @@ class BootstrapReport:
         if self.unplaced:
             lines += ["", f"## Functions with no file template ({len(self.unplaced)}, not emitted)", ""]
             lines += [f"- `{u}`" for u in self.unplaced[:50]]
+        if self.without_library:
+            lines += ["", f"## Functions of a library this target does without ({len(self.without_library)}, not "
+                      "emitted: the description lacks it, or it was left out because it did not compile)", ""]
+            lines += [f"- `{u}`" for u in self.without_library[:50]]
         lines += ["", "## Functions by confidence (lowest first)", "",
                   "| confidence | function | source | status | low statements |", "|---|---|---|---|---|"]
         for f in sorted(self.functions, key=lambda f: (f.confidence, f.key)):

@@ -18,8 +18,9 @@ from ..corpus.records import read_jsonl
 from ..errors import ConfigError
 from ..evaluate.swap import FunctionEdit, bracket_error
 from ..jsonl import target_rows
+from .backends import BackendLayout
 from .functions import EmitFunction, abstract_name, parse_signature, respell, split_top
-from .layout import FILE_KINDS
+from .layout import FILE_KINDS, enabled_kinds, layout_kinds, target_properties
 
 
 def corpus_records(corpus_dir: Path, targets: set[str] | None = None) -> Iterator[dict[str, Any]]:
@@ -58,10 +59,11 @@ def rank_donors(table: Any, describe_dir: Path, corpus_dir: Path, exclude: set[s
     return [Donor(n, s, names.get(n, {}).get("spellings", [n])) for n, s in rank_targets(table, tables)]
 
 
-def fallback_functions(donor: Donor, corpus_dir: Path, target: str, only: set[str] | None = None) -> list[EmitFunction]:
-    """The donor's functions in the layout's file kinds, renamed; only those of the groups (abstracted qualified
-    names) in ``only`` when given."""
-    stems = {k.stem for k in FILE_KINDS}
+def fallback_functions(donor: Donor, corpus_dir: Path, target: str, only: set[str] | None = None,
+                       stems: set[str] | None = None) -> list[EmitFunction]:
+    """The donor's functions in the layout's file kinds (``stems``; default ``FILE_KINDS``), renamed; only those
+    of the groups (abstracted qualified names) in ``only`` when given."""
+    stems = {k.stem for k in FILE_KINDS} if stems is None else stems
     out: list[EmitFunction] = []
     seen: set[str] = set()
     for r in corpus_records(corpus_dir, {donor.target}):
@@ -82,7 +84,7 @@ def fallback_functions(donor: Donor, corpus_dir: Path, target: str, only: set[st
             EmitFunction(
                 key=key, file_stem=stem, module=r["module"], signature=sig,
                 body=respell(r["body"], spell, target), confidence=0.0, source=f"fallback:{donor.target}",
-                order=r["line"], record_id=r["id"],
+                order=r["line"], record_id=r["id"], in_header=r["file"].endswith(".h"),
             )
         )
     return out
@@ -93,15 +95,15 @@ def fallback_functions(donor: Donor, corpus_dir: Path, target: str, only: set[st
 MAJORITY = 0.5
 
 
-def group_support(corpus_dir: Path, exclude: set[str]) -> dict[tuple[str, str], set[str]]:
-    """(abstracted file stem, qualified name) -> the training targets that implement it (the layout's kinds only)."""
-    stems = {k.stem for k in FILE_KINDS}
+def group_support(corpus_dir: Path, exclude: set[str], stems: set[str] | None = None) -> dict[tuple[str, str], set[str]]:
+    """(abstracted file stem, qualified name) -> the training targets that implement it (in the file kinds
+    ``stems`` when given, else in every file)."""
     out: dict[tuple[str, str], set[str]] = {}
     for r in corpus_records(corpus_dir):
         if r["target"] in exclude:
             continue
         stem = _stem(r["file"])
-        if stem in stems:
+        if stems is None or stem in stems:
             out.setdefault((stem, r["qname"]), set()).add(r["target"])
     return out
 
@@ -117,10 +119,17 @@ class Selection:
     # For each generated function, the nearest training target's implementation (renamed): what the repair loop
     # puts in its place when the generated body does not compile, before a stub.
     alternates: dict[str, EmitFunction] = field(default_factory=dict)
+    layout: BackendLayout | None = None  # the training targets' file kinds and classes the set was chosen in
+    # Groups the nearest target or most targets have that the set leaves out, and why: their file kind is one the
+    # description does not have (an asm parser, fixups), or a file of the nearest target's own (its passes) that
+    # too few backends share to be part of the layout (``backends.KIND_SHARE``).
+    not_described: list[str] = field(default_factory=list)
+    own_files: dict[str, list[str]] = field(default_factory=dict)  # file stem -> groups
 
 
 def scratch_functions(
-    table: Any, generated: list[EmitFunction], corpus_dir: Path, describe_dir: Path, exclude: set[str]
+    table: Any, generated: list[EmitFunction], corpus_dir: Path, describe_dir: Path, exclude: set[str],
+    layout: BackendLayout | None = None,
 ) -> Selection:
     """The function set of a new target and a body for each: the model's where it generated one, else the nearest
     training target that has the function, renamed (confidence 0).
@@ -129,14 +138,25 @@ def scratch_functions(
     every generated function gives a backend of thousands of functions that no target has (7,614 for XCore, whose
     real backend has 273), most of them declarations that cannot compile together. The set is instead what a real
     backend of this kind has: the groups of the nearest training target (description similarity), plus the groups
-    that at least ``MAJORITY`` of the training targets implement."""
+    that at least ``MAJORITY`` of the training targets implement, in the file kinds of the layout (``layout``: the
+    kinds the training targets share, read from their sources; without it, the hand-written ``FILE_KINDS``) that the
+    description has. Every chosen function thus has a file to go to."""
     donors = rank_donors(table, describe_dir, corpus_dir, exclude)
     if not donors:
         raise ConfigError("no training target to take the function set from")
-    support = group_support(corpus_dir, exclude)
-    n_targets = len({t for ts in support.values() for t in ts}) or 1
+    every = {k.stem for k in layout_kinds(layout)}
+    stems = set(enabled_kinds(target_properties(table), layout))
+    support_all = group_support(corpus_dir, exclude)
+    support = {g: ts for g, ts in support_all.items() if g[0] in stems}
+    n_targets = len({t for ts in support_all.values() for t in ts}) or 1
     nearest = donors[0].target
-    wanted = {g for g, ts in support.items() if nearest in ts or len(ts) >= MAJORITY * n_targets}
+    chosen = lambda ts: nearest in ts or len(ts) >= MAJORITY * n_targets  # noqa: E731
+    wanted = {g for g, ts in support.items() if chosen(ts)}
+    not_described = sorted(q for (st, q), ts in support_all.items() if st in every and st not in stems and chosen(ts))
+    own_files: dict[str, list[str]] = {}
+    for (st, q), ts in sorted(support_all.items()):
+        if st not in every and chosen(ts):
+            own_files.setdefault(st, []).append(q)
     by_majority = sum(1 for g in wanted if nearest not in support[g])
     fns: dict[str, EmitFunction] = {}
     not_selected: list[str] = []
@@ -153,7 +173,7 @@ def scratch_functions(
         if not missing and not want_alt:
             break
         taken, alt_taken = set(), set()
-        for f in fallback_functions(d, corpus_dir, table.target, only=missing | want_alt):
+        for f in fallback_functions(d, corpus_dir, table.target, only=missing | want_alt, stems=stems):
             group = f.key.split("#")[0]
             if group in missing:
                 fns.setdefault(f.key, f)
@@ -163,7 +183,7 @@ def scratch_functions(
                 alt_taken.add(group)
         missing -= taken
         want_alt -= alt_taken
-    return Selection(list(fns.values()), donors, not_selected, by_majority, alternates)
+    return Selection(list(fns.values()), donors, not_selected, by_majority, alternates, layout, not_described, own_files)
 
 
 def _arity(signature: str) -> int:

@@ -1,0 +1,106 @@
+"""Where the failing lit tests of a bootstrapped backend stop, and what to write first because of it.
+
+A test stops at one of our functions in two ways that its output shows: at a stub (``report_fatal_error`` with the
+message ``repair.stub_function`` or ``emit.required`` wrote, naming the function), or in a crash whose stack dump
+(LLVM prints one on a signal and on ``report_fatal_error``, symbolised with ``llvm-symbolizer`` from the binary's
+symbol table) has one of our functions as its innermost frame of the target's own code. ``write_first`` counts the
+tests per function and ranks them: most tests first, then the least confident, so that a person starts with the
+function whose writing unblocks the most tests, and among equals with the one the model was least sure of.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any, Iterable
+
+_STUB_HIT = re.compile(r"vega-llvm: (\S+) (?:did not compile|is required by LLVM or the description); write it by hand")
+_FRAME = re.compile(r"^\s*#\d+ 0x[0-9a-fA-F]+ (?P<symbol>.+)$", re.M)
+
+
+def _tests(lit_json: Path) -> list[dict[str, Any]]:
+    try:
+        return list(json.loads(Path(lit_json).read_text()).get("tests", []))
+    except (OSError, ValueError):
+        return []
+
+
+def stubs_hit(lit_json: Path) -> dict[str, int]:
+    """How many lit tests stop at each stub (its ``report_fatal_error``), most first: what to write first."""
+    counts: dict[str, int] = {}
+    for t in _tests(lit_json):
+        m = _STUB_HIT.search(t.get("output", ""))
+        if m:
+            counts[m.group(1)] = counts.get(m.group(1), 0) + 1
+    return dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
+
+
+@dataclass
+class FirstRow:
+    """One function of the "write these first" list."""
+
+    function: str  # key as the report lists it ("<T>TargetLowering::LowerCall")
+    why: str  # "stub" (the test reaches its report_fatal_error) or "crash" (innermost frame of ours in a stack dump)
+    tests: int  # failing tests that stop there
+    confidence: float
+    source: str
+    status: str
+
+
+def _shown(key: str, target: str) -> str:
+    """How a function's key shows in a demangled frame: ``XCoreTargetLowering::LowerCall``, ``isImmU6``."""
+    return key.split("#")[0].replace("<T>", target)
+
+
+def crash_site(output: str, names: dict[str, str]) -> str | None:
+    """The key of the innermost stack frame of ``output`` that is one of ``names`` (shown name -> key): the name
+    followed by its parameter list, preceded by nothing, a space, ``llvm::`` or (a static function's file scope)
+    nothing else; the longest name that fits a frame wins (``XCoreTargetLowering::LowerCall`` over a free
+    ``LowerCall``)."""
+    ordered = sorted(names, key=len, reverse=True)
+    for m in _FRAME.finditer(output):
+        symbol = m.group("symbol")
+        for shown in ordered:
+            i = symbol.find(shown + "(")
+            while i >= 0:
+                before = symbol[:i]
+                if not before or before.endswith((" ", "llvm::", "(anonymous namespace)::")):
+                    return names[shown]
+                i = symbol.find(shown + "(", i + 1)
+    return None
+
+
+def write_first(lit_json: Path, functions: Iterable[Any], target: str) -> list[dict[str, Any]]:
+    """The stubs and functions the failing tests of ``lit_json`` stop at, ranked (see the module docstring);
+    ``functions``: the report's rows (``FunctionRow``)."""
+    rows = {f.key: f for f in functions}
+    shown: dict[str, str] = {}
+    for k in rows:
+        shown.setdefault(_shown(k, target), k)
+    # Stub messages name the function without the target (``TargetLowering::LowerCall``); a required stub's, by
+    # its name alone (``printMemOperand``).
+    by_name = {k.split("#")[0].replace("<T>", ""): k for k in rows}
+    for k in rows:
+        by_name.setdefault(k.split("#")[0].split("::")[-1], k)
+    counts: dict[tuple[str, str], int] = {}
+    for t in _tests(lit_json):
+        if t.get("code") not in ("FAIL", "TIMEOUT", "UNRESOLVED"):
+            continue
+        out = t.get("output", "")
+        m = _STUB_HIT.search(out)
+        if m:
+            key, why = by_name.get(m.group(1), m.group(1)), "stub"
+        else:
+            key, why = crash_site(out, shown), "crash"
+            if key is None:
+                continue
+        counts[(key, why)] = counts.get((key, why), 0) + 1
+    out_rows = []
+    for (key, why), n in counts.items():
+        f = rows.get(key)
+        out_rows.append(FirstRow(key, why, n, f.confidence if f else 0.0, f.source if f else "stub:required",
+                                 f.status if f else "stubbed"))
+    out_rows.sort(key=lambda r: (-r.tests, r.confidence, r.function))
+    return [asdict(r) for r in out_rows]
