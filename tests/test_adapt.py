@@ -86,3 +86,38 @@ def test_the_first_clean_candidate_is_taken_whatever_its_rank() -> None:
     ranked = _parsing_first(tpl, [_written(tpl, a, {}, {}, {}, "New") for a in adapted], vis)
     assert ranked[0].source == "member:D" and not ranked[0].undeclared
     assert [c.undeclared for c in ranked[1:]] == [["helper2"], ["helper3"], ["helper4"]]
+
+
+def test_a_local_of_every_version_is_undeclared_where_the_candidate_drops_its_declaration() -> None:
+    """LLVM's headers, read as words, contain ``Result`` (a parameter name somewhere); a candidate that uses the
+    ``Result`` every version declares, without the statement that declares it, does not compile (XCore: ``'Result'
+    was not declared``), so it must not pass as visible. A name some version uses undeclared (a member it inherits)
+    is not a local."""
+    from vega_llvm.generate.generate import _parsing_first, _written
+    from vega_llvm.generate.adapt import member_candidates
+    from vega_llvm.generate.visible import Visibility, plain_names
+
+    head = Statement(0, None, 0, "function_definition", ["unsigned", "<T>X", "::", "f", "(", ")", "{"], ["}"], "TARGET_INDEPENDENT")
+    decl = Statement(1, 0, 1, "declaration", ["unsigned", "Result", "=", "Out", ";"], [], "TARGET_SPECIFIC")
+    ret = Statement(2, 0, 1, "return_statement", ["return", "Result", ";"], [], "TARGET_SPECIFIC")
+    ms = [Member("A", "A", "A/X.cpp:1", "A", [0, 1, 2], {}), Member("B", "B", "B/X.cpp:1", "B", [0, 1, 2], {}),
+          Member("C", "C", "C/X.cpp:1", "C", [0, 2], {})]
+    tpl = Template("t", "<T>X.cpp", "<T>X::f", "ISel", ["A", "B", "C"], [head, decl, ret], ms)
+    vis = object.__new__(Visibility)
+    vis.spelling, vis.llvm, vis.described, vis.generated = "New", frozenset({"Result", "Out"}), set(), {"f", "NewX"}
+    vis.checks_own_names, vis._tblgen = True, None
+    # C uses Result undeclared (a member of its class there): not a local of this function
+    assert vis.template_locals(tpl) == set()
+    ms[2] = Member("C", "C", "C/X.cpp:1", "C", [0, 1, 2], {})
+    assert vis.template_locals(tpl) == {"Result"}
+    cands = [_written(tpl, a, {}, {}, {}, "New") for a in member_candidates(tpl, lambda sid: None, {}, set(), {"A": 1.0})]
+    # a candidate whose statement set keeps the return but not the declaration
+    only_return = Template("u", "<T>X.cpp", "<T>X::f", "ISel", ["D"], [head, decl, ret],
+                           [Member("D", "D", "D/X.cpp:1", "D", [0, 2], {})])
+    dropped = _written(tpl, member_candidates(only_return, lambda sid: None, {}, set(), {"D": 1.0})[0], {}, {}, {}, "New")
+    assert vis.unknown(dropped.code, set(), vis.template_locals(tpl)) == ["Result"]
+    assert vis.unknown(cands[0].code, set(), vis.template_locals(tpl)) == []
+    assert vis.unknown(dropped.code, set()) == []  # what the bag of LLVM's words alone let through
+    assert plain_names("a . Result + b -> c + X :: d") == {"a", "b", "X"}
+    ranked = _parsing_first(tpl, [dropped, *cands], vis)
+    assert ranked[0] is cands[0] and ranked[-1] is dropped

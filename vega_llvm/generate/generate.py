@@ -470,7 +470,9 @@ def _visibility(table: Any, spelling: str, qnames: list[str]) -> Any:
     from ..llvm.toolchain import find_toolchain
     from .visible import Visibility
 
-    names = {q.split("::")[-1] for q in qnames}
+    # the functions and the classes (or namespaces) that own them: generated together, ``<T>AsmPrinter`` is declared
+    # where ``<T>AsmPrinter::emitInstruction`` is (XCore: 7 of its real functions named their own class)
+    names = {part for q in qnames for part in q.split("::") if part}
     return Visibility(table, spelling, find_toolchain().includedir, names)
 
 
@@ -560,9 +562,10 @@ def _parsing_first(tpl: Any, cands: list[_Written], vis: Any = None) -> list[_Wr
 
     allowed = min((_errors(instantiate(tpl, m)) for m in tpl.members), default=0)
     conventions = vis.conventions(tpl) if vis is not None else set()
+    local_names = vis.template_locals(tpl) if vis is not None else set()
     for c in cands:
         c.parses = bool(c.code.strip()) and _errors(c.code) <= allowed
-        c.undeclared = vis.unknown(c.code, conventions) if vis is not None else []
+        c.undeclared = vis.unknown(c.code, conventions, local_names) if vis is not None else []
     return sorted(cands, key=lambda c: (not c.parses, bool(c.undeclared)))  # stable: ties keep their order
 
 
