@@ -10,6 +10,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 LLVM=$(.venv/bin/python -c "from vega_llvm.paths import llvm_dir; print(llvm_dir())")
 echo "== commit $(git rev-parse --short HEAD), model checkpoints/default, llvm $LLVM"
+mkdir -p runs
 for t in ${*:-XCore RISCV}; do
   out=runs/scratch-$t
   rm -rf "$out"
