@@ -14,8 +14,8 @@ What "the same result" means, per command (docs/RELIABILITY.md, "Interrupted run
   saved state holds the optimiser, scheduler and RNG, so the run resumed from its last saved step computes what the
   uninterrupted one computed; the metadata says where each phase resumed.
 
-A kill in the middle of writing one of train's work files is reproduced by cutting that file short (known gaps G5,
-G6: expected failures until ``vega_llvm/model/train.py`` stages them). The last tests check the guard that takes a
+A kill in the middle of writing one of train's work files is reproduced by cutting that file short (known gaps G6,
+G7: expected failures until ``vega_llvm/model/train.py`` stages them). The last tests check the guard that takes a
 tool we started, and what it started, with us when we are killed (``vega_llvm/toolguard.py``). ``eval`` is killed
 and run twice at once in ``test_eval_runs.py``.
 """
@@ -189,7 +189,7 @@ def test_train_killed_at_several_points_resumes_to_identical_weights(
     work = tmp_path / "ckpt.work"
     # tiny: 20 pre-training and 40 fine-tuning steps, state saved every 10; log lines every 10 steps.
     points = {
-        # Not while the tokenizer is written: a kill there is a known gap (docs/RELIABILITY.md, G5).
+        # Not while the tokenizer is written: a kill there is a known gap (docs/RELIABILITY.md, G6).
         "tokenizer written, pre-training starting": lambda: (work / "pretrain").is_dir(),
         "pre-training past its first saved state": lambda: _logged_step(work / "pretrain" / "log.jsonl", 10),
         "fine-tuning started": lambda: _logged_step(work / "finetune" / "log.jsonl", 0),
@@ -230,14 +230,14 @@ def killed_train(inputs: dict[str, Any], tmp_path_factory: pytest.TempPathFactor
 
 
 # Files of the work folder that train writes in place (not staged and renamed): a kill during the write leaves them
-# cut short, and the rerun reads them. Known gaps G5 and G6 in docs/RELIABILITY.md; the fix belongs in
+# cut short, and the rerun reads them. Known gaps G6 and G7 in docs/RELIABILITY.md; the fix belongs in
 # vega_llvm/model/train.py, whose code the shipped checkpoint's provenance hashes.
 # name -> (the gap, what the rerun prints today)
 CUT_SHORT = {
-    "tokenizer/tokenizer.json": ("G5: Tok.save writes the tokenizer in place; the rerun refuses it",
+    "tokenizer/tokenizer.json": ("G6: Tok.save writes the tokenizer in place; the rerun refuses it",
                                  "tokenizer cannot be loaded"),
-    "config.json": ("G6: run_train writes config.json in place; the rerun ends in a traceback", "JSONDecodeError"),
-    "inputs.json": ("G6: run_train writes inputs.json in place; the rerun ends in a traceback", "JSONDecodeError"),
+    "config.json": ("G7: run_train writes config.json in place; the rerun ends in a traceback", "JSONDecodeError"),
+    "inputs.json": ("G7: run_train writes inputs.json in place; the rerun ends in a traceback", "JSONDecodeError"),
 }
 
 
