@@ -14,8 +14,8 @@ What "the same result" means, per command (docs/RELIABILITY.md, "Interrupted run
   saved state holds the optimiser, scheduler and RNG, so the run resumed from its last saved step computes what the
   uninterrupted one computed; the metadata says where each phase resumed.
 
-A kill in the middle of writing one of train's work files is reproduced by cutting that file short (known gaps G6,
-G7: expected failures until ``vega_llvm/model/train.py`` stages them). The last tests check the guard that takes a
+A kill in the middle of writing one of train's work files is reproduced by cutting that file (or its staging copy)
+short (gaps G6, G7, fixed: ``vega_llvm/model/train.py`` stages them). The last tests check the guard that takes a
 tool we started, and what it started, with us when we are killed (``vega_llvm/toolguard.py``). ``eval`` is killed
 and run twice at once in ``test_eval_runs.py``.
 """
@@ -189,7 +189,7 @@ def test_train_killed_at_several_points_resumes_to_identical_weights(
     work = tmp_path / "ckpt.work"
     # tiny: 20 pre-training and 40 fine-tuning steps, state saved every 10; log lines every 10 steps.
     points = {
-        # Not while the tokenizer is written: a kill there is a known gap (docs/RELIABILITY.md, G6).
+        # A kill while the tokenizer is written: test_train_killed_while_writing_a_work_file_resumes (G6).
         "tokenizer written, pre-training starting": lambda: (work / "pretrain").is_dir(),
         "pre-training past its first saved state": lambda: _logged_step(work / "pretrain" / "log.jsonl", 10),
         "fine-tuning started": lambda: _logged_step(work / "finetune" / "log.jsonl", 0),
@@ -229,15 +229,15 @@ def killed_train(inputs: dict[str, Any], tmp_path_factory: pytest.TempPathFactor
     return {"features": features, "root": root}
 
 
-# Files of the work folder that train writes in place (not staged and renamed): a kill during the write leaves them
-# cut short, and the rerun reads them. Known gaps G6 and G7 in docs/RELIABILITY.md; the fix belongs in
-# vega_llvm/model/train.py, whose code the shipped checkpoint's provenance hashes.
-# name -> (the gap, what the rerun prints today)
+# What a kill in the middle of writing one of train's work files leaves. They were written in place (gaps G6, G7 in
+# docs/RELIABILITY.md): a cut-short file that every rerun read. Now each is staged and renamed into place, so a kill
+# leaves the old file or none, and at most a cut-short staging copy beside it (what these cases reproduce); a
+# cut-short record that older code left is read as absent and written afresh.
+# name -> (what a kill leaves: the file cut short in place, or the staging copy cut short and the file gone; the gap)
 CUT_SHORT = {
-    "tokenizer/tokenizer.json": ("G6: Tok.save writes the tokenizer in place; the rerun refuses it",
-                                 "tokenizer cannot be loaded"),
-    "config.json": ("G7: run_train writes config.json in place; the rerun ends in a traceback", "JSONDecodeError"),
-    "inputs.json": ("G7: run_train writes inputs.json in place; the rerun ends in a traceback", "JSONDecodeError"),
+    "tokenizer/tokenizer.json": ("staged", "G6: Tok.save wrote the tokenizer in place; the rerun refused it"),
+    "config.json": ("in place", "G7: run_train wrote config.json in place; the rerun ended in a traceback"),
+    "inputs.json": ("in place", "G7: run_train wrote inputs.json in place; the rerun ended in a traceback"),
 }
 
 
@@ -246,21 +246,35 @@ CUT_SHORT = {
 def test_train_killed_while_writing_a_work_file_resumes(
     name: str, inputs: dict[str, Any], killed_train: dict[str, Path], tmp_path: Path
 ) -> None:
-    """What a kill in the middle of writing ``name`` leaves (its first half), then the same command again: it
-    should resume or rebuild the file. It does not yet: expected to fail until the gap is fixed (strict, so that
-    the fix shows)."""
+    """What a kill in the middle of writing ``name`` leaves (its first half, in place or in the staging copy), then
+    the same command again: it resumes, rebuilding or rewriting the file."""
     work = tmp_path / "ckpt.work"
     shutil.copytree(killed_train["root"] / "ckpt.work", work)
+    how, gap = CUT_SHORT[name]
     cut = work / name
+    if how == "staged":  # killed inside _save_tokenizer: the staging folder half written, tokenizer/ not there yet
+        staging = cut.parent.with_name(f".{cut.parent.name}.tmp")
+        cut.parent.rename(staging)
+        cut = staging / cut.name
     data = cut.read_bytes()
     cut.write_bytes(data[: len(data) // 2])
     again = Run(_train_args(inputs, killed_train["features"], tmp_path / "ckpt"), inputs["env"])
     rc = again.finish(1200)
-    gap, today = CUT_SHORT[name]
-    if rc != 0 and today in again.err:
-        pytest.xfail(f"{gap}: {again.err.strip().splitlines()[-1][:200]}")
-    assert rc == 0, again.err[-2000:]
+    assert rc == 0, f"{gap}: {again.err[-2000:]}"
     assert (tmp_path / "ckpt" / "vega_meta.json").is_file()
+
+
+def test_a_resumed_phase_logs_each_step_once(tmp_path: Path) -> None:
+    """G8: the steps logged between the last saved state and a kill are run again on resume; the log keeps only the
+    steps before the state (and drops a line the kill cut short)."""
+    from vega_llvm.model.loop import _keep_log_before
+
+    log = tmp_path / "log.jsonl"
+    log.write_text("".join(json.dumps({"step": s, "loss": 1.0}) + "\n" for s in range(0, 500, 10)) + '{"step": 50')
+    _keep_log_before(log, 250)
+    assert [json.loads(line)["step"] for line in log.read_text().splitlines()] == list(range(0, 250, 10))
+    _keep_log_before(tmp_path / "absent.jsonl", 10)
+    assert not (tmp_path / "absent.jsonl").exists()
 
 
 # --- the tools we start -------------------------------------------------------------------------------------------

@@ -92,7 +92,9 @@ def run_phase(
     model, opt, sched = acc.prepare(model, opt, sched)
     model.train()
     world, rank = acc.num_processes, acc.process_index
-    log = open(work / "log.jsonl", "a", encoding="utf-8")
+    log_file = work / "log.jsonl"
+    _keep_log_before(log_file, start)
+    log = open(log_file, "a", encoding="utf-8")
     bar = None
     if progress and acc.is_main_process:
         from tqdm import tqdm
@@ -142,6 +144,23 @@ def run_phase(
             bar.close()
     secs = time.perf_counter() - t0
     return PhaseResult(steps, secs, done_examples / secs if secs else 0.0, first, last, start)
+
+
+def _keep_log_before(log_file: Path, start: int) -> None:
+    """The log of a resumed phase keeps the steps before the saved state only: the steps logged between that state
+    and the kill are run again, and would otherwise be logged twice (and a line cut short by the kill, once)."""
+    if not log_file.is_file():
+        return
+    kept = []
+    for line in log_file.read_text(encoding="utf-8", errors="replace").splitlines():
+        try:
+            if int(json.loads(line)["step"]) < start:
+                kept.append(line + "\n")
+        except (ValueError, KeyError, TypeError):
+            continue
+    tmp = log_file.with_name(f".{log_file.name}.tmp")
+    tmp.write_text("".join(kept), encoding="utf-8")
+    os.replace(tmp, log_file)
 
 
 def _save_state(path: Path, model: Any, opt: Any, sched: Any, step: int) -> None:

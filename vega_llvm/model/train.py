@@ -10,6 +10,8 @@ pre-training, nor the fine-tuning. Every intermediate lives in ``work`` (``token
 from __future__ import annotations
 
 import json
+import os
+import shutil
 import shlex
 import sys
 import time
@@ -48,6 +50,33 @@ def read_manifest(features: Path) -> dict[str, Any]:
     return json.loads(f.read_text())
 
 
+def _read_json(path: Path) -> Any:
+    """A work-folder record, or None when it is absent or unreadable: records are staged and renamed into place
+    (``_write_json``), so an unreadable one is a leftover of older code and is written afresh."""
+    try:
+        return json.loads(path.read_text())
+    except (OSError, ValueError):
+        return None
+
+
+def _write_json(path: Path, data: Any) -> None:
+    """Staged and renamed into place: a kill leaves the old file or the new one, never half of one (a cut-short
+    ``config.json`` ended every rerun in a JSONDecodeError traceback)."""
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_text(json.dumps(data, indent=1))
+    os.replace(tmp, path)
+
+
+def _save_tokenizer(tok: Any, tok_dir: Path) -> None:
+    """Written into a folder beside ``tok_dir`` and renamed into place: a kill while the tokenizer files are written
+    left a cut-short ``tokenizer.json`` that every rerun refused until the folder was deleted by hand."""
+    staging = tok_dir.with_name(f".{tok_dir.name}.tmp")
+    shutil.rmtree(staging, ignore_errors=True)
+    tok.save(staging)
+    shutil.rmtree(tok_dir, ignore_errors=True)
+    os.replace(staging, tok_dir)
+
+
 def run_train(
     cfg: TrainConfig,
     features: Path,
@@ -82,15 +111,15 @@ def run_train(
         raise ConfigError(f"{features}: targets {sorted(train_targets & set(held_out))} are both training and held out")
     work.mkdir(parents=True, exist_ok=True)
     cfg_file = work / "config.json"
-    if cfg_file.is_file() and json.loads(cfg_file.read_text()) != cfg.to_dict():
+    if _read_json(cfg_file) not in (None, cfg.to_dict()):
         raise CheckpointError(f"{cfg_file}: this work folder was started with another configuration; use a new --work or delete it")
-    cfg_file.write_text(json.dumps(cfg.to_dict(), indent=1))
+    _write_json(cfg_file, cfg.to_dict())
     # The work folder's tokenizer and states are only resumable over the same data.
     data_file = work / "inputs.json"
     data_key = {"train_sha256": manifest.get("train_sha256"), "corpus_sha256": _corpus_sha(corpus), "model_code": code_digest("model")}
-    if data_file.is_file() and json.loads(data_file.read_text()) != data_key:
+    if _read_json(data_file) not in (None, data_key):
         raise CheckpointError(f"{data_file}: this work folder was started on other data or model code; use a new --work or delete it")
-    data_file.write_text(json.dumps(data_key, indent=1))
+    _write_json(data_file, data_key)
 
     records = [r for r in load_corpus(corpus) if r.target in train_targets]  # held-out code stops here
     mc = cfg.model
@@ -102,7 +131,7 @@ def run_train(
     else:
         texts = list(training_texts(records, train_targets, cfg.tokenizer_functions))
         tok = Tok(train_bpe(texts, mc.vocab_size))
-        tok.save(tok_dir)
+        _save_tokenizer(tok, tok_dir)
     torch.manual_seed(cfg.seed)
     if mc.init_from:
         model = from_roberta(mc.init_from, len(tok), mc, tok.mask)
