@@ -121,3 +121,19 @@ def test_a_local_of_every_version_is_undeclared_where_the_candidate_drops_its_de
     assert plain_names("a . Result + b -> c + X :: d") == {"a", "b", "X"}
     ranked = _parsing_first(tpl, [dropped, *cands], vis)
     assert ranked[0] is cands[0] and ranked[-1] is dropped
+
+
+def test_a_donor_name_in_any_case_is_respelled_for_the_new_target() -> None:
+    """Templates abstract a target's spelling (``Lanai`` -> ``<T>``) but not its lower- and upper-case forms:
+    Lanai's ``RegisterTarget<Triple::lanai> X(..., "lanai", ...)`` kept them, and XCore's scratch backend registered
+    itself as ``lanai`` (every lit test: ``invalid target 'xcore'``)."""
+    from vega_llvm.generate.adapt import consensus, member_candidates
+    from vega_llvm.generate.generate import _written
+
+    tpl = _template("t", [("Lanai", [0, 1, 2], {"SV0": "Triple :: lanai", "SV1": "R_LANAI_32"}),
+                          ("Sparc", [0, 1, 2], {"SV0": "Triple :: sparc", "SV1": "R_SPARC_32"})])
+    cands = member_candidates(tpl, lambda sid: None, {}, set(), {"Lanai": 1.0, "Sparc": 0.5})
+    code = _written(tpl, cands[0], {}, {}, {}, "XCore").code
+    assert "Triple :: xcore" in code and "R_XCORE_32" in code
+    assert "lanai" not in code.lower() and "sparc" not in code.lower()
+    assert consensus(tpl, code, "XCore") == 2 / 3  # each target's own version, respelled, is this code

@@ -175,6 +175,17 @@ def _voted_values(template: Any, stmts: set[int], owner: dict[str, int], weight:
     return values, redo, sorted(set(foreign))
 
 
+def respelled(template: Any, code: str, spelling: str) -> str:
+    """``code`` with every training target's name of the template in the new target's, in each case the corpus does
+    not abstract: ``Triple::lanai`` and ``"lanai"`` of Lanai's ``RegisterTarget`` (only the spelling ``Lanai`` is
+    ``<T>`` in a template), ``R_LANAI_32``. Left as the donor wrote them, XCore's scratch backend registered itself
+    as ``lanai`` and every lit test failed on ``invalid target 'xcore'``."""
+    from ..corpus.naming import respell
+
+    names = {n for m in template.members for n in (m.target, m.spelling) if n and n != spelling}
+    return respell(code, names, spelling) if names else code
+
+
 def consensus(template: Any, code: str, spelling: str) -> float:
     """Share of the template's training targets whose own function, respelled for the new target, is exactly
     ``code`` (layout aside), counting the new target as one more that may disagree: ``same / (targets + 1)``.
@@ -186,5 +197,6 @@ def consensus(template: Any, code: str, spelling: str) -> float:
     want = normalise(code)
     targets = {m.target for m in template.members}
     same = {m.target for m in template.members
-            if normalise(instantiate(template, {"statements": m.statements, "values": m.values, "spelling": spelling})) == want}
+            if normalise(respelled(template, instantiate(template, {"statements": m.statements, "values": m.values,
+                                                                     "spelling": spelling}), spelling)) == want}
     return len(same) / (len(targets) + 1)

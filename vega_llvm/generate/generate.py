@@ -535,6 +535,7 @@ def _written(tpl: Any, a: Any, rows: dict[int, dict[str, Any]], row_job: dict[tu
     import math
 
     from ..templates import instantiate
+    from .adapt import respelled
 
     values = dict(a.values)
     for sid in sorted(a.retranslate):
@@ -547,7 +548,7 @@ def _written(tpl: Any, a: Any, rows: dict[int, dict[str, Any]], row_job: dict[tu
             values[s["name"]] = got[j] if j < len(got) else ""
     for ph in (p for st in tpl.statements for p in st.placeholders):
         values.setdefault(ph.name, "")
-    code = instantiate(tpl, {"statements": a.statements, "values": values, "spelling": spelling})
+    code = respelled(tpl, instantiate(tpl, {"statements": a.statements, "values": values, "spelling": spelling}), spelling)
     return _Written(a.source, list(a.statements), values, code, math.exp(a.score))
 
 
