@@ -59,8 +59,7 @@ def test_pure_virtual_functions_of_an_abstract_class_get_overrides(tmp_path: Pat
 @pytest.mark.parametrize(
     "inc, call, owner",
     [
-        # an operand's PrintMethod, called from the AsmWriter table inside the printer class
-        ("FooGenAsmWriter.inc", "printMemOperand(MI, 2, O);", "FooInstPrinter"),
+        # (an operand's PrintMethod: test_hooks_with_a_safe_answer_get_it_and_compile_in_the_real_classes)
         # a PatLeaf's own C++ helper: arguments tblgen did not name, so a variadic template of the right type
         ("FooGenDAGISel.inc", "return immSmall(N);", "FooDAGToDAGISel"),
     ],
@@ -122,3 +121,88 @@ def test_llvm_interface_functions_are_read_from_the_installed_headers() -> None:
     assert {"getTargetTransformInfo", "LowerOperation", "emitPrologue", "getInstruction", "printInst"} <= names
     # a target's own helpers, called by its tblgen tables, are not LLVM interface functions
     assert "lowerOperand" not in names and "SelectADDRspii" not in names
+
+
+# The hooks with a safe answer, compiled against LLVM's installed headers inside the real base classes: the stub
+# must fit the table's call and the class as LLVM declares it (MAI and printRegName of MCInstPrinter, the
+# selector's const predicate context, MCDisassembler's DecodeStatus).
+_REAL_HOOKS = {
+    "FooGenAsmWriter.inc": (
+        '#include "llvm/MC/MCExpr.h"\n#include "llvm/MC/MCInst.h"\n#include "llvm/MC/MCInstPrinter.h"\n'
+        '#include "llvm/MC/MCRegister.h"\n#include "llvm/Support/raw_ostream.h"\n',
+        "class FooInstPrinter : public MCInstPrinter {\npublic:\n"
+        "  void printInst(const MCInst *, uint64_t, StringRef, const MCSubtargetInfo &, raw_ostream &) override {}\n"
+        "  std::pair<const char *, uint64_t> getMnemonic(const MCInst *) override { return {nullptr, 0}; }\n",
+        "void printInstruction(const MCInst *MI, raw_ostream &O) {\n  printMemOperand(MI, 2, O);\n}\n",
+        "printRegName(O, Op.getReg())",
+    ),
+    "FooGenDAGISel.inc": (
+        '#include "llvm/CodeGen/SelectionDAGISel.h"\n',
+        "class FooDAGToDAGISel : public SelectionDAGISel {\npublic:\n",
+        "bool CheckNodePredicate(SDNode *N, unsigned PredNo) const override {\n  return immSmall(N);\n}\n"
+        "bool CheckComplexPattern(SDNode *Root, SDNode *Parent, SDValue N, unsigned PatternNo,\n"
+        "                         SmallVectorImpl<std::pair<SDValue, SDNode *>> &Result) override {\n"
+        "  Result.resize(2);\n  return SelectAddrSpii(N, Result[0].first, Result[1].first);\n}\n",
+        "return false;",
+    ),
+    "FooGenDisassemblerTables.inc": (
+        '#include "llvm/MC/MCDisassembler/MCDisassembler.h"\n#include "llvm/MC/MCInst.h"\n'
+        "using namespace llvm;\nusing DecodeStatus = MCDisassembler::DecodeStatus;\n",
+        "",
+        "static DecodeStatus decodeToMCInst(MCInst &MI, unsigned insn, uint64_t Address, const MCDisassembler *Decoder) {\n"
+        "  return DecodeBitpOperand(MI, insn, Address, Decoder);\n}\n",
+        "return MCDisassembler::Fail;",
+    ),
+}
+
+
+@pytest.mark.llvm
+@pytest.mark.parametrize("inc", sorted(_REAL_HOOKS))
+def test_hooks_with_a_safe_answer_get_it_and_compile_in_the_real_classes(tmp_path: Path, inc: str) -> None:
+    from vega_llvm.llvm.toolchain import find_toolchain
+
+    includes, owner_open, table, expect = _REAL_HOOKS[inc]
+    flags = ["g++", "-std=c++17", "-fsyntax-only", f"-I{find_toolchain().includedir}", "unit.cpp"]
+    (tmp_path / inc).write_text(table)
+
+    def unit(extra: str) -> str:
+        if owner_open:  # the table is included inside the class, as tblgen's outputs are
+            return f"{includes}namespace llvm {{\n{owner_open}#include \"{inc}\"\n{extra}}};\n}}\n"
+        return f"{includes}namespace llvm {{\n{extra}#include \"{inc}\"\n}}\n"
+
+    (tmp_path / "unit.cpp").write_text(unit(""))
+    res = subprocess.run(flags, cwd=tmp_path, capture_output=True, text=True)
+    assert res.returncode != 0
+    stubs = hook_stubs(res.stderr, tmp_path, "Foo")
+    assert stubs, res.stderr[-2000:]
+    owner = owner_open.split()[1] if owner_open else ""
+    decls, defs = [], []
+    for stub in stubs:
+        assert stub.source == SOURCE and "report_fatal_error" not in stub.body
+        sig = parse_signature(stub.signature)
+        if owner:
+            decls.append(f"  {sig.declaration()}\n")
+            defs.append(f"{sig.definition_head(owner)}\n{stub.body}\n")
+        else:
+            defs.append(f"{stub.signature}\n{stub.body}\n")
+    assert all(expect in s.body for s in stubs), [s.body for s in stubs]
+    if "Writer" in inc:  # the table's arguments give the parameters their LLVM types and the names the body uses
+        assert parse_signature(stubs[0].signature).params == "const MCInst *MI, unsigned OpNo, raw_ostream &O"
+    if owner:
+        text = unit("".join(decls)).rstrip().removesuffix("}") + "".join(defs) + "}\n"
+    else:
+        text = unit("".join(defs))
+    (tmp_path / "unit.cpp").write_text(text)
+    res = subprocess.run(flags, cwd=tmp_path, capture_output=True, text=True)
+    assert res.returncode == 0, res.stderr[-3000:]
+
+
+def test_encoder_hooks_stay_fatal(tmp_path: Path) -> None:
+    """A missing encoder has no safe answer: a wrong encoding would pass unseen, so its stub stops the run."""
+    log = "build/FooGenMCCodeEmitter.inc:12:7: error: ‘getImmOpValue’ was not declared in this scope\n"
+    (tmp_path / "build").mkdir()
+    (tmp_path / "build" / "FooGenMCCodeEmitter.inc").write_text(
+        "\n" * 11 + "      op = getImmOpValue(MI, 1, Fixups, STI);\n")
+    stubs = hook_stubs(log, tmp_path, "Foo")
+    assert [s.key for s in stubs] == ["<T>MCCodeEmitter::getImmOpValue#required"]
+    assert "report_fatal_error" in stubs[0].body

@@ -13,9 +13,19 @@ target that could be generated or taken over:
 
 For both, the compiler's own output gives what is needed to declare the function: the call in the ``.inc`` line
 (its arguments follow tblgen's fixed naming, which gives their types), or GCC's note listing each pure virtual
-function with its full signature. The function is then added as a stub that calls ``report_fatal_error`` (source
-``stub:required``, confidence 0), so that the backend links and the report names what is still to be written.
-A call whose arguments do not follow the conventions gets a variadic member template of the right return type.
+function with its full signature. The function is then added as a stub (source ``stub:required``, confidence 0),
+so that the backend links and the report names what is still to be written. A call whose arguments do not follow
+the conventions gets a variadic member template of the right return type.
+
+A stub's body calls ``report_fatal_error``, except for the hooks where LLVM has a behaviour that is always safe
+(``TableKind.default``): a selection predicate or ``ComplexPattern`` function that is not written does not match
+(the selector tries the other patterns, as for a pattern whose predicate fails); an operand's ``PrintMethod``
+prints the operand as TableGen's default ``printOperand`` does (register name, immediate, expression); a
+``DecoderMethod`` reports the encoding invalid. Each of these is one hook of a table that a whole suite goes
+through (XCore's ``immMskBitp`` guards one pattern of ``and``, yet every selection of an ``and`` with a constant
+reached the stub and stopped): with the default the tests that do not need the hook go on, and those that do fail
+on their output, not on the first function they compile. The encoder and pseudo-lowering hooks have no safe
+answer (a wrong encoding or a dropped operand would pass unseen) and stay fatal.
 """
 
 from __future__ import annotations
@@ -40,6 +50,8 @@ class TableKind:
     const: bool
     args: tuple[tuple[str, str], ...]  # (regex of the argument text, parameter declaration)
     typed_when: str = ""  # a call is typed only when one argument matches this (else: a variadic template)
+    default: str = ""  # a stub's body when not fatal (see the module docstring); {params}: only for a typed call
+    default_untyped: bool = False  # ``default`` names no parameter, so it fits the variadic template too
 
 
 _NUMBER = r"\d+"
@@ -48,6 +60,9 @@ TABLE_KINDS: dict[str, TableKind] = {
         "<T>InstPrinter", "InstPrinter", "void", False,
         (("MI", "const MCInst *MI"), ("Address", "uint64_t Address"), (_NUMBER, "unsigned OpNo"),
          ("STI", "const MCSubtargetInfo &STI"), ("O", "raw_ostream &O")),
+        # printRegName is MCInstPrinter's own virtual function: it compiles whatever the printer declares
+        default=("  const MCOperand &Op = MI->getOperand(OpNo);\n  if (Op.isReg())\n    printRegName(O, Op.getReg());\n"
+                 "  else if (Op.isImm())\n    O << Op.getImm();\n  else if (Op.isExpr())\n    Op.getExpr()->print(O, &MAI);"),
     ),
     "GenMCCodeEmitter.inc": TableKind(
         "<T>MCCodeEmitter", "MCCodeEmitter", "uint64_t", True,
@@ -58,6 +73,7 @@ TABLE_KINDS: dict[str, TableKind] = {
         "", "Disassembler", "DecodeStatus", False,
         (("MI", "MCInst &Inst"), ("Address", "uint64_t Address"), ("Decoder", "const MCDisassembler *Decoder"),
          (r"\w+", "uint64_t Insn")),
+        default="  return MCDisassembler::Fail;",
     ),
     "GenMCPseudoLowering.inc": TableKind(
         "<T>AsmPrinter", "AsmPrinter", "bool", True,
@@ -67,6 +83,7 @@ TABLE_KINDS: dict[str, TableKind] = {
         "<T>DAGToDAGISel", "ISelDAGToDAG", "bool", False,
         (("N", "SDValue N"), (r"Root|Parent", "SDNode *Parent"), (r"Result\[.*\]\.first", "SDValue &Op")),
         typed_when=r"Result\[.*\]\.first",  # a ComplexPattern's select function; a PatLeaf helper is anything
+        default="  return false;", default_untyped=True,
     ),
 }
 
@@ -96,11 +113,16 @@ def _stub_body(name: str) -> str:
     return f'{{\n  report_fatal_error("vega-llvm: {name} is required by LLVM or the description; write it by hand");\n}}'
 
 
-def _make(target: str, cls: str, file_stem: str, head: str, name: str) -> EmitFunction:
+def _default_body(name: str, code: str) -> str:
+    return (f"{{\n  // vega: {name} is required by the description and not written yet; until it is, it does what "
+            f"LLVM does without it\n{code}\n}}")
+
+
+def _make(target: str, cls: str, file_stem: str, head: str, name: str, default: str = "") -> EmitFunction:
     key = f"{cls}::{name}" if cls else name
     return EmitFunction(
         key=f"{key}#required", file_stem=file_stem, module="", signature=head.replace("<T>", target),
-        body=_stub_body(name), confidence=0.0, source=SOURCE,
+        body=_default_body(name, default) if default else _stub_body(name), confidence=0.0, source=SOURCE,
     )
 
 
@@ -156,11 +178,13 @@ def hook_stubs(log_text: str, build_dir: Path, target: str) -> list[EmitFunction
         if params is not None:
             static = "" if kind.cls else "static "
             head = f"{static}{kind.returns} {qual}{name}({', '.join(params)}){const}"
+            default = kind.default
         elif kind.cls:  # arguments tblgen did not name the usual way (a PatLeaf's own C++): take any
             head = f"template <typename... ArgTs> {kind.returns} {qual}{name}(ArgTs &&...) const"
+            default = kind.default if kind.default_untyped else ""
         else:
             continue
-        out[f"{key}#required"] = _make(target, kind.cls, kind.file_stem, head, name)
+        out[f"{key}#required"] = _make(target, kind.cls, kind.file_stem, head, name, default)
     return list(out.values())
 
 
