@@ -178,7 +178,37 @@ def test_a_real_scratch_emission_gives_every_chosen_function_a_file(llvm_src: Pa
     if target == "XCore":
         assert rep.selection["not_described"] > 0 and not any(f.startswith("AsmParser/") for f in files)
     td = Path(rep.target_dir)
+    if target == "XCore":  # Lanai's TargetLowering constructor, taken over: its register class and TRI field
+        lowering = (td / "XCoreISelLowering.cpp").read_text()
+        assert "addRegisterClass(MVT::i32, &XCore::GRRegsRegClass);" in lowering and "GPRRegClass" not in lowering
+        assert "computeRegisterProperties(TRI)" in lowering
+        assert any(ln.strip().startswith("const XCoreRegisterInfo *TRI;") for ln in (td / "XCoreISelLowering.h").read_text().splitlines())
     header = (td / f"{T}MachineFunctionInfo.h").read_text()
     assert f"class {T}MachineFunctionInfo : public MachineFunctionInfo" in header
     expr = (td / "MCTargetDesc" / f"{T}MCExpr.h").read_text()
     assert f"class {T}MCExpr : public MCTargetExpr" in expr and f"static const {T}MCExpr * create(" in expr
+
+
+class _Described:
+    def __init__(self, classes: list[tuple[str, list[str], int, bool, int]]) -> None:
+        self.details = {"register_classes": [
+            {"name": n, "types": ts, "size": size, "allocatable": alloc, "members": [f"R{i}" for i in range(k)]}
+            for n, ts, size, alloc, k in classes]}
+
+
+def test_donor_register_classes_translate_to_the_targets_class_of_the_same_role() -> None:
+    """Lanai's classes against XCore's, as their descriptions give them: the allocatable i32 class goes to the
+    allocatable one, the one-register condition class to the other i32 class; a class sharing no value type with
+    any of the target's is left alone; the TableGen spellings of a class are rewritten, other names are not."""
+    from vega_llvm.emit.translate import register_class_map, translate
+
+    lanai = _Described([("GPR", ["i32"], 32, True, 27), ("CCR", ["i32"], 32, False, 1), ("FPR", ["f64"], 64, True, 16)])
+    xcore = _Described([("GRRegs", ["i32"], 32, True, 12), ("RRegs", ["i32"], 32, False, 16)])
+    classes = register_class_map(lanai, xcore)
+    assert classes == {"GPR": "GRRegs", "CCR": "RRegs"}
+    code = ("addRegisterClass(MVT::i32, &XCore::GPRRegClass);\n"
+            "if (RC == &XCore::CCRRegClass || ID == XCore::GPRRegClassID) GPRCount++;")
+    assert translate(code, classes) == (
+        "addRegisterClass(MVT::i32, &XCore::GRRegsRegClass);\n"
+        "if (RC == &XCore::RRegsRegClass || ID == XCore::GRRegsRegClassID) GPRCount++;")
+    assert register_class_map(xcore, xcore) == {}  # the target's own classes stay

@@ -307,8 +307,8 @@ def class_decl(cls: str, abstract: str, members: list[PlacedFunction], target: s
         return text.replace("<T>", target).replace("{STI}", sti).replace("{ALT}", alt)
 
     fields, known = [], set()
-    if derived is not None and abstract not in CLASS_SHAPES:  # what the derived lines declare, and the bases
-        known |= derived.names | _words(derived.base)
+    if derived is not None:  # what the derived lines declare (and, unless shaped, the bases)
+        known |= derived.names | (_words(derived.base) if abstract not in CLASS_SHAPES else set())
     ctor_inits = " ".join(p.sig.inits for p in members if p.sig.name == cls)
     for ty, spec in shape.fields:
         name = spec.split("=")[0].strip()  # "TLOF = <default>": a default member initializer
@@ -333,6 +333,8 @@ def class_decl(cls: str, abstract: str, members: list[PlacedFunction], target: s
     body += [fill(d) for ident, d in shape.on_use if _mentions(members, ident)]
     if derived is not None and abstract not in CLASS_SHAPES:  # the training targets' lines first: types, then fields
         return ClassDecl(cls, abstract, derived.base, [], decls, derived.lines + ["  " + f for f in fields] + body)
+    if derived is not None:  # a shaped class: the members its functions name that the shape does not declare
+        body = derived.lines + body
     if abstract == "<T>Subtarget" and props.get("features"):
         # LLVM 16 declares subtarget feature bits and their getters through this macro of the tblgen output.
         inc = f'#include "{target}GenSubtargetInfo.inc"'
@@ -370,9 +372,23 @@ def _member_choice(options: dict[str, Member], prefer: Sequence[str]) -> Member:
     return next(m for m in options.values() if m.text == best)
 
 
+def shape_names(shape: Shape | None) -> set[str]:
+    """What a hand-written shape declares itself: its fields, its always-written and on-use lines."""
+    if shape is None:
+        return set()
+    names = {spec.split("=")[0].strip() for _ty, spec in shape.fields}
+    names |= {ident for ident, _d in shape.on_use}
+    for line in shape.body:
+        names |= _words(line)
+    return names
+
+
 def derive_shape(cls: str, ev: ClassEvidence, members: list[PlacedFunction], placed: list[PlacedFunction],
-                 target: str, known: Callable[[str], bool], prefer: Sequence[str]) -> DerivedShape:
-    """The base and member lines of class ``cls`` from its training-target declarations ``ev``.
+                 target: str, known: Callable[[str], bool], prefer: Sequence[str],
+                 exclude: set[str] | None = None) -> DerivedShape:
+    """The base and member lines of class ``cls`` from its training-target declarations ``ev``; ``exclude``: names
+    the class's hand-written shape declares itself (a shaped class takes only the other members from here: the
+    ``TRI`` field a taken-over ``<T>TargetLowering`` constructor sets).
 
     The base is the first of the declared ones (most similar target first, then the most common) whose names are
     all visible (``known``: LLVM's headers, the plan's classes); a type member (typedef, alias, nested enum) is
@@ -392,6 +408,8 @@ def derive_shape(cls: str, ev: ClassEvidence, members: list[PlacedFunction], pla
     chosen = {}
     for name, opts in ev.members.items():
         m = _member_choice(opts, prefer)
+        if exclude and {fill(n) for n in m.names} & exclude:
+            continue
         chosen[fill(name)] = Member(tuple(fill(n) for n in m.names), fill(m.text), m.kind)
     member_names = {n for m in chosen.values() for n in m.names}
 
@@ -551,7 +569,9 @@ def make_plan(
         for c, ms in by_cls.items():
             abstract = c.replace(target, "<T>", 1) if c.startswith(target) else c
             ev = layout.classes.get(abstract) if layout is not None else None
-            derived = derive_shape(c, ev, ms, placed, target, visible, prefer) if ev is not None and abstract not in CLASS_SHAPES else None
+            shape = CLASS_SHAPES.get(abstract)
+            derived = (derive_shape(c, ev, ms, placed, target, visible, prefer, exclude=shape_names(shape))
+                       if ev is not None else None)
             pf.classes.append(class_decl(c, abstract, ms, target, props, derived, set(ev.statics) if ev else None))
         pf.classes = _bases_first(pf.classes)
         for c in pf.classes:

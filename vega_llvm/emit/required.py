@@ -50,7 +50,7 @@ class TableKind:
     const: bool
     args: tuple[tuple[str, str], ...]  # (regex of the argument text, parameter declaration)
     typed_when: str = ""  # a call is typed only when one argument matches this (else: a variadic template)
-    default: str = ""  # a stub's body when not fatal (see the module docstring); {params}: only for a typed call
+    default: str = ""  # a stub's body when not fatal (module docstring); it names the typed parameters (MI, OpNo, O)
     default_untyped: bool = False  # ``default`` names no parameter, so it fits the variadic template too
 
 

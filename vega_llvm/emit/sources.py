@@ -21,6 +21,7 @@ from ..jsonl import target_rows
 from .backends import BackendLayout
 from .functions import EmitFunction, abstract_name, parse_signature, respell, split_top
 from .layout import FILE_KINDS, enabled_kinds, layout_kinds, target_properties
+from .translate import register_class_map, translate
 
 
 def corpus_records(corpus_dir: Path, targets: set[str] | None = None) -> Iterator[dict[str, Any]]:
@@ -42,6 +43,7 @@ class Donor:
     target: str
     similarity: float
     spellings: list[str]
+    table: Any = None  # its property table: translates its records in taken-over code (``emit.translate``)
 
 
 def rank_donors(table: Any, describe_dir: Path, corpus_dir: Path, exclude: set[str]) -> list[Donor]:
@@ -56,13 +58,15 @@ def rank_donors(table: Any, describe_dir: Path, corpus_dir: Path, exclude: set[s
     tables = {k: v.table for k, v in load_tables(describe_dir, candidates, describe_missing=True).items()}
     if not tables:
         raise ConfigError(f"no property tables of training targets in {describe_dir} (run `vega-llvm describe --all`)")
-    return [Donor(n, s, names.get(n, {}).get("spellings", [n])) for n, s in rank_targets(table, tables)]
+    return [Donor(n, s, names.get(n, {}).get("spellings", [n]), tables[n]) for n, s in rank_targets(table, tables)]
 
 
 def fallback_functions(donor: Donor, corpus_dir: Path, target: str, only: set[str] | None = None,
-                       stems: set[str] | None = None) -> list[EmitFunction]:
-    """The donor's functions in the layout's file kinds (``stems``; default ``FILE_KINDS``), renamed; only those
-    of the groups (abstracted qualified names) in ``only`` when given."""
+                       stems: set[str] | None = None, target_table: Any = None) -> list[EmitFunction]:
+    """The donor's functions in the layout's file kinds (``stems``; default ``FILE_KINDS``), renamed, and with the
+    donor's register classes translated to ``target_table``'s (``emit.translate``) when both tables are known; only
+    those of the groups (abstracted qualified names) in ``only`` when given."""
+    classes = register_class_map(donor.table, target_table) if donor.table is not None and target_table is not None else {}
     stems = {k.stem for k in FILE_KINDS} if stems is None else stems
     out: list[EmitFunction] = []
     seen: set[str] = set()
@@ -82,8 +86,8 @@ def fallback_functions(donor: Donor, corpus_dir: Path, target: str, only: set[st
         seen.add(key)
         out.append(
             EmitFunction(
-                key=key, file_stem=stem, module=r["module"], signature=sig,
-                body=respell(r["body"], spell, target), confidence=0.0, source=f"fallback:{donor.target}",
+                key=key, file_stem=stem, module=r["module"], signature=translate(sig, classes),
+                body=translate(respell(r["body"], spell, target), classes), confidence=0.0, source=f"fallback:{donor.target}",
                 order=r["line"], record_id=r["id"], in_header=r["file"].endswith(".h"),
             )
         )
@@ -173,7 +177,7 @@ def scratch_functions(
         if not missing and not want_alt:
             break
         taken, alt_taken = set(), set()
-        for f in fallback_functions(d, corpus_dir, table.target, only=missing | want_alt, stems=stems):
+        for f in fallback_functions(d, corpus_dir, table.target, only=missing | want_alt, stems=stems, target_table=table):
             group = f.key.split("#")[0]
             if group in missing:
                 fns.setdefault(f.key, f)

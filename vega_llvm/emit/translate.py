@@ -1,0 +1,56 @@
+"""Records of the donor target in taken-over code, translated through the two descriptions to the new target's.
+
+Renaming a donor's function (``Lanai`` -> ``XCore``) keeps the donor's own record names: Lanai's
+``addRegisterClass(MVT::i32, &Lanai::GPRRegClass)`` becomes ``&XCore::GPRRegClass``, which XCore does not have,
+so the statement fails, is commented out, and the backend has no register class at all (every test then stops in
+argument lowering). The records play the same role in both descriptions, and the property tables say enough to
+find the counterpart: a register class is its value types, its register size, whether it is allocatable, and how
+many registers it has. ``register_class_map`` pairs each donor class the new target lacks with the target's class
+that agrees most on those, in that order; ``translate`` rewrites the C++ spellings TableGen gives a class
+(``GPRRegClass``, ``GPRRegClassID``, ``GPRRegisterClass``).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from typing import Any
+
+from ..generate.adapt import DERIVED_SUFFIXES
+
+
+def _classes(table: Any) -> dict[str, dict[str, Any]]:
+    details = getattr(table, "details", None) or {}
+    return {r["name"]: r for r in details.get("register_classes", []) if r.get("name")}
+
+
+def _agreement(a: dict[str, Any], b: dict[str, Any]) -> tuple[float, int, int, float]:
+    ta, tb = set(a.get("types") or []), set(b.get("types") or [])
+    types = len(ta & tb) / len(ta | tb) if ta | tb else 0.0
+    na, nb = max(len(a.get("members") or []), 1), max(len(b.get("members") or []), 1)
+    return (types, int(bool(a.get("allocatable")) == bool(b.get("allocatable"))), int(a.get("size") == b.get("size")),
+            -abs(math.log(na / nb)))
+
+
+def register_class_map(donor: Any, target: Any) -> dict[str, str]:
+    """Each register class of ``donor`` (a property table) that ``target`` lacks -> the target's class most like it
+    (value types, allocatable, size, number of registers; a class sharing no value type is no counterpart)."""
+    mine, theirs = _classes(target), _classes(donor)
+    out: dict[str, str] = {}
+    for name, row in theirs.items():
+        if name in mine or not mine:
+            continue
+        best = max(sorted(mine), key=lambda c: _agreement(row, mine[c]))
+        if _agreement(row, mine[best])[0] > 0:
+            out[name] = best
+    return out
+
+
+def translate(code: str, classes: dict[str, str]) -> str:
+    """``code`` with the TableGen spellings of the donor classes in ``classes`` replaced by the target's."""
+    if not classes:
+        return code
+    suffixes = "|".join(DERIVED_SUFFIXES["register_class"])
+    names = "|".join(re.escape(n) for n in sorted(classes, key=len, reverse=True))
+    rx = re.compile(rf"\b({names})({suffixes})\b")
+    return rx.sub(lambda m: classes[m.group(1)] + m.group(2), code)
