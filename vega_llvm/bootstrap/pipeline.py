@@ -57,6 +57,7 @@ from .repair import (  # noqa: F401  (the helpers tests and callers know from he
     Charged, Repair, RepairState, comment_out, removable, removable_errors, repair_round, repaired_head,
     statement_extent, stub_function,
 )
+from .callees import mismatched_calls, redirect
 from .memory import Memory, function_from, load as load_memory, remember, restore_tree, same_function
 from .stops import stubs_hit, write_first  # noqa: F401  (stubs_hit: re-exported)
 from .trees import OPTIONAL, Emitted, ScratchTree, SwapTree, Tree
@@ -343,6 +344,7 @@ def _build_loop(cfg: BootstrapConfig, tree: Tree, state: RepairState, target_dir
         if charge.ok or not cfg.repair or round_ == MAX_REPAIR_ROUNDS:
             break
         added = tree.require(charge.log_text, build_dir)
+        _charge_callees(charge, em, tree.functions(), target_dir, build_dir, log)
         charged = tree.charged(charge, state)
         if not (repair(tree, state, charged, round_ + 1, log) or added):
             more = tree.leave_out(set(em.sources) - _compiled_sources(build_dir, em.sources))
@@ -464,6 +466,23 @@ class Charge:
     log_text: str = ""
     located: list[tuple[tuple[str, int], str]] = field(default_factory=list)  # every error: (file, line), message
     columns: dict[tuple[str, int], set[int]] = field(default_factory=dict)  # (resolved file, line) -> error columns
+
+
+def _charge_callees(charge: "Charge", em: Emitted, fns: dict[str, EmitFunction], target_dir: Path, build_dir: Path,
+                    log: Callable[[str], None]) -> None:
+    """A mismatched call to a function of ours charged to the less confident of caller and callee (``callees``)."""
+    calls = mismatched_calls(charge.log_text, build_dir)
+    if not calls:
+        return
+    caller_of = {}
+    for at, _cands, _line in calls:
+        hit, _ = attribute_errors(target_dir, em.applied, [at])
+        if len(hit) == 1:
+            caller_of[at] = next(iter(hit))
+    movable = {k for k, f in fns.items() if f.source == "model"}
+    moved = redirect(charge.blamed, calls, caller_of, em.decl_sites, {k: f.confidence for k, f in fns.items()}, movable)
+    for callee, caller in moved.items():
+        log(f"charged {callee} instead of {caller}: its call does not match {callee}, the less confident of the two")
 
 
 def _build_and_charge(

@@ -1,0 +1,64 @@
+"""A mismatched call between two functions of ours is charged to the less confident one (``bootstrap.callees``),
+read off the real g++'s messages."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from vega_llvm.bootstrap.callees import mismatched_calls, redirect
+
+pytestmark = pytest.mark.skipif(not shutil.which("g++"), reason="needs g++")
+
+# XCore's case: the factory (Lanai's member) constructs the selector with one argument, the constructor the model
+# wrote takes two.
+UNIT = """\
+struct TargetMachine {};
+class DAGToDAGISel {
+public:
+  DAGToDAGISel(TargetMachine &TM, int OptLevel);  // line 4: the constructor's declaration
+};
+DAGToDAGISel *createISelDag(TargetMachine &TM) {
+  return new DAGToDAGISel(TM);  // line 7: the call
+}
+"""
+
+
+def _log(tmp_path: Path) -> str:
+    (tmp_path / "unit.cpp").write_text(UNIT)
+    res = subprocess.run(["g++", "-std=c++17", "-fsyntax-only", "unit.cpp"], cwd=tmp_path, capture_output=True, text=True)
+    assert res.returncode != 0
+    return res.stderr
+
+
+def test_the_call_and_the_callees_declarations_are_read_from_gcc(tmp_path: Path) -> None:
+    calls = mismatched_calls(_log(tmp_path), tmp_path)
+    unit = str((tmp_path / "unit.cpp").resolve())
+    assert len(calls) == 1
+    at, candidates, line = calls[0]
+    assert at == (unit, 7) and "no matching function for call to" in line
+    assert (unit, 4) in candidates  # the declaration (GCC also lists the implicit copy and move constructors)
+
+
+def test_the_less_confident_of_caller_and_callee_is_charged(tmp_path: Path) -> None:
+    calls = mismatched_calls(_log(tmp_path), tmp_path)
+    unit = str((tmp_path / "unit.cpp").resolve())
+    caller_of = {(unit, 7): "create<T>ISelDag"}
+    decl_sites = {(unit, 4): "<T>DAGToDAGISel::<T>DAGToDAGISel"}
+    error = calls[0][2]
+    ctor, factory = "<T>DAGToDAGISel::<T>DAGToDAGISel", "create<T>ISelDag"
+
+    blamed = {factory: error}
+    moved = redirect(blamed, calls, caller_of, decl_sites, {factory: 0.30, ctor: 0.06}, movable={factory, ctor})
+    assert moved == {ctor: factory} and list(blamed) == [ctor] and "the call is in create<T>ISelDag" in blamed[ctor]
+
+    # the caller is the less confident, or the callee is no longer the model's (a stub, the donor's code): as GCC said
+    for confidence, movable in (({factory: 0.06, ctor: 0.30}, {factory, ctor}), ({factory: 0.30, ctor: 0.0}, {factory})):
+        blamed = {factory: error}
+        assert redirect(blamed, calls, caller_of, decl_sites, confidence, movable) == {} and list(blamed) == [factory]
+    # a caller charged with another error first keeps it
+    blamed = {factory: "unit.cpp:6:3: error: 'Foo' was not declared in this scope"}
+    assert redirect(blamed, calls, caller_of, decl_sites, {factory: 0.30, ctor: 0.06}, {factory, ctor}) == {}

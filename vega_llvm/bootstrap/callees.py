@@ -1,0 +1,64 @@
+"""A call to one of our functions that matches none of its declarations: which of the two to charge.
+
+GCC charges ``no matching function for call to X(...)`` to the line of the call, so the caller is what the repair
+ladder moves. When the callee is one of ours too, the two functions were written apart (each from its own template
+member or donor) and either may be the one at odds: XCore's ``createXCoreISelDag`` (0.30, Lanai's member) calls
+``new XCoreDAGToDAGISel(TM)`` while the constructor the model wrote (0.06) takes ``(TM, OptLevel)``; moving the
+caller gave its next candidate, then Lanai's code, which makes the same call, then a stub that stopped every test.
+The less confident of the two is the likelier to be wrong, so the charge goes to it: here the constructor, whose
+own next rungs (its next candidate, the donor's constructor) agree with the call.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+_NO_MATCH = re.compile(r"^(?P<file>[^\s:]+):(?P<line>\d+):\d+: error: no matching function for call to ")
+_NOTE = re.compile(r"^(?P<file>[^\s:]+):(?P<line>\d+):\d+: note: +candidate(?: \d+)?: ")
+
+
+def _where(file: str, line: str, build_dir: Path) -> tuple[str, int]:
+    p = Path(file)
+    return str((p if p.is_absolute() else build_dir / p).resolve()), int(line)
+
+
+def mismatched_calls(log_text: str, build_dir: Path) -> list[tuple[tuple[str, int], list[tuple[str, int]], str]]:
+    """Each ``no matching function for call`` error of a build log: where the call is, where GCC's candidate notes
+    point (the callee's declarations), and the error line."""
+    out: list[tuple[tuple[str, int], list[tuple[str, int]], str]] = []
+    current: list[tuple[str, int]] | None = None
+    for ln in log_text.splitlines():
+        m = _NO_MATCH.match(ln)
+        if m:
+            current = []
+            out.append((_where(m["file"], m["line"], build_dir), current, ln))
+            continue
+        n = _NOTE.match(ln)
+        if n and current is not None:
+            current.append(_where(n["file"], n["line"], build_dir))
+        elif " error: " in ln:
+            current = None
+    return out
+
+
+def redirect(blamed: dict[str, str], calls: list[tuple[tuple[str, int], list[tuple[str, int]], str]],
+             caller_of: dict[tuple[str, int], str], decl_sites: dict[tuple[str, int], str],
+             confidence: dict[str, float], movable: set[str]) -> dict[str, str]:
+    """``blamed`` (function key -> its first error) with each caller whose charge is a mismatched call to one
+    function of ours (``decl_sites``: its declaration lines) less confident than itself charged in its place;
+    ``caller_of``: the function each call line is in; ``movable``: the functions that are still the model's (a
+    stub or the donor's code has no rung left that could change its parameters). Returns the moves made
+    (callee -> caller)."""
+    moved: dict[str, str] = {}
+    for at, candidates, line in calls:
+        caller = caller_of.get(at)
+        callees = {decl_sites[c] for c in candidates if c in decl_sites} - {caller}
+        if caller is None or len(callees) != 1 or "no matching function" not in blamed.get(caller, ""):
+            continue
+        callee = callees.pop()
+        if callee in blamed or callee not in movable or confidence.get(callee, 0.0) >= confidence.get(caller, 0.0):
+            continue
+        blamed[callee] = f"{blamed.pop(caller)} (the call is in {caller}, which is more confident: {callee} is charged)"
+        moved[callee] = caller
+    return moved
