@@ -14,10 +14,14 @@ import os
 import shutil
 import tempfile
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
 from vega_llvm.paths import cache_root, default_src_dir, llvm_src_root
+
+if TYPE_CHECKING:
+    from vega_llvm.corpus.records import FunctionRecord
 
 TEST_CACHE_ENV = "VEGA_LLVM_TEST_CACHE"
 CACHE_PREFIX = "vega-llvm-test-cache-"
@@ -117,6 +121,17 @@ def xcore_copy(llvm_src: Path, tmp_path_factory: pytest.TempPathFactory) -> Path
     dest = tmp_path_factory.mktemp("targets") / "XCore"
     shutil.copytree(llvm_src / "lib" / "Target" / "XCore", dest)
     return dest
+
+
+@pytest.fixture(scope="session")
+def xcore_records(llvm_src: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, FunctionRecord]:
+    """The corpus records of the real XCore backend by qualified name, parsed once for the session."""
+    from vega_llvm.corpus.build import build_corpus
+    from vega_llvm.corpus.records import load_corpus
+
+    out = tmp_path_factory.mktemp("xcore-corpus")
+    build_corpus(llvm_src, out, targets=["XCore"], progress=False)
+    return {r.name: r for r in load_corpus(out) if r.target == "XCore"}
 
 
 @pytest.fixture(scope="session")

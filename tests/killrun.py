@@ -102,7 +102,7 @@ class Run:
         return time.monotonic() - self.started
 
 
-def _ours(pid: int, mark: str, paths: list[str]) -> str | None:
+def _ours(pid: int, mark: str | None, paths: list[str]) -> str | None:
     """The command line of process ``pid`` when it is one of ours (carries ``mark`` or names one of ``paths``)."""
     proc = Path("/proc") / str(pid)
     try:
@@ -113,23 +113,24 @@ def _ours(pid: int, mark: str, paths: list[str]) -> str | None:
         cwd = os.readlink(proc / "cwd")
     except (OSError, IndexError):
         return None
-    if f"{MARK}={mark}".encode() in environ.split(b"\0"):
+    if mark is not None and f"{MARK}={mark}".encode() in environ.split(b"\0"):
         return cmdline
     if any(p in cmdline or cwd.startswith(p) for p in paths):
         return cmdline
     return None
 
 
-def leftovers(run: Run, paths: list[Path], grace: float = 10.0) -> list[str]:
+def leftovers(run: Run | None, paths: list[Path], grace: float = 10.0) -> list[str]:
     """Processes of ``run`` still alive ``grace`` seconds after it ended (none expected): every process carrying
-    its mark, and every one whose command line or working folder lies under ``paths`` (its cache and outputs)."""
+    its mark, and every one whose command line or working folder lies under ``paths`` (its cache and outputs).
+    With ``run`` None (a run of the library, in this process), only the latter."""
     names = [str(p.resolve()) for p in paths]
     deadline = time.monotonic() + grace
     while True:
         found = []
         for entry in Path("/proc").iterdir():
             if entry.name.isdigit() and int(entry.name) != os.getpid():
-                cmd = _ours(int(entry.name), run.mark, names)
+                cmd = _ours(int(entry.name), run.mark if run else None, names)
                 if cmd is not None:
                     found.append(f"{entry.name}: {cmd[:200]}")
         if not found or time.monotonic() > deadline:

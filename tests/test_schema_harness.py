@@ -8,8 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from vega_llvm.corpus.build import build_corpus
-from vega_llvm.corpus.records import FunctionRecord, load_corpus
+from vega_llvm.corpus.records import FunctionRecord
 from vega_llvm.evaluate.harness import COMPILE_ERROR, FAIL, PASS, UNTESTED
 from vega_llvm.evaluate.schema import SchemaFunction, attribute, rewrite_body, write_schema
 from vega_llvm.backend_build.cmake import qualified_name
@@ -49,13 +48,6 @@ def test_linker_names_are_matched_to_records() -> None:
     assert qualified_name("llvm::XCoreInstrInfo::isLoadFromStackSlot(llvm::MachineInstr const&, int&) const") == \
         "XCoreInstrInfo::isLoadFromStackSlot"
     assert qualified_name("(anonymous namespace)::XCoreDAGToDAGISel::Select(llvm::SDNode*)") == "XCoreDAGToDAGISel::Select"
-
-
-@pytest.fixture(scope="module")
-def xcore_records(llvm_src: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, FunctionRecord]:
-    out = tmp_path_factory.mktemp("corpus")
-    build_corpus(llvm_src, out, targets=["XCore"], progress=False)
-    return {r.name: r for r in load_corpus(out) if r.target == "XCore"}
 
 
 def test_schema_verdicts_on_the_real_xcore_backend(

@@ -7,19 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from vega_llvm.corpus.build import build_corpus
-from vega_llvm.corpus.records import FunctionRecord, load_corpus
+from vega_llvm.corpus.records import FunctionRecord
 from vega_llvm.evaluate.harness import COMPILE_ERROR, FAIL, PASS, SwapHarness
 from vega_llvm.evaluate.swap import TRAP_BODY, FunctionEdit, apply_to_text, attribute_errors, apply_edits, restore
 
 pytestmark = pytest.mark.llvm
-
-
-@pytest.fixture(scope="module")
-def xcore_records(llvm_src: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, FunctionRecord]:
-    out = tmp_path_factory.mktemp("corpus")
-    build_corpus(llvm_src, out, targets=["XCore"], progress=False)
-    return {r.name: r for r in load_corpus(out) if r.target == "XCore"}
 
 
 @pytest.fixture(scope="module")

@@ -41,6 +41,14 @@ class _Probe:
     all_attributed: bool
     first_error: str
     changed: list[str]
+    why: dict[str, str]  # changed test -> why it failed, where lit's output says (LitReport.why)
+
+
+def changed_detail(changed: list[str], why: dict[str, str]) -> str:
+    """The detail of a fail: how many tests changed, the first few, and why each failed where lit's output says (a
+    timeout, a crash), so that a function that makes llc hang or crash is charged with that, not a bare test name."""
+    shown = ", ".join(f"{t} ({why[t]})" if why.get(t) else t for t in changed[:5])
+    return f"{len(changed)} tests changed: {shown}" + (" ..." if len(changed) > 5 else "")
 
 
 def tree_digest(path: Path) -> str:
@@ -125,10 +133,10 @@ class SwapHarness:
                 blamed, complete = attribute_errors(self.target.path, applied, exc.locations)
                 first = exc.errors[0] if exc.errors else str(exc)
                 messages = {i: exc.errors[k] if k < len(exc.errors) else first for i, k in blamed.items()}
-                return _Probe(False, messages, complete and bool(exc.locations), first, [])
+                return _Probe(False, messages, complete and bool(exc.locations), first, [], {})
             changed = sorted(t for t in base.tests if report.tests.get(t) != base.tests[t])
             changed += sorted(t for t in report.tests if t not in base.tests)
-            return _Probe(True, {}, True, "", changed)
+            return _Probe(True, {}, True, "", changed, report.why)
         finally:
             restore(originals)
 
@@ -185,8 +193,7 @@ class SwapHarness:
                 for e in group:
                     decide(SwapOutcome(e.id, PASS))
             elif len(group) == 1:
-                shown = ", ".join(probe.changed[:5]) + (" ..." if len(probe.changed) > 5 else "")
-                decide(SwapOutcome(group[0].id, FAIL, f"{len(probe.changed)} tests changed: {shown}"))
+                decide(SwapOutcome(group[0].id, FAIL, changed_detail(probe.changed, probe.why)))
             else:
                 half = len(group) // 2
                 queue[:0] = [group[:half], group[half:]]

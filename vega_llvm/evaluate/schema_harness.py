@@ -30,7 +30,8 @@ from ..backend_build.target_dir import resolve
 from ..errors import BuildError, LitRunError
 from ..littest.runner import PASSING, LitReport, run_tests
 from ..littest.tracing import trace_file_name
-from .harness import COMPILE_ERROR, FAIL, PASS, UNJUDGED, UNTESTED, OutcomeCache, SwapHarness, SwapOutcome, tree_digest
+from .harness import (COMPILE_ERROR, FAIL, PASS, UNJUDGED, UNTESTED, OutcomeCache, SwapHarness, SwapOutcome,
+                      changed_detail, tree_digest)
 from .keys import judge_stamp, stamp_key
 from .schema import SchemaFunction, Span, SpanIndex, write_schema
 from .swap import FunctionEdit, bracket_error
@@ -297,8 +298,10 @@ class SchemaHarness:
         os.replace(tmp, self.work_dir / "trace.json")
         return report, tests
 
-    def _probe(self, res: BuildResult, base: LitReport, tests: list[str], fid: int, k: int) -> list[str]:
-        """Tests whose result changes with alternative k of function fid switched on."""
+    def _probe(self, res: BuildResult, base: LitReport, tests: list[str], fid: int, k: int
+               ) -> tuple[list[str], dict[str, str]]:
+        """Tests whose result changes with alternative k of function fid switched on, and why those that fail
+        failed where lit's output says (a timeout, a crash: ``LitReport.why``)."""
         self.probes += 1
         early_stop = all(base.tests.get(t) in PASSING for t in tests)
         for max_failures in ([1, None] if early_stop else [None]):
@@ -307,7 +310,7 @@ class SchemaHarness:
                                params={"vega_swap": f"{fid}:{k}"}, max_failures=max_failures)
             changed = sorted(t for t in tests if t in report.tests and report.tests[t] != base.tests.get(t))
             if changed or all(t in report.tests for t in tests):
-                return changed
+                return changed, report.why
         raise LitRunError(f"lit left tests of {self.name} unreported in a full run (log: {self.work_dir / 'lit-probe'})")
 
     # The work directory (schema, build, verdicts) is one process's at a time: another evaluation of the same target
@@ -357,9 +360,8 @@ class SchemaHarness:
                     if not tests:
                         hit = SwapOutcome(s.id, UNTESTED, "no lit test executes this function")
                     else:
-                        changed = self._probe(res, base, tests, fid, k)
-                        shown = ", ".join(changed[:5]) + (" ..." if len(changed) > 5 else "")
-                        hit = (SwapOutcome(s.id, FAIL, f"{len(changed)} tests changed: {shown}") if changed
+                        changed, why = self._probe(res, base, tests, fid, k)
+                        hit = (SwapOutcome(s.id, FAIL, changed_detail(changed, why)) if changed
                                else SwapOutcome(s.id, PASS, f"{len(tests)} tests unchanged"))
                     cache.put(body, hit)
                 decided[system][s.id] = hit

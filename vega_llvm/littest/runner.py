@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import os
+import re
+import signal
 import sys
 import time
 from collections import Counter
@@ -11,6 +13,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from .. import LLVM_VERSION
+from ..backend_build.cmake import qualified_name
 from ..cachelock import serialised
 from ..errors import ConfigError, LitRunError, ToolTimeoutError
 from ..llvm.toolchain import find_toolchain
@@ -27,6 +30,15 @@ SUITES = {
 # lit's result codes; FAIL-like ones are what a broken backend produces.
 PASSING = {"PASS", "XFAIL"}
 FAILING = {"FAIL", "XPASS", "TIMEOUT", "UNRESOLVED"}
+# What an LLVM tool prints on stderr when it crashes (a fatal signal, or an abort from an assertion).
+CRASH_BANNER = "Stack dump:"
+# One frame of that dump: " #4 0x00005582ec506b79 llvm::XCoreInstrInfo::storeRegToStackSlot(...) const (llc+0x1)"
+_FRAME_RE = re.compile(r"^\s*#\d+ 0x[0-9a-fA-F]+ (?P<fn>\S.*?)(?: \(/[^()]*\)| \S+:\d+:\d+)?$", re.MULTILINE)
+# Frames of the crash machinery itself (the handler, libc's raise and abort, LLVM's fatal-error paths), skipped to
+# name the function that crashed.
+_MACHINERY_RE = re.compile(r"^\(/|PrintStackTrace|RunSignalHandlers|SignalHandler|^_*(raise|abort|gsignal|pthread_kill)"
+                           r"|__assert_fail|llvm_unreachable_internal|report_fatal_error|^llvm::sys::")
+_EXIT_RE = re.compile(r"^Exit Code: (-?\d+)$", re.MULTILINE)
 
 
 @dataclass
@@ -38,6 +50,9 @@ class LitReport:
     seconds: float
     llvm_version: str = LLVM_VERSION
     summary: dict[str, int] = field(default_factory=dict)
+    # Failing test -> what went wrong, where lit's output says (``why_failed``): a verdict's detail shows it, so a
+    # generated function that hangs or crashes llc is charged with that, not with a bare test name.
+    why: dict[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.summary = dict(sorted(Counter(self.tests.values()).items()))
@@ -82,17 +97,45 @@ def test_paths(target: str, suites: list[str] | None = None) -> dict[str, Path]:
     return out
 
 
-def parse_lit_json(path: Path) -> dict[str, str]:
-    """``{"CodeGen/XCore/foo.ll": "PASS", ...}`` from lit's ``-o`` output."""
+def why_failed(code: str, output: str, test_timeout: float) -> str:
+    """A few words on why a test failed, from lit's result code and output: "timed out after 5 s", "llc crashed
+    (SIGSEGV) in XCoreInstrInfo::storeRegToStackSlot"; empty when the output says nothing so plain (a FileCheck
+    mismatch). The signal is named only where the exit code shows it: in ``llc | FileCheck`` the pipeline's code is
+    FileCheck's, and LLVM's crash banner does not name the signal."""
+    if code == "TIMEOUT":
+        return f"timed out after {int(test_timeout)} s"
+    m = _EXIT_RE.search(output)
+    status = int(m.group(1)) if m else 0
+    number = -status if status < 0 else status - 128 if status > 128 else 0
+    try:
+        sig = f" ({signal.Signals(number).name})" if number else ""
+    except ValueError:
+        sig = ""
+    if CRASH_BANNER in output:
+        head = output.split(CRASH_BANNER, 1)[1]
+        args = re.search(r"Program arguments: (\S+)", head)
+        tool = Path(args.group(1)).name if args else "a tool"
+        frames = [f.group("fn") for f in _FRAME_RE.finditer(head)]
+        where = next((qualified_name(f) for f in frames if not _MACHINERY_RE.search(f)), "")
+        return f"{tool} crashed{sig}" + (f" in {where}" if where else "")
+    return f"killed by {sig.strip(' ()')}" if sig else ""
+
+
+def parse_lit_json(path: Path, test_timeout: float = 60) -> tuple[dict[str, str], dict[str, str]]:
+    """``({"CodeGen/XCore/foo.ll": "PASS", ...}, {failing test: why_failed})`` from lit's ``-o`` output."""
     try:
         data = json.loads(path.read_text())
     except (OSError, ValueError) as exc:
         raise LitRunError(f"{path}: lit wrote no readable results ({exc})") from exc
-    out: dict[str, str] = {}
+    codes: dict[str, str] = {}
+    why: dict[str, str] = {}
     for t in data.get("tests", []):
         name = t["name"].split(" :: ", 1)[-1]
-        out[name] = t["code"]
-    return out
+        codes[name] = t["code"]
+        reason = why_failed(t["code"], t.get("output") or "", test_timeout) if t["code"] in FAILING else ""
+        if reason:
+            why[name] = reason
+    return codes, why
 
 
 def _run_dir_of(target: str, *, llc: Path | None = None, llvm_mc: Path | None = None, run_dir: Path | None = None,
@@ -161,12 +204,14 @@ def run_tests(
     if not out_json.exists():
         tail = (run_dir / "lit.log").read_text(errors="replace").strip().splitlines()[-3:]
         raise LitRunError(f"lit did not run for {target} (exit {res.returncode}): {' | '.join(tail)}")
+    codes, why = parse_lit_json(out_json, test_timeout)
     report = LitReport(
         target=target,
         tools="installed" if reference else f"ours:{Path(next(iter(built.values()))).parent}",
         suites=sorted(paths),
-        tests=parse_lit_json(out_json),
+        tests=codes,
         seconds=round(time.monotonic() - start, 2),
+        why=why,
     )
     report.save(run_dir / "results.json")
     return report
