@@ -182,6 +182,7 @@ def test_a_real_scratch_emission_gives_every_chosen_function_a_file(llvm_src: Pa
         lowering = (td / "XCoreISelLowering.cpp").read_text()
         assert "addRegisterClass(MVT::i32, &XCore::GRRegsRegClass);" in lowering and "GPRRegClass" not in lowering
         assert "computeRegisterProperties(TRI)" in lowering
+        assert "CCInfo.AnalyzeFormalArguments(Ins, CC_XCore);" in lowering  # Lanai's CC_Lanai32, by role
         assert any(ln.strip().startswith("const XCoreRegisterInfo *TRI;") for ln in (td / "XCoreISelLowering.h").read_text().splitlines())
     header = (td / f"{T}MachineFunctionInfo.h").read_text()
     assert f"class {T}MachineFunctionInfo : public MachineFunctionInfo" in header
@@ -212,3 +213,22 @@ def test_donor_register_classes_translate_to_the_targets_class_of_the_same_role(
         "addRegisterClass(MVT::i32, &XCore::GRRegsRegClass);\n"
         "if (RC == &XCore::RRegsRegClass || ID == XCore::GRRegsRegClassID) GPRCount++;")
     assert register_class_map(xcore, xcore) == {}  # the target's own classes stay
+
+
+def test_donor_calling_conventions_translate_by_role() -> None:
+    """Lanai's conventions, renamed for XCore, against XCore's own: arguments to ``CC_XCore``, return values to
+    ``RetCC_XCore``; a target without a convention of that role leaves the name alone."""
+    from vega_llvm.emit.functions import respell
+    from vega_llvm.emit.translate import calling_conv_map, translate
+
+    class Table:
+        def __init__(self, ccs: list[str]) -> None:
+            self.values = {"calling_conv": ccs}
+
+    lanai, xcore = Table(["CC_Lanai32", "CC_Lanai32_Fast", "RetCC_Lanai32"]), Table(["CC_XCore", "RetCC_XCore"])
+    names = calling_conv_map(lanai, xcore, lambda n: respell(n, ["Lanai"], "XCore"))
+    assert names == {"CC_XCore32": "CC_XCore", "CC_XCore32_Fast": "CC_XCore", "RetCC_XCore32": "RetCC_XCore"}
+    code = "CCInfo.AnalyzeFormalArguments(Ins, CC_XCore32_Fast);\nCCInfo.AnalyzeReturn(Outs, RetCC_XCore32);"
+    assert translate(code, {}, names) == ("CCInfo.AnalyzeFormalArguments(Ins, CC_XCore);\n"
+                                          "CCInfo.AnalyzeReturn(Outs, RetCC_XCore);")
+    assert calling_conv_map(lanai, Table(["CC_Foo"]), lambda n: n) == {"CC_Lanai32": "CC_Foo", "CC_Lanai32_Fast": "CC_Foo"}

@@ -21,7 +21,7 @@ from ..jsonl import target_rows
 from .backends import BackendLayout
 from .functions import EmitFunction, abstract_name, parse_signature, respell, split_top
 from .layout import FILE_KINDS, enabled_kinds, layout_kinds, target_properties
-from .translate import register_class_map, translate
+from .translate import calling_conv_map, register_class_map, translate
 
 
 def corpus_records(corpus_dir: Path, targets: set[str] | None = None) -> Iterator[dict[str, Any]]:
@@ -64,9 +64,12 @@ def rank_donors(table: Any, describe_dir: Path, corpus_dir: Path, exclude: set[s
 def fallback_functions(donor: Donor, corpus_dir: Path, target: str, only: set[str] | None = None,
                        stems: set[str] | None = None, target_table: Any = None) -> list[EmitFunction]:
     """The donor's functions in the layout's file kinds (``stems``; default ``FILE_KINDS``), renamed, and with the
-    donor's register classes translated to ``target_table``'s (``emit.translate``) when both tables are known; only
+    donor's register classes and calling conventions translated to ``target_table``'s (``emit.translate``) when
+    both tables are known; only
     those of the groups (abstracted qualified names) in ``only`` when given."""
-    classes = register_class_map(donor.table, target_table) if donor.table is not None and target_table is not None else {}
+    both = donor.table is not None and target_table is not None
+    classes = register_class_map(donor.table, target_table) if both else {}
+    conventions = calling_conv_map(donor.table, target_table, lambda n: respell(n, donor.spellings, target)) if both else {}
     stems = {k.stem for k in FILE_KINDS} if stems is None else stems
     out: list[EmitFunction] = []
     seen: set[str] = set()
@@ -86,8 +89,8 @@ def fallback_functions(donor: Donor, corpus_dir: Path, target: str, only: set[st
         seen.add(key)
         out.append(
             EmitFunction(
-                key=key, file_stem=stem, module=r["module"], signature=translate(sig, classes),
-                body=translate(respell(r["body"], spell, target), classes), confidence=0.0, source=f"fallback:{donor.target}",
+                key=key, file_stem=stem, module=r["module"], signature=translate(sig, classes, conventions),
+                body=translate(respell(r["body"], spell, target), classes, conventions), confidence=0.0, source=f"fallback:{donor.target}",
                 order=r["line"], record_id=r["id"], in_header=r["file"].endswith(".h"),
             )
         )
