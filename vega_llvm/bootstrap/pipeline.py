@@ -393,7 +393,7 @@ def _test(cfg: BootstrapConfig, built: Built, td: Path, target_dir: Path, out: P
                 report.lit = {"passed": lit.passed, "tests": len(lit.tests), "failed": len(lit.failed), "summary": lit.summary,
                               "summary_line": lit.summary_line(), "suites": lit.suites,
                               "stopped_at": stubs_hit(out / "lit" / "lit-results.json")}
-                report.write_first = write_first(out / "lit" / "lit-results.json", report.functions, report.target)
+                report.write_first = write_first(out / "lit" / "lit-results.json", report.functions, report.target, target_dir)
             except ConfigError as exc:
                 report.lit = {"passed": 0, "tests": 0, "note": str(exc)}
             except (LitRunError, ToolError) as exc:

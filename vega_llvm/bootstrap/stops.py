@@ -1,9 +1,12 @@
 """Where the failing lit tests of a bootstrapped backend stop, and what to write first because of it.
 
-A test stops at one of our functions in two ways that its output shows: at a stub (``report_fatal_error`` with the
-message ``repair.stub_function`` or ``emit.required`` wrote, naming the function), or in a crash whose stack dump
-(LLVM prints one on a signal and on ``report_fatal_error``, symbolised with ``llvm-symbolizer`` from the binary's
-symbol table) has one of our functions as its innermost frame of the target's own code. ``write_first`` counts the
+A test stops at one of our functions in three ways that its output shows: at a stub (``report_fatal_error`` with the
+message ``repair.stub_function`` or ``emit.required`` wrote, naming the function), at an ``llvm_unreachable`` of our
+code (the emitted sources make it print ``UNREACHABLE executed at <file>:<line>!``: in a release build it would be
+undefined behaviour, and the run would go on into whatever code follows and crash with no frame of ours), or in a
+crash whose stack dump (LLVM prints one on a signal and on ``report_fatal_error``, symbolised with
+``llvm-symbolizer`` from the binary's symbol table) has one of our functions as its innermost frame of the target's
+own code. ``write_first`` counts the
 tests per function and ranks them: most tests first, then the least confident, so that a person starts with the
 function whose writing unblocks the most tests, and among equals with the one the model was least sure of.
 """
@@ -18,6 +21,8 @@ from typing import Any, Iterable
 
 _STUB_HIT = re.compile(r"vega-llvm: (\S+) (?:did not compile|is required by LLVM or the description); write it by hand")
 _FRAME = re.compile(r"^\s*#\d+ 0x[0-9a-fA-F]+ (?P<symbol>.+)$", re.M)
+_UNREACHABLE = re.compile(r"UNREACHABLE executed at (?P<file>\S+?):(?P<line>\d+)!")
+_MARKER = re.compile(r"^// vega: (?P<key>\S+) \[")
 
 
 def _tests(lit_json: Path) -> list[dict[str, Any]]:
@@ -42,7 +47,8 @@ class FirstRow:
     """One function of the "write these first" list."""
 
     function: str  # key as the report lists it ("<T>TargetLowering::LowerCall")
-    why: str  # "stub" (the test reaches its report_fatal_error) or "crash" (innermost frame of ours in a stack dump)
+    why: str  # "stub" (the test reaches its report_fatal_error), "unreachable" (its llvm_unreachable) or "crash"
+    # (innermost frame of ours in a stack dump)
     tests: int  # failing tests that stop there
     confidence: float
     source: str
@@ -72,9 +78,34 @@ def crash_site(output: str, names: dict[str, str]) -> str | None:
     return None
 
 
-def write_first(lit_json: Path, functions: Iterable[Any], target: str) -> list[dict[str, Any]]:
+def unreachable_site(output: str, target_dir: Path | None, files: dict[Path, list[str]]) -> str | None:
+    """The key of the function of ours whose ``llvm_unreachable`` a test reached: the ``// vega: <key> [...]``
+    marker the emitted file has last before the line (``files``: the files read so far)."""
+    m = _UNREACHABLE.search(output)
+    if m is None:
+        return None
+    path = Path(m["file"])
+    if not path.is_absolute():
+        if target_dir is None:
+            return None
+        path = target_dir / path
+    if path not in files:
+        try:
+            files[path] = path.read_text(errors="replace").splitlines()
+        except OSError:
+            files[path] = []
+    lines = files[path]
+    for i in range(min(int(m["line"]), len(lines)) - 1, -1, -1):
+        marker = _MARKER.match(lines[i])
+        if marker:
+            return marker["key"]
+    return None
+
+
+def write_first(lit_json: Path, functions: Iterable[Any], target: str, target_dir: Path | None = None) -> list[dict[str, Any]]:
     """The stubs and functions the failing tests of ``lit_json`` stop at, ranked (see the module docstring);
-    ``functions``: the report's rows (``FunctionRow``)."""
+    ``functions``: the report's rows (``FunctionRow``); ``target_dir``: where the emitted sources are (the
+    ``llvm_unreachable`` sites are found in them)."""
     rows = {f.key: f for f in functions}
     shown: dict[str, str] = {}
     for k in rows:
@@ -85,6 +116,7 @@ def write_first(lit_json: Path, functions: Iterable[Any], target: str) -> list[d
     for k in rows:
         by_name.setdefault(k.split("#")[0].split("::")[-1], k)
     counts: dict[tuple[str, str], int] = {}
+    files: dict[Path, list[str]] = {}
     for t in _tests(lit_json):
         if t.get("code") not in ("FAIL", "TIMEOUT", "UNRESOLVED"):
             continue
@@ -92,6 +124,8 @@ def write_first(lit_json: Path, functions: Iterable[Any], target: str) -> list[d
         m = _STUB_HIT.search(out)
         if m:
             key, why = by_name.get(m.group(1), m.group(1)), "stub"
+        elif (site := unreachable_site(out, target_dir, files)) is not None:
+            key, why = site, "unreachable"
         else:
             key, why = crash_site(out, shown), "crash"
             if key is None:

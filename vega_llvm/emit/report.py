@@ -16,6 +16,10 @@ from typing import Any
 BLAMED = ("error", "reverted", "stubbed", "dropped", "fallback", "later-candidate")  # statuses of functions a compiler error was charged to
 
 
+# How the "write these first" table says where a test stops in a function (``bootstrap.stops``).
+_STOPS_AT = {"stub": "its stub", "unreachable": "its llvm_unreachable", "crash": "a crash in it"}
+
+
 @dataclass
 class FunctionRow:
     key: str
@@ -58,7 +62,7 @@ class BootstrapReport:
     # moved to: "candidate 1 (member:Lanai)", "fallback:Lanai", "stub", ...), error (the compiler line that caused it)
     repairs: list[dict[str, Any]] = field(default_factory=list)
     # The stubs and functions the failing lit tests stop at, most tests first, then the least confident
-    # (``bootstrap.stops.write_first``): function, why ("stub" | "crash"), tests, confidence, source, status
+    # (``bootstrap.stops.write_first``): function, why ("stub" | "unreachable" | "crash"), tests, confidence, source, status
     write_first: list[dict[str, Any]] = field(default_factory=list)
 
     def summary(self) -> dict[str, Any]:
@@ -141,7 +145,7 @@ class BootstrapReport:
                 lines += ["", "Write these first: the stubs and functions the failing tests stop at (most tests first, "
                           "then the least confident):", "",
                           "| function | stops tests at | tests | confidence | source | now |", "|---|---|---|---|---|---|"]
-                lines += [f"| `{r['function']}` | {'its stub' if r['why'] == 'stub' else 'a crash in it'} | {r['tests']} | "
+                lines += [f"| `{r['function']}` | {_STOPS_AT.get(r['why'], 'a crash in it')} | {r['tests']} | "
                           f"{r['confidence']:.2f} | {r['source']} | {r['status']} |" for r in self.write_first]
             elif self.lit.get("stopped_at"):
                 lines += ["", "Tests that stop at a stub (write these first):", "", "| stub | tests |", "|---|---|"]

@@ -1,0 +1,74 @@
+"""Where failing tests stop in a bootstrapped backend (``bootstrap.stops``): a reached ``llvm_unreachable`` of the
+emitted code names its function."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from vega_llvm.bootstrap.stops import unreachable_site, write_first
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _prelude() -> str:
+    """The lines every emitted source has after its includes (``templates/target/_source.cpp.j2``)."""
+    text = (ROOT / "templates" / "target" / "_source.cpp.j2").read_text()
+    start = text.index("using namespace llvm;")
+    return text[start : text.index("#define DEBUG_TYPE")]
+
+
+@pytest.mark.llvm
+@pytest.mark.skipif(not shutil.which("g++"), reason="needs g++")
+def test_a_reached_unreachable_names_its_file_and_line_and_the_report_its_function(tmp_path: Path) -> None:
+    """Compiled as the emitted sources are (release: NDEBUG) and linked with LLVM, a reached ``llvm_unreachable``
+    prints where it is instead of running on into other code; ``write_first`` turns that into the function's row."""
+    from vega_llvm.llvm.toolchain import find_toolchain
+
+    tc = find_toolchain()
+    src = tmp_path / "XCoreISelLowering.cpp"
+    src.write_text(
+        '#include "llvm/Support/ErrorHandling.h"\n' + _prelude()
+        + "// vega: <T>TargetLowering::LowerCall [model, confidence 0.40]\nint lowerCall(int Op) {\n  return Op + 1;\n}\n\n"
+        + "// vega: <T>TargetLowering::LowerOperation [model, confidence 0.10]\nint lowerOperation(int Op) {\n"
+        + "  switch (Op) {\n  case 1:\n    return lowerCall(Op);\n  default:\n    llvm_unreachable(\"unimplemented operand\");\n  }\n}\n\n"
+        + "int main(int argc, char **) { return lowerOperation(argc + 1); }\n")
+    lib = tc.includedir.parent / "lib"
+    build = subprocess.run(["g++", "-std=c++17", "-O2", "-DNDEBUG", f"-I{tc.includedir}", str(src), "-o", "prog",
+                            f"-L{lib}", "-lLLVM-16", f"-Wl,-rpath,{lib}"], cwd=tmp_path, capture_output=True, text=True)
+    assert build.returncode == 0, build.stderr[-2000:]
+    run = subprocess.run([str(tmp_path / "prog")], capture_output=True, text=True)
+    assert run.returncode < 0 or run.returncode == 134  # abort
+    line = next(i + 1 for i, ln in enumerate(src.read_text().splitlines()) if "llvm_unreachable(\"" in ln)
+    assert re.search(rf"UNREACHABLE executed at \S*XCoreISelLowering\.cpp:{line}!", run.stderr), run.stderr
+    assert "unimplemented operand" in run.stderr
+
+    # lit's record of two tests that stopped there, one at a stub: the ranking names both functions
+    lit = tmp_path / "lit-results.json"
+    crash = {"name": "LLVM :: CodeGen/XCore/ashr.ll", "code": "FAIL", "output": run.stderr}
+    stub = {"name": "LLVM :: CodeGen/XCore/trap.ll", "code": "FAIL",
+            "output": "LLVM ERROR: vega-llvm: getCalleeSavedRegs is required by LLVM or the description; write it by hand"}
+    lit.write_text(json.dumps({"tests": [crash, dict(crash, name="LLVM :: CodeGen/XCore/shl.ll"), stub]}))
+
+    class Row:
+        def __init__(self, key: str, confidence: float) -> None:
+            self.key, self.confidence, self.source, self.status = key, confidence, "model", "compiled"
+
+    rows = [Row("<T>TargetLowering::LowerOperation", 0.10), Row("<T>TargetLowering::LowerCall", 0.40),
+            Row("<T>RegisterInfo::getCalleeSavedRegs#required", 0.0)]
+    ranked = write_first(lit, rows, "XCore", tmp_path)
+    assert [(r["function"], r["why"], r["tests"]) for r in ranked] == [
+        ("<T>TargetLowering::LowerOperation", "unreachable", 2), ("<T>RegisterInfo::getCalleeSavedRegs#required", "stub", 1)]
+
+
+def test_an_unreachable_outside_our_markers_or_files_names_nothing(tmp_path: Path) -> None:
+    (tmp_path / "A.cpp").write_text("int f() {\n  return 0;\n}\n")
+    files: dict[Path, list[str]] = {}
+    assert unreachable_site("UNREACHABLE executed at A.cpp:2!", tmp_path, files) is None  # no "// vega:" marker before
+    assert unreachable_site("UNREACHABLE executed at /nowhere/B.cpp:9!", tmp_path, files) is None
+    assert unreachable_site("LLVM ERROR: something else", tmp_path, files) is None
