@@ -63,10 +63,9 @@ def rank_donors(table: Any, describe_dir: Path, corpus_dir: Path, exclude: set[s
 
 def fallback_functions(donor: Donor, corpus_dir: Path, target: str, only: set[str] | None = None,
                        stems: set[str] | None = None, target_table: Any = None) -> list[EmitFunction]:
-    """The donor's functions in the layout's file kinds (``stems``; default ``FILE_KINDS``), renamed, and with the
+    """The donor's functions in the layout's file kinds (``stems``; default ``FILE_KINDS``), renamed, with the
     donor's register classes and calling conventions translated to ``target_table``'s (``emit.translate``) when
-    both tables are known; only
-    those of the groups (abstracted qualified names) in ``only`` when given."""
+    both tables are known; only those of the groups (abstracted qualified names) in ``only`` when given."""
     both = donor.table is not None and target_table is not None
     classes = register_class_map(donor.table, target_table) if both else {}
     conventions = calling_conv_map(donor.table, target_table, lambda n: respell(n, donor.spellings, target)) if both else {}
