@@ -85,10 +85,12 @@ def unreachable_site(output: str, target_dir: Path | None, files: dict[Path, lis
     if m is None:
         return None
     path = Path(m["file"])
-    if not path.is_absolute():
+    if not path.is_absolute():  # as the build named it, relative to the build folder (``../lib/Target/X/X.cpp``)
         if target_dir is None:
             return None
-        path = target_dir / path
+        parts = path.parts
+        path = next((target_dir.joinpath(*parts[k:]) for k in range(len(parts))
+                     if target_dir.joinpath(*parts[k:]).is_file()), target_dir / path)
     if path not in files:
         try:
             files[path] = path.read_text(errors="replace").splitlines()
