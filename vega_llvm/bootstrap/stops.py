@@ -6,9 +6,9 @@ code (the emitted sources make it print ``UNREACHABLE executed at <file>:<line>!
 undefined behaviour, and the run would go on into whatever code follows and crash with no frame of ours), or in a
 crash whose stack dump (LLVM prints one on a signal and on ``report_fatal_error``, symbolised with
 ``llvm-symbolizer`` from the binary's symbol table) has one of our functions as its innermost frame of the target's
-own code. ``write_first`` counts the
-tests per function and ranks them: most tests first, then the least confident, so that a person starts with the
-function whose writing unblocks the most tests, and among equals with the one the model was least sure of.
+own code. ``write_first`` counts the tests per function and ranks them: most tests first, then the least confident,
+so that a person starts with the function whose writing unblocks the most tests, and among equals with the one the
+model was least sure of.
 """
 
 from __future__ import annotations
