@@ -206,3 +206,92 @@ def test_encoder_hooks_stay_fatal(tmp_path: Path) -> None:
     stubs = hook_stubs(log, tmp_path, "Foo")
     assert [s.key for s in stubs] == ["<T>MCCodeEmitter::getImmOpValue#required"]
     assert "report_fatal_error" in stubs[0].body
+
+
+_OPERAND_CLASS = """#include "llvm/MC/MCInst.h"
+#include "llvm/MC/MCParser/MCParsedAsmOperand.h"
+#include "llvm/MC/MCParser/MCTargetAsmParser.h"
+#include "llvm/Support/ErrorHandling.h"
+namespace llvm {
+class FooOperand : public MCParsedAsmOperand {
+public:
+  bool isToken() const override { return false; }
+  bool isImm() const override { return false; }
+  bool isReg() const override { return true; }
+  bool isMem() const override { return false; }
+  unsigned getReg() const override { return 1; }
+  SMLoc getStartLoc() const override { return {}; }
+  SMLoc getEndLoc() const override { return {}; }
+  void print(raw_ostream &) const override {}
+%s};
+%s
+#include "FooGenAsmMatcher.inc"
+}
+"""
+# What tblgen's asm matcher does with the operand class: an AsmOperandClass's predicate and render methods.
+_MATCHER = """static unsigned validateOperandClass(MCParsedAsmOperand &GOp, unsigned Kind) {
+  FooOperand &Operand = (FooOperand &)GOp;
+  if (Kind == 3 && Operand.isUImm5())
+    return 0;
+  return 1;
+}
+static void convertToMCInst(MCInst &Inst, const OperandVector &Operands) {
+  static_cast<FooOperand &>(*Operands[1]).addFRMArgOperands(Inst, 1);
+}
+"""
+
+
+@pytest.mark.llvm
+def test_operand_methods_the_asm_matcher_calls_get_defaults_that_compile(tmp_path: Path) -> None:
+    """A predicate the matcher calls and no function writes matches nothing; a render method adds a register
+    operand and stops on anything else; both compile inside a real ``MCParsedAsmOperand``."""
+    from vega_llvm.emit.required import operand_stubs
+    from vega_llvm.llvm.toolchain import find_toolchain
+
+    flags = ["g++", "-std=c++17", "-fsyntax-only", f"-I{find_toolchain().includedir}", "unit.cpp"]
+    (tmp_path / "FooGenAsmMatcher.inc").write_text(_MATCHER)
+    (tmp_path / "unit.cpp").write_text(_OPERAND_CLASS % ("", ""))
+    res = subprocess.run(flags, cwd=tmp_path, capture_output=True, text=True)
+    assert res.returncode != 0
+    stubs = operand_stubs(res.stderr, "Foo")
+    assert sorted(s.key for s in stubs) == ["<T>Operand::addFRMArgOperands#required", "<T>Operand::isUImm5#required"], res.stderr[-2000:]
+    by_name = {s.key.split("::")[1].split("#")[0]: s for s in stubs}
+    assert "return false;" in by_name["isUImm5"].body and "report_fatal_error" not in by_name["isUImm5"].body
+    assert "MCOperand::createReg(getReg())" in by_name["addFRMArgOperands"].body
+    assert all(s.file_stem == "AsmParser" and s.source == SOURCE for s in stubs)
+    decls = "".join(f"  {parse_signature(s.signature).declaration()}\n" for s in stubs)
+    defs = "".join(f"{parse_signature(s.signature).definition_head('FooOperand')}\n{s.body}\n" for s in stubs)
+    (tmp_path / "unit.cpp").write_text(_OPERAND_CLASS % (decls, defs))
+    res = subprocess.run(flags, cwd=tmp_path, capture_output=True, text=True)
+    assert res.returncode == 0, res.stderr[-3000:]
+
+
+_DIAGNOSTICS = """#ifdef GET_OPERAND_DIAGNOSTIC_TYPES
+#undef GET_OPERAND_DIAGNOSTIC_TYPES
+  Match_InvalidUImm5,
+#endif
+"""
+
+
+@pytest.mark.parametrize("derived", [
+    [],  # no function names the enumeration: the class gets its own
+    # a training target's enumeration, one line as derive_shape writes it, ending with or without a comma
+    ["  enum FooMatchResultTy { Match_Dummy = FIRST_TARGET_MATCH_RESULT_TY, Match_RequiresEvenGPRs, };  // vega: declares <T>AsmParser::f"],
+    ["  enum FooMatchResultTy { Match_Dummy = FIRST_TARGET_MATCH_RESULT_TY, Match_RequiresEvenGPRs };"],
+])
+def test_the_parser_class_declares_the_matchers_operand_diagnostics(tmp_path: Path, derived: list[str]) -> None:
+    """The asm matcher returns ``<T>AsmParser::Match_InvalidUImm5``: the parser's match-result enumeration
+    includes the matcher's operand diagnostics, whether a training target's enumeration came with the class or not."""
+    from vega_llvm.emit.layout import with_operand_diagnostics
+
+    lines = with_operand_diagnostics(derived + ["  int Other;"], "Foo")
+    assert sum("GET_OPERAND_DIAGNOSTIC_TYPES" in ln for ln in lines) == 1
+    assert with_operand_diagnostics(lines, "Foo") == lines  # once only
+    (tmp_path / "FooGenAsmMatcher.inc").write_text(_DIAGNOSTICS)
+    body = "\n".join(lines)
+    (tmp_path / "unit.cpp").write_text(
+        "struct Base { enum { FIRST_TARGET_MATCH_RESULT_TY = 7 }; };\n"
+        f"struct FooAsmParser : Base {{\n{body}\n}};\n"
+        "static_assert(FooAsmParser::Match_InvalidUImm5 > FooAsmParser::Match_Dummy, \"\");\n")
+    res = _gxx(tmp_path / "unit.cpp", tmp_path)
+    assert res.returncode == 0, res.stderr

@@ -335,6 +335,8 @@ def class_decl(cls: str, abstract: str, members: list[PlacedFunction], target: s
         return ClassDecl(cls, abstract, derived.base, [], decls, derived.lines + ["  " + f for f in fields] + body)
     if derived is not None:  # a shaped class: the members its functions name that the shape does not declare
         body = derived.lines + body
+    if abstract == "<T>AsmParser":
+        body = with_operand_diagnostics(body, target)
     if abstract == "<T>Subtarget" and props.get("features"):
         # LLVM 16 declares subtarget feature bits and their getters through this macro of the tblgen output.
         inc = f'#include "{target}GenSubtargetInfo.inc"'
@@ -381,6 +383,30 @@ def shape_names(shape: Shape | None) -> set[str]:
     for line in shape.body:
         names |= _words(line)
     return names
+
+
+_MATCH_RESULT_ENUM = re.compile(r"^(?P<head>\s*enum\b[^{;]*\{[^{}]*\bFIRST_TARGET_MATCH_RESULT_TY\b[^{}]*?)\s*(?P<tail>\}\s*;.*)$")
+
+
+def with_operand_diagnostics(body: list[str], target: str) -> list[str]:
+    """The asm parser's class lines with its match-result enumeration extended by the operand diagnostics of the
+    asm matcher (``GET_OPERAND_DIAGNOSTIC_TYPES``: ``Match_InvalidUImm5`` for each ``DiagnosticType`` of the
+    ``.td``), which the matcher returns as ``<T>AsmParser::Match_InvalidUImm5``.
+
+    Every target's parser includes them inside its ``<T>MatchResultTy``; a training target's enumeration comes
+    through ``derive_shape`` as one line, the ``#include`` lost with the other preprocessor lines, so it is put
+    back before the closing brace. Without such an enumeration (no function names one) the class gets its own."""
+    inc = ["#define GET_OPERAND_DIAGNOSTIC_TYPES", f'#include "{target}GenAsmMatcher.inc"']
+    if any("GET_OPERAND_DIAGNOSTIC_TYPES" in line for line in body):
+        return body
+    out = list(body)
+    for i, line in enumerate(out):
+        m = _MATCH_RESULT_ENUM.match(line)
+        if m:
+            head = m["head"].rstrip()
+            out[i] = "\n".join([head if head.endswith((",", "{")) else head + ",", *inc, "  " + m["tail"]])
+            return out
+    return [f"  enum {target}MatchResultTy {{", "    Match_Dummy = FIRST_TARGET_MATCH_RESULT_TY,", *inc, "  };", *out]
 
 
 def derive_shape(cls: str, ev: ClassEvidence, members: list[PlacedFunction], placed: list[PlacedFunction],

@@ -93,6 +93,18 @@ _UNDECLARED = re.compile(
     # a function of that name exists but not with the parameters the table passes: the table's overload is added
     r"|no matching function for call to ‘(?:\w+::)*(?P<other>\w+)\()"
 )
+# The asm matcher calls the parser's operand class: ``Operand.isUImm5()`` (an ``AsmOperandClass``'s
+# ``PredicateMethod``) and ``static_cast<<T>Operand &>(*Operands[i]).addFRMArgOperands(Inst, 1)`` (its
+# ``RenderMethod``). A method no chosen function provides is a member the class lacks.
+_NO_MEMBER = re.compile(
+    r"^(?P<file>\S+?GenAsmMatcher\.inc):(?P<line>\d+):(?:\d+:)? error: ‘(?:const )?(?:class |struct )?(?:llvm::)?"
+    r"(?P<cls>\w+)’ has no member named ‘(?P<name>\w+)’")
+# A predicate that is not written matches nothing: the matcher tries the instruction's other forms and, failing
+# them all, reports the operand invalid, as for an operand out of range. A render method is only reached once its
+# predicate matched; the one case it can do for any class is a register.
+_OPERAND_PREDICATE = "  return false;"
+_OPERAND_RENDER = ("  if (isReg())\n    Inst.addOperand(MCOperand::createReg(getReg()));\n  else\n"
+                   '    report_fatal_error("vega-llvm: {name} is required by LLVM or the description; write it by hand");')
 _PURE_WITHIN = re.compile(r"because the following virtual functions are pure within ‘(?:llvm::)?(?P<cls>\w+)’")
 _PURE_FN = re.compile(r"note:\s+‘virtual (?P<ret>.+?) (?:llvm::)?(?P<base>[\w:]+)::(?P<name>\w+)\((?P<params>.*)\)(?P<const> const)?’$")
 
@@ -185,6 +197,28 @@ def hook_stubs(log_text: str, build_dir: Path, target: str) -> list[EmitFunction
         else:
             continue
         out[f"{key}#required"] = _make(target, kind.cls, kind.file_stem, head, name, default)
+    return list(out.values())
+
+
+def operand_stubs(log_text: str, target: str) -> list[EmitFunction]:
+    """The asm parser's operand-class methods the asm matcher calls and nothing declares (``_NO_MEMBER``): a
+    predicate ``bool isX() const`` that matches nothing, a render method ``void addXOperands(MCInst &Inst, unsigned
+    N) const`` that adds a register operand and stops on anything else."""
+    cls = f"{target}Operand"
+    out: dict[str, EmitFunction] = {}
+    for ln in log_text.splitlines():
+        m = _NO_MEMBER.match(ln)
+        if not m or m["cls"] != cls:
+            continue
+        name = m["name"]
+        if re.fullmatch(r"is\w+", name):
+            head, default = f"bool <T>Operand::{name}() const", _OPERAND_PREDICATE
+        elif re.fullmatch(r"add\w+Operands", name):
+            head, default = f"void <T>Operand::{name}(MCInst &Inst, unsigned N) const", _OPERAND_RENDER.format(name=name)
+        else:
+            continue
+        fn = _make(target, "<T>Operand", "AsmParser", head, name, default)
+        out.setdefault(fn.key, fn)
     return list(out.values())
 
 
