@@ -232,3 +232,26 @@ def test_donor_calling_conventions_translate_by_role() -> None:
     assert translate(code, {}, names) == ("CCInfo.AnalyzeFormalArguments(Ins, CC_XCore);\n"
                                           "CCInfo.AnalyzeReturn(Outs, RetCC_XCore);")
     assert calling_conv_map(lanai, Table(["CC_Foo"]), lambda n: n) == {"CC_Lanai32": "CC_Foo", "CC_Lanai32_Fast": "CC_Foo"}
+
+
+def test_generated_code_names_the_descriptions_own_conventions() -> None:
+    """The model's ``CCInfo.AnalyzeReturn(Outs, RetCC_XCore32)`` (Lanai's convention through a template respelled for
+    XCore) becomes XCore's ``RetCC_XCore`` in every candidate; the target's own names, and names that share nothing
+    with any of its conventions but the role, stay."""
+    from vega_llvm.emit.functions import Candidate, EmitFunction
+    from vega_llvm.emit.sources import with_own_conventions
+    from vega_llvm.emit.translate import own_conventions
+
+    class Table:
+        values = {"calling_conv": ["CC_XCore", "RetCC_XCore"]}
+
+    code = "CCInfo.AnalyzeReturn(Outs, RetCC_XCore32);\nCCInfo.AnalyzeCallOperands(Outs, CC_XCore_Fast);\nf(CC_Other);"
+    assert own_conventions(code, Table()) == (
+        "CCInfo.AnalyzeReturn(Outs, RetCC_XCore);\nCCInfo.AnalyzeCallOperands(Outs, CC_XCore);\nf(CC_Other);")
+    assert own_conventions("CCInfo.AnalyzeReturn(Outs, RetCC_XCore);", Table()) == "CCInfo.AnalyzeReturn(Outs, RetCC_XCore);"
+    assert own_conventions(code, object()) == code  # no description: nothing to translate to
+    fn = EmitFunction("<T>TargetLowering::LowerReturn", "ISelLowering", "", "SDValue f()", "{ g(RetCC_XCore32); }", 0.3,
+                      "model", alternatives=[Candidate("SDValue f()\n{ h(RetCC_XCore32); }", "member:Sparc", 0.2)])
+    got = with_own_conventions(fn, Table())
+    assert got.body == "{ g(RetCC_XCore); }" and got.alternatives[0].code == "SDValue f()\n{ h(RetCC_XCore); }"
+    assert got.alternatives[0].source == "member:Sparc" and fn.body == "{ g(RetCC_XCore32); }"

@@ -15,8 +15,8 @@ import pytest
 
 from vega_llvm.backend_build.cmake import parse_compiler_errors
 from vega_llvm.bootstrap.repair import (
-    SCRATCH, SWAP, Charged, RepairState, climb, donor_code, leave_out, next_candidate, real_body, remove_statements,
-    repair_head, repair_round, stub,
+    RUNTIME, SCRATCH, SWAP, Charged, RepairState, climb, donor_code, leave_out, next_candidate, real_body,
+    remove_statements, repair_head, repair_round, stub,
 )
 from vega_llvm.emit.functions import Candidate, EmitFunction, load_results
 
@@ -63,6 +63,27 @@ def test_the_ladders_and_their_order() -> None:
     assert [s.__name__ for s in SCRATCH] == ["next_candidate", "remove_statements", "repair_head", "donor_code", "stub",
                                              "leave_out"]
     assert [s.__name__ for s in SWAP] == ["next_candidate", "real_body"]
+    assert [s.__name__ for s in RUNTIME] == ["next_candidate", "donor_code"]
+
+
+def test_a_function_the_tests_stop_at_gets_other_code_and_never_a_stub() -> None:
+    """After lit: the model's next candidate, then the nearest target's code, then nothing (a stub would stop the
+    same tests); a stub that tests reach stays as it is."""
+    fn = _model(alternatives=[Candidate(SIG + "\n{\n  (void)DestReg;\n}", "member:MSP430", 0.5)])
+    donor = EmitFunction(fn.key, "InstrInfo", "", SIG, "{\n  return XCore::ADD_R;\n}", 0.0, "fallback:Lanai")
+    state = RepairState(alternates={fn.key: donor})
+    fns = {fn.key: fn}
+    why = "3 lit tests stop here (crash)"
+    steps = []
+    for n in (1, 2, 3):
+        reps = repair_round(RUNTIME, [Charged(fn.key, why)], fns, state, f"lit {n}")
+        steps.append(reps[fn.key].step if fn.key in reps else None)
+        if fn.key in reps:
+            fns[fn.key] = reps[fn.key].fn
+    assert steps == ["next_candidate", "donor_code", None]
+    assert [m["round"] for m in state.moves] == ["lit 1", "lit 2"] and state.moves[0]["error"] == why
+    stubbed = RepairState(replaced={fn.key: "e"})
+    assert repair_round(RUNTIME, [Charged(fn.key, why)], {fn.key: _model()}, stubbed, "lit 1") == {}
 
 
 def test_load_results_keeps_the_later_candidates(tmp_path: Path) -> None:
@@ -244,3 +265,20 @@ def test_the_report_lists_each_step_with_its_compiler_line(tmp_path: Path) -> No
     md = (tmp_path / "report.md").read_text()
     assert ("| 1 | `<T>InstrInfo::copyPhysReg` | next_candidate | candidate 1 (member:MSP430) | "
             f"`{UNDECLARED}` |") in md
+
+
+def test_the_report_shows_the_rounds_the_tests_drove(tmp_path: Path) -> None:
+    from vega_llvm.emit.report import BootstrapReport
+
+    rep = BootstrapReport("XCore", "scratch", str(tmp_path), str(tmp_path / "lib"), {"model": "m"})
+    rep.lit = {"passed": 3, "tests": 66, "summary_line": "3 of 66"}
+    rep.test_rounds = [
+        {"round": 1, "moved": {"<T>TargetLowering::LowerOperation": "candidate 2 (member:Lanai)"}, "passed_before": 0,
+         "passed_after": 3, "kept": True},
+        {"round": 2, "moved": {"<T>InstrInfo::f": "fallback:Lanai"}, "passed_before": 3, "passed_after": 1, "kept": False},
+    ]
+    rep.save(tmp_path)
+    assert json.loads((tmp_path / "report.json").read_text())["test_rounds"] == rep.test_rounds
+    md = (tmp_path / "report.md").read_text()
+    assert "| 1 | `<T>TargetLowering::LowerOperation` -> candidate 2 (member:Lanai) | 0 | 3 | yes |" in md
+    assert "| 2 | `<T>InstrInfo::f` -> fallback:Lanai | 3 | 1 | no: undone |" in md

@@ -34,6 +34,9 @@ def register(app: typer.Typer) -> None:
         jobs: Optional[int] = typer.Option(None, "-j", "--jobs", help="Parallel compile jobs."),
         no_repair: bool = typer.Option(False, "--no-repair", help="Stop at the first failed build instead of replacing "
                                        "the functions compile errors point into (swap: the real body; scratch: a stub) and rebuilding."),
+        test_rounds: int = typer.Option(2, "--test-rounds", min=0, help="After lit: rebuilds that give the functions the "
+                                        "failing tests stop at their next candidate (or the nearest target's code); a round "
+                                        "that makes more tests fail is undone. 0: none."),
     ) -> None:
         """Generate lib/Target/<X> from a .td, build it, run its lit tests and the smoke suite, write a report."""
         from .pipeline import BootstrapConfig, run, resolve_model
@@ -42,7 +45,7 @@ def register(app: typer.Typer) -> None:
         cfg = BootstrapConfig(
             td=td, out=out, mode=mode.value, model=resolve_model(model, results, say), results=results, force=force, only=list(only or []),
             threshold=threshold, run_build=not no_build, run_lit=not no_lit, run_smoke=not no_smoke,
-            test_timeout=timeout, jobs=jobs, repair=not no_repair,
+            test_timeout=timeout, jobs=jobs, repair=not no_repair, test_rounds=test_rounds,
         )
         report = run(cfg, log=say)
         from ..emit.report import BLAMED

@@ -22,6 +22,12 @@ one step up its ladder (``bootstrap.repair``):
 
 When nothing more can be charged, the optional libraries (asm parser, disassembler) that do not compile are left
 out. ``report.json``/``report.md`` list every step taken, round by round, with the compiler line that caused it.
+The build traps undefined behaviour where it happens (``TRAP_ARGS``), so that a test that reaches it names the
+function it is in.
+
+Then the tests take over (``_test_rounds``, ``--test-rounds``): the functions the failing lit tests stop at get
+their next candidate or the nearest target's code, the backend is rebuilt and tested again, and a round that makes
+more tests fail is undone.
 
 Reruns in the same ``--out`` (``--force``, ``--only F``) start from where the last run ended (``bootstrap.memory``):
 the functions that did not change come back as the ladder left them, so the first build of the rerun rewrites and
@@ -34,11 +40,13 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from copy import deepcopy
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -54,7 +62,7 @@ from ..emit.sources import scratch_functions, swap_edits
 from ..errors import BuildError, ConfigError, LitRunError, ToolError
 from ..evaluate.swap import AppliedEdit, attribute_errors
 from .repair import (  # noqa: F401  (the helpers tests and callers know from here: re-exported)
-    Charged, Repair, RepairState, comment_out, removable, removable_errors, repair_round, repaired_head,
+    RUNTIME, Charged, Repair, RepairState, comment_out, removable, removable_errors, repair_round, repaired_head,
     statement_extent, stub_function,
 )
 from .callees import mismatched_calls, redirect
@@ -66,6 +74,13 @@ MODES = ("scratch", "swap")
 # Rebuilds after replacing the functions compile errors were charged to (each round can only reach errors the
 # previous one let the compiler see).
 MAX_REPAIR_ROUNDS = 12
+# Undefined behaviour of the emitted code traps where it happens (``__builtin_trap``: SIGILL, and LLVM's stack dump
+# names the function it is in) instead of running on into a crash with no frame of ours: a generated body that falls
+# off the end of a non-void function (``VEGA_TRAP_UB``) and a reached ``__builtin_unreachable``, which in a release
+# build is what the ``llvm_unreachable`` of LLVM's own inline header code compiled into our sources becomes
+# (``MVT::getSizeInBits`` of a type the target never set up). The trap then charges the function that got there
+# (``stops.crash_site``) rather than leaving the test with nothing to name.
+TRAP_ARGS = ["-DVEGA_TRAP_UB=ON", "-DCMAKE_CXX_FLAGS=-fsanitize=unreachable"]
 _IDENT = re.compile(r"[A-Za-z_]\w*")
 
 
@@ -87,6 +102,7 @@ class BootstrapConfig:
     test_timeout: float = 60
     jobs: int | None = None
     repair: bool = True
+    test_rounds: int = 2  # rebuilds that move the functions failing lit tests stop at (``_test_rounds``)
 
 
 def resolve_model(model: str | None, results: Path | None, log: Callable[[str], None]) -> Path | None:
@@ -178,7 +194,10 @@ def run(cfg: BootstrapConfig, log: Callable[[str], None] = lambda m: None) -> Bo
     built = _build_loop(cfg, tree, state, target_dir, out, report, times, log)
     if built is None:  # --no-build: written only
         return report
-    _test(cfg, built, td, target_dir, out, report, times, log)
+    _lit(cfg, built, td, target_dir, out, report, times, log)
+    if cfg.repair and cfg.test_rounds:
+        built = _test_rounds(cfg, tree, state, built, td, target_dir, out, report, times, log)
+    _smoke(cfg, built, target_dir, out, report, times)
     report.seconds = times
     report.save(out)
     (out / "bootstrap.json").write_text(json.dumps({"argv": sys.argv, **report.provenance, "config": {k: str(v) for k, v in asdict(cfg).items()}}, indent=1) + "\n")
@@ -322,10 +341,10 @@ def _build_loop(cfg: BootstrapConfig, tree: Tree, state: RepairState, target_dir
                 report: BootstrapReport, times: dict[str, float], log: Callable[[str], None]) -> Built | None:
     """Write, build and charge, then repair and rebuild until the backend links or nothing more can be done: each
     round adds what the tables and base classes require (``tree.require``) and moves each charged function one step
-    up its ladder; when neither has anything to do, the optional libraries that fail are left out. None with
-    ``--no-build``."""
+    up its ladder; when neither has anything to do, or the rounds run out, the optional libraries that fail are
+    left out (and built once more without them). None with ``--no-build``."""
     build_dir = out / "build"
-    for round_ in range(MAX_REPAIR_ROUNDS + 1):
+    for round_ in range(MAX_REPAIR_ROUNDS + 2):
         em = tree.emit(state)
         report.unplaced, report.without_library = tree.unplaced, tree.without_library
         _save_functions(out / "functions.json", list(em.functions.values()))
@@ -341,20 +360,21 @@ def _build_loop(cfg: BootstrapConfig, tree: Tree, state: RepairState, target_dir
         log(f"build {target_dir}" + (f" (repair round {round_})" if round_ else ""))
         with _timed(times, "build"):
             charge = _build_and_charge(target_dir, build_dir, em.applied, cfg.jobs, em.decl_sites)
-        if charge.ok or not cfg.repair or round_ == MAX_REPAIR_ROUNDS:
+        if charge.ok or not cfg.repair or round_ > MAX_REPAIR_ROUNDS:
             break
+        if round_ == MAX_REPAIR_ROUNDS:  # out of rounds: the core libraries may link without the optional ones
+            if not _leave_out_failing(tree, em, build_dir, report, log, "the repair rounds ran out"):
+                break
+            continue
         added = tree.require(charge.log_text, build_dir)
         _charge_callees(charge, em, tree.functions(), target_dir, build_dir, log)
         charged = tree.charged(charge, state)
         if not (repair(tree, state, charged, round_ + 1, log) or added):
-            more = tree.leave_out(set(em.sources) - _compiled_sources(build_dir, em.sources))
-            if not more:
+            if not _leave_out_failing(tree, em, build_dir, report, log, "nothing more to charge"):
                 break
-            report.selection["left_out"] = list(tree.left_out)
-            log(f"leaving out {', '.join(more)}: nothing more to charge and it does not compile")
         elif added:
             log(f"adding {added} stubs and members the tables or base classes require")
-    report.repair_rounds = round_
+    report.repair_rounds += round_  # the rounds of every call (the lit-driven rounds build again)
     report.repairs = state.moves
     compiled = _compiled_sources(build_dir, em.sources)
     report.files = {s: ("compiled" if s in compiled else "failed") for s in em.sources}
@@ -370,6 +390,16 @@ def _build_loop(cfg: BootstrapConfig, tree: Tree, state: RepairState, target_dir
     return Built(charge.ok, llc if llc_ok else None, mc if mc_ok else None)
 
 
+def _leave_out_failing(tree: Tree, em: Emitted, build_dir: Path, report: BootstrapReport, log: Callable[[str], None],
+                       why: str) -> bool:
+    """Leave out the optional libraries with a source that did not compile; whether there were any."""
+    more = tree.leave_out(set(em.sources) - _compiled_sources(build_dir, em.sources))
+    if more:
+        report.selection["left_out"] = list(tree.left_out)
+        log(f"leaving out {', '.join(more)}: {why} and it does not compile")
+    return bool(more)
+
+
 def _remember(cfg: BootstrapConfig, tree: Tree, state: RepairState, report: BootstrapReport, out: Path) -> None:
     """What the next run in ``out`` restores (``bootstrap.memory``)."""
     remember(cfg.mode, tree.origins, tree.finals(), state, subtarget_members=list(tree.subtarget_members),
@@ -377,27 +407,32 @@ def _remember(cfg: BootstrapConfig, tree: Tree, state: RepairState, report: Boot
              selection=dict(report.selection), donors=list(report.donors)).save(out)
 
 
-def _test(cfg: BootstrapConfig, built: Built, td: Path, target_dir: Path, out: Path, report: BootstrapReport,
-          times: dict[str, float], log: Callable[[str], None]) -> None:
-    """lit (all suites when llc linked, the MC ones when only llvm-mc did) and the smoke programs."""
-    if cfg.run_lit and (built.llc or built.llvm_mc):
-        from ..littest.runner import run_tests
+def _lit(cfg: BootstrapConfig, built: Built, td: Path, target_dir: Path, out: Path, report: BootstrapReport,
+         times: dict[str, float], log: Callable[[str], None]) -> None:
+    """lit (all suites when llc linked, the MC ones when only llvm-mc did), and where its failing tests stop."""
+    if not (cfg.run_lit and (built.llc or built.llvm_mc)):
+        return
+    from ..littest.runner import run_tests
 
-        suites = None if built.llc else ["mc", "disassembler"]
-        log(f"lit ({'all suites' if built.llc else 'MC suites only: llc did not link'})")
-        with _timed(times, "lit"):
-            try:
-                lit = run_tests(report.target if (Path(str(td.parent)).name == report.target) else td.parent.name,
-                                llc=built.llc, llvm_mc=built.llvm_mc, run_dir=out / "lit", suites=suites,
-                                test_timeout=cfg.test_timeout)
-                report.lit = {"passed": lit.passed, "tests": len(lit.tests), "failed": len(lit.failed), "summary": lit.summary,
-                              "summary_line": lit.summary_line(), "suites": lit.suites,
-                              "stopped_at": stubs_hit(out / "lit" / "lit-results.json")}
-                report.write_first = write_first(out / "lit" / "lit-results.json", report.functions, report.target, target_dir)
-            except ConfigError as exc:
-                report.lit = {"passed": 0, "tests": 0, "note": str(exc)}
-            except (LitRunError, ToolError) as exc:
-                report.lit = {"passed": 0, "tests": 0, "error": str(exc)}
+    suites = None if built.llc else ["mc", "disassembler"]
+    log(f"lit ({'all suites' if built.llc else 'MC suites only: llc did not link'})")
+    with _timed(times, "lit"):
+        try:
+            lit = run_tests(report.target if (Path(str(td.parent)).name == report.target) else td.parent.name,
+                            llc=built.llc, llvm_mc=built.llvm_mc, run_dir=out / "lit", suites=suites,
+                            test_timeout=cfg.test_timeout)
+            report.lit = {"passed": lit.passed, "tests": len(lit.tests), "failed": len(lit.failed), "summary": lit.summary,
+                          "summary_line": lit.summary_line(), "suites": lit.suites,
+                          "stopped_at": stubs_hit(out / "lit" / "lit-results.json")}
+            report.write_first = write_first(out / "lit" / "lit-results.json", report.functions, report.target, target_dir)
+        except ConfigError as exc:
+            report.lit = {"passed": 0, "tests": 0, "note": str(exc)}
+        except (LitRunError, ToolError) as exc:
+            report.lit = {"passed": 0, "tests": 0, "error": str(exc)}
+
+
+def _smoke(cfg: BootstrapConfig, built: Built, target_dir: Path, out: Path, report: BootstrapReport,
+           times: dict[str, float]) -> None:
     if cfg.run_smoke:
         from ..smoke.suite import run_smoke
 
@@ -405,6 +440,61 @@ def _test(cfg: BootstrapConfig, built: Built, td: Path, target_dir: Path, out: P
             report.smoke = run_smoke(built.llc, built.llvm_mc, out / "smoke",
                                      asm_parser=(target_dir / "AsmParser").is_dir(),
                                      disassembler=(target_dir / "Disassembler").is_dir())
+
+
+def _test_rounds(cfg: BootstrapConfig, tree: Tree, state: RepairState, built: Built, td: Path, target_dir: Path,
+                 out: Path, report: BootstrapReport, times: dict[str, float], log: Callable[[str], None]) -> Built:
+    """Rounds driven by the tests instead of the compiler: the functions the failing lit tests stop at (a reached
+    stub, ``llvm_unreachable`` or trap, the innermost frame of a crash: ``stops.write_first``) take one step of
+    ``repair.RUNTIME`` (the model's next candidate, then the nearest target's code), and the backend is rebuilt
+    (only their files recompile) and tested again.
+
+    A round is kept only when no more tests fail than before it; otherwise the functions go back to where they
+    were, and the build and the last lit run with them, and the rounds stop. Each round's moves, and what they did
+    to the pass count, are in ``report.test_rounds``."""
+    for n in range(1, cfg.test_rounds + 1):
+        if not report.lit.get("tests"):
+            break
+        fns = tree.functions()
+        charged = [Charged(r["function"], f"{r['tests']} lit tests stop here ({r['why']})")
+                   for r in report.write_first if r["function"] in fns]
+        before = (tree.snapshot(), deepcopy(state), report.lit, report.write_first)
+        reps = repair_round(RUNTIME, charged, fns, state, f"lit {n}")
+        moved = {k: rep for k, rep in reps.items() if rep.fn is not None}
+        if not moved:
+            break
+        for k, rep in moved.items():
+            tree.put(k, rep.fn)
+        log(f"lit round {n}: {_steps(moved)}")
+        passed = report.lit.get("passed", 0)
+        shutil.rmtree(out / "lit.before", ignore_errors=True)
+        if (out / "lit").exists():
+            os.replace(out / "lit", out / "lit.before")
+        again = _build_loop(cfg, tree, state, target_dir, out, report, times, log)
+        if again is not None and (again.llc or again.llvm_mc):
+            report.lit = {}
+            _lit(cfg, again, td, target_dir, out, report, times, log)
+        now = report.lit.get("passed", 0)
+        kept = again is not None and now >= passed and bool(report.lit.get("tests"))
+        report.test_rounds.append({"round": n, "moved": {k: rep.to for k, rep in moved.items()},
+                                   "passed_before": passed, "passed_after": now, "kept": kept})
+        if kept:
+            shutil.rmtree(out / "lit.before", ignore_errors=True)
+            built = again  # type: ignore[assignment]
+            log(f"lit round {n}: {passed} -> {now} tests pass; kept")
+            continue
+        log(f"lit round {n}: {passed} -> {now} tests pass; the functions go back")
+        tree.restore(before[0])
+        for name in vars(state):  # the state's moves with it: the round's are in test_rounds
+            setattr(state, name, getattr(before[1], name))
+        back = _build_loop(cfg, tree, state, target_dir, out, report, times, log)
+        built = back if back is not None else built
+        shutil.rmtree(out / "lit", ignore_errors=True)
+        if (out / "lit.before").exists():
+            os.replace(out / "lit.before", out / "lit")
+        report.lit, report.write_first = before[2], before[3]
+        break
+    return built
 
 
 def _overrides_llvm(key: str) -> bool:
@@ -495,8 +585,11 @@ def _build_and_charge(
     apart, by function."""
     start = time.time()
     decl_sites = decl_sites or {}
+    cache = build_dir / "CMakeCache.txt"
+    if cache.is_file() and "-fsanitize=unreachable" not in cache.read_text(errors="replace"):
+        shutil.rmtree(build_dir)  # configured by a version that did not trap (the flags apply at configure time)
     try:
-        build(target_dir, build_dir, jobs=jobs)
+        build(target_dir, build_dir, jobs=jobs, cmake_args=TRAP_ARGS)
         return Charge(True, start)
     except BuildError as exc:
         log_text = exc.log.read_text(errors="replace") if exc.log and exc.log.is_file() else ""

@@ -16,6 +16,8 @@ Scratch::
 
 Swap: ``next_candidate``, then ``real_body`` (the target's own body back).
 
+Runtime (``RUNTIME``, for a function the failing lit tests stop at): ``next_candidate``, then ``donor_code``.
+
 Every step taken is kept in ``RepairState.moves`` with the compiler line that caused it: the report's round-by-round
 account of which function moved to what, and why.
 """
@@ -71,7 +73,7 @@ class RepairState:
     removed: dict[str, set[int]] = field(default_factory=dict)  # key -> body lines commented out
     moves: list[dict[str, Any]] = field(default_factory=list)  # every step taken, for the report
 
-    def record(self, key: str, name: str, rep: Repair, error: str, round_: int) -> None:
+    def record(self, key: str, name: str, rep: Repair, error: str, round_: int | str) -> None:
         """Keep what ``rep`` did to the function ``key`` (shown as ``name``), charged with ``error``."""
         if rep.step == "next_candidate":
             self.candidate[key] = rep.candidate or 0
@@ -163,6 +165,9 @@ def real_body(fn: EmitFunction, charged: Charged, state: RepairState) -> Repair 
 
 SCRATCH: list[Step] = [next_candidate, remove_statements, repair_head, donor_code, stub, leave_out]
 SWAP: list[Step] = [next_candidate, real_body]
+# A function that compiles but that lit tests stop at (``pipeline._test_rounds``): only steps that put other code in
+# its place; a stub or leaving it out would stop the same tests, or remove what the rest calls.
+RUNTIME: list[Step] = [next_candidate, donor_code]
 
 
 def climb(ladder: list[Step], fn: EmitFunction, charged: Charged, state: RepairState) -> Repair | None:
@@ -175,7 +180,7 @@ def climb(ladder: list[Step], fn: EmitFunction, charged: Charged, state: RepairS
 
 
 def repair_round(ladder: list[Step], charged: list[Charged], fns: dict[str, EmitFunction], state: RepairState,
-                 round_: int) -> dict[str, Repair]:
+                 round_: int | str) -> dict[str, Repair]:
     """One rung of ``ladder`` for each charged function (``fns`` by key: the functions as they are now), recorded
     in ``state``: function key -> the step taken."""
     out: dict[str, Repair] = {}

@@ -144,6 +144,13 @@ class ScratchTree:
         """Every function as the tree holds it (left-out ones too): what a rerun restores."""
         return self.functions()
 
+    def snapshot(self) -> Any:
+        """What ``restore`` puts back: the functions, the libraries left out, the subtarget members."""
+        return list(self.chosen), list(self.left_out), list(self.subtarget_members)
+
+    def restore(self, snap: Any) -> None:
+        self.chosen[:], self.left_out[:], self.subtarget_members[:] = (list(x) for x in snap)
+
     def add(self, fn: EmitFunction) -> None:
         """One more function (a rerun's remembered required stub)."""
         if fn.key not in self.origins:
@@ -224,6 +231,12 @@ class SwapTree:
 
     def finals(self) -> dict[str, EmitFunction]:
         return dict(self.by_record)
+
+    def snapshot(self) -> Any:
+        return dict(self.by_record), list(self.edits)
+
+    def restore(self, snap: Any) -> None:
+        self.by_record, self.edits = dict(snap[0]), list(snap[1])
 
     def add(self, fn: EmitFunction) -> None:
         pass  # the real target has every function its build needs

@@ -17,7 +17,8 @@ BLAMED = ("error", "reverted", "stubbed", "dropped", "fallback", "later-candidat
 
 
 # How the "write these first" table says where a test stops in a function (``bootstrap.stops``).
-_STOPS_AT = {"stub": "its stub", "unreachable": "its llvm_unreachable", "crash": "a crash in it"}
+_STOPS_AT = {"stub": "its stub", "unreachable": "its llvm_unreachable", "crash": "a crash in it",
+             "left out": "LLVM's default in its place (left out), which crashed"}
 
 
 @dataclass
@@ -64,6 +65,9 @@ class BootstrapReport:
     # The stubs and functions the failing lit tests stop at, most tests first, then the least confident
     # (``bootstrap.stops.write_first``): function, why ("stub" | "unreachable" | "crash"), tests, confidence, source, status
     write_first: list[dict[str, Any]] = field(default_factory=list)
+    # Rounds driven by the lit tests (``bootstrap.pipeline._test_rounds``): round, moved (key -> what it became),
+    # passed_before, passed_after, kept (a round that made more tests fail is undone)
+    test_rounds: list[dict[str, Any]] = field(default_factory=list)
 
     def summary(self) -> dict[str, Any]:
         st = [f.status for f in self.functions]
@@ -150,6 +154,13 @@ class BootstrapReport:
             elif self.lit.get("stopped_at"):
                 lines += ["", "Tests that stop at a stub (write these first):", "", "| stub | tests |", "|---|---|"]
                 lines += [f"| `{k}` | {v} |" for k, v in self.lit["stopped_at"].items()]
+        if self.test_rounds:
+            lines += ["", "## Rounds driven by the lit tests (the functions the failing tests stopped at, moved)", "",
+                      "| round | moved | tests passing before | after | kept |", "|---|---|---|---|---|"]
+            for r in self.test_rounds:
+                moved = ", ".join(f"`{k}` -> {v}" for k, v in r["moved"].items())
+                lines.append(f"| {r['round']} | {moved} | {r['passed_before']} | {r['passed_after']} | "
+                             f"{'yes' if r['kept'] else 'no: undone'} |")
         if self.smoke:
             lines += ["", "## Smoke suite", "", "| program | result |", "|---|---|"]
             for k, v in self.smoke.get("results", {}).items():

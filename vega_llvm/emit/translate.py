@@ -71,6 +71,32 @@ def calling_conv_map(donor: Any, target: Any, renamed: Callable[[str], str] = la
     return out
 
 
+_CONVENTION = re.compile(r"\b(?:RetCC|CC)_\w+")
+_ROLE_PARTS = {"CC", "RetCC"}
+
+
+def own_conventions(code: str, target: Any) -> str:
+    """``code`` with each calling convention it names that ``target`` does not have replaced by the target's
+    convention of the same role sharing the most name parts with it (none shared besides the role: left as it is).
+
+    The model writes values through templates spelled for the new target, so a convention of a training target
+    comes out respelled (Lanai's ``RetCC_Lanai32`` as ``RetCC_XCore32``) and names nothing; the description's own
+    conventions (``RetCC_XCore``) are what ``CCInfo.AnalyzeReturn`` needs."""
+    mine = sorted((getattr(target, "values", None) or {}).get("calling_conv", []))
+    if not mine:
+        return code
+
+    def counterpart(m: re.Match[str]) -> str:
+        name = m.group(0)
+        if name in mine:
+            return name
+        same_role = [c for c in mine if c.startswith("RetCC") == name.startswith("RetCC")]
+        best = max(same_role, key=lambda c: len(_parts(c) & _parts(name)), default=None)
+        return best if best is not None and (_parts(best) & _parts(name)) - _ROLE_PARTS else name
+
+    return _CONVENTION.sub(counterpart, code)
+
+
 def translate(code: str, classes: dict[str, str], names: dict[str, str] | None = None) -> str:
     """``code`` with the TableGen spellings of the donor classes in ``classes`` replaced by the target's, and each
     whole identifier in ``names`` (calling conventions) by its counterpart."""
