@@ -21,7 +21,7 @@ import math
 import re
 from typing import Any, Callable
 
-from ..generate.adapt import DERIVED_SUFFIXES
+from ..generate.adapt import DERIVED_SUFFIXES, name_parts, own_conventions  # noqa: F401  (own_conventions: emit's callers know it from here)
 
 
 def _classes(table: Any) -> dict[str, dict[str, Any]]:
@@ -51,10 +51,6 @@ def register_class_map(donor: Any, target: Any) -> dict[str, str]:
     return out
 
 
-def _parts(name: str) -> set[str]:
-    return {p for p in re.split(r"[_\d]+", name) if p}
-
-
 def calling_conv_map(donor: Any, target: Any, renamed: Callable[[str], str] = lambda n: n) -> dict[str, str]:
     """Each calling convention of ``donor`` as renamed code spells it (``renamed``: the donor's names respelled for
     the target, ``CC_Lanai32`` -> ``CC_XCore32``) that ``target`` lacks -> the target's convention of the same role
@@ -67,34 +63,8 @@ def calling_conv_map(donor: Any, target: Any, renamed: Callable[[str], str] = la
             continue
         same_role = sorted(c for c in mine if c.startswith("RetCC") == spelled.startswith("RetCC"))
         if same_role:
-            out[spelled] = max(same_role, key=lambda c: len(_parts(c) & _parts(spelled)))
+            out[spelled] = max(same_role, key=lambda c: len(name_parts(c) & name_parts(spelled)))
     return out
-
-
-_CONVENTION = re.compile(r"\b(?:RetCC|CC)_\w+")
-_ROLE_PARTS = {"CC", "RetCC"}
-
-
-def own_conventions(code: str, target: Any) -> str:
-    """``code`` with each calling convention it names that ``target`` does not have replaced by the target's
-    convention of the same role sharing the most name parts with it (none shared besides the role: left as it is).
-
-    The model writes values through templates spelled for the new target, so a convention of a training target
-    comes out respelled (Lanai's ``RetCC_Lanai32`` as ``RetCC_XCore32``) and names nothing; the description's own
-    conventions (``RetCC_XCore``) are what ``CCInfo.AnalyzeReturn`` needs."""
-    mine = sorted((getattr(target, "values", None) or {}).get("calling_conv", []))
-    if not mine:
-        return code
-
-    def counterpart(m: re.Match[str]) -> str:
-        name = m.group(0)
-        if name in mine:
-            return name
-        same_role = [c for c in mine if c.startswith("RetCC") == name.startswith("RetCC")]
-        best = max(same_role, key=lambda c: len(_parts(c) & _parts(name)), default=None)
-        return best if best is not None and (_parts(best) & _parts(name)) - _ROLE_PARTS else name
-
-    return _CONVENTION.sub(counterpart, code)
 
 
 def translate(code: str, classes: dict[str, str], names: dict[str, str] | None = None) -> str:

@@ -200,3 +200,34 @@ def consensus(template: Any, code: str, spelling: str) -> float:
             if normalise(respelled(template, instantiate(template, {"statements": m.statements, "values": m.values,
                                                                      "spelling": spelling}), spelling)) == want}
     return len(same) / (len(targets) + 1)
+
+
+def name_parts(name: str) -> set[str]:
+    """The parts of a name between underscores and digits (``CC_Lanai32_Fast``: CC, Lanai, Fast)."""
+    return {p for p in re.split(r"[_\d]+", name) if p}
+
+
+_CONVENTION = re.compile(r"\b(?:RetCC|CC)_\w+")
+_ROLE_PARTS = {"CC", "RetCC"}
+
+
+def own_conventions(code: str, target: Any) -> str:
+    """``code`` with each calling convention it names that ``target`` does not have replaced by the target's
+    convention of the same role sharing the most name parts with it (none shared besides the role: left as it is).
+
+    The model writes values through templates spelled for the new target, so a convention of a training target
+    comes out respelled (Lanai's ``RetCC_Lanai32`` as ``RetCC_XCore32``) and names nothing; the description's own
+    conventions (``RetCC_XCore``) are what ``CCInfo.AnalyzeReturn`` needs."""
+    mine = sorted((getattr(target, "values", None) or {}).get("calling_conv", []))
+    if not mine:
+        return code
+
+    def counterpart(m: re.Match[str]) -> str:
+        name = m.group(0)
+        if name in mine:
+            return name
+        same_role = [c for c in mine if c.startswith("RetCC") == name.startswith("RetCC")]
+        best = max(same_role, key=lambda c: len(name_parts(c) & name_parts(name)), default=None)
+        return best if best is not None and (name_parts(best) & name_parts(name)) - _ROLE_PARTS else name
+
+    return _CONVENTION.sub(counterpart, code)

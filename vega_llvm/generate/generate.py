@@ -35,6 +35,7 @@ from .. import LLVM_VERSION, __version__
 from ..errors import ConfigError
 from ..evaluate.metrics import Comparison, compare, extract_body
 from ..jsonl import target_rows
+from .adapt import own_conventions
 
 
 @dataclass
@@ -408,7 +409,7 @@ def generate(
             code = instantiate(tpl, {"statements": keep_ids, "values": values, "spelling": spelling})
             model_cand = _Written("model", keep_ids, values, code, fconf)
             ranked = [_written(tpl, a, rows_by_tpl[t], row_job, decoded, spelling) for a in adapted.get(t, [])]
-            ranked = _parsing_first(tpl, [*ranked, model_cand], vis)
+            ranked = _parsing_first(tpl, [*ranked, model_cand], vis, table)
             best = ranked[0]
             if strategy == "adapt":
                 for c in ranked:
@@ -425,7 +426,7 @@ def generate(
             tpl = templates[t]
             ranked = [_written(tpl, a, {}, row_job, decoded, spelling)
                       for a in member_candidates(tpl, lambda sid: None, donor_names, own_names, weights, namespaces)]
-            ranked = _parsing_first(tpl, ranked, vis)
+            ranked = _parsing_first(tpl, ranked, vis, table)
             for c in ranked:
                 c.confidence = _confidence(tpl, c, spelling)
             best = ranked[0]
@@ -552,9 +553,11 @@ def _written(tpl: Any, a: Any, rows: dict[int, dict[str, Any]], row_job: dict[tu
     return _Written(a.source, list(a.statements), values, code, math.exp(a.score))
 
 
-def _parsing_first(tpl: Any, cands: list[_Written], vis: Any = None) -> list[_Written]:
+def _parsing_first(tpl: Any, cands: list[_Written], vis: Any = None, table: Any = None) -> list[_Written]:
     """The candidates in their order, those that parse ahead of the others, and of those, the ones that name only
-    identifiers declared where the target can see them (``visible.Visibility``) ahead of the others.
+    identifiers declared where the target can see them (``visible.Visibility``) ahead of the others. With the
+    target's description (``table``), each first names the description's calling conventions where it names
+    another target's (``emit.translate.own_conventions``: ``RetCC_XCore32``, Lanai's respelled, is ``RetCC_XCore``).
 
     A candidate parses when it is not empty and tree-sitter finds no more errors in it than in the cleanest of the
     training members' own functions (macros such as ``LLVM_EXTERNAL_VISIBILITY`` confuse tree-sitter in real
@@ -565,6 +568,8 @@ def _parsing_first(tpl: Any, cands: list[_Written], vis: Any = None) -> list[_Wr
     conventions = vis.conventions(tpl) if vis is not None else set()
     local_names = vis.template_locals(tpl) if vis is not None else set()
     for c in cands:
+        if table is not None:
+            c.code = own_conventions(c.code, table)
         c.parses = bool(c.code.strip()) and _errors(c.code) <= allowed
         c.undeclared = vis.unknown(c.code, conventions, local_names) if vis is not None else []
     return sorted(cands, key=lambda c: (not c.parses, bool(c.undeclared)))  # stable: ties keep their order
