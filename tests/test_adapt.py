@@ -137,3 +137,28 @@ def test_a_donor_name_in_any_case_is_respelled_for_the_new_target() -> None:
     assert "Triple :: xcore" in code and "R_XCORE_32" in code
     assert "lanai" not in code.lower() and "sparc" not in code.lower()
     assert consensus(tpl, code, "XCore") == 2 / 3  # each target's own version, respelled, is this code
+
+
+def test_a_donors_enumerator_becomes_the_targets_of_the_same_scope_and_role() -> None:
+    """LoongArch's ``LoongArchISD::RET`` (abstracted ``<T>ISD :: RET``) is RISC-V's ``RISCVISD::RET_FLAG``: the
+    target's enumerator in that scope sharing the most name parts; one sharing none is left for the model."""
+    from types import SimpleNamespace
+
+    from vega_llvm.generate.adapt import own_enumerators, scoped_enumerators
+
+    riscv = SimpleNamespace(target="RISCV", namespace="RISCV", values={
+        "decl.enumerator": ["RISCVISD::RET_FLAG", "RISCVISD::BR_CC", "RISCVISD::FIRST_NUMBER", "RISCVCC::COND_EQ"],
+        "isd_opcode": ["RISCVISD::CALL"]})
+    enums = scoped_enumerators(riscv)
+    assert enums == {"<T>ISD": ["BR_CC", "CALL", "FIRST_NUMBER", "RET_FLAG"], "<T>CC": ["COND_EQ"]}
+    donor, target = {"RET", "CALL", "BSTRINS", "COND_E"}, {"RET_FLAG", "BR_CC", "CALL", "COND_EQ"}
+    assert own_enumerators("<T>ISD :: RET", donor, target, enums) == "<T>ISD :: RET_FLAG"
+    assert own_enumerators("<T>ISD::CALL", donor, target, enums) == "<T>ISD::CALL"  # the target's own already
+    assert own_enumerators("<T>ISD :: BSTRINS", donor, target, enums) == "<T>ISD :: BSTRINS"  # nothing alike
+    assert own_enumerators("<T>CC :: COND_E", donor, target, enums) == "<T>CC :: COND_EQ"
+    assert own_enumerators("Other :: RET", donor, target, enums) == "Other :: RET"  # not a target scope
+    # in the vote: the translated value names the target's record, so it counts and no longer waits for the model
+    tpl = _template("t", [("A", [0, 1], {"SV0": "<T>ISD :: RET"}), ("B", [0, 1], {"SV0": "Opc"})])
+    cands = member_candidates(tpl, lambda sid: None, {"A": {"RET"}, "B": set()}, target, {"A": 1.0, "B": 0.5},
+                              enumerators=enums)
+    assert cands[0].values["SV0"] == "<T>ISD :: RET_FLAG" and not cands[0].retranslate

@@ -73,6 +73,41 @@ def own_namespace(value: str, namespace: str) -> str:
     return re.sub(rf"(?<![\w<]){re.escape(namespace)}(?=\s*::)", "<T>", value)
 
 
+def scoped_enumerators(table: Any) -> dict[str, list[str]]:
+    """The enumerators the target declares, by their abstracted scope: ``{"<T>ISD": ["BR_CC", "RET_FLAG", ...]}``
+    (its headers' declarations and the ``.td``'s SDNode opcodes)."""
+    names = {table.target, table.namespace}
+    out: dict[str, set[str]] = {}
+    for q in (*table.values.get("decl.enumerator", []), *table.values.get("isd_opcode", [])):
+        scope, _, name = q.rpartition("::")
+        if scope and name:
+            out.setdefault(abstract_spellings(scope, names), set()).add(name)
+    return {k: sorted(v) for k, v in out.items()}
+
+
+_SCOPED = re.compile(r"(<T>\w*)(\s*::\s*)([A-Za-z_]\w*)")
+
+
+def own_enumerators(value: str, donor: set[str], target: set[str], enumerators: dict[str, list[str]]) -> str:
+    """``value`` with each enumerator of a target scope (``<T>ISD :: RET``) that is the donor's and not the new
+    target's replaced by the target's enumerator in the same scope sharing the most name parts with it
+    (``RET_FLAG``; ties: the fewest parts apart, then by name). One that shares no part is left for the model.
+
+    The node kinds, condition codes and variant kinds of a target's own enumerations are named for their role, and a
+    similar target names the same role alike (LoongArch's ``LoongArchISD::RET`` is RISC-V's ``RISCVISD::RET_FLAG``);
+    the value then names a record the new target has, where the donor's would name nothing."""
+    def swap(m: re.Match[str]) -> str:
+        scope, sep, name = m.groups()
+        if name not in donor or name in target:
+            return m.group(0)
+        parts = name_parts(name)
+        best = max(enumerators.get(scope, []), key=lambda e: (len(name_parts(e) & parts), -len(name_parts(e) ^ parts)),
+                   default=None)
+        return f"{scope}{sep}{best}" if best is not None and name_parts(best) & parts else m.group(0)
+
+    return _SCOPED.sub(swap, value) if enumerators else value
+
+
 def presence_score(template: Any, keep: Iterable[int], confidence: Callable[[int], float | None]) -> float:
     """Mean log-likelihood, under the model's per-statement presence confidences, of a whole statement set."""
     kept = set(keep)
@@ -106,6 +141,7 @@ def member_candidates(
     target_names: set[str],
     similarity: dict[str, float],
     namespaces: dict[str, str] | None = None,
+    enumerators: dict[str, list[str]] | None = None,
 ) -> list[Adapted]:
     """The template's distinct statement sets as candidates, best first.
 
@@ -114,7 +150,8 @@ def member_candidates(
     (a prior: what targets like this one write), and ``presence_score`` is how well the set agrees with the
     model's presence confidences for the new target (the evidence of the properties the function depends on).
     The values come from the most similar target that wrote the set; those naming records the new target lacks
-    are marked for the model to fill."""
+    are marked for the model to fill, after the donor's enumerators of a target scope are translated to the target's
+    (``own_enumerators``; ``enumerators``: ``scoped_enumerators`` of the new target)."""
     namespaces = namespaces or {}
     by_set: dict[tuple[int, ...], list[Any]] = {}
     for m in template.members:
@@ -126,7 +163,8 @@ def member_candidates(
     for stmts, members in by_set.items():
         support = sum(weight[t] for t in {m.target for m in members}) / total
         m = max(members, key=lambda x: (weight[x.target], x.member))
-        values, redo, foreign = _voted_values(template, set(stmts), owner, weight, donor_names, target_names, namespaces)
+        values, redo, foreign = _voted_values(template, set(stmts), owner, weight, donor_names, target_names, namespaces,
+                                              enumerators or {})
         score = math.log(support) + presence_score(template, stmts, confidence)
         out.append((-score, -weight[m.target], m.member, Adapted(f"member:{m.target}", list(stmts), values, score, redo, foreign)))
     out.sort(key=lambda x: x[:3])
@@ -135,7 +173,7 @@ def member_candidates(
 
 def _voted_values(template: Any, stmts: set[int], owner: dict[str, int], weight: dict[str, float],
                   donor_names: dict[str, set[str]], target_names: set[str],
-                  namespaces: dict[str, str]) -> tuple[dict[str, str], set[int], list[str]]:
+                  namespaces: dict[str, str], enumerators: dict[str, list[str]]) -> tuple[dict[str, str], set[int], list[str]]:
     """Each placeholder of the kept statements gets the value the training targets that have its statement agree
     on, weighted by description similarity, among values that name no record the new target lacks. A statement
     where every member's value is foreign is left to the model (returned in the set), with the donors' value kept
@@ -150,7 +188,7 @@ def _voted_values(template: Any, stmts: set[int], owner: dict[str, int], weight:
             sid = owner.get(name)
             if sid is None or sid not in stmts or sid not in have:
                 continue
-            v = own_namespace(v, namespaces.get(m.target, ""))
+            v = own_enumerators(own_namespace(v, namespaces.get(m.target, "")), donor, target_names, enumerators)
             bad = foreign_tokens(v, donor, target_names)
             if bad:
                 foreign.extend(sorted(bad))

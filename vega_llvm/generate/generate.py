@@ -35,7 +35,7 @@ from .. import LLVM_VERSION, __version__
 from ..errors import ConfigError
 from ..evaluate.metrics import Comparison, compare, extract_body
 from ..jsonl import target_rows
-from .adapt import own_conventions
+from .adapt import own_conventions, scoped_enumerators
 
 
 @dataclass
@@ -128,7 +128,7 @@ def _training_tables(table: Any, meta: dict[str, Any], describe_dir: Path | None
 
 def _adapted(templates: dict[str, Any], tpl_ids: list[str], rows_by_tpl: dict[str, dict[int, dict[str, Any]]],
              conf: dict[str, float], similarity: dict[str, float], donors: dict[str, set[str]], mine: set[str],
-             namespaces: dict[str, str]) -> dict[str, list[Any]]:
+             namespaces: dict[str, str], enumerators: dict[str, list[str]] | None = None) -> dict[str, list[Any]]:
     """Per template, all its member candidates for the target, best first (``adapt.member_candidates``).
 
     All, not the ``--candidates`` best: a candidate that does not parse or names an identifier the target cannot see
@@ -143,7 +143,7 @@ def _adapted(templates: dict[str, Any], tpl_ids: list[str], rows_by_tpl: dict[st
         def confidence(sid: int, rows: dict[int, dict[str, Any]] = rows) -> float | None:
             return conf.get(rows[sid]["input"]) if sid in rows else None
 
-        out[t] = member_candidates(templates[t], confidence, donors, mine, similarity, namespaces)
+        out[t] = member_candidates(templates[t], confidence, donors, mine, similarity, namespaces, enumerators)
     return out
 
 
@@ -309,8 +309,9 @@ def generate(
     donor_names = {n: record_names(t) for n, t in train_tables.items()}
     namespaces = {n: t.namespace for n, t in train_tables.items()}
     own_names = record_names(table) if table is not None else set()
+    own_enums = scoped_enumerators(table) if table is not None else {}
     adapt = strategy == "adapt" and table is not None
-    adapted = _adapted(templates, tpl_ids, rows_by_tpl, conf, weights, donor_names, own_names, namespaces) \
+    adapted = _adapted(templates, tpl_ids, rows_by_tpl, conf, weights, donor_names, own_names, namespaces, own_enums) \
         if adapt else {}
     extra_ids = single_donor_templates(templates.values(), set(rows_by_tpl), ranking[:single_donors], functions) \
         if adapt and not limit else []
@@ -425,7 +426,7 @@ def generate(
         for t in extra_ids:
             tpl = templates[t]
             ranked = [_written(tpl, a, {}, row_job, decoded, spelling)
-                      for a in member_candidates(tpl, lambda sid: None, donor_names, own_names, weights, namespaces)]
+                      for a in member_candidates(tpl, lambda sid: None, donor_names, own_names, weights, namespaces, own_enums)]
             ranked = _parsing_first(tpl, ranked, vis, table)
             for c in ranked:
                 c.confidence = _confidence(tpl, c, spelling)
