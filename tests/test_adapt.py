@@ -157,6 +157,11 @@ def test_a_donors_enumerator_becomes_the_targets_of_the_same_scope_and_role() ->
     assert own_enumerators("<T>ISD :: BSTRINS", donor, target, enums) == "<T>ISD :: BSTRINS"  # nothing alike
     assert own_enumerators("<T>CC :: COND_E", donor, target, enums) == "<T>CC :: COND_EQ"
     assert own_enumerators("Other :: RET", donor, target, enums) == "Other :: RET"  # not a target scope
+    # taken-over code, respelled for the target, uses the scopes as the target spells them
+    concrete = scoped_enumerators(riscv, abstract=False)
+    assert sorted(concrete) == ["RISCVCC", "RISCVISD"]
+    assert (own_enumerators("return DAG.getNode(RISCVISD::RET, DL, MVT::Other, RetOps);", donor, target, concrete)
+            == "return DAG.getNode(RISCVISD::RET_FLAG, DL, MVT::Other, RetOps);")
     # in the vote: the translated value names the target's record, so it counts and no longer waits for the model
     tpl = _template("t", [("A", [0, 1], {"SV0": "<T>ISD :: RET"}), ("B", [0, 1], {"SV0": "Opc"})])
     cands = member_candidates(tpl, lambda sid: None, {"A": {"RET"}, "B": set()}, target, {"A": 1.0, "B": 0.5},

@@ -21,6 +21,7 @@ from ..jsonl import target_rows
 from .backends import BackendLayout
 from .functions import EmitFunction, abstract_name, parse_signature, respell, split_top
 from .layout import FILE_KINDS, enabled_kinds, layout_kinds, target_properties
+from ..generate.adapt import own_enumerators, record_names, scoped_enumerators
 from .translate import calling_conv_map, own_conventions, register_class_map, translate
 
 
@@ -69,6 +70,11 @@ def fallback_functions(donor: Donor, corpus_dir: Path, target: str, only: set[st
     both = donor.table is not None and target_table is not None
     classes = register_class_map(donor.table, target_table) if both else {}
     conventions = calling_conv_map(donor.table, target_table, lambda n: respell(n, donor.spellings, target)) if both else {}
+    if both:  # the donor's node kinds and codes as the target's of the same scope (``adapt.own_enumerators``)
+        enums, mine, theirs = scoped_enumerators(target_table, abstract=False), record_names(target_table), record_names(donor.table)
+        enumerated = lambda code: own_enumerators(code, theirs, mine, enums)  # noqa: E731
+    else:
+        enumerated = lambda code: code  # noqa: E731
     stems = {k.stem for k in FILE_KINDS} if stems is None else stems
     out: list[EmitFunction] = []
     seen: set[str] = set()
@@ -89,7 +95,8 @@ def fallback_functions(donor: Donor, corpus_dir: Path, target: str, only: set[st
         out.append(
             EmitFunction(
                 key=key, file_stem=stem, module=r["module"], signature=translate(sig, classes, conventions),
-                body=translate(respell(r["body"], spell, target), classes, conventions), confidence=0.0, source=f"fallback:{donor.target}",
+                body=enumerated(translate(respell(r["body"], spell, target), classes, conventions)), confidence=0.0,
+                source=f"fallback:{donor.target}",
                 order=r["line"], record_id=r["id"], in_header=r["file"].endswith(".h"),
             )
         )

@@ -73,19 +73,20 @@ def own_namespace(value: str, namespace: str) -> str:
     return re.sub(rf"(?<![\w<]){re.escape(namespace)}(?=\s*::)", "<T>", value)
 
 
-def scoped_enumerators(table: Any) -> dict[str, list[str]]:
-    """The enumerators the target declares, by their abstracted scope: ``{"<T>ISD": ["BR_CC", "RET_FLAG", ...]}``
-    (its headers' declarations and the ``.td``'s SDNode opcodes)."""
+def scoped_enumerators(table: Any, abstract: bool = True) -> dict[str, list[str]]:
+    """The enumerators the target declares, by their scope, abstracted (``{"<T>ISD": ["BR_CC", "RET_FLAG", ...]}``)
+    or as the target spells it (``abstract=False``: ``"RISCVISD"``), from its headers' declarations and the ``.td``'s
+    SDNode opcodes."""
     names = {table.target, table.namespace}
     out: dict[str, set[str]] = {}
     for q in (*table.values.get("decl.enumerator", []), *table.values.get("isd_opcode", [])):
         scope, _, name = q.rpartition("::")
         if scope and name:
-            out.setdefault(abstract_spellings(scope, names), set()).add(name)
+            out.setdefault(abstract_spellings(scope, names) if abstract else scope, set()).add(name)
     return {k: sorted(v) for k, v in out.items()}
 
 
-_SCOPED = re.compile(r"(<T>\w*)(\s*::\s*)([A-Za-z_]\w*)")
+_SCOPED = re.compile(r"(?<![\w:])(<T>\w*|[A-Za-z_]\w*)(\s*::\s*)([A-Za-z_]\w*)")
 
 
 def own_enumerators(value: str, donor: set[str], target: set[str], enumerators: dict[str, list[str]]) -> str:
@@ -98,7 +99,7 @@ def own_enumerators(value: str, donor: set[str], target: set[str], enumerators: 
     the value then names a record the new target has, where the donor's would name nothing."""
     def swap(m: re.Match[str]) -> str:
         scope, sep, name = m.groups()
-        if name not in donor or name in target:
+        if scope not in enumerators or name not in donor or name in target:
             return m.group(0)
         parts = name_parts(name)
         best = max(enumerators.get(scope, []), key=lambda e: (len(name_parts(e) & parts), -len(name_parts(e) ^ parts)),
