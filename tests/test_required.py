@@ -295,3 +295,34 @@ def test_the_parser_class_declares_the_matchers_operand_diagnostics(tmp_path: Pa
         "static_assert(FooAsmParser::Match_InvalidUImm5 > FooAsmParser::Match_Dummy, \"\");\n")
     res = _gxx(tmp_path / "unit.cpp", tmp_path)
     assert res.returncode == 0, res.stderr
+
+
+def test_methods_a_table_calls_get_the_descriptions_signature(tmp_path: Path) -> None:
+    """The selector's ``Predicate`` conditions call subtarget methods (``Subtarget->hasVInstructions()``) that only
+    the target's header declares: the stub takes that declaration's signature; a ``bool`` one answers false (the
+    feature is absent: the patterns it guards stay out), another one stops with the stub message."""
+    from vega_llvm.emit.required import declared_member_stubs
+
+    (tmp_path / "FooGenDAGISel.inc").write_text(
+        "bool checkPredicate(unsigned N) const {\n  if (N == 1) return Subtarget->hasVInstructions();\n"
+        "  return Subtarget->getXLen() == 32 && !Subtarget->notDeclared();\n}\n")
+    prelude = "namespace llvm {\n[[noreturn]] void report_fatal_error(const char *);\nclass FooSubtarget {\npublic:\n%s};\n%s"
+    isel = "struct FooDAGToDAGISel {\n  const FooSubtarget *Subtarget;\n#include \"FooGenDAGISel.inc\"\n};\n}\n"
+    (tmp_path / "unit.cpp").write_text(prelude % ("", "") + isel)
+    res = _gxx(tmp_path / "unit.cpp", tmp_path)
+    assert res.returncode != 0
+    declarations = [
+        {"name": "FooSubtarget::hasVInstructions", "kind": "decl.method", "file": "FooSubtarget.h", "signature": "bool hasVInstructions() const"},
+        {"name": "FooSubtarget::getXLen", "kind": "decl.method", "file": "FooSubtarget.h", "signature": "unsigned getXLen() const"},
+    ]
+    stubs = declared_member_stubs(res.stderr, "Foo", declarations, {"FooSubtarget": "Subtarget"})
+    assert sorted(s.key for s in stubs) == ["<T>Subtarget::getXLen#required", "<T>Subtarget::hasVInstructions#required"]
+    by = {s.key.split("::")[1].split("#")[0]: s for s in stubs}
+    assert by["hasVInstructions"].signature == "bool FooSubtarget::hasVInstructions() const"
+    assert "return false;" in by["hasVInstructions"].body and "report_fatal_error" in by["getXLen"].body
+    assert all(s.file_stem == "Subtarget" and s.source == SOURCE for s in stubs)
+    decls = "".join(f"  {parse_signature(s.signature).declaration()}\n" for s in stubs) + "  bool notDeclared() const;\n"
+    defs = "".join(f"{s.signature}\n{s.body}\n" for s in stubs)
+    (tmp_path / "unit.cpp").write_text(prelude % (decls, defs) + isel)
+    res = _gxx(tmp_path / "unit.cpp", tmp_path)
+    assert res.returncode == 0, res.stderr

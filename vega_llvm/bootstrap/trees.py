@@ -18,7 +18,7 @@ from ..emit.backends import BackendLayout
 from ..emit.functions import EmitFunction, parse_signature
 from ..emit.layout import make_plan
 from ..emit.render import copy_description, declaration_lines, function_ranges, render_plan
-from ..emit.required import hook_stubs, operand_stubs, pure_virtual_stubs, subtarget_fields
+from ..emit.required import declared_member_stubs, hook_stubs, operand_stubs, pure_virtual_stubs, subtarget_fields
 from .repair import SCRATCH, SWAP, Charged, RepairState, Step, comment_out, stub_function
 
 OPTIONAL = {"AsmParser": "asm_parser", "Disassembler": "disassembler"}  # libraries the backend links without
@@ -132,8 +132,10 @@ class ScratchTree:
         functions they call, the subtarget members the feature parser sets (``emit.required``). How many."""
         T = self.table.target
         known = {f.key for f in self.chosen}
-        found = hook_stubs(log_text, build_dir, T) + operand_stubs(log_text, T) + pure_virtual_stubs(log_text, T, self.class_stems)
-        stubs = [f for f in found if f.key not in known]
+        declared = (getattr(self.table, "details", None) or {}).get("declarations", [])
+        found = (hook_stubs(log_text, build_dir, T) + operand_stubs(log_text, T) + pure_virtual_stubs(log_text, T, self.class_stems)
+                 + declared_member_stubs(log_text, T, declared, self.class_stems))
+        stubs = list({f.key: f for f in reversed(found) if f.key not in known}.values())[::-1]  # one per key, the first
         members = [m for m in subtarget_fields(log_text, build_dir, self.table.namespace or T) if m not in self.subtarget_members]
         self.chosen += stubs
         self.origins.update({f.key: f for f in stubs})

@@ -34,6 +34,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 from .functions import EmitFunction, split_top
 
@@ -218,6 +219,44 @@ def operand_stubs(log_text: str, target: str) -> list[EmitFunction]:
         else:
             continue
         fn = _make(target, "<T>Operand", "AsmParser", head, name, default)
+        out.setdefault(fn.key, fn)
+    return list(out.values())
+
+
+# A tblgen table calls a method of one of our classes that nothing declares: a ``Predicate``'s C++ condition
+# (``Subtarget->hasVInstructions()``, in the selector), an operand's hook. The description's header declarations
+# give its signature (``describe.declarations``: ``RISCVSubtarget::hasVInstructions`` -> ``bool hasVInstructions()
+# const``).
+_INC_NO_MEMBER = re.compile(
+    r"^(?P<file>\S+?\.inc):(?P<line>\d+):(?:\d+:)? error: ‘(?:const )?(?:class |struct )?(?:llvm::)?"
+    r"(?P<cls>\w+)’ has no member named ‘(?P<name>\w+)’")
+
+
+def declared_member_stubs(log_text: str, target: str, declarations: list[dict[str, Any]],
+                          file_stems: dict[str, str]) -> list[EmitFunction]:
+    """Methods of our classes (``file_stems``: class name -> the file stem that holds it) that a tblgen table calls,
+    nothing defines, and the description declares, defined with the declared signature: a ``bool`` one (a feature
+    predicate such as ``hasVInstructions``) answers false, as for a feature the subtarget does not have, so the
+    patterns it guards stay out; any other stops with the stub message."""
+    signature = {d["name"]: d.get("signature", "") for d in declarations
+                 if d.get("kind") == "decl.method" and d.get("signature")}
+    out: dict[str, EmitFunction] = {}
+    for ln in log_text.splitlines():
+        m = _INC_NO_MEMBER.match(ln)
+        if not m or m["cls"] not in file_stems:
+            continue
+        cls, name = m["cls"], m["name"]
+        decl = signature.get(f"{cls}::{name}", "")
+        words = re.sub(r"\(.*", "", decl).split()
+        if not decl or "static" in words or "template" in words or "operator" in decl:
+            continue
+        head = re.sub(r"\s*(?:override|final|= 0|= default|= delete)?\s*;?\s*$", "", decl)
+        head = re.sub(r"^\s*(?:virtual|inline|constexpr|LLVM_\w+)\s+", "", head)
+        head = re.sub(rf"\b{re.escape(name)}\s*\(", f"{cls}::{name}(", head, count=1)
+        abstract = cls.replace(target, "<T>", 1) if cls.startswith(target) else cls
+        returns = re.split(rf"\b{re.escape(cls)}::", head, maxsplit=1)[0].split()
+        default = "  return false;" if returns == ["bool"] else ""
+        fn = _make(target, abstract, file_stems[cls], head.replace(cls + "::", abstract + "::", 1), name, default)
         out.setdefault(fn.key, fn)
     return list(out.values())
 
