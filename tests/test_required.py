@@ -145,6 +145,13 @@ _REAL_HOOKS = {
         "  Result.resize(2);\n  return SelectAddrSpii(N, Result[0].first, Result[1].first);\n}\n",
         "return false;",
     ),
+    "FooGenMCPseudoLowering.inc": (
+        '#include "llvm/CodeGen/AsmPrinter.h"\n#include "llvm/CodeGen/MachineInstr.h"\n#include "llvm/MC/MCInst.h"\n',
+        "class FooAsmPrinter : public AsmPrinter {\npublic:\n",
+        "bool emitPseudoExpansionLowering(const MachineInstr *MI) {\n  MCOperand MCOp;\n"
+        "  lowerOperand(MI->getOperand(1), MCOp);\n  return true;\n}\n",
+        "MCOperand::createReg(MO.getReg())",
+    ),
     "FooGenDisassemblerTables.inc": (
         '#include "llvm/MC/MCDisassembler/MCDisassembler.h"\n#include "llvm/MC/MCInst.h"\n'
         "using namespace llvm;\nusing DecodeStatus = MCDisassembler::DecodeStatus;\n",
@@ -178,7 +185,8 @@ def test_hooks_with_a_safe_answer_get_it_and_compile_in_the_real_classes(tmp_pat
     owner = owner_open.split()[1] if owner_open else ""
     decls, defs = [], []
     for stub in stubs:
-        assert stub.source == SOURCE and "report_fatal_error" not in stub.body
+        # a safe answer, fatal at most for what has none (the pseudo-lowering's symbol operands)
+        assert stub.source == SOURCE and ("report_fatal_error" not in stub.body or "Pseudo" in inc)
         sig = parse_signature(stub.signature)
         if owner:
             decls.append(f"  {sig.declaration()}\n")

@@ -21,11 +21,12 @@ A stub's body calls ``report_fatal_error``, except for the hooks where LLVM has 
 (``TableKind.default``): a selection predicate or ``ComplexPattern`` function that is not written does not match
 (the selector tries the other patterns, as for a pattern whose predicate fails); an operand's ``PrintMethod``
 prints the operand as TableGen's default ``printOperand`` does (register name, immediate, expression); a
-``DecoderMethod`` reports the encoding invalid. Each of these is one hook of a table that a whole suite goes
-through (XCore's ``immMskBitp`` guards one pattern of ``and``, yet every selection of an ``and`` with a constant
-reached the stub and stopped): with the default the tests that do not need the hook go on, and those that do fail
-on their output, not on the first function they compile. The encoder and pseudo-lowering hooks have no safe
-answer (a wrong encoding or a dropped operand would pass unseen) and stay fatal.
+``DecoderMethod`` reports the encoding invalid; the pseudo-lowering's ``lowerOperand`` lowers a register or an
+immediate as every target does and stops on anything else (a symbol needs the target's own lowering). Each of these
+is one hook of a table that a whole suite goes through (XCore's ``immMskBitp`` guards one pattern of ``and``, yet
+every selection of an ``and`` with a constant reached the stub and stopped): with the default the tests that do not
+need the hook go on, and those that do fail on their output, not on the first function they compile. The encoder
+hooks have no safe answer (a wrong encoding would pass unseen) and stay fatal.
 """
 
 from __future__ import annotations
@@ -79,6 +80,13 @@ TABLE_KINDS: dict[str, TableKind] = {
     "GenMCPseudoLowering.inc": TableKind(
         "<T>AsmPrinter", "AsmPrinter", "bool", True,
         ((r"MI->getOperand\(.*\)", "const MachineOperand &MO"), ("MCOp", "MCOperand &MCOp")),
+        # what every target's lowerOperand does with a register or an immediate; anything else (a symbol, a block)
+        # needs the target's own lowering and stops
+        default=("  switch (MO.getType()) {\n  case MachineOperand::MO_Register:\n    if (MO.isImplicit())\n"
+                 "      return false;\n    MCOp = MCOperand::createReg(MO.getReg());\n    return true;\n"
+                 "  case MachineOperand::MO_Immediate:\n    MCOp = MCOperand::createImm(MO.getImm());\n    return true;\n"
+                 "  case MachineOperand::MO_RegisterMask:\n    return false;\n  default:\n"
+                 '    report_fatal_error("vega-llvm: lowerOperand is required by LLVM or the description; write it by hand");\n  }'),
     ),
     "GenDAGISel.inc": TableKind(
         "<T>DAGToDAGISel", "ISelDAGToDAG", "bool", False,
