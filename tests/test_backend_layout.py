@@ -58,6 +58,16 @@ def test_a_class_declaration_is_read_into_its_members() -> None:
     assert set(cls.statics) == {"classof", "create"}
 
 
+def test_an_enumeration_that_declares_a_field_names_it() -> None:
+    """``enum class KindTy { Token, Register } Kind;`` declares ``Kind`` too: a class that also takes another
+    target's ``OperandKind Kind;`` would declare it twice (RISC-V's scratch asm parser did, every round)."""
+    from vega_llvm.emit.backends import members_of
+
+    m = members_of("enum class KindTy { Token, Register, } Kind;")
+    assert m is not None and m.names == ("KindTy", "Token", "Register", "Kind") and m.kind == "type"
+    assert members_of("enum Flags { A = 1, B = 2 };").names == ("Flags", "A", "B")
+
+
 def test_a_constructor_with_braced_initializers_is_skipped_whole() -> None:
     body = "X(int A) : A(A), B{1}, C{2} {} int After; void f() { if (x) { y; } } int Last;"
     assert top_level_statements(body) == ["X(int A);", "int After;", "void f();", "int Last;"]
@@ -255,3 +265,21 @@ def test_generated_code_names_the_descriptions_own_conventions() -> None:
     got = with_own_conventions(fn, Table())
     assert got.body == "{ g(RetCC_XCore); }" and got.alternatives[0].code == "SDValue f()\n{ h(RetCC_XCore); }"
     assert got.alternatives[0].source == "member:Sparc" and fn.body == "{ g(RetCC_XCore32); }"
+
+
+def test_a_class_takes_one_member_of_each_name() -> None:
+    """Two training targets declare ``Kind`` differently (``enum class KindTy {...} Kind;`` and ``OperandKind
+    Kind;``): the derived class writes the first the functions need, not both."""
+    from vega_llvm.emit.backends import ClassEvidence, members_of
+    from vega_llvm.emit.functions import EmitFunction, parse_signature
+    from vega_llvm.emit.layout import PlacedFunction, derive_shape
+
+    ev = ClassEvidence("<T>Operand")
+    ev.members["KindTy"] = {"Lanai": members_of("enum class KindTy { Token, Register, } Kind;")}
+    ev.members["OperandKind"] = {"LoongArch": members_of("enum OperandKind { KindInvalid, KindReg };")}
+    ev.members["Kind"] = {"LoongArch": members_of("OperandKind Kind;")}
+    sig = "bool FooOperand::isReg() const"
+    fn = EmitFunction("<T>Operand::isReg", "AsmParser", "", sig, "{\n  return Kind == KindReg;\n}", 0.5, "model")
+    placed = [PlacedFunction(fn, parse_signature(sig), "FooOperand")]
+    shape = derive_shape("FooOperand", ev, placed, placed, "Foo", lambda n: True, ["Lanai", "LoongArch"])
+    assert sum(" Kind;" in ln for ln in shape.lines) == 1, shape.lines

@@ -62,3 +62,17 @@ def test_the_less_confident_of_caller_and_callee_is_charged(tmp_path: Path) -> N
     # a caller charged with another error first keeps it
     blamed = {factory: "unit.cpp:6:3: error: 'Foo' was not declared in this scope"}
     assert redirect(blamed, calls, caller_of, decl_sites, {factory: 0.30, ctor: 0.06}, {factory, ctor}) == {}
+
+
+def test_a_call_in_the_donors_code_charges_the_models_callee(tmp_path: Path) -> None:
+    """The donor's factory (confidence 0 by convention) calls the model's constructor with the donor's parameters:
+    the constructor is charged, whose ladder leads to the donor's own version; a donor callee stays as GCC said."""
+    calls = mismatched_calls(_log(tmp_path), tmp_path)
+    unit = str((tmp_path / "unit.cpp").resolve())
+    ctor, factory = "<T>DAGToDAGISel::<T>DAGToDAGISel", "create<T>ISelDag"
+    args = ({(unit, 7): factory}, {(unit, 4): ctor})
+    blamed = {factory: calls[0][2]}
+    moved = redirect(blamed, calls, *args, {factory: 0.0, ctor: 0.06}, movable={ctor}, taken_over={factory})
+    assert moved == {ctor: factory} and "which is the nearest target's code" in blamed[ctor]
+    blamed = {factory: calls[0][2]}
+    assert redirect(blamed, calls, *args, {factory: 0.0, ctor: 0.0}, movable=set(), taken_over={factory, ctor}) == {}

@@ -334,3 +334,18 @@ def test_methods_a_table_calls_get_the_descriptions_signature(tmp_path: Path) ->
     (tmp_path / "unit.cpp").write_text(prelude % (decls, defs) + isel)
     res = _gxx(tmp_path / "unit.cpp", tmp_path)
     assert res.returncode == 0, res.stderr
+
+
+def test_a_required_hook_the_class_shape_declares_on_use_is_declared_once() -> None:
+    """``<T>AsmPrinter``'s shape declares ``lowerOperand`` when a function names it; the required stub of that name
+    declares itself, and a second declaration would not compile ("cannot be overloaded")."""
+    from vega_llvm.emit.functions import EmitFunction
+    from vega_llvm.emit.layout import PlacedFunction, class_decl
+
+    fn = EmitFunction("<T>AsmPrinter::lowerOperand#required", "AsmPrinter", "",
+                      "bool RISCVAsmPrinter::lowerOperand(const MachineOperand &MO, MCOperand &MCOp) const",
+                      "{\n  return false;\n}", 0.0, SOURCE)
+    decl = class_decl("RISCVAsmPrinter", "<T>AsmPrinter", [PlacedFunction(fn, parse_signature(fn.signature), "RISCVAsmPrinter")],
+                      "RISCV", {})
+    lines = decl.decls + decl.body
+    assert sum("lowerOperand(" in ln for ln in lines) == 1, lines

@@ -6,7 +6,10 @@ member or donor) and either may be the one at odds: XCore's ``createXCoreISelDag
 ``new XCoreDAGToDAGISel(TM)`` while the constructor the model wrote (0.06) takes ``(TM, OptLevel)``; moving the
 caller gave its next candidate, then Lanai's code, which makes the same call, then a stub that stopped every test.
 The less confident of the two is the likelier to be wrong, so the charge goes to it: here the constructor, whose
-own next rungs (its next candidate, the donor's constructor) agree with the call.
+own next rungs (its next candidate, the donor's constructor) agree with the call. A caller that is already the
+donor's code (confidence 0 by convention, not the model's judgement) has no rung that could change its call: the
+model's callee is charged instead, and its own ladder leads to the same donor's version, which agrees (RISC-V's
+``createRISCVAsmBackend``, LoongArch's, against the model's ``RISCVAsmBackend`` constructor).
 """
 
 from __future__ import annotations
@@ -44,12 +47,13 @@ def mismatched_calls(log_text: str, build_dir: Path) -> list[tuple[tuple[str, in
 
 def redirect(blamed: dict[str, str], calls: list[tuple[tuple[str, int], list[tuple[str, int]], str]],
              caller_of: dict[tuple[str, int], str], decl_sites: dict[tuple[str, int], str],
-             confidence: dict[str, float], movable: set[str]) -> dict[str, str]:
+             confidence: dict[str, float], movable: set[str], taken_over: set[str] = frozenset()) -> dict[str, str]:
     """``blamed`` (function key -> its first error) with each caller whose charge is a mismatched call to one
     function of ours (``decl_sites``: its declaration lines) less confident than itself charged in its place;
     ``caller_of``: the function each call line is in; ``movable``: the functions that are still the model's (a
-    stub or the donor's code has no rung left that could change its parameters). Returns the moves made
-    (callee -> caller)."""
+    stub or the donor's code has no rung left that could change its parameters); ``taken_over``: the functions
+    that are the donor's code (a call in one charges the model's callee whatever the confidences). Returns the
+    moves made (callee -> caller)."""
     moved: dict[str, str] = {}
     for at, candidates, line in calls:
         caller = caller_of.get(at)
@@ -57,8 +61,14 @@ def redirect(blamed: dict[str, str], calls: list[tuple[tuple[str, int], list[tup
         if caller is None or len(callees) != 1 or "no matching function" not in blamed.get(caller, ""):
             continue
         callee = callees.pop()
-        if callee in blamed or callee not in movable or confidence.get(callee, 0.0) >= confidence.get(caller, 0.0):
+        if callee in blamed or callee not in movable:
             continue
-        blamed[callee] = f"{blamed.pop(caller)} (the call is in {caller}, which is more confident: {callee} is charged)"
+        if caller in taken_over:
+            why = "which is the nearest target's code"
+        elif confidence.get(callee, 0.0) < confidence.get(caller, 0.0):
+            why = "which is more confident"
+        else:
+            continue
+        blamed[callee] = f"{blamed.pop(caller)} (the call is in {caller}, {why}: {callee} is charged)"
         moved[callee] = caller
     return moved

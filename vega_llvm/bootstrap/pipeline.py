@@ -570,9 +570,11 @@ def _charge_callees(charge: "Charge", em: Emitted, fns: dict[str, EmitFunction],
         if len(hit) == 1:
             caller_of[at] = next(iter(hit))
     movable = {k for k, f in fns.items() if f.source == "model"}
-    moved = redirect(charge.blamed, calls, caller_of, em.decl_sites, {k: f.confidence for k, f in fns.items()}, movable)
+    taken_over = {k for k, f in fns.items() if f.source.startswith("fallback")}
+    moved = redirect(charge.blamed, calls, caller_of, em.decl_sites, {k: f.confidence for k, f in fns.items()}, movable,
+                     taken_over)
     for callee, caller in moved.items():
-        log(f"charged {callee} instead of {caller}: its call does not match {callee}, the less confident of the two")
+        log(f"charged {callee} instead of {caller}: its call does not match {callee}")
 
 
 def _build_and_charge(

@@ -267,7 +267,9 @@ def _member(s: str) -> Member | None:
         m = re.match(r"enum\s+(?:class\s+|struct\s+)?([A-Za-z_]\w*)?", s)
         body = s[s.find("{") + 1: s.rfind("}")]
         enumerators = [e.split("=")[0].strip() for e in body.split(",") if e.strip()]
-        names = tuple(x for x in ([m.group(1)] if m and m.group(1) else []) + enumerators if _IDENT.fullmatch(x))
+        # ``enum class KindTy { Token, Register } Kind;`` declares the field ``Kind`` too
+        fields = [d.strip() for d in s[s.rfind("}") + 1:].rstrip().rstrip(";").split(",") if d.strip()]
+        names = tuple(x for x in ([m.group(1)] if m and m.group(1) else []) + enumerators + fields if _IDENT.fullmatch(x))
         return Member(names, s, "type") if names else None
     if s.startswith("typedef"):
         name = _declarator_name(s[len("typedef"):].rstrip(";"))

@@ -71,7 +71,9 @@ FILE_KINDS: tuple[FileKind, ...] = (
     FileKind("ISelLowering", ""),
     FileKind("AsmPrinter", "", header=False),
     FileKind("MCInstLower", ""),
-    FileKind("AsmParser", "AsmParser", header=False, requires="asm_parser", layer="mc"),
+    # tblgen's asm matcher declares its operand-class bits as SmallBitVector and leaves the include to the parser
+    FileKind("AsmParser", "AsmParser", header=False, requires="asm_parser", layer="mc",
+             includes=("llvm/ADT/SmallBitVector.h",)),
     FileKind("Disassembler", "Disassembler", header=False, requires="disassembler", layer="mc"),
 )
 
@@ -330,7 +332,8 @@ def class_decl(cls: str, abstract: str, members: list[PlacedFunction], target: s
             seen.add(d)
             decls.append(declares(d, p.fn.key))
     body = [fill(b) for b in shape.body]
-    body += [fill(d) for ident, d in shape.on_use if _mentions(members, ident)]
+    own = {p.sig.name for p in members}  # a member function declares itself (a required stub of that name)
+    body += [fill(d) for ident, d in shape.on_use if ident not in own and _mentions(members, ident)]
     if derived is not None and abstract not in CLASS_SHAPES:  # the training targets' lines first: types, then fields
         return ClassDecl(cls, abstract, derived.base, [], decls, derived.lines + ["  " + f for f in fields] + body)
     if derived is not None:  # a shaped class: the members its functions name that the shape does not declare
@@ -473,6 +476,8 @@ def derive_shape(cls: str, ev: ClassEvidence, members: list[PlacedFunction], pla
         text = m.text
         foreign = _words(text) - member_names - {cls} - set(m.names)
         if not all(known(n) for n in foreign):
+            continue
+        if names & set(m.names):  # two targets' members of one name (``KindTy ... Kind`` and ``OperandKind Kind``)
             continue
         lines += ["  " + declares(line, key) for line in text.splitlines()]
         names |= set(m.names)
