@@ -102,11 +102,12 @@ _UNDECLARED = re.compile(
     # a function of that name exists but not with the parameters the table passes: the table's overload is added
     r"|no matching function for call to ‘(?:\w+::)*(?P<other>\w+)\()"
 )
-# The asm matcher calls the parser's operand class: ``Operand.isUImm5()`` (an ``AsmOperandClass``'s
-# ``PredicateMethod``) and ``static_cast<<T>Operand &>(*Operands[i]).addFRMArgOperands(Inst, 1)`` (its
-# ``RenderMethod``). A method no chosen function provides is a member the class lacks.
-_NO_MEMBER = re.compile(
-    r"^(?P<file>\S+?GenAsmMatcher\.inc):(?P<line>\d+):(?:\d+:)? error: ‘(?:const )?(?:class |struct )?(?:llvm::)?"
+# A tblgen table calls a method of one of our classes that nothing declares: the asm matcher the parser's operand
+# class (``Operand.isUImm5()``, an ``AsmOperandClass``'s ``PredicateMethod``, and
+# ``static_cast<<T>Operand &>(*Operands[i]).addFRMArgOperands(Inst, 1)``, its ``RenderMethod``), the selector a
+# ``Predicate``'s C++ condition (``Subtarget->hasVInstructions()``).
+_INC_NO_MEMBER = re.compile(
+    r"^(?P<file>\S+?\.inc):(?P<line>\d+):(?:\d+:)? error: ‘(?:const )?(?:class |struct )?(?:llvm::)?"
     r"(?P<cls>\w+)’ has no member named ‘(?P<name>\w+)’")
 # A predicate that is not written matches nothing: the matcher tries the instruction's other forms and, failing
 # them all, reports the operand invalid, as for an operand out of range. A render method is only reached once its
@@ -210,14 +211,14 @@ def hook_stubs(log_text: str, build_dir: Path, target: str) -> list[EmitFunction
 
 
 def operand_stubs(log_text: str, target: str) -> list[EmitFunction]:
-    """The asm parser's operand-class methods the asm matcher calls and nothing declares (``_NO_MEMBER``): a
+    """The asm parser's operand-class methods the asm matcher calls and nothing declares (``_INC_NO_MEMBER``): a
     predicate ``bool isX() const`` that matches nothing, a render method ``void addXOperands(MCInst &Inst, unsigned
     N) const`` that adds a register operand and stops on anything else."""
     cls = f"{target}Operand"
     out: dict[str, EmitFunction] = {}
     for ln in log_text.splitlines():
-        m = _NO_MEMBER.match(ln)
-        if not m or m["cls"] != cls:
+        m = _INC_NO_MEMBER.match(ln)
+        if not m or m["cls"] != cls or not m["file"].endswith("GenAsmMatcher.inc"):
             continue
         name = m["name"]
         if re.fullmatch(r"is\w+", name):
@@ -231,21 +232,13 @@ def operand_stubs(log_text: str, target: str) -> list[EmitFunction]:
     return list(out.values())
 
 
-# A tblgen table calls a method of one of our classes that nothing declares: a ``Predicate``'s C++ condition
-# (``Subtarget->hasVInstructions()``, in the selector), an operand's hook. The description's header declarations
-# give its signature (``describe.declarations``: ``RISCVSubtarget::hasVInstructions`` -> ``bool hasVInstructions()
-# const``).
-_INC_NO_MEMBER = re.compile(
-    r"^(?P<file>\S+?\.inc):(?P<line>\d+):(?:\d+:)? error: ‘(?:const )?(?:class |struct )?(?:llvm::)?"
-    r"(?P<cls>\w+)’ has no member named ‘(?P<name>\w+)’")
-
-
 def declared_member_stubs(log_text: str, target: str, declarations: list[dict[str, Any]],
                           file_stems: dict[str, str]) -> list[EmitFunction]:
-    """Methods of our classes (``file_stems``: class name -> the file stem that holds it) that a tblgen table calls,
-    nothing defines, and the description declares, defined with the declared signature: a ``bool`` one (a feature
-    predicate such as ``hasVInstructions``) answers false, as for a feature the subtarget does not have, so the
-    patterns it guards stay out; any other stops with the stub message."""
+    """Methods of our classes (``file_stems``: class name -> the file stem that holds it) that a tblgen table calls
+    and nothing defines, defined with the signature the description's header declarations give
+    (``describe.declarations``: ``RISCVSubtarget::hasVInstructions`` -> ``bool hasVInstructions() const``): a
+    ``bool`` one (a feature predicate) answers false, as for a feature the subtarget does not have, so the patterns
+    it guards stay out; any other stops with the stub message."""
     signature = {d["name"]: d.get("signature", "") for d in declarations
                  if d.get("kind") == "decl.method" and d.get("signature")}
     out: dict[str, EmitFunction] = {}
