@@ -338,7 +338,7 @@ def test_methods_a_table_calls_get_the_descriptions_signature(tmp_path: Path) ->
 
 def test_a_required_hook_the_class_shape_declares_on_use_is_declared_once() -> None:
     """``<T>AsmPrinter``'s shape declares ``lowerOperand`` when a function names it; the required stub of that name
-    declares itself, and a second declaration would not compile ("cannot be overloaded")."""
+    declares the same, and a second declaration would not compile ("cannot be overloaded")."""
     from vega_llvm.emit.functions import EmitFunction
     from vega_llvm.emit.layout import PlacedFunction, class_decl
 
@@ -349,3 +349,13 @@ def test_a_required_hook_the_class_shape_declares_on_use_is_declared_once() -> N
                       "RISCV", {})
     lines = decl.decls + decl.body
     assert sum("lowerOperand(" in ln for ln in lines) == 1, lines
+    # a variadic stub of a hook the table defines itself (``printCustomAliasOperand`` of the asm writer) leaves the
+    # shape's typed declaration, which the table's definition matches
+    alias = EmitFunction("<T>InstPrinter::printCustomAliasOperand#required", "InstPrinter", "",
+                         "template <typename... ArgTs> void RISCVInstPrinter::printCustomAliasOperand(ArgTs &&...) const",
+                         "{\n}", 0.0, SOURCE)
+    decl = class_decl("RISCVInstPrinter", "<T>InstPrinter",
+                      [PlacedFunction(alias, parse_signature(alias.signature), "RISCVInstPrinter")], "RISCV", {})
+    lines = decl.decls + decl.body
+    assert sum("printCustomAliasOperand(" in ln for ln in lines) == 2, lines
+    assert any("unsigned PrintMethodIdx" in ln for ln in lines)

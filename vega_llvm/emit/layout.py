@@ -332,8 +332,11 @@ def class_decl(cls: str, abstract: str, members: list[PlacedFunction], target: s
             seen.add(d)
             decls.append(declares(d, p.fn.key))
     body = [fill(b) for b in shape.body]
-    own = {p.sig.name for p in members}  # a member function declares itself (a required stub of that name)
-    body += [fill(d) for ident, d in shape.on_use if ident not in own and _mentions(members, ident)]
+    # a member function that declares the same (a required stub of the hook) is not declared twice; one declared
+    # otherwise (a variadic stub of a hook the tblgen table defines itself) leaves the shape's, which the table's
+    # definition matches
+    own = {" ".join(d.split(DECLARES)[0].split()) for d in decls}
+    body += [fill(d) for ident, d in shape.on_use if _mentions(members, ident) and " ".join(fill(d).split()) not in own]
     if derived is not None and abstract not in CLASS_SHAPES:  # the training targets' lines first: types, then fields
         return ClassDecl(cls, abstract, derived.base, [], decls, derived.lines + ["  " + f for f in fields] + body)
     if derived is not None:  # a shaped class: the members its functions name that the shape does not declare
