@@ -248,9 +248,7 @@ def test_generated_code_names_the_descriptions_own_conventions() -> None:
     """The model's ``CCInfo.AnalyzeReturn(Outs, RetCC_XCore32)`` (Lanai's convention through a template respelled for
     XCore) becomes XCore's ``RetCC_XCore`` in every candidate; the target's own names, and names that share nothing
     with any of its conventions but the role, stay."""
-    from vega_llvm.emit.functions import Candidate, EmitFunction
-    from vega_llvm.emit.sources import with_own_conventions
-    from vega_llvm.emit.translate import own_conventions
+    from vega_llvm.generate.adapt import own_conventions
 
     class Table:
         values = {"calling_conv": ["CC_XCore", "RetCC_XCore"]}
@@ -260,11 +258,18 @@ def test_generated_code_names_the_descriptions_own_conventions() -> None:
         "CCInfo.AnalyzeReturn(Outs, RetCC_XCore);\nCCInfo.AnalyzeCallOperands(Outs, CC_XCore);\nf(CC_Other);")
     assert own_conventions("CCInfo.AnalyzeReturn(Outs, RetCC_XCore);", Table()) == "CCInfo.AnalyzeReturn(Outs, RetCC_XCore);"
     assert own_conventions(code, object()) == code  # no description: nothing to translate to
-    fn = EmitFunction("<T>TargetLowering::LowerReturn", "ISelLowering", "", "SDValue f()", "{ g(RetCC_XCore32); }", 0.3,
-                      "model", alternatives=[Candidate("SDValue f()\n{ h(RetCC_XCore32); }", "member:Sparc", 0.2)])
-    got = with_own_conventions(fn, Table())
-    assert got.body == "{ g(RetCC_XCore); }" and got.alternatives[0].code == "SDValue f()\n{ h(RetCC_XCore); }"
-    assert got.alternatives[0].source == "member:Sparc" and fn.body == "{ g(RetCC_XCore32); }"
+    # generate applies it to every candidate before its parse and identifier checks
+    from vega_llvm.generate.generate import _parsing_first, _Written
+    from vega_llvm.templates.schema import Member, Statement, Template
+
+    tpl = Template("t", "<T>ISelLowering.cpp", "<T>TargetLowering::LowerReturn", "ISel", ["Lanai"],
+                   [Statement(0, None, 0, "function_definition", ["void", "f", "(", ")", "{"], ["}"], "TARGET_INDEPENDENT")],
+                   [Member("Lanai", "Lanai", "Lanai/X.cpp:1", "Lanai", [0], {})])
+    cands = [_Written("member:Lanai", [0], {}, "void f() { g(RetCC_XCore32); }", 0.3),
+             _Written("member:Sparc", [0], {}, "void f() { h(RetCC_XCore32); }", 0.2)]
+    got = _parsing_first(tpl, cands, None, Table())
+    assert [c.code for c in got] == ["void f() { g(RetCC_XCore); }", "void f() { h(RetCC_XCore); }"]
+    assert [c.source for c in got] == ["member:Lanai", "member:Sparc"]
 
 
 def test_a_class_takes_one_member_of_each_name() -> None:

@@ -458,7 +458,7 @@ def _test_rounds(cfg: BootstrapConfig, tree: Tree, state: RepairState, built: Bu
         fns = tree.functions()
         charged = [Charged(r["function"], f"{r['tests']} lit tests stop here ({r['why']})")
                    for r in report.write_first if r["function"] in fns]
-        before = (tree.snapshot(), deepcopy(state), report.lit, report.write_first)
+        snap, saved, lit_before, first_before = tree.snapshot(), deepcopy(state), report.lit, report.write_first
         reps = repair_round(RUNTIME, charged, fns, state, f"lit {n}")
         moved = {k: rep for k, rep in reps.items() if rep.fn is not None}
         if not moved:
@@ -486,15 +486,15 @@ def _test_rounds(cfg: BootstrapConfig, tree: Tree, state: RepairState, built: Bu
             log(f"lit round {n}: {passed} -> {now} tests pass; kept")
             continue
         log(f"lit round {n}: {passed} -> {now} tests pass; the functions go back")
-        tree.restore(before[0])
+        tree.restore(snap)
         for name in vars(state):  # the state's moves with it: the round's are in test_rounds
-            setattr(state, name, getattr(before[1], name))
+            setattr(state, name, getattr(saved, name))
         back = _build_loop(cfg, tree, state, target_dir, out, report, times, log)
         built = back if back is not None else built
         shutil.rmtree(out / "lit", ignore_errors=True)
         if (out / "lit.before").exists():
             os.replace(out / "lit.before", out / "lit")
-        report.lit, report.write_first = before[2], before[3]
+        report.lit, report.write_first = lit_before, first_before
         break
     return built
 

@@ -135,10 +135,13 @@ class ScratchTree:
         declared = (getattr(self.table, "details", None) or {}).get("declarations", [])
         found = (hook_stubs(log_text, build_dir, T) + operand_stubs(log_text, T) + pure_virtual_stubs(log_text, T, self.class_stems)
                  + declared_member_stubs(log_text, T, declared, self.class_stems))
-        stubs = list({f.key: f for f in reversed(found) if f.key not in known}.values())[::-1]  # one per key, the first
+        stubs: dict[str, EmitFunction] = {}
+        for f in found:
+            if f.key not in known:
+                stubs.setdefault(f.key, f)  # one per key: two readers of one error line may both make it
         members = [m for m in subtarget_fields(log_text, build_dir, self.table.namespace or T) if m not in self.subtarget_members]
-        self.chosen += stubs
-        self.origins.update({f.key: f for f in stubs})
+        self.chosen += stubs.values()
+        self.origins.update(stubs)
         self.subtarget_members += members
         return len(stubs) + len(members)
 

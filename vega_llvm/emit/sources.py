@@ -10,7 +10,7 @@ for the repair loop. ``swap_edits`` maps generated functions onto the real targe
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterator
 
@@ -22,7 +22,7 @@ from .backends import BackendLayout
 from .functions import EmitFunction, abstract_name, parse_signature, respell, split_top
 from .layout import FILE_KINDS, enabled_kinds, layout_kinds, target_properties
 from ..generate.adapt import own_enumerators, record_names, scoped_enumerators
-from .translate import calling_conv_map, own_conventions, register_class_map, translate
+from .translate import calling_conv_map, register_class_map, translate
 
 
 def corpus_records(corpus_dir: Path, targets: set[str] | None = None) -> Iterator[dict[str, Any]]:
@@ -175,7 +175,7 @@ def scratch_functions(
     not_selected: list[str] = []
     for g in generated:
         if (g.file_stem, g.key) in wanted:
-            fns.setdefault(g.key, with_own_conventions(g, table))
+            fns.setdefault(g.key, g)
         else:
             not_selected.append(g.key)
     generated_keys = set(fns)
@@ -197,13 +197,6 @@ def scratch_functions(
         missing -= taken
         want_alt -= alt_taken
     return Selection(list(fns.values()), donors, not_selected, by_majority, alternates, layout, not_described, own_files)
-
-
-def with_own_conventions(fn: EmitFunction, table: Any) -> EmitFunction:
-    """A generated function and its later candidates naming the description's calling conventions
-    (``translate.own_conventions``)."""
-    alts = [replace(c, code=own_conventions(c.code, table)) for c in fn.alternatives]
-    return replace(fn, body=own_conventions(fn.body, table), alternatives=alts)
 
 
 def _arity(signature: str) -> int:

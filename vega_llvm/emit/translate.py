@@ -21,7 +21,7 @@ import math
 import re
 from typing import Any, Callable
 
-from ..generate.adapt import DERIVED_SUFFIXES, name_parts, own_conventions  # noqa: F401  (own_conventions: emit's callers know it from here)
+from ..generate.adapt import DERIVED_SUFFIXES, name_parts
 
 
 def _classes(table: Any) -> dict[str, dict[str, Any]]:
