@@ -36,6 +36,7 @@ from ..errors import ConfigError
 from ..evaluate.metrics import Comparison, compare, extract_body
 from ..jsonl import target_rows
 from .adapt import own_conventions, scoped_enumerators
+from .parameters import coherent_parameters, declared_parameters, member_parameter_positions, parameter_names
 
 
 @dataclass
@@ -410,7 +411,7 @@ def generate(
             code = instantiate(tpl, {"statements": keep_ids, "values": values, "spelling": spelling})
             model_cand = _Written("model", keep_ids, values, code, fconf)
             ranked = [_written(tpl, a, rows_by_tpl[t], row_job, decoded, spelling) for a in adapted.get(t, [])]
-            ranked = _parsing_first(tpl, [*ranked, model_cand], vis, table)
+            ranked = _parsing_first(tpl, [*ranked, model_cand], vis, table, spelling)
             best = ranked[0]
             if strategy == "adapt":
                 for c in ranked:
@@ -427,7 +428,7 @@ def generate(
             tpl = templates[t]
             ranked = [_written(tpl, a, {}, row_job, decoded, spelling)
                       for a in member_candidates(tpl, lambda sid: None, donor_names, own_names, weights, namespaces, own_enums)]
-            ranked = _parsing_first(tpl, ranked, vis, table)
+            ranked = _parsing_first(tpl, ranked, vis, table, spelling)
             for c in ranked:
                 c.confidence = _confidence(tpl, c, spelling)
             best = ranked[0]
@@ -554,11 +555,14 @@ def _written(tpl: Any, a: Any, rows: dict[int, dict[str, Any]], row_job: dict[tu
     return _Written(a.source, list(a.statements), values, code, math.exp(a.score))
 
 
-def _parsing_first(tpl: Any, cands: list[_Written], vis: Any = None, table: Any = None) -> list[_Written]:
+def _parsing_first(tpl: Any, cands: list[_Written], vis: Any = None, table: Any = None,
+                   spelling: str = "") -> list[_Written]:
     """The candidates in their order, those that parse ahead of the others, and of those, the ones that name only
     identifiers declared where the target can see them (``visible.Visibility``) ahead of the others. With the
     target's description (``table``), each first names the description's calling conventions where it names
     another target's (``emit.translate.own_conventions``: ``RetCC_XCore32``, Lanai's respelled, is ``RetCC_XCore``).
+    Every candidate uses one name per parameter, the description's where its headers declare the function
+    (``parameters.coherent_parameters``).
 
     A candidate parses when it is not empty and tree-sitter finds no more errors in it than in the cleanest of the
     training members' own functions (macros such as ``LLVM_EXTERNAL_VISIBILITY`` confuse tree-sitter in real
@@ -568,9 +572,14 @@ def _parsing_first(tpl: Any, cands: list[_Written], vis: Any = None, table: Any 
     allowed = min((_errors(instantiate(tpl, m)) for m in tpl.members), default=0)
     conventions = vis.conventions(tpl) if vis is not None else set()
     local_names = vis.template_locals(tpl) if vis is not None else set()
+    positions = member_parameter_positions(instantiate(tpl, m) for m in tpl.members)
+    qname = tpl.qname.replace("<T>", spelling)
     for c in cands:
         if table is not None:
             c.code = own_conventions(c.code, table)
+        arity = len(parameter_names(c.code.partition("\n")[0]) or [])
+        declared = declared_parameters(table, qname, arity) if arity else None
+        c.code = coherent_parameters(c.code, positions, declared[0] if declared else None)
         c.parses = bool(c.code.strip()) and _errors(c.code) <= allowed
         c.undeclared = vis.unknown(c.code, conventions, local_names) if vis is not None else []
     return sorted(cands, key=lambda c: (not c.parses, bool(c.undeclared)))  # stable: ties keep their order

@@ -1,0 +1,82 @@
+"""generate/parameters.py: one name per parameter in a generated function, the description's where it declares it."""
+
+from __future__ import annotations
+
+from vega_llvm.describe.properties import PropertyTable
+from vega_llvm.generate.adapt import member_candidates
+from vega_llvm.generate.generate import _parsing_first, _written
+from vega_llvm.generate.parameters import (
+    coherent_parameters, declared_parameters, member_parameter_positions, parameter_names,
+)
+from vega_llvm.templates import instantiate
+from vega_llvm.templates.schema import Member, Placeholder, Statement, Template
+
+
+def test_parameter_names_of_definitions_declarations_and_a_cut_declaration() -> None:
+    assert parameter_names("void <T>P :: printInst ( const MCInst * MI , raw_ostream & O )") == ["MI", "O"]
+    assert parameter_names("bool f(int, char *p = nullptr) const override;") == ["", "p"]
+    assert parameter_names("SDValue LowerCall(SDValue Chain, const SDLoc &dl, SmallVectorImpl<SDVal") == ["Chain", "dl"]
+    assert parameter_names("unsigned Count = 3;") is None
+    # a lambda's parameters in the body are not the function's
+    assert parameter_names("void f ( int A )\n{ auto g = [ ] ( int B ) { return B ; } ; }") == ["A"]
+
+
+def _printer() -> Template:
+    """``void <T>P::print(const MCInst *MI, raw_ostream &<SV0>) { emit(MI, <SV1>); <SV2> << "x"; }``: the signature's
+    stream name and the body's are separate placeholders, as alignment makes them when targets name it differently."""
+    head = Statement(0, None, 0, "function_definition",
+                     ["void", "<T>P", "::", "print", "(", "const", "MCInst", "*", "MI", ",", "raw_ostream", "&", "<SV0>", ")", "{"],
+                     ["}"], "TARGET_SPECIFIC", [Placeholder("SV0", "identifier")])
+    emit = Statement(1, 0, 1, "expression_statement", ["emit", "(", "MI", ",", "<SV1>", ")", ";"], [], "TARGET_SPECIFIC",
+                     [Placeholder("SV1", "identifier")])
+    out = Statement(2, 0, 1, "expression_statement", ["<SV2>", "<<", '"x"', ";"], [], "TARGET_SPECIFIC",
+                    [Placeholder("SV2", "identifier")])
+    ms = [Member("A", "A", "A/P.cpp:1", "A", [0, 2], {"SV0": "O", "SV2": "O"}),
+          Member("B", "B", "B/P.cpp:1", "B", [0, 2], {"SV0": "O", "SV2": "O"}),
+          Member("C", "C", "C/P.cpp:1", "C", [0, 1], {"SV0": "OS", "SV1": "OS"})]
+    return Template("t", "<T>P.cpp", "<T>P::print", "EMI", ["A", "B", "C"], [head, emit, out], ms)
+
+
+def test_a_body_written_with_another_versions_parameter_name_uses_the_signatures() -> None:
+    """The candidate with C's statement set: the signature's name is voted ``O`` (A and B), the body's comes from C
+    alone (``OS``): XCore's ``printInst`` failed to compile that way."""
+    tpl = _printer()
+    mixed = next(c for c in member_candidates(tpl, lambda sid: None, {}, set(), {"A": 1.0, "B": 0.9, "C": 0.8})
+                 if c.statements == [0, 1])
+    code = _written(tpl, mixed, {}, {}, {}, "New").code
+    assert "emit ( MI , OS )" in code
+    positions = member_parameter_positions(instantiate(tpl, m) for m in tpl.members)
+    assert positions == {"MI": 0, "O": 1, "OS": 1}
+    assert "emit ( MI , O )" in coherent_parameters(code, positions)
+
+
+def test_the_descriptions_parameter_names_win_and_nothing_is_renamed_onto_a_name_in_use() -> None:
+    tpl = _printer()
+    decl = {"name": "NewP::print", "kind": "decl.method", "file": "NewP.h",
+            "signature": "void print(const MCInst *Inst, raw_ostream &Out);"}
+    table = PropertyTable("New", "New", details={"declarations": [decl]})
+    assert declared_parameters(table, "NewP::print", 2) == (["Inst", "Out"], True)
+    assert declared_parameters(table, "NewP::print", 3) is None  # another overload
+    assert declared_parameters(table, "NewP::other", 2) is None
+    cands = [_written(tpl, a, {}, {}, {}, "New")
+             for a in member_candidates(tpl, lambda sid: None, {}, set(), {"A": 1.0, "B": 0.9, "C": 0.8})]
+    ranked = _parsing_first(tpl, cands, None, table, "New")
+    assert [c.code.splitlines() for c in ranked] == [
+        ["void NewP :: print ( const MCInst * Inst , raw_ostream & Out ) {", '  Out << "x" ;', "}"],
+        ["void NewP :: print ( const MCInst * Inst , raw_ostream & Out ) {", "  emit ( Inst , Out ) ;", "}"]]
+    # a declared name the body already uses for something else (a member ``Out``) is not taken
+    code = "void NewP :: print ( const MCInst * MI , raw_ostream & O )\n{ emit ( MI , O ) ; Out . flush ( ) ; }"
+    assert coherent_parameters(code, {}, ["Inst", "Out"]) == code.replace("MI", "Inst")
+    # nor one the declaration gives to two parameters (not this function's declaration)
+    assert coherent_parameters(code, {}, ["X", "X"]) == code
+
+
+def test_a_name_some_version_uses_without_declaring_is_not_a_parameter_name() -> None:
+    """``Subtarget`` is C's parameter but A's class member: renaming it in a body of A's would break A's code."""
+    codes = ["void f ( int Subtarget )\n{ g ( Subtarget ) ; }", "void f ( int STI )\n{ g ( Subtarget ) ; }"]
+    assert member_parameter_positions(codes) == {"STI": 0}
+    code = "void f ( int STI )\n{ g ( Subtarget ) ; h ( \"Subtarget\" ) ; }"
+    assert coherent_parameters(code, member_parameter_positions(codes)) == code
+    # and literals and members of other things are never renamed
+    code = "void f ( int P )\n{ g ( Q ) ; x . Q = \"Q\" ; // Q\n}"
+    assert coherent_parameters(code, {"Q": 0}) == "void f ( int P )\n{ g ( P ) ; x . Q = \"Q\" ; // Q\n}"

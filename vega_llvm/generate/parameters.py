@@ -1,0 +1,175 @@
+"""One name per parameter in a generated function: the one its signature declares, and the description's where it
+declares the function.
+
+A candidate's values are voted placeholder by placeholder (``adapt._voted_values``), so its signature can take one
+training target's parameter names while a body statement comes from another's: XCore's ``printInst`` was written
+with the signature's ``raw_ostream &O`` and Lanai's body ``printInstruction(MI, Address, OS)``, which does not
+compile. Parameters are positional, so a name that some training target's version of the function gives to
+parameter *i* is renamed, in the body, to the candidate's parameter *i*.
+
+The description (the target's header declarations, ../shared/DESIGN.md) often declares the function with its own
+parameter names (``bool isVarArg`` in XCore's ``XCoreISelLowering.h``, where Lanai wrote ``IsVarArg``); a definition
+that uses them is what the header's author meant and is what code reviewing that header expects, so the
+candidate's parameters are renamed to those, signature and body, when the declaration has the same number of
+parameters. Four of XCore's calling-convention functions failed to compile on ``'IsVarArg' was not declared``.
+
+Renaming is lexical over the function's identifiers that stand alone (not after ``.``, ``->`` or ``::``) outside
+literals and comments, and it never renames onto a name the function already uses for something else.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any, Iterable
+
+from .visible import _IDENT, _declarator_names, declared_in, plain_names
+
+_PARAM_NODES = ("parameter_declaration", "optional_parameter_declaration", "variadic_parameter_declaration")
+_LITERAL_OR_COMMENT = re.compile(r'"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\'|//[^\n]*|/\*.*?\*/', re.S)
+_AFTER_MEMBER = re.compile(r"(?:\.|->|::)\s*$")
+_PARSER: Any = None
+
+
+def parameter_names(head: str) -> list[str] | None:
+    """The parameter names of the first function declarator in ``head`` (a definition or a declaration), in order,
+    ``""`` for an unnamed one; None when there is no parameter list. A declaration cut short (descriptions keep 300
+    characters of each) gives the parameters that are complete before the cut."""
+    global _PARSER
+    text = head if head.count("(") <= head.count(")") else _complete_prefix(head)
+    if text is None:
+        return None
+    if _PARSER is None:
+        from ..corpus.parse import make_parser
+
+        _PARSER = make_parser()
+    tree = _PARSER.parse(text.encode("utf-8"))
+    stack = [tree.root_node]
+    while stack:
+        node = stack.pop(0)
+        if node.type == "function_declarator":
+            params = node.child_by_field_name("parameters")
+            if params is None:
+                return None
+            out = []
+            for p in params.named_children:
+                if p.type not in _PARAM_NODES:
+                    continue
+                d = p.child_by_field_name("declarator")
+                names = _declarator_names(d) if d is not None else set()
+                out.append(next(iter(names), ""))
+            return out
+        if node.type == "compound_statement":  # the body: its lambdas' parameters are not the function's
+            continue
+        stack.extend(node.children)
+    return None
+
+
+def _complete_prefix(head: str) -> str | None:
+    """A declaration cut inside its parameter list, closed after its last complete parameter."""
+    open_at = head.find("(")
+    if open_at < 0:
+        return None
+    depth, last_comma = 0, -1
+    for i in range(open_at + 1, len(head)):
+        ch = head[i]
+        if ch in "(<[":
+            depth += 1
+        elif ch in ")>]":
+            depth -= 1
+        elif ch == "," and depth == 0:
+            last_comma = i
+    if last_comma < 0:
+        return None
+    return head[:last_comma] + ");"
+
+
+def declared_parameters(table: Any, qname: str, arity: int) -> tuple[list[str], bool] | None:
+    """The parameter names the description's header declarations give ``qname`` (``XCoreTargetLowering::LowerReturn``),
+    and whether the declaration was complete; None when it declares no such function with ``arity`` parameters (or
+    several that disagree)."""
+    if table is None:
+        return None
+    found: list[tuple[list[str], bool]] = []
+    for d in (table.details or {}).get("declarations", []):
+        if d.get("kind") not in ("decl.method", "decl.function") or d.get("name") != qname or not d.get("signature"):
+            continue
+        sig = d["signature"]
+        names = parameter_names(sig)
+        if names is None:
+            continue
+        complete = sig.count("(") <= sig.count(")")
+        if (complete and len(names) == arity) or (not complete and len(names) <= arity):
+            found.append((names, complete))
+    distinct = {tuple(n) for n, _ in found}
+    return found[0] if len(distinct) == 1 else None
+
+
+def member_parameter_positions(member_codes: Iterable[str]) -> dict[str, int]:
+    """Name -> position, for names that the training targets' versions use only as parameters, always at the same
+    position. A name some version uses without declaring (a class member, a global) or declares as a local is not a
+    parameter name of the function."""
+    pos: dict[str, set[int]] = {}
+    other: set[str] = set()
+    for code in member_codes:
+        names = parameter_names(code.split("\n", 1)[0])
+        if names is None:
+            continue
+        params = set(names)
+        own = declared_in(code)
+        other |= (plain_names(code) - own) | (own - params)
+        for i, n in enumerate(names):
+            if n:
+                pos.setdefault(n, set()).add(i)
+    return {n: next(iter(p)) for n, p in pos.items() if len(p) == 1 and n not in other}
+
+
+def coherent_parameters(code: str, positions: dict[str, int], declared: list[str] | None = None) -> str:
+    """``code`` with each parameter used under one name: another version's name of parameter *i* in the body becomes
+    the signature's, and every parameter takes the ``declared`` name at its position where one is given."""
+    names = parameter_names(code.partition("\n")[0])
+    if not names:
+        return code
+    final = list(names)
+    for i, n in enumerate(declared or []):
+        if i < len(final) and n and final[i]:
+            final[i] = n
+    if len({n for n in final if n}) != sum(1 for n in final if n):  # the declaration names two of these parameters alike: not this overload
+        final = list(names)
+    own = declared_in(code)
+    used = plain_names(code)
+    locals_ = own - set(names)
+    rename: dict[str, str] = {n: final[i] for i, n in enumerate(names) if n and final[i] != n}
+    for n in sorted(used - own):
+        i = positions.get(n, -1)
+        if 0 <= i < len(final) and final[i] and n != final[i]:
+            rename[n] = final[i]
+    # never onto a local, nor onto a name the function uses for something other than one of its parameters
+    rename = {a: b for a, b in rename.items() if b not in locals_ and (b not in used | own or b in names)}
+    if not rename:
+        return code
+    return _rename(code, rename)
+
+
+def _rename(code: str, rename: dict[str, str]) -> str:
+    out: list[str] = []
+    last = 0
+    for lit in [*_LITERAL_OR_COMMENT.finditer(code), None]:
+        end = lit.start() if lit is not None else len(code)
+        out.append(_rename_plain(code, last, end, rename))
+        if lit is not None:
+            out.append(lit.group())
+            last = lit.end()
+    return "".join(out)
+
+
+def _rename_plain(code: str, start: int, end: int, rename: dict[str, str]) -> str:
+    piece, out, last = code[start:end], [], 0
+    for m in _IDENT.finditer(piece):
+        new = rename.get(m.group())
+        if new is None or _AFTER_MEMBER.search(code, max(0, start + m.start() - 8), start + m.start()):
+            continue
+        out.append(piece[last:m.start()])
+        out.append(new)
+        last = m.end()
+    out.append(piece[last:])
+    return "".join(out)
