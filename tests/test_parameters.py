@@ -45,7 +45,7 @@ def test_a_body_written_with_another_versions_parameter_name_uses_the_signatures
                  if c.statements == [0, 1])
     code = _written(tpl, mixed, {}, {}, {}, "New").code
     assert "emit ( MI , OS )" in code
-    positions = member_parameter_positions(instantiate(tpl, m) for m in tpl.members)
+    positions = member_parameter_positions([instantiate(tpl, m) for m in tpl.members], 2)
     assert positions == {"MI": 0, "O": 1, "OS": 1}
     assert "emit ( MI , O )" in coherent_parameters(code, positions)
 
@@ -74,9 +74,13 @@ def test_the_descriptions_parameter_names_win_and_nothing_is_renamed_onto_a_name
 def test_a_name_some_version_uses_without_declaring_is_not_a_parameter_name() -> None:
     """``Subtarget`` is C's parameter but A's class member: renaming it in a body of A's would break A's code."""
     codes = ["void f ( int Subtarget )\n{ g ( Subtarget ) ; }", "void f ( int STI )\n{ g ( Subtarget ) ; }"]
-    assert member_parameter_positions(codes) == {"STI": 0}
+    assert member_parameter_positions(codes, 1) == {"STI": 0}
     code = "void f ( int STI )\n{ g ( Subtarget ) ; h ( \"Subtarget\" ) ; }"
-    assert coherent_parameters(code, member_parameter_positions(codes)) == code
+    assert coherent_parameters(code, member_parameter_positions(codes, 1)) == code
+    # an overload of another arity in the same group does not make a name ambiguous
+    overloads = ["void f ( int A , int OS )\n{ g ( OS ) ; }", "void f ( int OS )\n{ g ( OS ) ; }"]
+    assert member_parameter_positions(overloads, 2) == {"A": 0, "OS": 1}
+    assert member_parameter_positions(overloads, 1) == {"OS": 0}
     # and literals and members of other things are never renamed
     code = "void f ( int P )\n{ g ( Q ) ; x . Q = \"Q\" ; // Q\n}"
     assert coherent_parameters(code, {"Q": 0}) == "void f ( int P )\n{ g ( P ) ; x . Q = \"Q\" ; // Q\n}"

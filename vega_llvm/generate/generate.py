@@ -572,14 +572,16 @@ def _parsing_first(tpl: Any, cands: list[_Written], vis: Any = None, table: Any 
     allowed = min((_errors(instantiate(tpl, m)) for m in tpl.members), default=0)
     conventions = vis.conventions(tpl) if vis is not None else set()
     local_names = vis.template_locals(tpl) if vis is not None else set()
-    positions = member_parameter_positions(instantiate(tpl, m) for m in tpl.members)
+    member_codes = [instantiate(tpl, m) for m in tpl.members]
     qname = tpl.qname.replace("<T>", spelling)
     for c in cands:
         if table is not None:
             c.code = own_conventions(c.code, table)
         arity = len(parameter_names(c.code.partition("\n")[0]) or [])
-        declared = declared_parameters(table, qname, arity) if arity else None
-        c.code = coherent_parameters(c.code, positions, declared[0] if declared else None)
+        if arity:
+            declared = declared_parameters(table, qname, arity)
+            c.code = coherent_parameters(c.code, member_parameter_positions(member_codes, arity),
+                                         declared[0] if declared else None)
         c.parses = bool(c.code.strip()) and _errors(c.code) <= allowed
         c.undeclared = vis.unknown(c.code, conventions, local_names) if vis is not None else []
     return sorted(cands, key=lambda c: (not c.parses, bool(c.undeclared)))  # stable: ties keep their order

@@ -104,10 +104,11 @@ def declared_parameters(table: Any, qname: str, arity: int) -> tuple[list[str], 
     return found[0] if len(distinct) == 1 else None
 
 
-def member_parameter_positions(member_codes: Iterable[str]) -> dict[str, int]:
-    """Name -> position, for names that the training targets' versions use only as parameters, always at the same
-    position. A name some version uses without declaring (a class member, a global) or declares as a local is not a
-    parameter name of the function."""
+def member_parameter_positions(member_codes: Iterable[str], arity: int) -> dict[str, int]:
+    """Name -> position, for names that the training targets' versions with ``arity`` parameters use only as
+    parameters, always at the same position (a group can hold overloads: Lanai's five-parameter ``printInst`` helper
+    names its stream ``OS`` at position 1, where the others' position 1 is ``Address``). A name some version uses
+    without declaring (a class member, a global) or declares as a local is not a parameter name of the function."""
     pos: dict[str, set[int]] = {}
     other: set[str] = set()
     for code in member_codes:
@@ -117,6 +118,8 @@ def member_parameter_positions(member_codes: Iterable[str]) -> dict[str, int]:
         params = set(names)
         own = declared_in(code)
         other |= (plain_names(code) - own) | (own - params)
+        if len(names) != arity:
+            continue
         for i, n in enumerate(names):
             if n:
                 pos.setdefault(n, set()).add(i)
