@@ -82,7 +82,7 @@ def test_the_first_clean_candidate_is_taken_whatever_its_rank() -> None:
     assert [a.source for a in adapted] == ["member:A", "member:B", "member:C", "member:D"]
     vis = object.__new__(Visibility)  # the real check, against a small set of visible names
     vis.spelling, vis.llvm, vis.described, vis.generated = "New", frozenset(), {"Zero"}, {"f"}  # generated: own name
-    vis.checks_own_names, vis._tblgen = True, None
+    vis.checks_own_names, vis._tblgen, vis.scopes, vis.classes = True, None, {}, set()
     ranked = _parsing_first(tpl, [_written(tpl, a, {}, {}, {}, "New") for a in adapted], vis)
     assert ranked[0].source == "member:D" and not ranked[0].undeclared
     assert [c.undeclared for c in ranked[1:]] == [["helper2"], ["helper3"], ["helper4"]]
@@ -105,7 +105,7 @@ def test_a_local_of_every_version_is_undeclared_where_the_candidate_drops_its_de
     tpl = Template("t", "<T>X.cpp", "<T>X::f", "ISel", ["A", "B", "C"], [head, decl, ret], ms)
     vis = object.__new__(Visibility)
     vis.spelling, vis.llvm, vis.described, vis.generated = "New", frozenset({"Result", "Out"}), set(), {"f", "NewX"}
-    vis.checks_own_names, vis._tblgen = True, None
+    vis.checks_own_names, vis._tblgen, vis.scopes, vis.classes = True, None, {}, set()
     # C uses Result undeclared (a member of its class there): not a local of this function
     assert vis.template_locals(tpl) == set()
     ms[2] = Member("C", "C", "C/X.cpp:1", "C", [0, 1, 2], {})
@@ -167,3 +167,26 @@ def test_a_donors_enumerator_becomes_the_targets_of_the_same_scope_and_role() ->
     cands = member_candidates(tpl, lambda sid: None, {"A": {"RET"}, "B": set()}, target, {"A": 1.0, "B": 0.5},
                               enumerators=enums)
     assert cands[0].values["SV0"] == "<T>ISD :: RET_FLAG" and not cands[0].retranslate
+
+
+def test_a_name_in_the_targets_own_scope_that_it_does_not_declare_is_undeclared() -> None:
+    """``XCore::J`` (Lanai's branch, respelled) and ``XCoreISD::BARRIER``: each name alone is a word of LLVM's
+    headers, so only its scope says that XCore has no such record; both failed to compile in XCore's evaluation."""
+    from vega_llvm.describe.properties import PropertyTable
+    from vega_llvm.generate.visible import Visibility, target_opcodes
+    from vega_llvm.llvm.toolchain import find_toolchain
+
+    include = find_toolchain().includedir
+    table = PropertyTable("New", "New", values={
+        "instruction": ["New::BR"], "decl.enumerator": ["NewISD::RET", "NewISD::CALL"], "decl.class": ["NewFunctionInfo"],
+        "decl.method": ["NewFunctionInfo::getVarArgsFrameIndex"]}, meta={"declarations": {"used": True}})
+    vis = Visibility(table, "New", include, ["<T>InstrInfo::insertBranch"])
+    assert {"PHI", "COPY", "DBG_VALUE"} <= target_opcodes(str(include))
+    code = ("void f ( ) { g ( New :: BR , New :: J , New :: COPY , NewISD :: RET , NewISD :: BARRIER , ISD :: ADD ) ;\n"
+            "  NewFunctionInfo :: getVarArgsFrameIndex ( ) ; NewFunctionInfo :: create ( ) ; New :: Sched :: X ; }")
+    # an inherited static (``create`` of LLVM's MachineFunctionInfo) and LLVM's scopes are not the target's to check
+    assert vis.foreign_members(code) == ["New::J", "NewISD::BARRIER"]
+    assert {"New::J", "NewISD::BARRIER"} <= set(vis.unknown(code))
+    # without its headers' declarations the target's scopes are not known well enough to judge
+    table.meta = {}
+    assert Visibility(table, "New", include, []).foreign_members(code) == []

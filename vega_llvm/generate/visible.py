@@ -122,6 +122,10 @@ class Visibility:
         self.generated = {n.replace("<T>", spelling) for n in generated_names}
         self.checks_own_names = bool(table.meta.get("declarations", {}).get("used"))
         self._tblgen = re.compile(rf"^{re.escape(spelling)}Gen[A-Z]\w*$") if spelling else None
+        self.scopes = declared_scopes(table, spelling, include_dir, self.described | self.generated) \
+            if self.checks_own_names else {}
+        # a class's scope also holds what it inherits from LLVM's classes (``XCoreFunctionInfo::create``)
+        self.classes = {c.rpartition("::")[2] for c in table.values.get("decl.class", [])}
 
     def conventions(self, template: Any) -> set[str]:
         """Names with the target's spelling that the template itself writes (outside its placeholders), so every
@@ -161,6 +165,7 @@ class Visibility:
         a local of another version, and code that uses it without declaring it does not compile (XCore: 7 of the 10
         candidates chosen over ones naming undeclared identifiers failed on ``'Result' was not declared``, ...)."""
         names = set(_IDENT.findall(_strip_literals(code)))
+        foreign = self.foreign_members(code)
         names -= conventions or set()
         names -= _CXX
         dangling = plain_names(code) & (template_locals or set()) - (conventions or set())
@@ -168,7 +173,7 @@ class Visibility:
         names -= self.described
         names -= self.generated
         names |= dangling - self.described - self.generated
-        if not names:
+        if not names and not foreign:
             return []
         names -= declared_in(code)
         out = []
@@ -177,7 +182,83 @@ class Visibility:
                 if not self.checks_own_names or n == self.spelling or (self._tblgen and self._tblgen.match(n)):
                     continue
             out.append(n)
-        return out
+        return sorted({*out, *foreign})
+
+    def foreign_members(self, code: str) -> list[str]:
+        """``Scope::Name`` where the scope is the target's own (its namespace, an enumeration its description
+        declares) and the name is not in it: ``XCore::J`` or ``XCoreISD::BARRIER`` respelled from a donor. The name
+        alone is a word of LLVM's headers, so only its scope tells that the target has no such record."""
+        out = set()
+        for m in _QUALIFIED.finditer(_strip_literals(code)):
+            scope, name = m.group(1), m.group(2)
+            members = self.scopes.get(scope)
+            if members is not None and name not in members and not (scope in self.classes and name in self.llvm):
+                out.add(f"{scope}::{name}")
+        return sorted(out)
+
+
+_QUALIFIED = re.compile(r"(?<![\w:])([A-Za-z_]\w*)\s*::\s*([A-Za-z_]\w*)\b(?!\s*(?:::|##))")  # not a macro's paste
+# Names llvm-tblgen's emitters put into every target's namespace besides its records (RegisterInfo, InstrInfo,
+# SubtargetInfo, AsmWriter .inc files): the same for every target, so not a description of any.
+TBLGEN_NAMESPACE_NAMES = frozenset("""
+NoRegister NoRegAltName NUM_TARGET_REGS NUM_TARGET_REGCLASSES NUM_TARGET_SUBREGS INSTRUCTION_LIST_END NoSubRegister OpName OpTypes
+Sched NumTargetFixupKinds
+""".split())
+
+
+def declared_scopes(table: Any, spelling: str, include_dir: Path, visible: set[str]) -> dict[str, set[str]]:
+    """What each of the target's own scopes holds: every scope its header declarations or ``.td`` SDNodes qualify a
+    name with (``XCoreISD``, ``XCoreFunctionInfo``), and its namespace, which also holds its records (``visible``:
+    the described and generated names), tblgen's enumerations and LLVM's generic opcodes that every target's
+    instruction enumeration repeats. Only for a target described with its headers' declarations."""
+    scopes: dict[str, set[str]] = {}
+    for kind in (*(k for k in table.values if k.startswith("decl.")), "isd_opcode"):
+        for q in table.values.get(kind, []):
+            scope, _, name = q.rpartition("::")
+            if scope and name:
+                scopes.setdefault(scope.rpartition("::")[2], set()).add(name)
+    # only the target's own scopes: a header of it may add to LLVM's (``namespace yaml``), which hold far more
+    scopes = {k: v for k, v in scopes.items() if spelling and spelling in k}
+    for scope in scopes:
+        scopes[scope] |= llvm_scope_names(str(include_dir), scope)
+    if spelling:
+        scopes.setdefault(spelling, set()).update(visible, target_opcodes(str(include_dir)), TBLGEN_NAMESPACE_NAMES,
+                                                  llvm_scope_names(str(include_dir), spelling))
+    return scopes
+
+
+@lru_cache(maxsize=16)
+def llvm_scope_names(include_dir: str, scope: str) -> frozenset[str]:
+    """Names LLVM's installed headers declare in a namespace of the target's name (``RISCV::RVVBitsPerBlock`` of
+    ``llvm/TargetParser/RISCVTargetParser.h``), with the declarations reader the description uses."""
+    from ..describe.declarations import parse_declarations
+
+    opens = re.compile(rb"namespace\s+" + re.escape(scope.encode()) + rb"\s*\{")
+    out: set[str] = set()
+    for dirpath, _dirs, files in os.walk(include_dir, followlinks=True):
+        for f in files:
+            if not f.endswith(".h"):
+                continue
+            path = Path(dirpath, f)
+            try:
+                if not opens.search(path.read_bytes()):
+                    continue
+            except OSError:
+                continue
+            out |= {d.name.rpartition("::")[2] for d in parse_declarations(path)
+                    if d.name.rpartition("::")[0].rpartition("::")[2] == scope}
+    return frozenset(out)
+
+
+@lru_cache(maxsize=4)
+def target_opcodes(include_dir: str) -> frozenset[str]:
+    """LLVM's target-independent opcodes (``PHI``, ``COPY``, ``DBG_VALUE``), which every target's generated
+    instruction enumeration starts with (``llvm/Support/TargetOpcodes.def``)."""
+    try:
+        text = Path(include_dir, "llvm", "Support", "TargetOpcodes.def").read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return frozenset()
+    return frozenset(re.findall(r"^\s*HANDLE_TARGET_OPCODE\((\w+)\)", text, re.M))
 
 
 _LITERAL = re.compile(r'"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\'|//[^\n]*|/\*.*?\*/', re.S)
