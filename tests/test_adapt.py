@@ -190,3 +190,23 @@ def test_a_name_in_the_targets_own_scope_that_it_does_not_declare_is_undeclared(
     # without its headers' declarations the target's scopes are not known well enough to judge
     table.meta = {}
     assert Visibility(table, "New", include, []).foreign_members(code) == []
+
+
+def test_a_class_name_the_description_does_not_declare_becomes_the_declared_one_of_the_same_role() -> None:
+    """Lanai's ``<T>MachineFunctionInfo`` is XCore's ``XCoreFunctionInfo`` (its header declares that one)."""
+    from vega_llvm.describe.properties import PropertyTable
+    from vega_llvm.generate.adapt import camel_parts, own_classes
+
+    assert camel_parts("MCInstLowerFunctionInfo") == {"MC", "Inst", "Lower", "Function", "Info"}
+    table = PropertyTable("New", "New", values={"decl.class": ["NewFunctionInfo", "NewInstrInfo", "NewSubtarget"],
+                                                "decl.method": ["NewInstrInfo::NewInstrInfo"]})
+    code = ("NewMachineFunctionInfo * FI = MF . getInfo < NewMachineFunctionInfo > ( ) ; "
+            "NewGenInstrInfo X ; NewAsmPrinter P ;")
+    assert own_classes(code, table, "New") == (
+        "NewFunctionInfo * FI = MF . getInfo < NewFunctionInfo > ( ) ; "
+        "NewGenInstrInfo X ; NewAsmPrinter P ;")
+    # the function's own class stays: its group says it
+    assert own_classes(code, table, "New", ["NewMachineFunctionInfo", "clone"]) == code
+    # two declared classes fit alike: no choice is made
+    table.values["decl.class"].append("NewMachineInfo")
+    assert own_classes("NewMachineFunctionInfo", table, "New") == "NewMachineFunctionInfo"

@@ -270,3 +270,39 @@ def own_conventions(code: str, target: Any) -> str:
         return best if best is not None and (name_parts(best) & name_parts(name)) - _ROLE_PARTS else name
 
     return _CONVENTION.sub(counterpart, code)
+
+
+def camel_parts(name: str) -> set[str]:
+    """The words of a CamelCase name (``MachineFunctionInfo``: Machine, Function, Info; ``MCInstLower``: MC, Inst,
+    Lower)."""
+    return set(re.findall(r"[A-Z]+(?![a-z])|[A-Z][a-z0-9]*|[a-z0-9]+", name))
+
+
+def own_classes(code: str, target: Any, spelling: str, keep: Iterable[str] = ()) -> str:
+    """``code`` with each class name of the target's spelling that its description does not declare replaced by the
+    declared class whose words, after the spelling, are a part of its words or contain them (the most in common;
+    ties: left as it is). Training targets name the same role differently (``<T>MachineFunctionInfo`` of Lanai and
+    RISC-V, ``<T>FunctionInfo`` of XCore and ARC); the new target's headers say which it chose, and the other name
+    is declared nowhere (XCore: four functions failed on ``'XCoreMachineFunctionInfo' was not declared``).
+    ``keep``: the names of the function's own class and namespaces, which its group fixes."""
+    values = getattr(target, "values", None) or {}
+    if not spelling or not values.get("decl.class"):
+        return code
+    declared = {q.rpartition("::")[2] for kind, names in values.items() if kind.startswith("decl.") for q in names}
+    classes = {c: camel_parts(c[len(spelling):]) for c in (q.rpartition("::")[2] for q in values["decl.class"])
+               if c.startswith(spelling) and len(camel_parts(c[len(spelling):])) >= 2}
+    if not classes:
+        return code
+    kept = set(keep)
+
+    def counterpart(m: re.Match[str]) -> str:
+        name = m.group(0)
+        if name in declared or name in kept or name.startswith(spelling + "Gen"):
+            return name
+        words = camel_parts(name[len(spelling):])
+        fits = sorted((len(p & words), c) for c, p in classes.items() if p < words or words < p)
+        if not fits or (len(fits) > 1 and fits[-1][0] == fits[-2][0]):
+            return name
+        return fits[-1][1]
+
+    return re.sub(rf"\b{re.escape(spelling)}[A-Z]\w*", counterpart, code)

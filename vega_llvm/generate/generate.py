@@ -35,7 +35,7 @@ from .. import LLVM_VERSION, __version__
 from ..errors import ConfigError
 from ..evaluate.metrics import Comparison, compare, extract_body
 from ..jsonl import target_rows
-from .adapt import own_conventions, scoped_enumerators
+from .adapt import own_classes, own_conventions, scoped_enumerators
 from .parameters import coherent_parameters, declared_parameters, member_parameter_positions, parameter_names
 
 
@@ -561,8 +561,9 @@ def _parsing_first(tpl: Any, cands: list[_Written], vis: Any = None, table: Any 
     identifiers declared where the target can see them (``visible.Visibility``) ahead of the others. With the
     target's description (``table``), each first names the description's calling conventions where it names
     another target's (``emit.translate.own_conventions``: ``RetCC_XCore32``, Lanai's respelled, is ``RetCC_XCore``).
-    Every candidate uses one name per parameter, the description's where its headers declare the function
-    (``parameters.coherent_parameters``).
+    Class names of the target's spelling that the description does not declare become the declared class of the
+    same role (``adapt.own_classes``), and every candidate uses one name per parameter, the description's where its
+    headers declare the function (``parameters.coherent_parameters``).
 
     A candidate parses when it is not empty and tree-sitter finds no more errors in it than in the cleanest of the
     training members' own functions (macros such as ``LLVM_EXTERNAL_VISIBILITY`` confuse tree-sitter in real
@@ -573,15 +574,17 @@ def _parsing_first(tpl: Any, cands: list[_Written], vis: Any = None, table: Any 
     conventions = vis.conventions(tpl) if vis is not None else set()
     local_names = vis.template_locals(tpl) if vis is not None else set()
     member_codes = [instantiate(tpl, m) for m in tpl.members]
+    positions: dict[int, dict[str, int]] = {}
     qname = tpl.qname.replace("<T>", spelling)
     for c in cands:
         if table is not None:
-            c.code = own_conventions(c.code, table)
+            c.code = own_classes(own_conventions(c.code, table), table, spelling, qname.split("::"))
         arity = len(parameter_names(c.code.partition("\n")[0]) or [])
         if arity:
+            if arity not in positions:
+                positions[arity] = member_parameter_positions(member_codes, arity)
             declared = declared_parameters(table, qname, arity)
-            c.code = coherent_parameters(c.code, member_parameter_positions(member_codes, arity),
-                                         declared[0] if declared else None)
+            c.code = coherent_parameters(c.code, positions[arity], declared[0] if declared else None)
         c.parses = bool(c.code.strip()) and _errors(c.code) <= allowed
         c.undeclared = vis.unknown(c.code, conventions, local_names) if vis is not None else []
     return sorted(cands, key=lambda c: (not c.parses, bool(c.undeclared)))  # stable: ties keep their order
