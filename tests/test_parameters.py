@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from vega_llvm.describe.properties import PropertyTable
 from vega_llvm.generate.adapt import member_candidates
-from vega_llvm.generate.generate import _parsing_first, _written
+from vega_llvm.generate.generate import _parsing_first, _written, _Written
 from vega_llvm.generate.parameters import (
     coherent_parameters, declared_parameters, member_parameter_positions, parameter_names,
 )
@@ -84,3 +84,41 @@ def test_a_name_some_version_uses_without_declaring_is_not_a_parameter_name() ->
     # and literals and members of other things are never renamed
     code = "void f ( int P )\n{ g ( Q ) ; x . Q = \"Q\" ; // Q\n}"
     assert coherent_parameters(code, {"Q": 0}) == "void f ( int P )\n{ g ( P ) ; x . Q = \"Q\" ; // Q\n}"
+
+
+def test_another_overload_of_a_declared_function_counts_as_undeclared() -> None:
+    """XCore declares ``createXCoreISelDag(XCoreTargetMachine &TM, CodeGenOpt::Level OptLevel)``; Lanai's one-
+    parameter factory and a pass configuration calling it with one argument do not compile against it."""
+    from vega_llvm.generate.parameters import (
+        arity_mismatch, declared_arities, declared_function_arities, mismatched_calls,
+    )
+
+    decls = [{"name": "createNewISelDag", "kind": "decl.function", "file": "New.h",
+              "signature": "FunctionPass *createNewISelDag(NewTargetMachine &TM, CodeGenOpt::Level OptLevel);"},
+             {"name": "printIt", "kind": "decl.function", "file": "New.h",
+              "signature": "void printIt(const char *Fmt, int Width = 0, ...);"}]
+    table = PropertyTable("New", "New", details={"declarations": decls})
+    assert declared_arities(table, "createNewISelDag") == [(2, 2.0)]
+    assert declared_arities(table, "printIt") == [(1, float("inf"))]
+    one = "FunctionPass * createNewISelDag ( NewTargetMachine & TM )\n{ return new NewDAGToDAGISel ( TM ) ; }"
+    assert arity_mismatch(one, declared_arities(table, "createNewISelDag"))
+    assert not arity_mismatch(one.replace("& TM )", "& TM , CodeGenOpt :: Level OL )"), declared_arities(table, "createNewISelDag"))
+    assert not arity_mismatch(one, [])  # not declared: nothing to hold it to
+    calls = declared_function_arities(table)
+    code = ("bool NewPassConfig :: addInstSelector ( )\n{ addPass ( createNewISelDag ( getNewTargetMachine ( ) ) ) ;"
+            " addPass ( llvm :: createNewISelDag ( TM , getOptLevel ( ) ) ) ; printIt ( \"x\" , 1 , 2 , 3 ) ; printIt ( ) ; }")
+    assert mismatched_calls(code, calls) == ["createNewISelDag/1", "printIt/0"]
+    # through generation's ranking: the matching overload first, the other marked
+    head = Statement(0, None, 0, "function_definition",
+                     ["FunctionPass", "*", "create<T>ISelDag", "(", "<T>TargetMachine", "&", "TM", "<SV0>", ")", "{"], ["}"],
+                     "TARGET_SPECIFIC", [Placeholder("SV0", "expression")])
+    ret = Statement(1, 0, 1, "return_statement", ["return", "new", "<T>DAGToDAGISel", "(", "TM", "<SV1>", ")", ";"], [],
+                    "TARGET_SPECIFIC", [Placeholder("SV1", "expression")])
+    ms = [Member("A", "A", "A/I.cpp:1", "A", [0, 1], {"SV0": "", "SV1": ""}),
+          Member("B", "B", "B/I.cpp:1", "B", [0, 1], {"SV0": ", CodeGenOpt :: Level OL", "SV1": ", OL"})]
+    tpl = Template("t", "<T>ISelDAGToDAG.cpp", "create<T>ISelDag", "SEL", ["A", "B"], [head, ret], ms)
+    cands = [_Written(f"member:{m.target}", m.statements, m.values,
+                      instantiate(tpl, {"statements": m.statements, "values": m.values, "spelling": "New"}), 0.5)
+             for m in ms]
+    ranked = _parsing_first(tpl, cands, None, table, "New")
+    assert [(c.source, c.undeclared) for c in ranked] == [("member:B", []), ("member:A", ["createNewISelDag/1"])]

@@ -36,7 +36,10 @@ from ..errors import ConfigError
 from ..evaluate.metrics import Comparison, compare, extract_body
 from ..jsonl import target_rows
 from .adapt import own_classes, own_conventions, scoped_enumerators
-from .parameters import coherent_parameters, declared_parameters, member_parameter_positions, parameter_names
+from .parameters import (
+    arity_mismatch, coherent_parameters, declared_arities, declared_function_arities, declared_parameters,
+    member_parameter_positions, mismatched_calls, parameter_names,
+)
 
 
 @dataclass
@@ -563,7 +566,9 @@ def _parsing_first(tpl: Any, cands: list[_Written], vis: Any = None, table: Any 
     another target's (``emit.translate.own_conventions``: ``RetCC_XCore32``, Lanai's respelled, is ``RetCC_XCore``).
     Class names of the target's spelling that the description does not declare become the declared class of the
     same role (``adapt.own_classes``), and every candidate uses one name per parameter, the description's where its
-    headers declare the function (``parameters.coherent_parameters``).
+    headers declare the function (``parameters.coherent_parameters``). A candidate whose parameters, or whose call of
+    one of the description's free functions, match no declaration of the description counts as naming something
+    undeclared (``qname/arity``: another overload).
 
     A candidate parses when it is not empty and tree-sitter finds no more errors in it than in the cleanest of the
     training members' own functions (macros such as ``LLVM_EXTERNAL_VISIBILITY`` confuse tree-sitter in real
@@ -587,7 +592,20 @@ def _parsing_first(tpl: Any, cands: list[_Written], vis: Any = None, table: Any 
             c.code = coherent_parameters(c.code, positions[arity], declared[0] if declared else None)
         c.parses = bool(c.code.strip()) and _errors(c.code) <= allowed
         c.undeclared = vis.unknown(c.code, conventions, local_names) if vis is not None else []
+        if table is not None:  # a signature or a call no declaration of the description takes
+            own = [f"{qname}/{arity}"] if arity_mismatch(c.code, declared_arities(table, qname)) else []
+            c.undeclared = sorted({*c.undeclared, *own, *mismatched_calls(c.code, _function_arities(table))})
     return sorted(cands, key=lambda c: (not c.parses, bool(c.undeclared)))  # stable: ties keep their order
+
+
+_ARITIES: list[tuple[Any, dict[str, list[tuple[int, float]]]]] = []
+
+
+def _function_arities(table: Any) -> dict[str, list[tuple[int, float]]]:
+    """``parameters.declared_function_arities`` of the table, computed once per generation run."""
+    if not _ARITIES or _ARITIES[0][0] is not table:
+        _ARITIES[:] = [(table, declared_function_arities(table))]
+    return _ARITIES[0][1]
 
 
 def _errors(code: str) -> int:

@@ -176,3 +176,93 @@ def _rename_plain(code: str, start: int, end: int, rename: dict[str, str]) -> st
         last = m.end()
     out.append(piece[last:])
     return "".join(out)
+
+
+def _arity_range(head: str) -> tuple[int, float] | None:
+    """(parameters without a default, all parameters; infinite with ``...``) of the first function declarator."""
+    global _PARSER
+    if _PARSER is None:
+        from ..corpus.parse import make_parser
+
+        _PARSER = make_parser()
+    stack = [_PARSER.parse(head.encode("utf-8")).root_node]
+    while stack:
+        node = stack.pop(0)
+        if node.type == "function_declarator":
+            params = node.child_by_field_name("parameters")
+            if params is None:
+                return None
+            kinds = [p.type for p in params.named_children if p.type in _PARAM_NODES]
+            variadic = any(c.type == "..." or c.type == "variadic_parameter" for c in params.children)
+            if kinds == ["parameter_declaration"] and params.named_children[0].text.strip() == b"void":
+                kinds = []
+            required = sum(1 for k in kinds if k == "parameter_declaration")
+            return required, float("inf") if variadic else float(len(kinds))
+        if node.type == "compound_statement":
+            continue
+        stack.extend(node.children)
+    return None
+
+
+def declared_arities(table: Any, qname: str) -> list[tuple[int, float]]:
+    """How many arguments each complete declaration of ``qname`` in the description's headers takes (a range, with
+    defaults); empty when the description does not declare it."""
+    out = []
+    for d in (table.details or {}).get("declarations", []) if table is not None else []:
+        sig = d.get("signature", "")
+        if d.get("kind") in ("decl.method", "decl.function") and d.get("name") == qname and sig.count("(") <= sig.count(")"):
+            r = _arity_range(sig)
+            if r is not None:
+                out.append(r)
+    return out
+
+
+def arity_mismatch(code: str, arities: list[tuple[int, float]]) -> bool:
+    """Whether ``code`` defines the function with a number of parameters no declaration of it in the description
+    takes: another overload (Lanai's ``create<T>ISelDag(TM)`` where XCore declares ``(TM, OptLevel)``), which the
+    target's own callers and declaration do not match."""
+    if not arities:
+        return False
+    n = len(parameter_names(code.partition("\n")[0]) or [])
+    return not any(lo <= n <= hi for lo, hi in arities)
+
+
+def declared_function_arities(table: Any) -> dict[str, list[tuple[int, float]]]:
+    """Free function name (last component) -> the argument ranges of its complete declarations in the description."""
+    out: dict[str, list[tuple[int, float]]] = {}
+    for d in (table.details or {}).get("declarations", []) if table is not None else []:
+        sig = d.get("signature", "")
+        if d.get("kind") == "decl.function" and sig.count("(") <= sig.count(")"):
+            r = _arity_range(sig)
+            if r is not None:
+                out.setdefault(d["name"].rpartition("::")[2], []).append(r)
+    return out
+
+
+def mismatched_calls(code: str, functions: dict[str, list[tuple[int, float]]]) -> list[str]:
+    """Calls of the description's free functions with a number of arguments none of their declarations takes
+    (``createXCoreISelDag(getXCoreTargetMachine())`` where XCore declares two parameters), as ``name/arguments``."""
+    if not functions or not any(name in code for name in functions):
+        return []
+    global _PARSER
+    if _PARSER is None:
+        from ..corpus.parse import make_parser
+
+        _PARSER = make_parser()
+    out: set[str] = set()
+    stack = [_PARSER.parse(code.encode("utf-8")).root_node]
+    while stack:
+        node = stack.pop()
+        stack.extend(node.children)
+        if node.type != "call_expression":
+            continue
+        fn, args = node.child_by_field_name("function"), node.child_by_field_name("arguments")
+        if fn is None or args is None or fn.type not in ("identifier", "qualified_identifier"):
+            continue
+        name = (fn.text or b"").decode().replace(" ", "").rpartition("::")[2]
+        if name not in functions:
+            continue
+        n = sum(1 for a in args.named_children if a.type != "comment")
+        if not any(lo <= n <= hi for lo, hi in functions[name]):
+            out.add(f"{name}/{n}")
+    return sorted(out)
