@@ -610,12 +610,9 @@ def _function_arities(table: Any) -> dict[str, list[tuple[int, float]]]:
 
 def _errors(code: str) -> int:
     """ERROR and MISSING nodes tree-sitter puts in the code's tree."""
-    from ..corpus.parse import make_parser
+    from .visible import syntax_tree
 
-    global _PARSER
-    if _PARSER is None:
-        _PARSER = make_parser()
-    n, stack = 0, [_PARSER.parse(code.encode("utf-8")).root_node]
+    n, stack = 0, [syntax_tree(code)]
     while stack:
         node = stack.pop()
         if node.type == "ERROR" or node.is_missing:
@@ -623,9 +620,6 @@ def _errors(code: str) -> int:
         if node.has_error:
             stack.extend(node.children)
     return n
-
-
-_PARSER: Any = None
 
 
 class _Agg:

@@ -22,28 +22,21 @@ from __future__ import annotations
 import re
 from typing import Any, Iterable
 
-from .visible import _IDENT, _declarator_names, declared_in, plain_names
+from .visible import _IDENT, _declarator_names, declared_in, plain_names, syntax_tree
 
 _PARAM_NODES = ("parameter_declaration", "optional_parameter_declaration", "variadic_parameter_declaration")
 _LITERAL_OR_COMMENT = re.compile(r'"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\'|//[^\n]*|/\*.*?\*/', re.S)
 _AFTER_MEMBER = re.compile(r"(?:\.|->|::)\s*$")
-_PARSER: Any = None
 
 
 def parameter_names(head: str) -> list[str] | None:
     """The parameter names of the first function declarator in ``head`` (a definition or a declaration), in order,
     ``""`` for an unnamed one; None when there is no parameter list. A declaration cut short (descriptions keep 300
     characters of each) gives the parameters that are complete before the cut."""
-    global _PARSER
     text = head if head.count("(") <= head.count(")") else _complete_prefix(head)
     if text is None:
         return None
-    if _PARSER is None:
-        from ..corpus.parse import make_parser
-
-        _PARSER = make_parser()
-    tree = _PARSER.parse(text.encode("utf-8"))
-    stack = [tree.root_node]
+    stack = [syntax_tree(text)]
     while stack:
         node = stack.pop(0)
         if node.type == "function_declarator":
@@ -180,12 +173,7 @@ def _rename_plain(code: str, start: int, end: int, rename: dict[str, str]) -> st
 
 def _arity_range(head: str) -> tuple[int, float] | None:
     """(parameters without a default, all parameters; infinite with ``...``) of the first function declarator."""
-    global _PARSER
-    if _PARSER is None:
-        from ..corpus.parse import make_parser
-
-        _PARSER = make_parser()
-    stack = [_PARSER.parse(head.encode("utf-8")).root_node]
+    stack = [syntax_tree(head)]
     while stack:
         node = stack.pop(0)
         if node.type == "function_declarator":
@@ -244,13 +232,8 @@ def mismatched_calls(code: str, functions: dict[str, list[tuple[int, float]]]) -
     (``createXCoreISelDag(getXCoreTargetMachine())`` where XCore declares two parameters), as ``name/arguments``."""
     if not functions or not any(name in code for name in functions):
         return []
-    global _PARSER
-    if _PARSER is None:
-        from ..corpus.parse import make_parser
-
-        _PARSER = make_parser()
     out: set[str] = set()
-    stack = [_PARSER.parse(code.encode("utf-8")).root_node]
+    stack = [syntax_tree(code)]
     while stack:
         node = stack.pop()
         stack.extend(node.children)

@@ -66,13 +66,8 @@ def described_identifiers(table: Any, spelling: str) -> set[str]:
 
 def declared_in(code: str) -> set[str]:
     """Names the function declares itself: its parameters, locals, range-for and lambda variables, labels."""
-    from ..corpus.parse import make_parser
-
-    global _PARSER
-    if _PARSER is None:
-        _PARSER = make_parser()
     out: set[str] = set()
-    stack = [_PARSER.parse(code.encode("utf-8")).root_node]
+    stack = [syntax_tree(code)]
     while stack:
         node = stack.pop()
         if node.type in ("parameter_declaration", "optional_parameter_declaration", "declaration",
@@ -90,6 +85,16 @@ def declared_in(code: str) -> set[str]:
 
 
 _PARSER: Any = None
+
+
+def syntax_tree(code: str) -> Any:
+    """tree-sitter-cpp's root node of ``code`` (one parser per process: building one loads the grammar)."""
+    global _PARSER
+    if _PARSER is None:
+        from ..corpus.parse import make_parser
+
+        _PARSER = make_parser()
+    return _PARSER.parse(code.encode("utf-8")).root_node
 _AFTER_MEMBER = re.compile(r"(?:\.|->|::)\s*$")
 
 
