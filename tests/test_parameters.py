@@ -122,3 +122,20 @@ def test_another_overload_of_a_declared_function_counts_as_undeclared() -> None:
              for m in ms]
     ranked = _parsing_first(tpl, cands, None, table, "New")
     assert [(c.source, c.undeclared) for c in ranked] == [("member:B", []), ("member:A", ["createNewISelDag/1"])]
+
+
+def test_a_parameter_name_is_placed_by_its_type_where_overloads_of_one_arity_disagree_on_its_position() -> None:
+    """Lanai's five-parameter ``printInst`` helper has its stream ``OS`` at position 1, the others' ``printInst`` at
+    position 4: the position says nothing, the type (``raw_ostream &``) does."""
+    from vega_llvm.generate.parameters import member_parameter_types, parameters
+
+    assert parameters("bool f(int, char *p = nullptr, const SmallVectorImpl<ISD::InputArg> &Ins) const;") == [
+        ("int", ""), ("char *", "p"), ("const SmallVectorImpl < ISD :: InputArg > &", "Ins")]
+    codes = ["void f ( const MCInst * MI , uint64_t Address , StringRef Annot , unsigned Op , raw_ostream & OS )\n{ g ( OS ) ; }",
+             "void f ( const MCInst * MI , raw_ostream & OS , StringRef Alias , unsigned A , unsigned B )\n{ g ( OS ) ; }",
+             "void f ( const MCInst * MI , uint64_t Address , StringRef Annot , unsigned Op , raw_ostream & O )\n{ g ( O ) ; }"]
+    assert "OS" not in member_parameter_positions(codes, 5)
+    assert member_parameter_types(codes)["OS"] == "raw_ostream &"
+    mixed = "void f ( const MCInst * MI , uint64_t Address , StringRef Annot , unsigned Op , raw_ostream & O )\n{ g ( OS ) ; }"
+    assert coherent_parameters(mixed, member_parameter_positions(codes, 5), None, member_parameter_types(codes)) == \
+        mixed.replace("g ( OS )", "g ( O )")

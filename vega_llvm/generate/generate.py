@@ -38,7 +38,7 @@ from ..jsonl import target_rows
 from .adapt import own_classes, own_conventions, scoped_enumerators
 from .parameters import (
     arity_mismatch, coherent_parameters, declared_arities, declared_function_arities, declared_parameters,
-    member_parameter_positions, mismatched_calls, parameter_names,
+    member_parameter_positions, member_parameter_types, mismatched_calls, parameter_names,
 )
 
 
@@ -589,7 +589,8 @@ def _parsing_first(tpl: Any, cands: list[_Written], vis: Any = None, table: Any 
             if arity not in positions:
                 positions[arity] = member_parameter_positions(member_codes, arity)
             declared = declared_parameters(table, qname, arity)
-            c.code = coherent_parameters(c.code, positions[arity], declared[0] if declared else None)
+            c.code = coherent_parameters(c.code, positions[arity], declared[0] if declared else None,
+                                         member_parameter_types(member_codes))
         c.parses = bool(c.code.strip()) and _errors(c.code) <= allowed
         c.undeclared = vis.unknown(c.code, conventions, local_names) if vis is not None else []
         if table is not None:  # a signature or a call no declaration of the description takes

@@ -33,6 +33,13 @@ def parameter_names(head: str) -> list[str] | None:
     """The parameter names of the first function declarator in ``head`` (a definition or a declaration), in order,
     ``""`` for an unnamed one; None when there is no parameter list. A declaration cut short (descriptions keep 300
     characters of each) gives the parameters that are complete before the cut."""
+    params = parameters(head)
+    return None if params is None else [name for _, name in params]
+
+
+def parameters(head: str) -> list[tuple[str, str]] | None:
+    """(type, name) of each parameter of the first function declarator in ``head``, as ``parameter_names``; the
+    type is the parameter's tokens without its name and default (``const MCInst *``)."""
     text = head if head.count("(") <= head.count(")") else _complete_prefix(head)
     if text is None:
         return None
@@ -48,13 +55,23 @@ def parameter_names(head: str) -> list[str] | None:
                 if p.type not in _PARAM_NODES:
                     continue
                 d = p.child_by_field_name("declarator")
-                names = _declarator_names(d) if d is not None else set()
-                out.append(next(iter(names), ""))
+                name = next(iter(_declarator_names(d)), "") if d is not None else ""
+                default = p.child_by_field_name("default_value")
+                end = default.start_byte if default is not None else p.end_byte
+                tokens = _TOKEN.findall(text.encode("utf-8")[p.start_byte:end].decode("utf-8", "replace"))
+                if tokens and tokens[-1] == "=":
+                    tokens.pop()
+                if name and name in tokens:
+                    del tokens[len(tokens) - 1 - tokens[::-1].index(name)]
+                out.append((" ".join(tokens), name))
             return out
         if node.type == "compound_statement":  # the body: its lambdas' parameters are not the function's
             continue
         stack.extend(node.children)
     return None
+
+
+_TOKEN = re.compile(r"\w+|::|[^\s\w]")
 
 
 def _complete_prefix(head: str) -> str | None:
@@ -103,28 +120,58 @@ def member_parameter_positions(member_codes: Iterable[str], arity: int) -> dict[
     names its stream ``OS`` at position 1, where the others' position 1 is ``Address``). A name some version uses
     without declaring (a class member, a global) or declares as a local is not a parameter name of the function."""
     pos: dict[str, set[int]] = {}
-    other: set[str] = set()
-    for code in member_codes:
-        names = parameter_names(code.split("\n", 1)[0])
-        if names is None:
-            continue
-        params = set(names)
-        own = declared_in(code)
-        other |= (plain_names(code) - own) | (own - params)
-        if len(names) != arity:
-            continue
-        for i, n in enumerate(names):
-            if n:
-                pos.setdefault(n, set()).add(i)
+    for params in _member_parameters(member_codes)[0]:
+        if len(params) == arity:
+            for i, (_, n) in enumerate(params):
+                if n:
+                    pos.setdefault(n, set()).add(i)
+    other = _member_parameters(member_codes)[1]
     return {n: next(iter(p)) for n, p in pos.items() if len(p) == 1 and n not in other}
 
 
-def coherent_parameters(code: str, positions: dict[str, int], declared: list[str] | None = None) -> str:
-    """``code`` with each parameter used under one name: another version's name of parameter *i* in the body becomes
-    the signature's, and every parameter takes the ``declared`` name at its position where one is given."""
-    names = parameter_names(code.partition("\n")[0])
-    if not names:
+def member_parameter_types(member_codes: Iterable[str]) -> dict[str, str]:
+    """Name -> type, for names that the training targets' versions use only as parameters, always of one type
+    (``OS``: ``raw_ostream &``, whatever its position in the overload)."""
+    types: dict[str, set[str]] = {}
+    found, other = _member_parameters(member_codes)
+    for params in found:
+        for t, n in params:
+            if n and t:
+                types.setdefault(n, set()).add(t)
+    return {n: next(iter(t)) for n, t in types.items() if len(t) == 1 and n not in other}
+
+
+def _member_parameters(member_codes: Iterable[str]) -> tuple[list[list[tuple[str, str]]], set[str]]:
+    """Each version's parameters, and the names some version uses otherwise (undeclared, or declared as a local)."""
+    codes = tuple(member_codes)
+    if _MEMBERS and _MEMBERS[0][0] == codes:
+        return _MEMBERS[0][1]
+    found: list[list[tuple[str, str]]] = []
+    other: set[str] = set()
+    for code in codes:
+        params = parameters(code.split("\n", 1)[0])
+        if params is None:
+            continue
+        names = {n for _, n in params}
+        own = declared_in(code)
+        other |= (plain_names(code) - own) | (own - names)
+        found.append(params)
+    _MEMBERS[:] = [(codes, (found, other))]
+    return found, other
+
+
+_MEMBERS: list[tuple[tuple[str, ...], tuple[list[list[tuple[str, str]]], set[str]]]] = []
+
+
+def coherent_parameters(code: str, positions: dict[str, int], declared: list[str] | None = None,
+                        types: dict[str, str] | None = None) -> str:
+    """``code`` with each parameter used under one name: another version's name of a parameter in the body becomes
+    the signature's (the one parameter of its type, ``types``; else the one at its position, ``positions``), and
+    every parameter takes the ``declared`` name at its position where one is given."""
+    params = parameters(code.partition("\n")[0])
+    if not params:
         return code
+    names = [n for _, n in params]
     final = list(names)
     for i, n in enumerate(declared or []):
         if i < len(final) and n and final[i]:
@@ -136,7 +183,8 @@ def coherent_parameters(code: str, positions: dict[str, int], declared: list[str
     locals_ = own - set(names)
     rename: dict[str, str] = {n: final[i] for i, n in enumerate(names) if n and final[i] != n}
     for n in sorted(used - own):
-        i = positions.get(n, -1)
+        of_type = [i for i, (t, _) in enumerate(params) if types and n in types and t == types[n]]
+        i = of_type[0] if len(of_type) == 1 else positions.get(n, -1)
         if 0 <= i < len(final) and final[i] and n != final[i]:
             rename[n] = final[i]
     # never onto a local, nor onto a name the function uses for something other than one of its parameters
