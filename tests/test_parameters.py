@@ -90,7 +90,7 @@ def test_another_overload_of_a_declared_function_counts_as_undeclared() -> None:
     """XCore declares ``createXCoreISelDag(XCoreTargetMachine &TM, CodeGenOpt::Level OptLevel)``; Lanai's one-
     parameter factory and a pass configuration calling it with one argument do not compile against it."""
     from vega_llvm.generate.parameters import (
-        arity_mismatch, declared_arities, declared_function_arities, mismatched_calls,
+        arity_mismatch, callable_arities, declared_arities, declared_function_arities, mismatched_calls,
     )
 
     decls = [{"name": "createNewISelDag", "kind": "decl.function", "file": "New.h",
@@ -108,6 +108,13 @@ def test_another_overload_of_a_declared_function_counts_as_undeclared() -> None:
     code = ("bool NewPassConfig :: addInstSelector ( )\n{ addPass ( createNewISelDag ( getNewTargetMachine ( ) ) ) ;"
             " addPass ( llvm :: createNewISelDag ( TM , getOptLevel ( ) ) ) ; printIt ( \"x\" , 1 , 2 , 3 ) ; printIt ( ) ; }")
     assert mismatched_calls(code, calls) == ["createNewISelDag/1", "printIt/0"]
+    # a method of the function's own class hides a free function of its name; another class's methods are not reached
+    decls.append({"name": "NewInstPrinter::printIt", "kind": "decl.method", "file": "NewInstPrinter.h",
+                  "signature": "void printIt(raw_ostream &OS, MCRegister Reg);"})
+    arities = declared_function_arities(table)
+    assert callable_arities(arities, "NewInstPrinter::printOperand")["printIt"] == [(2, 2.0)]
+    assert callable_arities(arities, "NewAsmPrinter::printOperand")["printIt"] == [(1, float("inf"))]
+    assert mismatched_calls("void f ( )\n{ printIt ( Reg ) ; }", callable_arities(arities, "NewInstPrinter::f")) == ["printIt/1"]
     # through generation's ranking: the matching overload first, the other marked
     head = Statement(0, None, 0, "function_definition",
                      ["FunctionPass", "*", "create<T>ISelDag", "(", "<T>TargetMachine", "&", "TM", "<SV0>", ")", "{"], ["}"],

@@ -37,7 +37,7 @@ from ..evaluate.metrics import Comparison, compare, extract_body
 from ..jsonl import target_rows
 from .adapt import own_classes, own_conventions, scoped_enumerators
 from .parameters import (
-    arity_mismatch, coherent_parameters, declared_arities, declared_function_arities, declared_parameters,
+    arity_mismatch, callable_arities, coherent_parameters, declared_arities, declared_function_arities, declared_parameters,
     member_parameter_positions, member_parameter_types, mismatched_calls, parameter_names,
 )
 
@@ -581,6 +581,12 @@ def _parsing_first(tpl: Any, cands: list[_Written], vis: Any = None, table: Any 
     member_codes = [instantiate(tpl, m) for m in tpl.members]
     positions: dict[int, dict[str, int]] = {}
     qname = tpl.qname.replace("<T>", spelling)
+    # the description's declarations of this name, when one of the candidates defines one of them: a file-local
+    # function of the same name with other parameters (RISC-V's static ``createRISCVELFStreamer`` of
+    # ``RISCVMCTargetDesc.cpp`` beside the declared one of ``RISCVELFStreamer.cpp``) is not held to them
+    own_arities = declared_arities(table, qname) if table is not None else []
+    if not any(not arity_mismatch(c.code, own_arities) for c in cands):
+        own_arities = []
     for c in cands:
         if table is not None:
             c.code = own_classes(own_conventions(c.code, table), table, spelling, qname.split("::"))
@@ -594,8 +600,9 @@ def _parsing_first(tpl: Any, cands: list[_Written], vis: Any = None, table: Any 
         c.parses = bool(c.code.strip()) and _errors(c.code) <= allowed
         c.undeclared = vis.unknown(c.code, conventions, local_names) if vis is not None else []
         if table is not None:  # a signature or a call no declaration of the description takes
-            own = [f"{qname}/{arity}"] if arity_mismatch(c.code, declared_arities(table, qname)) else []
-            c.undeclared = sorted({*c.undeclared, *own, *mismatched_calls(c.code, _function_arities(table))})
+            own = [f"{qname}/{arity}"] if arity_mismatch(c.code, own_arities) else []
+            calls = mismatched_calls(c.code, callable_arities(_function_arities(table), qname))
+            c.undeclared = sorted({*c.undeclared, *own, *calls})
     return sorted(cands, key=lambda c: (not c.parses, bool(c.undeclared)))  # stable: ties keep their order
 
 

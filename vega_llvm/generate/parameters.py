@@ -264,20 +264,38 @@ def arity_mismatch(code: str, arities: list[tuple[int, float]]) -> bool:
 
 
 def declared_function_arities(table: Any) -> dict[str, list[tuple[int, float]]]:
-    """Free function name (last component) -> the argument ranges of its complete declarations in the description."""
+    """The argument ranges of the complete declarations of the description's functions: a free function by its
+    qualified name (``createXCoreISelDag``, ``RISCVABI::getTargetABI``), a method by its class and name
+    (``XCoreInstPrinter::printRegName``)."""
     out: dict[str, list[tuple[int, float]]] = {}
     for d in (table.details or {}).get("declarations", []) if table is not None else []:
         sig = d.get("signature", "")
-        if d.get("kind") == "decl.function" and sig.count("(") <= sig.count(")"):
+        if d.get("kind") in ("decl.function", "decl.method") and sig.count("(") <= sig.count(")"):
             r = _arity_range(sig)
             if r is not None:
-                out.setdefault(d["name"].rpartition("::")[2], []).append(r)
+                scope, _, name = d["name"].rpartition("::")
+                key = d["name"] if d["kind"] == "decl.function" else f"{scope.rpartition('::')[2]}::{name}"
+                out.setdefault(key, []).append(r)
+    return out
+
+
+def callable_arities(arities: dict[str, list[tuple[int, float]]], qname: str) -> dict[str, list[tuple[int, float]]]:
+    """What a call in the function ``qname`` can reach, by the name it calls: the description's free functions as
+    qualified (``RISCVABI::getTargetABI``, so a bare ``getTargetABI()`` is not taken for it), and the methods of the
+    function's own class, by their bare name, which hide free functions of that name."""
+    cls = qname.rpartition("::")[0].rpartition("::")[2]
+    methods = {k for k in arities if k.partition("::")[0] == cls} if cls else set()
+    out = {k: v for k, v in arities.items() if k not in methods}
+    if cls:
+        out.update({k.partition("::")[2]: v for k, v in arities.items() if k.partition("::")[0] == cls})
     return out
 
 
 def mismatched_calls(code: str, functions: dict[str, list[tuple[int, float]]]) -> list[str]:
-    """Calls of the description's free functions with a number of arguments none of their declarations takes
-    (``createXCoreISelDag(getXCoreTargetMachine())`` where XCore declares two parameters), as ``name/arguments``."""
+    """Calls of the description's functions (``callable_arities``) with a number of arguments none of their
+    declarations takes (``createXCoreISelDag(getXCoreTargetMachine())`` where XCore declares two parameters;
+    ``printRegName(Reg)`` in an ``XCoreInstPrinter`` method, where it declares ``(raw_ostream &OS, MCRegister
+    Reg)``), as ``name/arguments``."""
     if not functions or not any(name in code for name in functions):
         return []
     out: set[str] = set()
@@ -290,7 +308,7 @@ def mismatched_calls(code: str, functions: dict[str, list[tuple[int, float]]]) -
         fn, args = node.child_by_field_name("function"), node.child_by_field_name("arguments")
         if fn is None or args is None or fn.type not in ("identifier", "qualified_identifier"):
             continue
-        name = (fn.text or b"").decode().replace(" ", "").rpartition("::")[2]
+        name = re.sub(r"^(?:::)?llvm::", "", (fn.text or b"").decode().replace(" ", ""))
         if name not in functions:
             continue
         n = sum(1 for a in args.named_children if a.type != "comment")
