@@ -210,3 +210,23 @@ def test_a_class_name_the_description_does_not_declare_becomes_the_declared_one_
     # two declared classes fit alike: no choice is made
     table.values["decl.class"].append("NewMachineInfo")
     assert own_classes("NewMachineFunctionInfo", table, "New") == "NewMachineFunctionInfo"
+
+
+def test_a_local_of_one_version_is_undeclared_in_a_candidate_without_its_declaration() -> None:
+    """Only A declares ``Position``; B's statement set does not name it. A candidate that keeps A's use of it but not
+    its declaration does not compile (XCore's ``loadRegFromStackSlot``)."""
+    from vega_llvm.generate.visible import Visibility
+
+    head = Statement(0, None, 0, "function_definition", ["unsigned", "<T>X", "::", "f", "(", ")", "{"], ["}"], "TARGET_INDEPENDENT")
+    decl = Statement(1, 0, 1, "declaration", ["unsigned", "Position", "=", "Out", ";"], [], "TARGET_SPECIFIC")
+    ret = Statement(2, 0, 1, "return_statement", ["return", "Position", ";"], [], "TARGET_SPECIFIC")
+    other = Statement(3, 0, 1, "return_statement", ["return", "Out", ";"], [], "TARGET_SPECIFIC")
+    ms = [Member("A", "A", "A/X.cpp:1", "A", [0, 1, 2], {}), Member("B", "B", "B/X.cpp:1", "B", [0, 3], {})]
+    tpl = Template("t", "<T>X.cpp", "<T>X::f", "ISel", ["A", "B"], [head, decl, ret, other], ms)
+    vis = object.__new__(Visibility)
+    vis.spelling, vis.llvm, vis.described, vis.generated = "New", frozenset({"Position", "Out"}), set(), {"f", "NewX"}
+    vis.checks_own_names, vis._tblgen, vis.scopes, vis.classes = True, None, {}, set()
+    assert vis.template_locals(tpl) == {"Position"}
+    assert vis.unknown("unsigned NewX :: f ( ) {\n  return Position ;\n}", set(), vis.template_locals(tpl)) == ["Position"]
+    assert vis.unknown("unsigned NewX :: f ( ) {\n  unsigned Position = Out ;\n  return Position ;\n}", set(),
+                       vis.template_locals(tpl)) == []
