@@ -558,35 +558,18 @@ def _written(tpl: Any, a: Any, rows: dict[int, dict[str, Any]], row_job: dict[tu
     return _Written(a.source, list(a.statements), values, code, math.exp(a.score))
 
 
-def _parsing_first(tpl: Any, cands: list[_Written], vis: Any = None, table: Any = None,
-                   spelling: str = "") -> list[_Written]:
-    """The candidates in their order, those that parse ahead of the others, and of those, the ones that name only
-    identifiers declared where the target can see them (``visible.Visibility``) ahead of the others. With the
-    target's description (``table``), each first names the description's calling conventions where it names
-    another target's (``emit.translate.own_conventions``: ``RetCC_XCore32``, Lanai's respelled, is ``RetCC_XCore``).
-    Class names of the target's spelling that the description does not declare become the declared class of the
-    same role (``adapt.own_classes``), and every candidate uses one name per parameter, the description's where its
-    headers declare the function (``parameters.coherent_parameters``). A candidate whose parameters, or whose call of
-    one of the description's free functions, match no declaration of the description counts as naming something
-    undeclared (``qname/arity``: another overload).
-
-    A candidate parses when it is not empty and tree-sitter finds no more errors in it than in the cleanest of the
-    training members' own functions (macros such as ``LLVM_EXTERNAL_VISIBILITY`` confuse tree-sitter in real
-    code too; an error the members do not have is ours)."""
+def _in_own_names(tpl: Any, cands: list[_Written], table: Any, spelling: str) -> None:
+    """Each candidate's code in the new target's own names, from its description (``table``): its calling
+    conventions where it names another target's (``adapt.own_conventions``: ``RetCC_XCore32``, Lanai's respelled,
+    is ``RetCC_XCore``), its declared class of the same role where it names a class of the target's spelling that
+    the description does not declare (``adapt.own_classes``), and one name per parameter, the description's where
+    its headers declare the function (``parameters.coherent_parameters``)."""
     from ..templates import instantiate
 
-    allowed = min((_errors(instantiate(tpl, m)) for m in tpl.members), default=0)
-    conventions = vis.conventions(tpl) if vis is not None else set()
-    local_names = vis.template_locals(tpl) if vis is not None else set()
     member_codes = [instantiate(tpl, m) for m in tpl.members]
-    positions: dict[int, dict[str, int]] = {}
     qname = tpl.qname.replace("<T>", spelling)
-    # the description's declarations of this name, when one of the candidates defines one of them: a file-local
-    # function of the same name with other parameters (RISC-V's static ``createRISCVELFStreamer`` of
-    # ``RISCVMCTargetDesc.cpp`` beside the declared one of ``RISCVELFStreamer.cpp``) is not held to them
-    own_arities = declared_arities(table, qname) if table is not None else []
-    if not any(not arity_mismatch(c.code, own_arities) for c in cands):
-        own_arities = []
+    types = member_parameter_types(member_codes)
+    positions: dict[int, dict[str, int]] = {}
     for c in cands:
         if table is not None:
             c.code = own_classes(own_conventions(c.code, table), table, spelling, qname.split("::"))
@@ -595,11 +578,38 @@ def _parsing_first(tpl: Any, cands: list[_Written], vis: Any = None, table: Any 
             if arity not in positions:
                 positions[arity] = member_parameter_positions(member_codes, arity)
             declared = declared_parameters(table, qname, arity)
-            c.code = coherent_parameters(c.code, positions[arity], declared[0] if declared else None,
-                                         member_parameter_types(member_codes))
+            c.code = coherent_parameters(c.code, positions[arity], declared[0] if declared else None, types)
+
+
+def _parsing_first(tpl: Any, cands: list[_Written], vis: Any = None, table: Any = None,
+                   spelling: str = "") -> list[_Written]:
+    """The candidates, in the target's own names (``_in_own_names``), in their order, those that parse ahead of the
+    others, and of those, the ones that name only identifiers declared where the target can see them
+    (``visible.Visibility``) ahead of the others. A candidate whose parameters, or whose call of one of the
+    description's functions, match no declaration of the description counts as naming something undeclared
+    (``name/arity``: another overload).
+
+    A candidate parses when it is not empty and tree-sitter finds no more errors in it than in the cleanest of the
+    training members' own functions (macros such as ``LLVM_EXTERNAL_VISIBILITY`` confuse tree-sitter in real
+    code too; an error the members do not have is ours)."""
+    from ..templates import instantiate
+
+    _in_own_names(tpl, cands, table, spelling)
+    allowed = min((_errors(instantiate(tpl, m)) for m in tpl.members), default=0)
+    conventions = vis.conventions(tpl) if vis is not None else set()
+    local_names = vis.template_locals(tpl) if vis is not None else set()
+    qname = tpl.qname.replace("<T>", spelling)
+    # the description's declarations of this name, when one of the candidates defines one of them: a file-local
+    # function of the same name with other parameters (RISC-V's static ``createRISCVELFStreamer`` of
+    # ``RISCVMCTargetDesc.cpp`` beside the declared one of ``RISCVELFStreamer.cpp``) is not held to them
+    own_arities = declared_arities(table, qname) if table is not None else []
+    if not any(not arity_mismatch(c.code, own_arities) for c in cands):
+        own_arities = []
+    for c in cands:
         c.parses = bool(c.code.strip()) and _errors(c.code) <= allowed
         c.undeclared = vis.unknown(c.code, conventions, local_names) if vis is not None else []
         if table is not None:  # a signature or a call no declaration of the description takes
+            arity = len(parameter_names(c.code.partition("\n")[0]) or [])
             own = [f"{qname}/{arity}"] if arity_mismatch(c.code, own_arities) else []
             calls = mismatched_calls(c.code, callable_arities(_function_arities(table), qname))
             c.undeclared = sorted({*c.undeclared, *own, *calls})
