@@ -38,7 +38,7 @@ from ..jsonl import target_rows
 from .adapt import own_classes, own_conventions, scoped_enumerators
 from .parameters import (
     arity_mismatch, callable_arities, coherent_parameters, declared_arities, declared_function_arities, declared_parameters,
-    member_parameter_positions, member_parameter_types, mismatched_calls, parameter_names,
+    member_parameter_positions, mismatched_calls, parameter_names, parameters,
 )
 
 
@@ -566,19 +566,20 @@ def _in_own_names(tpl: Any, cands: list[_Written], table: Any, spelling: str) ->
     its headers declare the function (``parameters.coherent_parameters``)."""
     from ..templates import instantiate
 
-    member_codes = [instantiate(tpl, m) for m in tpl.members]
+    member_codes = [instantiate(tpl, {"statements": m.statements, "values": m.values, "spelling": spelling})
+                    for m in tpl.members]
     qname = tpl.qname.replace("<T>", spelling)
-    types = member_parameter_types(member_codes)
-    positions: dict[int, dict[str, int]] = {}
+    positions: dict[tuple[str, ...], dict[str, int]] = {}
     for c in cands:
         if table is not None:
             c.code = own_classes(own_conventions(c.code, table), table, spelling, qname.split("::"))
-        arity = len(parameter_names(c.code.partition("\n")[0]) or [])
-        if arity:
-            if arity not in positions:
-                positions[arity] = member_parameter_positions(member_codes, arity)
-            declared = declared_parameters(table, qname, arity)
-            c.code = coherent_parameters(c.code, positions[arity], declared[0] if declared else None, types)
+        params = parameters(c.code.partition("\n")[0]) or []
+        if params:
+            types = tuple(t for t, _ in params)
+            if types not in positions:
+                positions[types] = member_parameter_positions(member_codes, list(types))
+            declared = declared_parameters(table, qname, len(params))
+            c.code = coherent_parameters(c.code, positions[types], declared[0] if declared else None)
 
 
 def _parsing_first(tpl: Any, cands: list[_Written], vis: Any = None, table: Any = None,

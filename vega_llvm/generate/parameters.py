@@ -114,31 +114,23 @@ def declared_parameters(table: Any, qname: str, arity: int) -> tuple[list[str], 
     return found[0] if len(distinct) == 1 else None
 
 
-def member_parameter_positions(member_codes: Iterable[str], arity: int) -> dict[str, int]:
-    """Name -> position, for names that the training targets' versions with ``arity`` parameters use only as
-    parameters, always at the same position (a group can hold overloads: Lanai's five-parameter ``printInst`` helper
-    names its stream ``OS`` at position 1, where the others' position 1 is ``Address``). A name some version uses
-    without declaring (a class member, a global) or declares as a local is not a parameter name of the function."""
+def member_parameter_positions(member_codes: Iterable[str], types: list[str]) -> dict[str, int]:
+    """Name -> position, for names that the training targets' versions with exactly the parameter ``types`` of the
+    candidate use only as parameters, always at the same position. A group can hold overloads (Lanai's
+    ``printInst(MI, OS, Alias, OpNo0, OpNo1)`` helper beside the ``printInst(MI, Address, Annot, STI, O)`` every
+    target has), and a name of one overload says nothing of the other's parameters: a body written from the helper
+    keeps its own names and is found undeclared, rather than renamed into something that compiles and means
+    nothing. Codes are instantiated in the new target's spelling, so ``<T>TargetMachine &`` compares alike. A name
+    some version uses without declaring (a class member, a global) or declares as a local is not a parameter
+    name of the function."""
     pos: dict[str, set[int]] = {}
-    for params in _member_parameters(member_codes)[0]:
-        if len(params) == arity:
+    found, other = _member_parameters(member_codes)
+    for params in found:
+        if [t for t, _ in params] == types:
             for i, (_, n) in enumerate(params):
                 if n:
                     pos.setdefault(n, set()).add(i)
-    other = _member_parameters(member_codes)[1]
     return {n: next(iter(p)) for n, p in pos.items() if len(p) == 1 and n not in other}
-
-
-def member_parameter_types(member_codes: Iterable[str]) -> dict[str, str]:
-    """Name -> type, for names that the training targets' versions use only as parameters, always of one type
-    (``OS``: ``raw_ostream &``, whatever its position in the overload)."""
-    types: dict[str, set[str]] = {}
-    found, other = _member_parameters(member_codes)
-    for params in found:
-        for t, n in params:
-            if n and t:
-                types.setdefault(n, set()).add(t)
-    return {n: next(iter(t)) for n, t in types.items() if len(t) == 1 and n not in other}
 
 
 def _member_parameters(member_codes: Iterable[str]) -> tuple[list[list[tuple[str, str]]], set[str]]:
@@ -163,11 +155,10 @@ def _member_parameters(member_codes: Iterable[str]) -> tuple[list[list[tuple[str
 _MEMBERS: list[tuple[tuple[str, ...], tuple[list[list[tuple[str, str]]], set[str]]]] = []
 
 
-def coherent_parameters(code: str, positions: dict[str, int], declared: list[str] | None = None,
-                        types: dict[str, str] | None = None) -> str:
-    """``code`` with each parameter used under one name: another version's name of a parameter in the body becomes
-    the signature's (the one parameter of its type, ``types``; else the one at its position, ``positions``), and
-    every parameter takes the ``declared`` name at its position where one is given."""
+def coherent_parameters(code: str, positions: dict[str, int], declared: list[str] | None = None) -> str:
+    """``code`` with each parameter used under one name: another version's name of parameter *i* in the body
+    becomes the signature's (``positions``: ``member_parameter_positions``), and every parameter takes the
+    ``declared`` name at its position where one is given."""
     params = parameters(code.partition("\n")[0])
     if not params:
         return code
@@ -183,8 +174,7 @@ def coherent_parameters(code: str, positions: dict[str, int], declared: list[str
     locals_ = own - set(names)
     rename: dict[str, str] = {n: final[i] for i, n in enumerate(names) if n and final[i] != n}
     for n in sorted(used - own):
-        of_type = [i for i, (t, _) in enumerate(params) if types and n in types and t == types[n]]
-        i = of_type[0] if len(of_type) == 1 else positions.get(n, -1)
+        i = positions.get(n, -1)
         if 0 <= i < len(final) and final[i] and n != final[i]:
             rename[n] = final[i]
     # never onto a local, nor onto a name the function uses for something other than one of its parameters
