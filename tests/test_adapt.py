@@ -230,3 +230,25 @@ def test_a_local_of_one_version_is_undeclared_in_a_candidate_without_its_declara
     assert vis.unknown("unsigned NewX :: f ( ) {\n  return Position ;\n}", set(), vis.template_locals(tpl)) == ["Position"]
     assert vis.unknown("unsigned NewX :: f ( ) {\n  unsigned Position = Out ;\n  return Position ;\n}", set(),
                        vis.template_locals(tpl)) == []
+
+
+def test_a_method_the_targets_class_does_not_declare_is_undeclared_through_a_typed_local() -> None:
+    """XCore's ``LowerReturn`` took a donor's ``XFI->getSRetReturnReg()`` on ``XCoreFunctionInfo``, which declares
+    no such method: the name is a word of LLVM's headers, only the local's type tells."""
+    from vega_llvm.describe.properties import PropertyTable
+    from vega_llvm.generate.visible import Visibility, local_classes
+    from vega_llvm.llvm.toolchain import find_toolchain
+
+    table = PropertyTable("New", "New", values={
+        "decl.class": ["NewFunctionInfo", "NewSubtarget"], "feature.attribute": ["HasStdExtZbs"],
+        "decl.method": ["NewFunctionInfo::getVarArgsFrameIndex", "NewSubtarget::getInstrInfo"]},
+        meta={"declarations": {"used": True}})
+    vis = Visibility(table, "New", find_toolchain().includedir, [])
+    code = ("void f ( const NewSubtarget & STI )\n{ NewFunctionInfo * XFI = MF . getInfo < NewFunctionInfo > ( ) ;\n"
+            "  auto * FI = MF . getInfo < NewFunctionInfo > ( ) ;\n  XFI -> getSRetReturnReg ( ) ; FI -> getVarArgsFrameIndex ( ) ;\n"
+            "  FI -> anchor ( ) ; STI . hasStdExtZbs ( ) ; STI . isThumb1OnlyX ( ) ; Other -> getSRetReturnReg ( ) ; }")
+    assert local_classes(code, {"NewFunctionInfo", "NewSubtarget"}) == {
+        "STI": "NewSubtarget", "XFI": "NewFunctionInfo", "FI": "NewFunctionInfo"}
+    # anchor: LLVM's MachineFunctionInfo has it (a base); hasStdExtZbs: tblgen's getter of a feature attribute
+    assert vis.foreign_methods(code) == ["NewFunctionInfo::getSRetReturnReg", "NewSubtarget::isThumb1OnlyX"]
+    assert "NewFunctionInfo::getSRetReturnReg" in vis.unknown(code)

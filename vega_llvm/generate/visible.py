@@ -188,7 +188,27 @@ class Visibility:
                 if not self.checks_own_names or n == self.spelling or (self._tblgen and self._tblgen.match(n)):
                     continue
             out.append(n)
-        return sorted({*out, *foreign})
+        return sorted({*out, *foreign, *self.foreign_methods(code)})
+
+    def foreign_methods(self, code: str) -> list[str]:
+        """``Class::member`` for each member the code reaches through a local of one of the target's declared
+        classes (``XCoreFunctionInfo *XFI = MF.getInfo<XCoreFunctionInfo>()``, then ``XFI->getSRetReturnReg()``)
+        that neither the class's declarations nor LLVM's headers (its bases) name: another target's method."""
+        if not self.classes:
+            return []
+        typed = local_classes(code, self.classes)
+        if not typed:
+            return []
+        out = set()
+        text = _strip_literals(code)
+        for m in re.finditer(r"(?<![\w.>])(\w+)\s*(?:->|\.)\s*(\w+)\b", text):
+            cls = typed.get(m.group(1))
+            if cls is None:
+                continue
+            member = m.group(2)
+            if member not in self.scopes.get(cls, set()) and member not in self.llvm:
+                out.add(f"{cls}::{member}")
+        return sorted(out)
 
     def foreign_members(self, code: str) -> list[str]:
         """``Scope::Name`` where the scope is the target's own (its namespace, an enumeration its description
@@ -201,6 +221,31 @@ class Visibility:
             if members is not None and name not in members and not (scope in self.classes and name in self.llvm):
                 out.add(f"{scope}::{name}")
         return sorted(out)
+
+
+def local_classes(code: str, classes: set[str]) -> dict[str, str]:
+    """Locals and parameters of ``code`` whose type is one of ``classes`` (by pointer, reference or value; ``auto``
+    takes the class named in its initialiser's template argument, as ``MF.getInfo<XCoreFunctionInfo>()`` and
+    ``static_cast<const XCoreInstrInfo *>(...)`` name it)."""
+    out: dict[str, str] = {}
+    stack = [syntax_tree(code)]
+    while stack:
+        node = stack.pop()
+        stack.extend(node.children)
+        if node.type not in ("declaration", "parameter_declaration", "optional_parameter_declaration"):
+            continue
+        tnode = node.child_by_field_name("type")
+        tname = (tnode.text or b"").decode().split("::")[-1].strip() if tnode is not None else ""
+        for d in node.children_by_field_name("declarator"):
+            cls = tname if tname in classes else None
+            if cls is None and tname == "auto":
+                value = d.child_by_field_name("value") if d.type == "init_declarator" else None
+                hint = re.search(r"<\s*(?:const\s+)?(\w+)\s*[*&]?\s*>", (value.text or b"").decode()) if value else None
+                cls = hint.group(1) if hint and hint.group(1) in classes else None
+            if cls is not None:
+                for name in _declarator_names(d):
+                    out[name] = cls
+    return out
 
 
 _QUALIFIED = re.compile(r"(?<![\w:])([A-Za-z_]\w*)\s*::\s*([A-Za-z_]\w*)\b(?!\s*(?:::|##))")  # not a macro's paste
@@ -225,6 +270,10 @@ def declared_scopes(table: Any, spelling: str, include_dir: Path, visible: set[s
                 scopes.setdefault(scope.rpartition("::")[2], set()).add(name)
     # only the target's own scopes: a header of it may add to LLVM's (``namespace yaml``), which hold far more
     scopes = {k: v for k, v in scopes.items() if spelling and spelling in k}
+    # tblgen's subtarget macro declares a getter per feature attribute (``HasStdExtZbs``: ``hasStdExtZbs()``)
+    getters = {a[:1].lower() + a[1:] for a in table.values.get("feature.attribute", []) if re.fullmatch(r"\w+", a)}
+    for scope in scopes:
+        scopes[scope] |= getters
     for scope in scopes:
         scopes[scope] |= llvm_scope_names(str(include_dir), scope)
     if spelling:
