@@ -252,3 +252,23 @@ def test_a_method_the_targets_class_does_not_declare_is_undeclared_through_a_typ
     # anchor: LLVM's MachineFunctionInfo has it (a base); hasStdExtZbs: tblgen's getter of a feature attribute
     assert vis.foreign_methods(code) == ["NewFunctionInfo::getSRetReturnReg", "NewSubtarget::isThumb1OnlyX"]
     assert "NewFunctionInfo::getSRetReturnReg" in vis.unknown(code)
+
+
+def test_only_versions_of_the_same_overload_vote_on_a_candidates_values() -> None:
+    """A (the most similar) wrote a helper overload ``f(int Alias)`` in the same group as the ``f(unsigned Address)``
+    B and C wrote; B's statement set must not take A's ``Alias`` for its placeholder."""
+    from vega_llvm.generate.adapt import overloads
+
+    head = Statement(0, None, 0, "function_definition", ["void", "<T>P", "::", "f", "(", "<SV0>", "<SV1>", ")", "{"], ["}"],
+                     "TARGET_SPECIFIC", [Placeholder("SV0", "type"), Placeholder("SV1", "identifier")])
+    call = Statement(1, 0, 1, "expression_statement", ["g", "(", "<SV2>", ")", ";"], [], "TARGET_SPECIFIC",
+                     [Placeholder("SV2", "identifier")])
+    extra = Statement(2, 0, 1, "expression_statement", ["h", "(", ")", ";"], [], "TARGET_SPECIFIC")
+    ms = [Member("A", "A", "A/P.cpp:1", "A", [0, 1, 2], {"SV0": "int", "SV1": "Alias", "SV2": "Alias"}),
+          Member("B", "B", "B/P.cpp:1", "B", [0, 1], {"SV0": "unsigned", "SV1": "Address", "SV2": "Address"}),
+          Member("C", "C", "C/P.cpp:1", "C", [0, 1], {"SV0": "unsigned", "SV1": "Address", "SV2": "Address"})]
+    tpl = Template("t", "<T>P.cpp", "<T>P::f", "EMI", ["A", "B", "C"], [head, call, extra], ms)
+    assert overloads(tpl) == {"A": ("int",), "B": ("unsigned",), "C": ("unsigned",)}
+    cands = member_candidates(tpl, lambda sid: None, {}, set(), {"A": 1.0, "B": 0.3, "C": 0.3})
+    mine = next(c for c in cands if c.statements == [0, 1])
+    assert mine.values == {"SV0": "unsigned", "SV1": "Address", "SV2": "Address"}

@@ -161,28 +161,48 @@ def member_candidates(
     total = sum(weight.values())
     owner = {p.name: st.id for st in template.statements for p in st.placeholders}
     out: list[tuple[float, float, str, Adapted]] = []
+    signature = overloads(template)
     for stmts, members in by_set.items():
         support = sum(weight[t] for t in {m.target for m in members}) / total
         m = max(members, key=lambda x: (weight[x.target], x.member))
-        values, redo, foreign = _voted_values(template, set(stmts), owner, weight, donor_names, target_names, namespaces,
-                                              enumerators or {})
+        # only versions of the same overload vote: a group can hold two (Lanai's printInst helper beside the
+        # printInst every target has), and a value of one is no value of the other's statements
+        voters = [x for x in template.members if signature[x.member] == signature[m.member]] \
+            if signature[m.member] is not None else list(template.members)
+        values, redo, foreign = _voted_values(template, voters, set(stmts), owner, weight, donor_names, target_names,
+                                              namespaces, enumerators or {})
         score = math.log(support) + presence_score(template, stmts, confidence)
         out.append((-score, -weight[m.target], m.member, Adapted(f"member:{m.target}", list(stmts), values, score, redo, foreign)))
     out.sort(key=lambda x: x[:3])
     return [c for *_, c in out]
 
 
-def _voted_values(template: Any, stmts: set[int], owner: dict[str, int], weight: dict[str, float],
+def overloads(template: Any) -> dict[str, tuple[str, ...] | None]:
+    """Each member's parameter types (its overload), in the template's spelling; None where its head does not
+    parse as a function."""
+    from ..templates import instantiate
+    from .parameters import parameters
+
+    out: dict[str, tuple[str, ...] | None] = {}
+    for m in template.members:
+        head = instantiate(template, {"statements": m.statements, "values": m.values, "spelling": "<T>"}).partition("\n")[0]
+        params = parameters(head)
+        out[m.member] = tuple(t for t, _ in params) if params is not None else None
+    return out
+
+
+def _voted_values(template: Any, members: list[Any], stmts: set[int], owner: dict[str, int], weight: dict[str, float],
                   donor_names: dict[str, set[str]], target_names: set[str],
                   namespaces: dict[str, str], enumerators: dict[str, list[str]]) -> tuple[dict[str, str], set[int], list[str]]:
-    """Each placeholder of the kept statements gets the value the training targets that have its statement agree
-    on, weighted by description similarity, among values that name no record the new target lacks. A statement
+    """Each placeholder of the kept statements gets the value the ``members`` (the versions of the candidate's
+    overload) that have its statement agree on, weighted by description similarity, among values that name no
+    record the new target lacks. A statement
     where every member's value is foreign is left to the model (returned in the set), with the donors' value kept
     until the model replaces it."""
     votes: dict[str, dict[str, float]] = {}
     foreign_votes: dict[str, dict[str, float]] = {}
     foreign: list[str] = []
-    for m in template.members:
+    for m in members:
         donor = donor_names.get(m.target, set())
         have = set(m.statements)
         for name, v in m.values.items():
