@@ -272,3 +272,17 @@ def test_only_versions_of_the_same_overload_vote_on_a_candidates_values() -> Non
     cands = member_candidates(tpl, lambda sid: None, {}, set(), {"A": 1.0, "B": 0.3, "C": 0.3})
     mine = next(c for c in cands if c.statements == [0, 1])
     assert mine.values == {"SV0": "unsigned", "SV1": "Address", "SV2": "Address"}
+
+
+def test_another_targets_method_of_a_class_the_description_declares_is_not_visible() -> None:
+    """The groups hold PowerPC's ``<T>Subtarget::isAIXABI``; XCore's header declares ``XCoreSubtarget`` without it,
+    so a candidate calling ``Subtarget.isAIXABI()`` names something XCore does not have. A class the description
+    does not declare (an ``AsmPrinter`` defined in its ``.cpp``) keeps every method of its groups."""
+    from vega_llvm.describe.properties import PropertyTable
+    from vega_llvm.generate.generate import _visibility
+
+    table = PropertyTable("New", "New", values={"decl.class": ["NewSubtarget"], "decl.method": ["NewSubtarget::getFoo"]},
+                          meta={"declarations": {"used": True}})
+    vis = _visibility(table, "New", ["<T>Subtarget::isAIXABIX", "<T>Subtarget::getFoo", "<T>AsmPrinter::emitFooX"])
+    assert {"NewSubtarget", "getFoo", "NewAsmPrinter", "emitFooX"} <= vis.generated and "isAIXABIX" not in vis.generated
+    assert vis.unknown("void f ( ) { Subtarget . isAIXABIX ( ) ; emitFooX ( ) ; }") == ["isAIXABIX"]

@@ -477,8 +477,19 @@ def _visibility(table: Any, spelling: str, qnames: list[str]) -> Any:
     from .visible import Visibility
 
     # the functions and the classes (or namespaces) that own them: generated together, ``<T>AsmPrinter`` is declared
-    # where ``<T>AsmPrinter::emitInstruction`` is (XCore: 7 of its real functions named their own class)
-    names = {part for q in qnames for part in q.split("::") if part}
+    # where ``<T>AsmPrinter::emitInstruction`` is (XCore: 7 of its real functions named their own class). A method
+    # of a class the description declares is visible only if the description declares it too: the groups hold
+    # every training target's methods (PowerPC's ``<T>Subtarget::isAIXABI``), and the target's header says which
+    # of them its class has
+    classes = {c.rpartition("::")[2] for c in table.values.get("decl.class", [])}
+    members = {"::".join(q.split("::")[-2:]) for kind in ("decl.method", "decl.field") for q in table.values.get(kind, [])}
+    names: set[str] = set()
+    for q in qnames:
+        parts = [p for p in q.split("::") if p]
+        owner, member = (parts[-2].replace("<T>", spelling), parts[-1].replace("<T>", spelling)) if len(parts) > 1 else ("", "")
+        if owner in classes and f"{owner}::{member}" not in members:
+            parts = parts[:-1]
+        names.update(parts)
     return Visibility(table, spelling, find_toolchain().includedir, names)
 
 
