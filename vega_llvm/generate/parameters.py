@@ -100,7 +100,7 @@ def declared_parameters(table: Any, qname: str, arity: int) -> tuple[list[str], 
     if table is None:
         return None
     found: list[tuple[list[str], bool]] = []
-    for d in (table.details or {}).get("declarations", []):
+    for d in (getattr(table, "details", None) or {}).get("declarations", []):
         if d.get("kind") not in ("decl.method", "decl.function") or d.get("name") != qname or not d.get("signature"):
             continue
         sig = d["signature"]
@@ -234,7 +234,7 @@ def declared_arities(table: Any, qname: str) -> list[tuple[int, float]]:
     """How many arguments each complete declaration of ``qname`` in the description's headers takes (a range, with
     defaults); empty when the description does not declare it."""
     out = []
-    for d in (table.details or {}).get("declarations", []) if table is not None else []:
+    for d in (getattr(table, "details", None) or {}).get("declarations", []) if table is not None else []:
         sig = d.get("signature", "")
         if d.get("kind") in ("decl.method", "decl.function") and d.get("name") == qname and sig.count("(") <= sig.count(")"):
             r = _arity_range(sig)
@@ -258,7 +258,7 @@ def declared_function_arities(table: Any) -> dict[str, list[tuple[int, float]]]:
     qualified name (``createXCoreISelDag``, ``RISCVABI::getTargetABI``), a method by its class and name
     (``XCoreInstPrinter::printRegName``)."""
     out: dict[str, list[tuple[int, float]]] = {}
-    for d in (table.details or {}).get("declarations", []) if table is not None else []:
+    for d in (getattr(table, "details", None) or {}).get("declarations", []) if table is not None else []:
         sig = d.get("signature", "")
         if d.get("kind") in ("decl.function", "decl.method") and sig.count("(") <= sig.count(")"):
             r = _arity_range(sig)
