@@ -93,8 +93,8 @@ def test_a_local_of_every_version_is_undeclared_where_the_candidate_drops_its_de
     ``Result`` every version declares, without the statement that declares it, does not compile (XCore: ``'Result'
     was not declared``), so it must not pass as visible. A name some version uses undeclared (a member it inherits)
     is not a local."""
-    from vega_llvm.generate.generate import _parsing_first, _written
     from vega_llvm.generate.adapt import member_candidates
+    from vega_llvm.generate.generate import _parsing_first, _written
     from vega_llvm.generate.visible import Visibility, plain_names
 
     head = Statement(0, None, 0, "function_definition", ["unsigned", "<T>X", "::", "f", "(", ")", "{"], ["}"], "TARGET_INDEPENDENT")

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from vega_llvm.describe.properties import PropertyTable
 from vega_llvm.generate.adapt import member_candidates
-from vega_llvm.generate.generate import _parsing_first, _written, _Written
+from vega_llvm.generate.generate import _parsing_first, _Written, _written
 from vega_llvm.generate.parameters import (
-    coherent_parameters, declared_parameters, member_parameter_positions, parameter_names,
+    coherent_parameters,
+    declared_parameters,
+    member_parameter_positions,
+    parameter_names,
 )
 from vega_llvm.templates import instantiate
 from vega_llvm.templates.schema import Member, Placeholder, Statement, Template
@@ -90,7 +93,11 @@ def test_another_overload_of_a_declared_function_counts_as_undeclared() -> None:
     """XCore declares ``createXCoreISelDag(XCoreTargetMachine &TM, CodeGenOpt::Level OptLevel)``; Lanai's one-
     parameter factory and a pass configuration calling it with one argument do not compile against it."""
     from vega_llvm.generate.parameters import (
-        arity_mismatch, callable_arities, declared_arities, declared_function_arities, mismatched_calls,
+        arity_mismatch,
+        callable_arities,
+        declared_arities,
+        declared_function_arities,
+        mismatched_calls,
     )
 
     decls = [{"name": "createNewISelDag", "kind": "decl.function", "file": "New.h",

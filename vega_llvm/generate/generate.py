@@ -37,8 +37,16 @@ from ..evaluate.metrics import Comparison, compare, extract_body
 from ..jsonl import target_rows
 from .adapt import own_classes, own_conventions, scoped_enumerators
 from .parameters import (
-    arity_mismatch, callable_arities, coherent_parameters, declared_arities, declared_function_arities, declared_parameters,
-    member_parameter_positions, mismatched_calls, parameter_names, parameters,
+    arity_mismatch,
+    callable_arities,
+    coherent_parameters,
+    declared_arities,
+    declared_function_arities,
+    declared_parameters,
+    member_parameter_positions,
+    mismatched_calls,
+    parameter_names,
+    parameters,
 )
 
 
@@ -237,10 +245,10 @@ def generate(
     are written whatever the donor's rank."""
     import torch
 
-    from ..paths import cache_root
-    from ..templates import instantiate, load_templates
     from ..model.checkpoint import load_checkpoint
     from ..model.data import Example, collate, frame_source
+    from ..paths import cache_root
+    from ..templates import instantiate, load_templates
     from .adapt import member_candidates, record_names
     from .baseline import nearest_member, rank_targets
     from .groundtruth import ground_truth

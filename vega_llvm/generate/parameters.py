@@ -4,8 +4,12 @@ declares the function.
 A candidate's values are voted placeholder by placeholder (``adapt._voted_values``), so its signature can take one
 training target's parameter names while a body statement comes from another's: XCore's ``printInst`` was written
 with the signature's ``raw_ostream &O`` and Lanai's body ``printInstruction(MI, Address, OS)``, which does not
-compile. Parameters are positional, so a name that some training target's version of the function gives to
-parameter *i* is renamed, in the body, to the candidate's parameter *i*.
+compile. Parameters are positional, so a name that the training targets' versions of the same overload (the same
+parameter types) give to parameter *i* is renamed, in the body, to the candidate's parameter *i*.
+
+The description also says which overloads exist: a candidate defining the function, or calling one of the
+description's functions, with an arity none of its declarations takes is another overload, which the target's
+callers and declaration do not match (``arity_mismatch``, ``mismatched_calls``).
 
 The description (the target's header declarations, ../shared/DESIGN.md) often declares the function with its own
 parameter names (``bool isVarArg`` in XCore's ``XCoreISelLowering.h``, where Lanai wrote ``IsVarArg``); a definition
@@ -22,11 +26,17 @@ from __future__ import annotations
 import re
 from typing import Any, Iterable
 
-from .visible import _IDENT, _declarator_names, declared_in, plain_names, syntax_tree
+from .visible import (
+    _AFTER_MEMBER,
+    _IDENT,
+    _LITERAL,
+    _declarator_names,
+    declared_in,
+    plain_names,
+    syntax_tree,
+)
 
 _PARAM_NODES = ("parameter_declaration", "optional_parameter_declaration", "variadic_parameter_declaration")
-_LITERAL_OR_COMMENT = re.compile(r'"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\'|//[^\n]*|/\*.*?\*/', re.S)
-_AFTER_MEMBER = re.compile(r"(?:\.|->|::)\s*$")
 
 
 def parameter_names(head: str) -> list[str] | None:
@@ -187,7 +197,7 @@ def coherent_parameters(code: str, positions: dict[str, int], declared: list[str
 def _rename(code: str, rename: dict[str, str]) -> str:
     out: list[str] = []
     last = 0
-    for lit in [*_LITERAL_OR_COMMENT.finditer(code), None]:
+    for lit in [*_LITERAL.finditer(code), None]:
         end = lit.start() if lit is not None else len(code)
         out.append(_rename_plain(code, last, end, rename))
         if lit is not None:

@@ -252,8 +252,8 @@ _QUALIFIED = re.compile(r"(?<![\w:])([A-Za-z_]\w*)\s*::\s*([A-Za-z_]\w*)\b(?!\s*
 # Names llvm-tblgen's emitters put into every target's namespace besides its records (RegisterInfo, InstrInfo,
 # SubtargetInfo, AsmWriter .inc files): the same for every target, so not a description of any.
 TBLGEN_NAMESPACE_NAMES = frozenset("""
-NoRegister NoRegAltName NUM_TARGET_REGS NUM_TARGET_REGCLASSES NUM_TARGET_SUBREGS INSTRUCTION_LIST_END NoSubRegister OpName OpTypes
-Sched NumTargetFixupKinds
+NoRegister NoRegAltName NUM_TARGET_REGS NUM_TARGET_REGCLASSES NUM_TARGET_SUBREGS INSTRUCTION_LIST_END NoSubRegister
+OpName OpTypes Sched NumTargetFixupKinds
 """.split())
 
 
@@ -273,9 +273,7 @@ def declared_scopes(table: Any, spelling: str, include_dir: Path, visible: set[s
     # tblgen's subtarget macro declares a getter per feature attribute (``HasStdExtZbs``: ``hasStdExtZbs()``)
     getters = {a[:1].lower() + a[1:] for a in table.values.get("feature.attribute", []) if re.fullmatch(r"\w+", a)}
     for scope in scopes:
-        scopes[scope] |= getters
-    for scope in scopes:
-        scopes[scope] |= llvm_scope_names(str(include_dir), scope)
+        scopes[scope] |= getters | llvm_scope_names(str(include_dir), scope)
     if spelling:
         scopes.setdefault(spelling, set()).update(visible, target_opcodes(str(include_dir)), TBLGEN_NAMESPACE_NAMES,
                                                   llvm_scope_names(str(include_dir), spelling))
