@@ -53,32 +53,24 @@ def parameters(head: str) -> list[tuple[str, str]] | None:
     text = head if head.count("(") <= head.count(")") else _complete_prefix(head)
     if text is None:
         return None
-    stack = [syntax_tree(text)]
-    while stack:
-        node = stack.pop(0)
-        if node.type == "function_declarator":
-            params = node.child_by_field_name("parameters")
-            if params is None:
-                return None
-            out = []
-            for p in params.named_children:
-                if p.type not in _PARAM_NODES:
-                    continue
-                d = p.child_by_field_name("declarator")
-                name = next(iter(_declarator_names(d)), "") if d is not None else ""
-                default = p.child_by_field_name("default_value")
-                end = default.start_byte if default is not None else p.end_byte
-                tokens = _TOKEN.findall(text.encode("utf-8")[p.start_byte:end].decode("utf-8", "replace"))
-                if tokens and tokens[-1] == "=":
-                    tokens.pop()
-                if name and name in tokens:
-                    del tokens[len(tokens) - 1 - tokens[::-1].index(name)]
-                out.append((" ".join(tokens), name))
-            return out
-        if node.type == "compound_statement":  # the body: its lambdas' parameters are not the function's
+    params = _parameter_list(text)
+    if params is None:
+        return None
+    out = []
+    for p in params.named_children:
+        if p.type not in _PARAM_NODES:
             continue
-        stack.extend(node.children)
-    return None
+        d = p.child_by_field_name("declarator")
+        name = next(iter(_declarator_names(d)), "") if d is not None else ""
+        default = p.child_by_field_name("default_value")
+        end = default.start_byte if default is not None else p.end_byte
+        tokens = _TOKEN.findall(text.encode("utf-8")[p.start_byte:end].decode("utf-8", "replace"))
+        if tokens and tokens[-1] == "=":
+            tokens.pop()
+        if name and name in tokens:
+            del tokens[len(tokens) - 1 - tokens[::-1].index(name)]
+        out.append((" ".join(tokens), name))
+    return out
 
 
 _TOKEN = re.compile(r"\w+|::|[^\s\w]")
@@ -221,22 +213,26 @@ def _rename_plain(code: str, start: int, end: int, rename: dict[str, str]) -> st
 
 def _arity_range(head: str) -> tuple[int, float] | None:
     """(parameters without a default, all parameters; infinite with ``...``) of the first function declarator."""
-    stack = [syntax_tree(head)]
+    params = _parameter_list(head)
+    if params is None:
+        return None
+    kinds = [p.type for p in params.named_children if p.type in _PARAM_NODES]
+    variadic = any(c.type == "..." or c.type == "variadic_parameter" for c in params.children)
+    if kinds == ["parameter_declaration"] and params.named_children[0].text.strip() == b"void":
+        kinds = []
+    required = sum(1 for k in kinds if k == "parameter_declaration")
+    return required, float("inf") if variadic else float(len(kinds))
+
+
+def _parameter_list(text: str) -> Any:
+    """The parameter list node of the first function declarator in ``text`` (not one of a lambda in its body)."""
+    stack = [syntax_tree(text)]
     while stack:
         node = stack.pop(0)
         if node.type == "function_declarator":
-            params = node.child_by_field_name("parameters")
-            if params is None:
-                return None
-            kinds = [p.type for p in params.named_children if p.type in _PARAM_NODES]
-            variadic = any(c.type == "..." or c.type == "variadic_parameter" for c in params.children)
-            if kinds == ["parameter_declaration"] and params.named_children[0].text.strip() == b"void":
-                kinds = []
-            required = sum(1 for k in kinds if k == "parameter_declaration")
-            return required, float("inf") if variadic else float(len(kinds))
-        if node.type == "compound_statement":
-            continue
-        stack.extend(node.children)
+            return node.child_by_field_name("parameters")
+        if node.type != "compound_statement":
+            stack.extend(node.children)
     return None
 
 
