@@ -286,3 +286,18 @@ def test_another_targets_method_of_a_class_the_description_declares_is_not_visib
     vis = _visibility(table, "New", ["<T>Subtarget::isAIXABIX", "<T>Subtarget::getFoo", "<T>AsmPrinter::emitFooX"])
     assert {"NewSubtarget", "getFoo", "NewAsmPrinter", "emitFooX"} <= vis.generated and "isAIXABIX" not in vis.generated
     assert vis.unknown("void f ( ) { Subtarget . isAIXABIX ( ) ; emitFooX ( ) ; }") == ["isAIXABIX"]
+
+
+def test_only_the_targets_known_functions_are_there_to_call() -> None:
+    """In an evaluation each function goes into the target's real backend: a group of the templates that the target
+    does not have (another target's ``create<T>MCCodeEmitter``) is no function it can call. Without that knowledge
+    (a new target) every generated function is written beside the others."""
+    from vega_llvm.describe.properties import PropertyTable
+    from vega_llvm.generate.generate import _visibility
+
+    table = PropertyTable("New", "New", values={}, meta={"declarations": {"used": True}})
+    groups = ["create<T>MCCodeEmitterX", "<T>InstrInfo::copyPhysRegX"]
+    code = "void f ( ) { createNewMCCodeEmitterX ( ) ; }"
+    assert _visibility(table, "New", groups).unknown(code) == []
+    known = _visibility(table, "New", groups, {"<T>InstrInfo::copyPhysRegX"})
+    assert "copyPhysRegX" in known.generated and known.unknown(code) == ["createNewMCCodeEmitterX"]

@@ -377,7 +377,8 @@ def generate(
     corpus_dir = corpus or cache_root() / "corpus"
     truth = ground_truth(corpus_dir, target)
     spelling = _spelling(table, target)
-    vis = _visibility(table, spelling, [templates[t].qname for t in (*tpl_ids, *extra_ids)]) if check_identifiers else None
+    vis = _visibility(table, spelling, [templates[t].qname for t in (*tpl_ids, *extra_ids)],
+                      {q for _, q in functions} if functions is not None else None) if check_identifiers else None
     prov = {
         "model": str(Path(model_dir).resolve()),
         "model_command": meta.get("command"),
@@ -477,8 +478,13 @@ def _confidence(tpl: Any, cand: "_Written", spelling: str) -> float:
     return 0.0 if cand.undeclared else consensus(tpl, cand.code, spelling)
 
 
-def _visibility(table: Any, spelling: str, qnames: list[str]) -> Any:
-    """What the target's functions may name (``visible.Visibility``); None without a description to check against."""
+def _visibility(table: Any, spelling: str, qnames: list[str], known: set[str] | None = None) -> Any:
+    """What the target's functions may name (``visible.Visibility``); None without a description to check against.
+
+    ``qnames``: the functions written beside each one. ``known``: the target's functions where they are known (an
+    evaluation puts each function into the target's real backend): only those of ``qnames`` are there to call. The
+    templates hold every training target's groups (``create<T>MCCodeEmitter``), and XCore's backend has none of
+    that name; a new target's backend has every function generated for it."""
     if table is None:
         return None
     from ..llvm.toolchain import find_toolchain
@@ -492,7 +498,7 @@ def _visibility(table: Any, spelling: str, qnames: list[str]) -> Any:
     classes = {c.rpartition("::")[2] for c in table.values.get("decl.class", [])}
     members = {"::".join(q.split("::")[-2:]) for kind in ("decl.method", "decl.field") for q in table.values.get(kind, [])}
     names: set[str] = set()
-    for q in qnames:
+    for q in (q for q in qnames if known is None or q in known):
         parts = [p for p in q.split("::") if p]
         owner, member = (parts[-2].replace("<T>", spelling), parts[-1].replace("<T>", spelling)) if len(parts) > 1 else ("", "")
         if owner in classes and f"{owner}::{member}" not in members:
