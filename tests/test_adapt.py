@@ -82,7 +82,7 @@ def test_the_first_clean_candidate_is_taken_whatever_its_rank() -> None:
     assert [a.source for a in adapted] == ["member:A", "member:B", "member:C", "member:D"]
     vis = object.__new__(Visibility)  # the real check, against a small set of visible names
     vis.spelling, vis.llvm, vis.described, vis.generated = "New", frozenset(), {"Zero"}, {"f"}  # generated: own name
-    vis.checks_own_names, vis._tblgen, vis.scopes, vis.classes = True, None, {}, set()
+    vis.checks_own_names, vis._tblgen, vis.scopes, vis.classes, vis.owned = True, None, {}, set(), {}
     ranked = _parsing_first(tpl, [_written(tpl, a, {}, {}, {}, "New") for a in adapted], vis)
     assert ranked[0].source == "member:D" and not ranked[0].undeclared
     assert [c.undeclared for c in ranked[1:]] == [["helper2"], ["helper3"], ["helper4"]]
@@ -105,7 +105,7 @@ def test_a_local_of_every_version_is_undeclared_where_the_candidate_drops_its_de
     tpl = Template("t", "<T>X.cpp", "<T>X::f", "ISel", ["A", "B", "C"], [head, decl, ret], ms)
     vis = object.__new__(Visibility)
     vis.spelling, vis.llvm, vis.described, vis.generated = "New", frozenset({"Result", "Out"}), set(), {"f", "NewX"}
-    vis.checks_own_names, vis._tblgen, vis.scopes, vis.classes = True, None, {}, set()
+    vis.checks_own_names, vis._tblgen, vis.scopes, vis.classes, vis.owned = True, None, {}, set(), {}
     # C uses Result undeclared (a member of its class there): not a local of this function
     assert vis.template_locals(tpl) == set()
     ms[2] = Member("C", "C", "C/X.cpp:1", "C", [0, 1, 2], {})
@@ -225,7 +225,7 @@ def test_a_local_of_one_version_is_undeclared_in_a_candidate_without_its_declara
     tpl = Template("t", "<T>X.cpp", "<T>X::f", "ISel", ["A", "B"], [head, decl, ret, other], ms)
     vis = object.__new__(Visibility)
     vis.spelling, vis.llvm, vis.described, vis.generated = "New", frozenset({"Position", "Out"}), set(), {"f", "NewX"}
-    vis.checks_own_names, vis._tblgen, vis.scopes, vis.classes = True, None, {}, set()
+    vis.checks_own_names, vis._tblgen, vis.scopes, vis.classes, vis.owned = True, None, {}, set(), {}
     assert vis.template_locals(tpl) == {"Position"}
     assert vis.unknown("unsigned NewX :: f ( ) {\n  return Position ;\n}", set(), vis.template_locals(tpl)) == ["Position"]
     assert vis.unknown("unsigned NewX :: f ( ) {\n  unsigned Position = Out ;\n  return Position ;\n}", set(),
@@ -301,3 +301,45 @@ def test_only_the_targets_known_functions_are_there_to_call() -> None:
     assert _visibility(table, "New", groups).unknown(code) == []
     known = _visibility(table, "New", groups, {"<T>InstrInfo::copyPhysRegX"})
     assert "copyPhysRegX" in known.generated and known.unknown(code) == ["createNewMCCodeEmitterX"]
+
+
+def test_a_class_scope_name_of_llvms_headers_is_visible_only_where_the_class_derives_from_it() -> None:
+    """LLVM's headers hold ``ConstraintCode`` only as a parameter name and ``OutStreamer`` only as a member of
+    ``AsmPrinter``: a bag of their words would let both pass anywhere. Two training targets' ``AsmPrinter`` methods
+    use ``OutStreamer`` and ``OutContext`` on their own, so the new target's may too, and every other member of
+    ``AsmPrinter`` and its bases (``emitSpecialLLVMGlobal``); a name only one donor's version uses
+    (``InitializeWasm``) is no evidence, and a free function draws on no class at all."""
+    from vega_llvm.describe.properties import PropertyTable
+    from vega_llvm.generate.visible import Visibility, llvm_header_scopes
+    from vega_llvm.llvm.toolchain import find_toolchain
+
+    include = find_toolchain().includedir
+    scopes = llvm_header_scopes(str(include))
+    assert {"ConstraintCode", "OutStreamer", "emitSpecialLLVMGlobal", "InitializeWasm"} <= scopes.scoped
+    assert not {"BuildMI", "ISD", "MVT", "report_fatal_error", "Opcode"} & scopes.scoped  # namespace scope or .def
+    assert "AsmPrinter" in scopes.bases.get("X86AsmPrinter", set()) or "MachineFunctionPass" in scopes.bases["AsmPrinter"]
+
+    def printer(tid: str, qname: str, uses: dict[str, str]) -> Template:
+        head = Statement(0, None, 0, "function_definition", ["void", *qname.split("::")[:-1], "::",
+                                                             qname.split("::")[-1], "(", ")", "{"], ["}"], "TARGET_INDEPENDENT")
+        body = Statement(1, 0, 1, "expression_statement", ["<SV0>", "(", ")", ";"], [], "TARGET_SPECIFIC",
+                         [Placeholder("SV0", "identifier")])
+        ms = [Member(t, t, f"{t}/P.cpp:1", t, [0, 1], {"SV0": v}) for t, v in uses.items()]
+        return Template(tid, "<T>P.cpp", qname, "EMI", sorted(uses), [head, body], ms)
+
+    emit = printer("e", "<T>AsmPrinter::emitX", {"A": "OutStreamer -> emit", "B": "OutStreamer -> emit"})
+    other = printer("o", "<T>AsmPrinter::emitY", {"A": "OutContext . reset", "B": "OutContext . reset"})
+    init = printer("i", "<T>ObjFile::Initialize", {"A": "InitializeWasm", "B": "InitializeELF"})
+    free = printer("f", "helperX", {"A": "OutStreamer -> emit", "B": "OutStreamer -> emit"})
+    free.qname, free.statements[0].tokens[1:4] = "helperX", ["", "", "helperX"]
+    table = PropertyTable("New", "New", values={}, meta={"declarations": {"used": True}})
+    vis = Visibility(table, "New", include, ["<T>AsmPrinter", "emitX", "<T>ObjFile", "Initialize", "helperX"],
+                     [emit, other, init, free])
+    assert {"OutStreamer", "OutContext", "emitSpecialLLVMGlobal"} <= vis.in_scope(emit)
+    code = "void NewAsmPrinter :: emitX ( ) {\n  OutStreamer -> emit ( ) ; emitSpecialLLVMGlobal ( ) ; f ( ConstraintCode ) ;\n}"
+    assert vis.unknown(code, set(), set(), vis.in_scope(emit)) == ["ConstraintCode"]
+    assert vis.unknown(code, set(), set()) == []  # the bag of words alone lets it pass
+    assert "InitializeWasm" in vis.unknown("void NewObjFile :: Initialize ( ) { InitializeWasm ( ) ; }", set(), set(),
+                                           vis.in_scope(init))
+    assert vis.unknown("void helperX ( ) { OutStreamer -> emit ( ) ; emitSpecialLLVMGlobal ( ) ; }", set(), set(),
+                       vis.in_scope(free)) == ["emitSpecialLLVMGlobal"]

@@ -378,7 +378,8 @@ def generate(
     truth = ground_truth(corpus_dir, target)
     spelling = _spelling(table, target)
     vis = _visibility(table, spelling, [templates[t].qname for t in (*tpl_ids, *extra_ids)],
-                      {q for _, q in functions} if functions is not None else None) if check_identifiers else None
+                      {q for _, q in functions} if functions is not None else None, templates.values()) \
+        if check_identifiers else None
     prov = {
         "model": str(Path(model_dir).resolve()),
         "model_command": meta.get("command"),
@@ -478,13 +479,15 @@ def _confidence(tpl: Any, cand: "_Written", spelling: str) -> float:
     return 0.0 if cand.undeclared else consensus(tpl, cand.code, spelling)
 
 
-def _visibility(table: Any, spelling: str, qnames: list[str], known: set[str] | None = None) -> Any:
+def _visibility(table: Any, spelling: str, qnames: list[str], known: set[str] | None = None,
+                templates: Iterable[Any] = ()) -> Any:
     """What the target's functions may name (``visible.Visibility``); None without a description to check against.
 
     ``qnames``: the functions written beside each one. ``known``: the target's functions where they are known (an
     evaluation puts each function into the target's real backend): only those of ``qnames`` are there to call. The
     templates hold every training target's groups (``create<T>MCCodeEmitter``), and XCore's backend has none of
-    that name; a new target's backend has every function generated for it."""
+    that name; a new target's backend has every function generated for it. ``templates``: the training templates,
+    whose versions tell which of LLVM's class-scope names each class's functions use (``Visibility.in_scope``)."""
     if table is None:
         return None
     from ..llvm.toolchain import find_toolchain
@@ -504,7 +507,7 @@ def _visibility(table: Any, spelling: str, qnames: list[str], known: set[str] | 
         if owner in classes and f"{owner}::{member}" not in members:
             parts = parts[:-1]
         names.update(parts)
-    return Visibility(table, spelling, find_toolchain().includedir, names)
+    return Visibility(table, spelling, find_toolchain().includedir, names, templates)
 
 
 def _record(tpl: Any, target: str, best: "_Written", ranked: list["_Written"], stmts: list[dict[str, Any]],
@@ -624,6 +627,7 @@ def _parsing_first(tpl: Any, cands: list[_Written], vis: Any = None, table: Any 
     allowed = min((_errors(instantiate(tpl, m)) for m in tpl.members), default=0)
     conventions = vis.conventions(tpl) if vis is not None else set()
     local_names = vis.template_locals(tpl) if vis is not None else set()
+    in_scope = vis.in_scope(tpl) if vis is not None and vis.owned else None
     qname = tpl.qname.replace("<T>", spelling)
     # the description's declarations of this name, when one of the candidates defines one of them: a file-local
     # function of the same name with other parameters (RISC-V's static ``createRISCVELFStreamer`` of
@@ -633,7 +637,7 @@ def _parsing_first(tpl: Any, cands: list[_Written], vis: Any = None, table: Any 
         own_arities = []
     for c in cands:
         c.parses = bool(c.code.strip()) and _errors(c.code) <= allowed
-        c.undeclared = vis.unknown(c.code, conventions, local_names) if vis is not None else []
+        c.undeclared = vis.unknown(c.code, conventions, local_names, in_scope) if vis is not None else []
         if table is not None:  # a signature or a call no declaration of the description takes
             arity = len(parameter_names(c.code.partition("\n")[0]) or [])
             own = [f"{qname}/{arity}"] if arity_mismatch(c.code, own_arities) else []

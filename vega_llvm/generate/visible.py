@@ -19,6 +19,8 @@ from __future__ import annotations
 
 import os
 import re
+from collections import defaultdict
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Iterable
@@ -50,6 +52,127 @@ def llvm_identifiers(include_dir: str) -> frozenset[str]:
                 except OSError:
                     continue
     return frozenset(b.decode() for b in out)
+
+
+@dataclass(frozen=True)
+class HeaderScopes:
+    """Where LLVM's installed headers declare their names: a name declared only inside a class (a field, a method, a
+    nested type), as a parameter or as a local of an inline function is no name a function of a backend can use on its
+    own, unless its class is one the function's class derives from. The bag of words (``llvm_identifiers``) holds
+    ``ConstraintCode``, ``Position`` or ``STI`` as parameter names; code that uses them without declaring them does
+    not compile (XCore's ``loadRegFromStackSlot``: ``'Position' was not declared``)."""
+
+    scoped: frozenset[str]  # declared in headers only in a class, a parameter list or a function body
+    members: dict[str, frozenset[str]]  # class -> the names declared in its body
+    bases: dict[str, frozenset[str]]  # class -> the classes its base clause names
+
+    def inherited(self, used: set[str]) -> set[str]:
+        """The members of the LLVM classes that a class's functions, as the training targets write them, draw their
+        class-scope names from (the classes holding the most of ``used``, at least two, and their bases): the
+        class's bases, which the description does not record (``AsmPrinter::emitSpecialLLVMGlobal``,
+        ``MCObjectFileInfo::CStringSection`` of a ``TargetObjectFile``)."""
+        key = used & self.scoped
+        hits = {c: len(names & key) for c, names in self.members.items()}
+        top = max(hits.values(), default=0)
+        todo = [c for c, h in hits.items() if h >= max(2, _BASE_SHARE * top)]
+        seen: set[str] = set()
+        while todo:
+            c = todo.pop()
+            if c not in seen:
+                seen.add(c)
+                todo.extend(self.bases.get(c, ()))
+        return set().union(*(self.members.get(c, frozenset()) for c in seen))
+
+
+# a class is taken for a base of the function's class when it holds this share of the most class-scope names any
+# class holds (on the real functions of XCore, RISC-V, ARC and AVR: 0, 2, 2, 2 false alarms of 156, 569, 130, 210)
+_BASE_SHARE = 0.8
+# how tree-sitter's nodes of a header scope the names declared inside them
+_SCOPE_OF = {"field_declaration_list": "member", "parameter_list": "bound", "compound_statement": "bound",
+             "template_parameter_list": "bound", "translation_unit": "entity", "declaration_list": "entity"}
+_DECLARED = """
+(class_specifier name: (_) @n) (struct_specifier name: (_) @n) (union_specifier name: (_) @n)
+(enum_specifier name: (_) @n) (enumerator name: (_) @n) (type_definition declarator: (_) @n)
+(alias_declaration name: (_) @n) (field_declaration declarator: (_) @n) (namespace_definition name: (_) @n)
+(declaration declarator: (_) @n) (parameter_declaration declarator: (_) @n)
+(optional_parameter_declaration declarator: (_) @n) (function_declarator declarator: (_) @n)
+(preproc_def name: (_) @macro) (preproc_function_def name: (_) @macro)
+(class_specifier) @class (struct_specifier) @class
+"""
+
+
+@lru_cache(maxsize=2)
+def llvm_header_scopes(include_dir: str) -> HeaderScopes:
+    """``HeaderScopes`` of the installed headers (about 9 s: tree-sitter over 1,700 headers). ``.def`` and ``.inc``
+    files are macro tables and tblgen output, not C++ tree-sitter reads: their words count as declared anywhere."""
+    from tree_sitter import Query, QueryCursor
+
+    from ..corpus.parse import language
+
+    query = Query(language(), _DECLARED)
+    anywhere: set[bytes] = set()
+    scoped: set[bytes] = set()
+    members: dict[str, set[str]] = {}
+    bases: dict[str, set[str]] = {}
+    parser = None
+    for dirpath, _dirs, files in os.walk(include_dir, followlinks=True):
+        for f in files:
+            try:
+                data = Path(dirpath, f).read_bytes()
+            except OSError:
+                continue
+            if f.endswith((".def", ".inc")):
+                anywhere.update(_IDENT_B.findall(data))
+            if not f.endswith(".h"):
+                continue
+            if parser is None:
+                from ..corpus.parse import make_parser
+
+                parser = make_parser()
+            caps = QueryCursor(query).captures(parser.parse(data).root_node)
+            for node in caps.get("macro", []):
+                anywhere.add(node.text or b"")
+            for node in caps.get("class", []):
+                _record_bases(node, bases)
+            for node in caps.get("n", []):
+                ids = _IDENT_B.findall(re.split(rb"[(=\[]", node.text or b"")[0])
+                if not ids or node.type == "function_declarator":
+                    continue
+                where, owner = _scope_of(node)
+                if where == "entity":
+                    anywhere.add(ids[-1])
+                    continue
+                scoped.add(ids[-1])
+                if where == "member" and owner:
+                    members.setdefault(owner, set()).add(ids[-1].decode())
+    return HeaderScopes(frozenset(b.decode() for b in scoped - anywhere),
+                        {k: frozenset(v) for k, v in members.items()}, {k: frozenset(v) for k, v in bases.items()})
+
+
+def _scope_of(node: Any) -> tuple[str, str]:
+    """("entity" | "member" | "bound", the class whose body holds it for a member)."""
+    n = node.parent
+    while n is not None:
+        kind = _SCOPE_OF.get(n.type)
+        if kind == "member":
+            name = n.parent.child_by_field_name("name") if n.parent is not None else None
+            return kind, _class_name(name)
+        if kind:
+            return kind, ""
+        n = n.parent
+    return "entity", ""
+
+
+def _class_name(node: Any) -> str:
+    return (node.text or b"").decode().split("<")[0].rpartition("::")[2].strip() if node is not None else ""
+
+
+def _record_bases(node: Any, bases: dict[str, set[str]]) -> None:
+    clause = next((c for c in node.children if c.type == "base_class_clause"), None)
+    name = _class_name(node.child_by_field_name("name"))
+    if clause is not None and name:
+        words = {w.decode() for w in _IDENT_B.findall(clause.text or b"")}
+        bases.setdefault(name, set()).update(words - {"public", "private", "protected", "virtual", "llvm"})
 
 
 def described_identifiers(table: Any, spelling: str) -> set[str]:
@@ -120,9 +243,17 @@ def _declarator_names(node: Any) -> set[str]:
 class Visibility:
     """What one target's generated functions may name (built once per generation run)."""
 
-    def __init__(self, table: Any, spelling: str, include_dir: Path, generated_names: Iterable[str]):
+    def __init__(self, table: Any, spelling: str, include_dir: Path, generated_names: Iterable[str],
+                 templates: Iterable[Any] = ()):
         self.spelling = spelling
         self.llvm = llvm_identifiers(str(include_dir))
+        self.headers = llvm_header_scopes(str(include_dir))
+        # the training templates by the class (or namespace) that owns their functions, for ``in_scope``
+        self.owned: dict[str, list[Any]] = defaultdict(list)
+        for t in templates:
+            self.owned[_owner(t.qname)].append(t)
+        self._used: dict[str, dict[str, set[str]]] = {}
+        self._in_class: dict[str, set[str]] = {}
         self.described = described_identifiers(table, spelling)
         self.generated = {n.replace("<T>", spelling) for n in generated_names}
         self.checks_own_names = bool(table.meta.get("declarations", {}).get("used"))
@@ -143,6 +274,39 @@ class Visibility:
                     out.update(_IDENT.findall(tok.replace("<T>", self.spelling)))
         return out
 
+    def used_undeclared(self, template: Any) -> dict[str, set[str]]:
+        """Name -> the training targets whose version of the function uses it without declaring it (a member of its
+        class or of a base, a global)."""
+        if template.id not in self._used:
+            from ..templates import instantiate
+
+            used: dict[str, set[str]] = defaultdict(set)
+            for m in template.members:
+                code = instantiate(template, m)
+                for name in plain_names(code) - declared_in(code):
+                    used[name].add(m.target)
+            self._used[template.id] = used
+        return self._used[template.id]
+
+    def in_scope(self, template: Any) -> set[str]:
+        """Names of LLVM's class scopes (``HeaderScopes.scoped``) that the function may use on its own: those that
+        training versions of its class's functions use without declaring, and the members of the LLVM classes these
+        come from (``HeaderScopes.inherited``); a free function has only what its own versions use. A name counts
+        when two training targets use it (one, where only one wrote such functions): one donor's use is no evidence
+        of the new target's bases (WebAssembly's ``InitializeWasm`` in a ``TargetObjectFile::Initialize``)."""
+        owner = _owner(template.qname)
+        own = _shared(self.used_undeclared(template))
+        if not owner:
+            return own
+        if owner not in self._in_class:
+            used: dict[str, set[str]] = defaultdict(set)
+            for t in self.owned.get(owner, []):
+                for name, who in self.used_undeclared(t).items():
+                    used[name] |= who
+            shared = _shared(used)
+            self._in_class[owner] = shared | self.headers.inherited(shared)
+        return own | self._in_class[owner]
+
     def template_locals(self, template: Any) -> set[str]:
         """Names that are locals of this function wherever the training targets write it: declared inside it
         (parameters, locals) by some version, and by every version that names them. A name some version uses
@@ -162,14 +326,17 @@ class Visibility:
             elsewhere |= plain_names(code) - own
         return declared - elsewhere
 
-    def unknown(self, code: str, conventions: set[str] | None = None, template_locals: set[str] | None = None) -> list[str]:
+    def unknown(self, code: str, conventions: set[str] | None = None, template_locals: set[str] | None = None,
+                in_scope: set[str] | None = None) -> list[str]:
         """The identifiers of ``code`` declared nowhere it can see, sorted (empty: everything is visible).
 
         ``template_locals``: names that some training target's version of the function declares as a parameter or
         local (``template_locals``). LLVM's headers are read as a bag of words, in which ``Result``, ``Opcode`` or
         ``MF`` occur as parameter names, so such a name would pass as "declared in LLVM"; but in this function it is
         a local of another version, and code that uses it without declaring it does not compile (XCore: 7 of the 10
-        candidates chosen over ones naming undeclared identifiers failed on ``'Result' was not declared``, ...)."""
+        candidates chosen over ones naming undeclared identifiers failed on ``'Result' was not declared``, ...).
+        ``in_scope``: the names of LLVM's class scopes the function may use (``Visibility.in_scope``); given, the
+        others that the headers declare only in a class, a parameter list or a body count as undeclared."""
         names = set(_IDENT.findall(_strip_literals(code)))
         foreign = self.foreign_members(code)
         names -= conventions or set()
@@ -179,6 +346,9 @@ class Visibility:
         names -= self.described
         names -= self.generated
         names |= dangling - self.described - self.generated
+        if in_scope is not None:
+            names |= plain_names(code) & self.headers.scoped - in_scope - self.described - self.generated \
+                - (conventions or set())
         if not names and not foreign:
             return []
         names -= declared_in(code)
@@ -221,6 +391,18 @@ class Visibility:
             if members is not None and name not in members and not (scope in self.classes and name in self.llvm):
                 out.add(f"{scope}::{name}")
         return sorted(out)
+
+
+def _owner(qname: str) -> str:
+    """The class or namespace of a qualified function name (``<T>AsmPrinter`` of ``<T>AsmPrinter::emitInstruction``)."""
+    return qname.rpartition("::")[0]
+
+
+def _shared(used: dict[str, set[str]]) -> set[str]:
+    """The names two of the training targets use (one, where only one target is there to use any)."""
+    targets = set().union(*used.values()) if used else set()
+    need = min(2, len(targets))
+    return {name for name, who in used.items() if len(who) >= need}
 
 
 def local_classes(code: str, classes: set[str]) -> dict[str, str]:
