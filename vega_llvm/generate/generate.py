@@ -616,7 +616,9 @@ def _parsing_first(tpl: Any, cands: list[_Written], vis: Any = None, table: Any 
     others, and of those, the ones that name only identifiers declared where the target can see them
     (``visible.Visibility``) ahead of the others. A candidate whose parameters, or whose call of one of the
     description's functions, match no declaration of the description counts as naming something undeclared
-    (``name/arity``: another overload).
+    (``name/arity``: another overload). Where no candidate both parses and names only visible things, the best
+    ones without the statements naming the rest come first (``_pruned``): the issue's rule that no function naming
+    an undeclared identifier is emitted where another way exists.
 
     A candidate parses when it is not empty and tree-sitter finds no more errors in it than in the cleanest of the
     training members' own functions (macros such as ``LLVM_EXTERNAL_VISIBILITY`` confuse tree-sitter in real
@@ -635,7 +637,8 @@ def _parsing_first(tpl: Any, cands: list[_Written], vis: Any = None, table: Any 
     own_arities = declared_arities(table, qname) if table is not None else []
     if not any(not arity_mismatch(c.code, own_arities) for c in cands):
         own_arities = []
-    for c in cands:
+
+    def check(c: _Written) -> None:
         c.parses = bool(c.code.strip()) and _errors(c.code) <= allowed
         c.undeclared = vis.unknown(c.code, conventions, local_names, in_scope) if vis is not None else []
         if table is not None:  # a signature or a call no declaration of the description takes
@@ -643,7 +646,55 @@ def _parsing_first(tpl: Any, cands: list[_Written], vis: Any = None, table: Any 
             own = [f"{qname}/{arity}"] if arity_mismatch(c.code, own_arities) else []
             calls = mismatched_calls(c.code, callable_arities(_function_arities(table), qname))
             c.undeclared = sorted({*c.undeclared, *own, *calls})
-    return sorted(cands, key=lambda c: (not c.parses, bool(c.undeclared)))  # stable: ties keep their order
+
+    for c in cands:
+        check(c)
+    ranked = sorted(cands, key=lambda c: (not c.parses, bool(c.undeclared)))  # stable: ties keep their order
+    if vis is not None and not any(c.parses and not c.undeclared for c in ranked):
+        ranked = [*_pruned(tpl, [c for c in ranked if c.parses][:_PRUNED], check, table, spelling), *ranked]
+    return ranked
+
+
+# how many of a function's best candidates get a variant without their undeclared statements (``_pruned``)
+_PRUNED = 3
+
+
+def _pruned(tpl: Any, cands: list[_Written], check: Any, table: Any, spelling: str) -> list[_Written]:
+    """For each candidate, the same statement set without the statements that name what the target's description
+    and LLVM's headers do not declare (``prune.without_statements``), repeated while that leaves another name
+    undeclared (a local the dropped statement declared): the variants that parse and name only visible things,
+    in their candidates' order. Used only where no candidate does (``_parsing_first``)."""
+    from ..templates import instantiate
+    from .adapt import respelled
+    from .prune import offending_names, without_statements
+
+    qname = tpl.qname.replace("<T>", spelling).split("::")
+
+    def line(values: dict[str, str]) -> Any:
+        def head(st: Any) -> str:
+            text = respelled(tpl, _statement_code(st, values, spelling), spelling)
+            return own_classes(own_conventions(text, table), table, spelling, qname) if table is not None else text
+        return head
+
+    out: list[_Written] = []
+    seen = {c.code for c in cands}
+    for c in cands:
+        cur = c
+        for _ in range(3):
+            keep = without_statements(tpl, cur.statements, offending_names(cur.undeclared), line(cur.values))
+            if keep is None:
+                break
+            code = respelled(tpl, instantiate(tpl, {"statements": keep, "values": cur.values, "spelling": spelling}),
+                             spelling)
+            cur = _Written(f"{c.source}-pruned", keep, cur.values, code, c.confidence)
+            _in_own_names(tpl, [cur], table, spelling)
+            check(cur)
+            if not cur.undeclared:
+                break
+        if cur is not c and cur.parses and not cur.undeclared and cur.code not in seen:
+            seen.add(cur.code)
+            out.append(cur)
+    return out
 
 
 _ARITIES: list[tuple[Any, dict[str, list[tuple[int, float]]]]] = []

@@ -1,0 +1,59 @@
+"""A candidate without the statements that name what the new target does not have.
+
+Every candidate of a function is a training target's statement set; where each of them names something the new
+target's description and LLVM's headers do not declare (Lanai's ``LowerOperation`` dispatches to ``LowerMUL``, which
+XCore has no such function for; ``LLVMInitialize<T>TargetMC`` registers ``create<T>ElfRelocation``), the best of
+them cannot compile. The same statement set without those statements (and what they enclose) is a function the
+target can build, and often the one it needs: its own backend simply has fewer cases, registrations or checks.
+
+Nothing here reads the target's real code: the statements go by the names the visibility check reported.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any, Callable, Iterable
+
+_IDENT = re.compile(r"[A-Za-z_]\w*")
+# statements that only label the ones they enclose: ``case B:`` left without them does not compile
+_LABELS = ("case_statement", "labeled_statement")
+
+
+def offending_names(undeclared: Iterable[str]) -> set[str]:
+    """The identifiers to look for in the statements: the last part of ``Scope::Name`` (``XCoreISD::BARRIER``),
+    the name of ``name/arity`` (a call of another overload)."""
+    return {u.split("/")[0].rpartition("::")[2] for u in undeclared if u}
+
+
+def without_statements(template: Any, keep: list[int], names: set[str], head: Callable[[Any], str],
+                       share: float = 0.5) -> list[int] | None:
+    """``keep`` without every statement whose own line (``head``: the statement's head and tail as the candidate
+    spells them) names one of ``names``, and without what such a statement encloses. None where nothing is left
+    out, where the function's own head would go (the definition itself names it), or where more than ``share`` of
+    the statements would: such a function is no longer the candidate adapted, but a different one."""
+    if not names:
+        return None
+    kept = set(keep)
+    drop: set[int] = set()
+    for st in template.statements:
+        if st.id in kept and names & set(_IDENT.findall(head(st))):
+            if st.parent is None:
+                return None
+            drop.add(st.id)
+    if not drop:
+        return None
+    changed = True
+    while changed:
+        changed = False
+        for st in template.statements:
+            if st.id in kept and st.id not in drop and st.parent in drop:  # what a dropped statement encloses
+                drop.add(st.id)
+                changed = True
+            elif st.id in kept and st.id not in drop and st.kind in _LABELS:  # a label with nothing left to label
+                inner = [s.id for s in template.statements if s.parent == st.id and s.id in kept]
+                if inner and all(i in drop for i in inner):
+                    drop.add(st.id)
+                    changed = True
+    if len(drop) > share * len(kept):
+        return None
+    return [s for s in keep if s not in drop]
