@@ -7,7 +7,7 @@ wrote or ranked them (docs/RESULTS.md "Generation: what each part contributes").
   (``undeclared`` in generate's rows; such code is chosen only when every candidate names one) against the others;
 - single donor: functions only one training target has (``single_donor``) against those of two or more;
 - source: the chosen candidate's origin (a training member's statement set, or the model's statement-by-statement
-  function).
+  function), and whether it was pruned (``generate._pruned``: the statements naming undeclared things left out).
 """
 
 from __future__ import annotations
@@ -37,7 +37,9 @@ def main(run: Path) -> None:
         splits["identifier check"][("names an undeclared identifier" if gen.get("undeclared") else "names none", status)] += 1
         splits["single donor"][("one training target" if gen.get("single_donor") else "two or more", status)] += 1
         src = str(gen.get("source", "?"))
-        splits["source"][("model" if src == "model" else "a training member" if src.startswith("member:") else src, status)] += 1
+        origin = "the model" if src.startswith("model") else "a training member" if src.startswith("member:") else src
+        pruned = ", without its statements naming undeclared things" if src.endswith("-pruned") else ""
+        splits["source"][(origin + pruned, status)] += 1
     for title, counts in splits.items():
         print(f"{title}:\n")
         print("| group | tested functions | " + " | ".join(STATUSES) + " | pass@1 |")
