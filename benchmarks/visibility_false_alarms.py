@@ -1,0 +1,57 @@
+"""False alarms of generation's identifier check on a held-out target's real functions (docs/RESULTS.md).
+
+    .venv/bin/python benchmarks/visibility_false_alarms.py TARGET TEMPLATES_DIR
+    .venv/bin/python benchmarks/visibility_false_alarms.py XCore ~/.cache/vega-llvm/templates-holdout-RISCV-XCore
+
+Each real function of TARGET that has a template group (its first definition, read from the corpus only to measure
+the check) goes through ``visible.Visibility.unknown`` as generation calls it, with and without the class-scope rule
+(``in_scope``: names LLVM's headers declare only inside a class, a parameter list or a body). A real function flagged
+is a false alarm: it compiles in its backend. Prints the functions the class-scope rule adds and the counts.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+
+def main() -> int:
+    from vega_llvm.describe.properties import PropertyTable
+    from vega_llvm.generate.generate import _visibility
+    from vega_llvm.generate.groundtruth import ground_truth
+    from vega_llvm.paths import cache_root
+    from vega_llvm.templates import load_templates
+
+    if len(sys.argv) != 3:
+        print(__doc__, file=sys.stderr)
+        return 2
+    target, tdir = sys.argv[1], Path(sys.argv[2]).expanduser()
+    templates = list(load_templates(tdir / "templates.jsonl"))
+    if any(m.target == target for t in templates for m in t.members):
+        print(f"error: {tdir}: {target} is a training target there; give templates that hold it out", file=sys.stderr)
+        return 2
+    table = PropertyTable.load(cache_root() / "describe" / f"{target}.json")
+    spelling = table.namespace or target
+    truth = ground_truth(cache_root() / "corpus", target)
+    vis = _visibility(table, spelling, [t.qname for t in templates], None, templates)
+    n = before = after = 0
+    for t in templates:
+        gt = truth.get((t.file, t.qname))
+        if gt is None:
+            continue
+        code = f"{gt.signature}\n{gt.body}"
+        conventions, local_names = vis.conventions(t), vis.template_locals(t)
+        base = set(vis.unknown(code, conventions, local_names))
+        full = set(vis.unknown(code, conventions, local_names, vis.in_scope(t)))
+        n += 1
+        before += bool(base)
+        after += bool(full)
+        if full - base:
+            print(f"{t.qname}: {', '.join(sorted(full - base))}")
+    print(f"{target}: {n} real functions; flagged without the class-scope rule {before}, with it {after} "
+          f"(added {after - before})")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
