@@ -617,8 +617,8 @@ def _parsing_first(tpl: Any, cands: list[_Written], vis: Any = None, table: Any 
     (``visible.Visibility``) ahead of the others. A candidate whose parameters, or whose call of one of the
     description's functions, match no declaration of the description counts as naming something undeclared
     (``name/arity``: another overload). Where no candidate both parses and names only visible things, the best
-    ones without the statements naming the rest come first (``_pruned``): the issue's rule that no function naming
-    an undeclared identifier is emitted where another way exists.
+    ones without the statements naming the rest come first (``_pruned``): code naming an undeclared identifier
+    cannot compile, so it is emitted only where no way around it was found.
 
     A candidate parses when it is not empty and tree-sitter finds no more errors in it than in the cleanest of the
     training members' own functions (macros such as ``LLVM_EXTERNAL_VISIBILITY`` confuse tree-sitter in real
