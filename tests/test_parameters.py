@@ -8,6 +8,7 @@ from vega_llvm.generate.generate import _parsing_first, _Written, _written
 from vega_llvm.generate.parameters import (
     coherent_parameters,
     declared_parameters,
+    majority_parameter_names,
     member_parameter_positions,
     parameter_names,
 )
@@ -157,3 +158,19 @@ def test_a_name_of_another_overload_in_the_group_is_not_renamed_into_the_candida
     assert coherent_parameters(mixed, positions) == mixed.replace("g ( OS )", "g ( O )")
     helper = "void f ( const MCInst * MI , uint64_t Address , StringRef Annot , unsigned Op , raw_ostream & O )\n{ OS << Alias ; }"
     assert coherent_parameters(helper, positions) == helper.replace("OS <<", "O <<")  # Alias stays: undeclared
+
+
+def test_without_a_declaration_a_parameter_takes_the_name_most_versions_give_it() -> None:
+    """Three of four versions of ``getI32Imm(unsigned, const SDLoc &)`` call the location ``dl``; the nearest
+    target's ``DL`` loses, a tie keeps the candidate's own name, and another overload's versions do not vote."""
+    codes = ["SDValue f ( unsigned Imm , const SDLoc & dl )\n{ return g ( Imm , dl ) ; }",
+             "SDValue f ( unsigned Imm , const SDLoc & dl )\n{ return g ( Imm , dl ) ; }",
+             "SDValue f ( unsigned Val , const SDLoc & dl )\n{ return g ( Val , dl ) ; }",
+             "SDValue f ( unsigned Val , const SDLoc & DL )\n{ return g ( Val , DL ) ; }",
+             "SDValue f ( int Other , const SDLoc & Loc )\n{ return g ( Other , Loc ) ; }"]
+    types = ["unsigned", "const SDLoc &"]
+    assert majority_parameter_names(codes, types) == ["", "dl"]
+    assert majority_parameter_names(codes, ["char"]) is None
+    mine = codes[3]
+    assert coherent_parameters(mine, member_parameter_positions(codes, types), majority_parameter_names(codes, types)) \
+        == "SDValue f ( unsigned Val , const SDLoc & dl )\n{ return g ( Val , dl ) ; }"

@@ -43,6 +43,7 @@ from .parameters import (
     declared_arities,
     declared_function_arities,
     declared_parameters,
+    majority_parameter_names,
     member_parameter_positions,
     mismatched_calls,
     parameter_names,
@@ -591,13 +592,15 @@ def _in_own_names(tpl: Any, cands: list[_Written], table: Any, spelling: str) ->
     conventions where it names another target's (``adapt.own_conventions``: ``RetCC_XCore32``, Lanai's respelled,
     is ``RetCC_XCore``), its declared class of the same role where it names a class of the target's spelling that
     the description does not declare (``adapt.own_classes``), and one name per parameter, the description's where
-    its headers declare the function (``parameters.coherent_parameters``)."""
+    its headers declare the function, else the one most training targets give it (``parameters.coherent_parameters``,
+    ``parameters.majority_parameter_names``)."""
     from ..templates import instantiate
 
     member_codes = [instantiate(tpl, {"statements": m.statements, "values": m.values, "spelling": spelling})
                     for m in tpl.members]
     qname = tpl.qname.replace("<T>", spelling)
     positions: dict[tuple[str, ...], dict[str, int]] = {}
+    majority: dict[tuple[str, ...], list[str] | None] = {}
     for c in cands:
         if table is not None:
             c.code = own_classes(own_conventions(c.code, table), table, spelling, qname.split("::"))
@@ -607,7 +610,9 @@ def _in_own_names(tpl: Any, cands: list[_Written], table: Any, spelling: str) ->
             if types not in positions:
                 positions[types] = member_parameter_positions(member_codes, list(types))
             declared = declared_parameters(table, qname, len(params))
-            c.code = coherent_parameters(c.code, positions[types], declared[0] if declared else None)
+            if types not in majority:
+                majority[types] = majority_parameter_names(member_codes, list(types))
+            c.code = coherent_parameters(c.code, positions[types], declared[0] if declared else majority[types])
 
 
 def _parsing_first(tpl: Any, cands: list[_Written], vis: Any = None, table: Any = None,
