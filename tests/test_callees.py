@@ -76,3 +76,39 @@ def test_a_call_in_the_donors_code_charges_the_models_callee(tmp_path: Path) -> 
     assert moved == {ctor: factory} and "which is the nearest target's code" in blamed[ctor]
     blamed = {factory: calls[0][2]}
     assert redirect(blamed, calls, *args, {factory: 0.0, ctor: 0.0}, movable=set(), taken_over={factory, ctor}) == {}
+
+
+# XCore's scratch TTI: a library template calls the target's method with the base's default arguments, which the
+# target's declaration (written from the generated signature) does not have.
+LIBRARY = """\
+template <typename T> struct BasicTTIImplBase {
+  int cost(int Opcode, int Kind = 0) { return 1; }
+  int total() { return static_cast<T *>(this)->cost(3); }  // line 3: LLVM's call
+};
+"""
+TARGET = """\
+#include "lib/Basic.h"
+struct NewTTIImpl : BasicTTIImplBase<NewTTIImpl> {
+  int cost(int Opcode, int Kind);  // line 3: our declaration, no default argument
+};
+int use() { NewTTIImpl T; return T.total(); }  // line 5: the instantiation
+"""
+
+
+def test_a_call_from_llvms_header_code_charges_our_callee(tmp_path: Path) -> None:
+    from vega_llvm.bootstrap.callees import error_text, library_callees
+
+    (tmp_path / "lib").mkdir()
+    (tmp_path / "lib" / "Basic.h").write_text(LIBRARY)
+    ours = tmp_path / "target"
+    ours.mkdir()
+    (ours / "tti.cpp").write_text(TARGET)
+    res = subprocess.run(["g++", "-std=c++17", "-fsyntax-only", "-I", str(tmp_path), "target/tti.cpp"], cwd=tmp_path,
+                         capture_output=True, text=True)
+    assert res.returncode != 0
+    calls = mismatched_calls(res.stderr, tmp_path)
+    decl = str((ours / "tti.cpp").resolve())
+    charged = library_callees(calls, ours, {(decl, 3): "<T>TTIImpl::cost"})
+    assert list(charged) == ["<T>TTIImpl::cost"]
+    assert error_text(charged["<T>TTIImpl::cost"]).startswith("no matching function for call to")
+    assert library_callees(calls, tmp_path, {(decl, 3): "<T>TTIImpl::cost"}) == {}  # a call of ours: not this rule

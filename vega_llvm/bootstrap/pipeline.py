@@ -65,7 +65,7 @@ from .repair import (  # noqa: F401  (the helpers tests and callers know from he
     RUNTIME, Charged, Repair, RepairState, comment_out, removable, removable_errors, repair_round, repaired_head,
     statement_extent, stub_function,
 )
-from .callees import mismatched_calls, redirect
+from .callees import error_text, library_callees, mismatched_calls, redirect
 from .memory import Memory, function_from, load as load_memory, remember, restore_tree, same_function
 from .stops import stubs_hit, write_first  # noqa: F401  (stubs_hit: re-exported)
 from .trees import OPTIONAL, Emitted, ScratchTree, SwapTree, Tree
@@ -566,6 +566,14 @@ def _charge_callees(charge: "Charge", em: Emitted, fns: dict[str, EmitFunction],
     calls = mismatched_calls(charge.log_text, build_dir)
     if not calls:
         return
+    for callee, line in library_callees(calls, target_dir, em.decl_sites).items():
+        text = error_text(line)
+        # the function whose line instantiated LLVM's code was charged with LLVM's error; the callee is at fault
+        for key in [k for k, msg in charge.blamed.items() if k != callee and text and text in msg]:
+            del charge.blamed[key]
+        if callee not in charge.blamed:
+            charge.blamed[callee] = f"{line.strip()} (LLVM's code calls it: its declaration is charged)"
+            log(f"charged {callee}: LLVM's code calls it as none of its declarations allows")
     caller_of = {}
     for at, _cands, _line in calls:
         hit, _ = attribute_errors(target_dir, em.applied, [at])
