@@ -141,7 +141,7 @@ def majority_parameter_names(member_codes: Iterable[str], types: list[str]) -> l
     function (a helper or a class of a ``.cpp``), a new target's author most often names its parameters as most
     targets do: over the functions of XCore, ARC and AVR that no header declares, the majority's names are the real
     ones for 27/30, 25/28 and 36/48 functions, the nearest training target's for 20/30, 20/28, 29/48 (RISC-V: 94
-    and 96 of 112; its nearest target is LoongArch, which began as a copy of it)."""
+    and 96 of 112: its nearest target, LoongArch, writes most functions as RISC-V does)."""
     from collections import Counter
 
     found, _ = _member_parameters(member_codes)
