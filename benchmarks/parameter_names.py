@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import sys
 from collections import Counter
-from pathlib import Path
 
 
 def main() -> int:
@@ -24,17 +23,15 @@ def main() -> int:
     from vega_llvm.generate.groundtruth import ground_truth
     from vega_llvm.generate.parameters import parameters
     from vega_llvm.paths import cache_root
-    from vega_llvm.templates import instantiate, load_templates
+    from vega_llvm.templates import instantiate
 
-    if len(sys.argv) != 3:
-        print(__doc__, file=sys.stderr)
+    from heldout_templates import held_out_templates
+
+    args = held_out_templates(sys.argv, __doc__ or "")
+    if args is None:
         return 2
-    target, tdir = sys.argv[1], Path(sys.argv[2]).expanduser()
-    templates = list(load_templates(tdir / "templates.jsonl"))
+    target, _tdir, templates = args
     train = {m.target for t in templates for m in t.members}
-    if target in train:
-        print(f"error: {tdir}: {target} is a training target there; give templates that hold it out", file=sys.stderr)
-        return 2
     tables = {k: v.table for k, v in load_tables(describe_dir(), train | {target}, describe_missing=False).items()}
     mine = tables[target]
     ranking = [n for n, _ in rank_targets(mine, {k: v for k, v in tables.items() if k != target})]

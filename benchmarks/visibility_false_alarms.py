@@ -12,7 +12,6 @@ is a false alarm: it compiles in its backend. Prints the functions the class-sco
 from __future__ import annotations
 
 import sys
-from pathlib import Path
 
 
 def main() -> int:
@@ -20,16 +19,13 @@ def main() -> int:
     from vega_llvm.generate.generate import _visibility
     from vega_llvm.generate.groundtruth import ground_truth
     from vega_llvm.paths import cache_root
-    from vega_llvm.templates import load_templates
 
-    if len(sys.argv) != 3:
-        print(__doc__, file=sys.stderr)
+    from heldout_templates import held_out_templates
+
+    args = held_out_templates(sys.argv, __doc__ or "")
+    if args is None:
         return 2
-    target, tdir = sys.argv[1], Path(sys.argv[2]).expanduser()
-    templates = list(load_templates(tdir / "templates.jsonl"))
-    if any(m.target == target for t in templates for m in t.members):
-        print(f"error: {tdir}: {target} is a training target there; give templates that hold it out", file=sys.stderr)
-        return 2
+    target, _tdir, templates = args
     table = PropertyTable.load(cache_root() / "describe" / f"{target}.json")
     spelling = table.namespace or target
     truth = ground_truth(cache_root() / "corpus", target)

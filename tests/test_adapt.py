@@ -82,7 +82,7 @@ def test_the_first_clean_candidate_is_taken_whatever_its_rank() -> None:
     assert [a.source for a in adapted] == ["member:A", "member:B", "member:C", "member:D"]
     vis = object.__new__(Visibility)  # the real check, against a small set of visible names
     vis.spelling, vis.llvm, vis.described, vis.generated = "New", frozenset(), {"Zero"}, {"f"}  # generated: own name
-    vis.checks_own_names, vis._tblgen, vis.scopes, vis.classes, vis.owned = True, None, {}, set(), {}
+    vis.checks_own_names, vis._tblgen, vis.scopes, vis.classes, vis.owned, vis._used = True, None, {}, set(), {}, {}
     ranked = _parsing_first(tpl, [_written(tpl, a, {}, {}, {}, "New") for a in adapted], vis)
     assert ranked[0].source == "member:D" and not ranked[0].undeclared
     assert [c.undeclared for c in ranked[1:]] == [["helper2"], ["helper3"], ["helper4"]]
@@ -105,10 +105,11 @@ def test_a_local_of_every_version_is_undeclared_where_the_candidate_drops_its_de
     tpl = Template("t", "<T>X.cpp", "<T>X::f", "ISel", ["A", "B", "C"], [head, decl, ret], ms)
     vis = object.__new__(Visibility)
     vis.spelling, vis.llvm, vis.described, vis.generated = "New", frozenset({"Result", "Out"}), set(), {"f", "NewX"}
-    vis.checks_own_names, vis._tblgen, vis.scopes, vis.classes, vis.owned = True, None, {}, set(), {}
+    vis.checks_own_names, vis._tblgen, vis.scopes, vis.classes, vis.owned, vis._used = True, None, {}, set(), {}, {}
     # C uses Result undeclared (a member of its class there): not a local of this function
     assert vis.template_locals(tpl) == set()
     ms[2] = Member("C", "C", "C/X.cpp:1", "C", [0, 1, 2], {})
+    vis._used.clear()  # the members read once per run are cached by template id; this one changed under its id
     assert vis.template_locals(tpl) == {"Result"}
     cands = [_written(tpl, a, {}, {}, {}, "New") for a in member_candidates(tpl, lambda sid: None, {}, set(), {"A": 1.0})]
     # a candidate whose statement set keeps the return but not the declaration
@@ -225,7 +226,7 @@ def test_a_local_of_one_version_is_undeclared_in_a_candidate_without_its_declara
     tpl = Template("t", "<T>X.cpp", "<T>X::f", "ISel", ["A", "B"], [head, decl, ret, other], ms)
     vis = object.__new__(Visibility)
     vis.spelling, vis.llvm, vis.described, vis.generated = "New", frozenset({"Position", "Out"}), set(), {"f", "NewX"}
-    vis.checks_own_names, vis._tblgen, vis.scopes, vis.classes, vis.owned = True, None, {}, set(), {}
+    vis.checks_own_names, vis._tblgen, vis.scopes, vis.classes, vis.owned, vis._used = True, None, {}, set(), {}, {}
     assert vis.template_locals(tpl) == {"Position"}
     assert vis.unknown("unsigned NewX :: f ( ) {\n  return Position ;\n}", set(), vis.template_locals(tpl)) == ["Position"]
     assert vis.unknown("unsigned NewX :: f ( ) {\n  unsigned Position = Out ;\n  return Position ;\n}", set(),

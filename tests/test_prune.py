@@ -47,7 +47,7 @@ def test_generation_offers_the_pruned_candidate_where_every_candidate_names_some
     vis = object.__new__(Visibility)  # the real check, against a small set of visible names
     vis.spelling, vis.llvm = "New", frozenset({"SDValue", "Op", "ADD", "MUL"})
     vis.described, vis.generated = {"lowerAdd"}, {"LowerOperation", "NewTL"}
-    vis.checks_own_names, vis._tblgen, vis.scopes, vis.classes, vis.owned = True, None, {}, set(), {}
+    vis.checks_own_names, vis._tblgen, vis.scopes, vis.classes, vis.owned, vis._used = True, None, {}, set(), {}, {}
     ranked = _parsing_first(tpl, [_written(tpl, a, {}, {}, {}, "New") for a in adapted], vis, None, "New")
     assert ranked[0].source == "member:Alpha-pruned" and ranked[0].statements == [0, 1, 2, 5]
     assert ranked[0].parses and not ranked[0].undeclared and "lowerMUL" not in ranked[0].code

@@ -253,7 +253,7 @@ class Visibility:
         self.owned: dict[str, list[Any]] = defaultdict(list)
         for t in templates:
             self.owned[_owner(t.qname)].append(t)
-        self._used: dict[str, dict[str, set[str]]] = {}
+        self._used: dict[str, tuple[set[str], dict[str, set[str]]]] = {}
         self._in_class: dict[str, set[str]] = {}
         self.described = described_identifiers(table, spelling)
         self.generated = {n.replace("<T>", spelling) for n in generated_names}
@@ -275,19 +275,28 @@ class Visibility:
                     out.update(_IDENT.findall(tok.replace("<T>", self.spelling)))
         return out
 
-    def used_undeclared(self, template: Any) -> dict[str, set[str]]:
-        """Name -> the training targets whose version of the function uses it without declaring it (a member of its
-        class or of a base, a global)."""
+    def _member_names(self, template: Any) -> tuple[set[str], dict[str, set[str]]]:
+        """What the training versions of the function declare (parameters, locals), and name -> the targets whose
+        version uses it without declaring it; each version parsed once per run (``template_locals`` and
+        ``in_scope`` both read it)."""
         if template.id not in self._used:
             from ..templates import instantiate
 
+            declared: set[str] = set()
             used: dict[str, set[str]] = defaultdict(set)
             for m in template.members:
                 code = instantiate(template, m)
-                for name in plain_names(code) - declared_in(code):
+                own = declared_in(code)
+                declared |= own
+                for name in plain_names(code) - own:
                     used[name].add(m.target)
-            self._used[template.id] = used
+            self._used[template.id] = (declared, used)
         return self._used[template.id]
+
+    def used_undeclared(self, template: Any) -> dict[str, set[str]]:
+        """Name -> the training targets whose version of the function uses it without declaring it (a member of its
+        class or of a base, a global)."""
+        return self._member_names(template)[1]
 
     def in_scope(self, template: Any) -> set[str]:
         """Names of LLVM's class scopes (``HeaderScopes.scoped``) that the function may use on its own: those that
@@ -316,16 +325,8 @@ class Visibility:
         ``LowerVAARG`` on ``STI``, ``loadRegFromStackSlot`` on ``Position``); on the real functions of XCore and
         RISC-V this flags 2 of 156 and 2 of 504 (a class member that one training target declares as a local),
         against 12 and 26 chosen candidates that used another version's local."""
-        from ..templates import instantiate
-
-        declared: set[str] = set()
-        elsewhere: set[str] = set()
-        for m in template.members:
-            code = instantiate(template, m)
-            own = declared_in(code)
-            declared |= own
-            elsewhere |= plain_names(code) - own
-        return declared - elsewhere
+        declared, used = self._member_names(template)
+        return declared - set(used)
 
     def unknown(self, code: str, conventions: set[str] | None = None, template_locals: set[str] | None = None,
                 in_scope: set[str] | None = None) -> list[str]:
