@@ -49,6 +49,7 @@ from .parameters import (
     parameter_names,
     parameters,
 )
+from .returns import falls_off
 
 
 @dataclass
@@ -474,10 +475,11 @@ def generate(
 def _confidence(tpl: Any, cand: "_Written", spelling: str) -> float:
     """The function confidence of a candidate: the training targets' agreement (``adapt.consensus``), but 0 for code
     that names an identifier declared nowhere the target can see: it cannot compile, however many targets wrote it
-    (on XCore every such function failed to compile, docs/RESULTS.md)."""
+    (on XCore every such function failed to compile, docs/RESULTS.md); and 0 for one that returns nothing where it
+    promises a value (``returns.falls_off``)."""
     from .adapt import consensus
 
-    return 0.0 if cand.undeclared else consensus(tpl, cand.code, spelling)
+    return 0.0 if cand.undeclared or cand.falls_off else consensus(tpl, cand.code, spelling)
 
 
 def _visibility(table: Any, spelling: str, qnames: list[str], known: set[str] | None = None,
@@ -534,7 +536,7 @@ def _record(tpl: Any, target: str, best: "_Written", ranked: list["_Written"], s
         "statements": stmts,
         "undeclared": best.undeclared,
         "candidates": [{"source": c.source, "code": c.code, "confidence": round(c.confidence, 4), "parses": c.parses,
-                        "undeclared": c.undeclared} for c in ranked],
+                        "undeclared": c.undeclared, "falls_off": c.falls_off} for c in ranked],
     }
     gt = truth.get((tpl.file, tpl.qname))
     if gt is not None:
@@ -562,6 +564,7 @@ class _Written:
     confidence: float
     parses: bool = True
     undeclared: list[str] = field(default_factory=list)  # identifiers declared nowhere the target can see
+    falls_off: bool = False  # returns a value but has no return (``returns.falls_off``)
 
 
 def _written(tpl: Any, a: Any, rows: dict[int, dict[str, Any]], row_job: dict[tuple[str, int], tuple[str, str]],
@@ -623,7 +626,8 @@ def _parsing_first(tpl: Any, cands: list[_Written], vis: Any = None, table: Any 
     description's functions, match no declaration of the description counts as naming something undeclared
     (``name/arity``: another overload). Where no candidate both parses and names only visible things, the best
     ones without the statements naming the rest come first (``_pruned``): code naming an undeclared identifier
-    cannot compile, so it is emitted only where no way around it was found.
+    cannot compile, so it is emitted only where no way around it was found. A candidate that promises a value and
+    has no ``return`` (``returns.falls_off``) ranks below every other that parses, and no pruned variant may be one.
 
     A candidate parses when it is not empty and tree-sitter finds no more errors in it than in the cleanest of the
     training members' own functions (macros such as ``LLVM_EXTERNAL_VISIBILITY`` confuse tree-sitter in real
@@ -645,6 +649,7 @@ def _parsing_first(tpl: Any, cands: list[_Written], vis: Any = None, table: Any 
 
     def check(c: _Written) -> None:
         c.parses = bool(c.code.strip()) and _errors(c.code) <= allowed
+        c.falls_off = c.parses and falls_off(c.code)
         c.undeclared = vis.unknown(c.code, conventions, local_names, in_scope) if vis is not None else []
         if table is not None:  # a signature or a call no declaration of the description takes
             arity = len(parameter_names(c.code.partition("\n")[0]) or [])
@@ -654,8 +659,8 @@ def _parsing_first(tpl: Any, cands: list[_Written], vis: Any = None, table: Any 
 
     for c in cands:
         check(c)
-    ranked = sorted(cands, key=lambda c: (not c.parses, bool(c.undeclared)))  # stable: ties keep their order
-    if vis is not None and not any(c.parses and not c.undeclared for c in ranked):
+    ranked = sorted(cands, key=lambda c: (not c.parses, c.falls_off, bool(c.undeclared)))  # stable: ties keep their order
+    if vis is not None and not any(c.parses and not c.falls_off and not c.undeclared for c in ranked):
         ranked = [*_pruned(tpl, [c for c in ranked if c.parses][:_PRUNED], check, table, spelling), *ranked]
     return ranked
 
@@ -696,7 +701,7 @@ def _pruned(tpl: Any, cands: list[_Written], check: Any, table: Any, spelling: s
             check(cur)
             if not cur.undeclared:
                 break
-        if cur is not c and cur.parses and not cur.undeclared and cur.code not in seen:
+        if cur is not c and cur.parses and not cur.falls_off and not cur.undeclared and cur.code not in seen:
             seen.add(cur.code)
             out.append(cur)
     return out
