@@ -52,3 +52,29 @@ def test_generation_offers_the_pruned_candidate_where_every_candidate_names_some
     assert ranked[0].source == "member:Alpha-pruned" and ranked[0].statements == [0, 1, 2, 5]
     assert ranked[0].parses and not ranked[0].undeclared and "lowerMUL" not in ranked[0].code
     assert ranked[1].source == "member:Alpha" and ranked[1].undeclared == ["lowerMUL"]
+
+
+def test_the_same_statements_as_another_target_wrote_them_come_before_pruning() -> None:
+    """Alpha and Beta write the same statements; the vote takes Alpha's value (the more similar), which names
+    ``lowerMUL``, undeclared for the new target. Beta's own values name only visible things: that variant ranks
+    first, ahead of the voted candidate, and no statement is pruned."""
+    from vega_llvm.generate.generate import _adapted, _parsing_first, _written
+    from vega_llvm.generate.visible import Visibility
+
+    st = [
+        Statement(0, None, 0, "function_definition", ["SDValue", "<T>TL", "::", "lowerX", "(", ")", "{"], ["}"], "TARGET_INDEPENDENT"),
+        Statement(1, 0, 1, "return_statement", ["return", "<SV0>", "(", ")", ";"], [], "TARGET_SPECIFIC",
+                  [Placeholder("SV0", "identifier")]),
+    ]
+    ms = [Member("Alpha", "Alpha", "Alpha/TL.cpp:1", "Alpha", [0, 1], {"SV0": "lowerMUL"}),
+          Member("Beta", "Beta", "Beta/TL.cpp:1", "Beta", [0, 1], {"SV0": "lowerAdd"})]
+    tpl = Template("t", "<T>TL.cpp", "<T>TL::lowerX", "ISel", ["Alpha", "Beta"], st, ms)
+    adapted = _adapted({"t": tpl}, ["t"], {"t": {}}, {}, {"Alpha": 1.0, "Beta": 0.5}, {}, set(), {})["t"]
+    assert [a.source for a in adapted] == ["member:Alpha"] and [v.source for v in adapted[0].variants] == ["member:Beta"]
+    vis = object.__new__(Visibility)
+    vis.spelling, vis.llvm = "New", frozenset({"SDValue"})
+    vis.described, vis.generated = {"lowerAdd"}, {"lowerX", "NewTL"}
+    vis.checks_own_names, vis._tblgen, vis.scopes, vis.classes, vis.owned, vis._used = True, None, {}, set(), {}, {}
+    ranked = _parsing_first(tpl, [_written(tpl, a, {}, {}, {}, "New") for a in adapted], vis, None, "New")
+    assert [c.source for c in ranked] == ["member:Beta", "member:Alpha"]
+    assert "lowerAdd" in ranked[0].code and not ranked[0].undeclared and ranked[1].undeclared == ["lowerMUL"]

@@ -133,6 +133,9 @@ class Adapted:
     score: float
     retranslate: set[int] = field(default_factory=set)  # statements whose values come from the model
     foreign: list[str] = field(default_factory=list)  # the donor names that were replaced
+    # the same statements with the values of one other training target that wrote them, most similar first, where
+    # they differ from the voted ones and name nothing the new target lacks (``member_candidates``)
+    variants: list["Adapted"] = field(default_factory=list)
 
 
 def member_candidates(
@@ -150,9 +153,12 @@ def member_candidates(
     weighted by the reciprocal rank of their description similarity to the new target, whose own function has exactly that set
     (a prior: what targets like this one write), and ``presence_score`` is how well the set agrees with the
     model's presence confidences for the new target (the evidence of the properties the function depends on).
-    The values come from the most similar target that wrote the set; those naming records the new target lacks
-    are marked for the model to fill, after the donor's enumerators of a target scope are translated to the target's
-    (``own_enumerators``; ``enumerators``: ``scoped_enumerators`` of the new target)."""
+    The values are those the targets that wrote the set agree on, weighted by similarity (``_voted_values``); those
+    naming records the new target lacks are marked for the model to fill, after the donor's enumerators of a target
+    scope are translated to the target's (``own_enumerators``; ``enumerators``: ``scoped_enumerators`` of the new
+    target). Each candidate also carries the set as each of its other writers wrote it (``Adapted.variants``):
+    the vote can pick a value the new target cannot take (Lanai's ``create<T>ISelDag(TM)`` where XCore declares
+    ``create<T>ISelDag(TM, OptLevel)``, as ARC writes it)."""
     namespaces = namespaces or {}
     by_set: dict[tuple[int, ...], list[Any]] = {}
     for m in template.members:
@@ -172,7 +178,16 @@ def member_candidates(
         values, redo, foreign = _voted_values(template, voters, set(stmts), owner, weight, donor_names, target_names,
                                               namespaces, enumerators or {})
         score = math.log(support) + presence_score(template, stmts, confidence)
-        out.append((-score, -weight[m.target], m.member, Adapted(f"member:{m.target}", list(stmts), values, score, redo, foreign)))
+        variants: list[Adapted] = []
+        seen = [values]
+        for x in sorted(members, key=lambda x: (-weight[x.target], x.member)):
+            own, own_redo, _ = _voted_values(template, [x], set(stmts), owner, weight, donor_names, target_names,
+                                             namespaces, enumerators or {})
+            if not own_redo and own not in seen:
+                seen.append(own)
+                variants.append(Adapted(f"member:{x.target}", list(stmts), own, score))
+        out.append((-score, -weight[m.target], m.member,
+                    Adapted(f"member:{m.target}", list(stmts), values, score, redo, foreign, variants)))
     out.sort(key=lambda x: x[:3])
     return [c for *_, c in out]
 

@@ -29,7 +29,7 @@ import time
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable, Iterator
+from typing import Any, Callable, Iterable, Iterator
 
 from .. import LLVM_VERSION, __version__
 from ..errors import ConfigError
@@ -565,6 +565,7 @@ class _Written:
     parses: bool = True
     undeclared: list[str] = field(default_factory=list)  # identifiers declared nowhere the target can see
     falls_off: bool = False  # returns a value but has no return (``returns.falls_off``)
+    variants: Callable[[], list["_Written"]] | None = None  # the same statements as other targets wrote them
 
 
 def _written(tpl: Any, a: Any, rows: dict[int, dict[str, Any]], row_job: dict[tuple[str, int], tuple[str, str]],
@@ -587,7 +588,10 @@ def _written(tpl: Any, a: Any, rows: dict[int, dict[str, Any]], row_job: dict[tu
     for ph in (p for st in tpl.statements for p in st.placeholders):
         values.setdefault(ph.name, "")
     code = respelled(tpl, instantiate(tpl, {"statements": a.statements, "values": values, "spelling": spelling}), spelling)
-    return _Written(a.source, list(a.statements), values, code, math.exp(a.score))
+    out = _Written(a.source, list(a.statements), values, code, math.exp(a.score))
+    if getattr(a, "variants", None):  # written only where asked for (``_revalued``)
+        out.variants = lambda: [_written(tpl, v, rows, row_job, decoded, spelling) for v in a.variants]
+    return out
 
 
 def _in_own_names(tpl: Any, cands: list[_Written], table: Any, spelling: str) -> None:
@@ -625,8 +629,9 @@ def _parsing_first(tpl: Any, cands: list[_Written], vis: Any = None, table: Any 
     (``visible.Visibility``) ahead of the others. A candidate whose parameters, or whose call of one of the
     description's functions, match no declaration of the description counts as naming something undeclared
     (``name/arity``: another overload). Where no candidate both parses and names only visible things, the best
-    ones without the statements naming the rest come first (``_pruned``): code naming an undeclared identifier
-    cannot compile, so it is emitted only where no way around it was found. A candidate that promises a value and
+    ones as another training target wrote the same statements come first (``_revalued``), or where none of those
+    is clean either, the best ones without the statements naming the rest (``_pruned``): code naming an undeclared
+    identifier cannot compile, so it is emitted only where no way around it was found. A candidate that promises a value and
     has no ``return`` (``returns.falls_off``) ranks below every other that parses, and no pruned variant may be one.
 
     A candidate parses when it is not empty and tree-sitter finds no more errors in it than in the cleanest of the
@@ -660,9 +665,34 @@ def _parsing_first(tpl: Any, cands: list[_Written], vis: Any = None, table: Any 
     for c in cands:
         check(c)
     ranked = sorted(cands, key=lambda c: (not c.parses, c.falls_off, bool(c.undeclared)))  # stable: ties keep their order
-    if vis is not None and not any(c.parses and not c.falls_off and not c.undeclared for c in ranked):
-        ranked = [*_pruned(tpl, [c for c in ranked if c.parses][:_PRUNED], check, table, spelling), *ranked]
+    if vis is not None and not any(_clean(c) for c in ranked):
+        best = [c for c in ranked if c.parses][:_PRUNED]
+        ranked = [*(_revalued(tpl, best, check, table, spelling) or _pruned(tpl, best, check, table, spelling)), *ranked]
     return ranked
+
+
+def _clean(c: "_Written") -> bool:
+    """Whether a candidate parses, returns what it promises and names only what the target can see."""
+    return c.parses and not c.falls_off and not c.undeclared
+
+
+def _revalued(tpl: Any, cands: list[_Written], check: Any, table: Any, spelling: str) -> list[_Written]:
+    """For each candidate, its statements as each other training target that wrote them wrote them
+    (``adapt.Adapted.variants``): the clean ones, in their candidates' order and then by similarity. Used only
+    where no candidate is clean (``_parsing_first``), and before pruning: the same statements with other values
+    take nothing away from the function."""
+    out: list[_Written] = []
+    seen = {c.code for c in cands}
+    for c in cands:
+        for v in (c.variants() if c.variants is not None else []):
+            _in_own_names(tpl, [v], table, spelling)
+            if v.code in seen:
+                continue
+            seen.add(v.code)
+            check(v)
+            if _clean(v):
+                out.append(v)
+    return out
 
 
 # how many of a function's best candidates get a variant without their undeclared statements (``_pruned``)
@@ -701,7 +731,7 @@ def _pruned(tpl: Any, cands: list[_Written], check: Any, table: Any, spelling: s
             check(cur)
             if not cur.undeclared:
                 break
-        if cur is not c and cur.parses and not cur.falls_off and not cur.undeclared and cur.code not in seen:
+        if cur is not c and _clean(cur) and cur.code not in seen:
             seen.add(cur.code)
             out.append(cur)
     return out
