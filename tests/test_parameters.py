@@ -174,3 +174,13 @@ def test_without_a_declaration_a_parameter_takes_the_name_most_versions_give_it(
     mine = codes[3]
     assert coherent_parameters(mine, member_parameter_positions(codes, types), majority_parameter_names(codes, types)) \
         == "SDValue f ( unsigned Val , const SDLoc & dl )\n{ return g ( Val , dl ) ; }"
+
+
+def test_a_parameter_named_like_a_scope_is_renamed_where_it_is_the_parameter_only() -> None:
+    """Lanai names its code-model parameter ``CodeModel``; XCore's declaration calls it ``CM``. The scope
+    ``CodeModel::Model`` and ``CodeModel::Medium`` stay: renamed, they named nothing (XCore's scratch constructor)."""
+    code = ("XTM :: XTM ( const Target & T , std :: optional < CodeModel :: Model > CodeModel , bool JIT ) : "
+            "B ( T , getEffectiveCodeModel ( CodeModel , CodeModel :: Medium ) )\n{ initAsmInfo ( ) ; }")
+    assert coherent_parameters(code, {}, ["T", "CM", "JIT"]) == (
+        "XTM :: XTM ( const Target & T , std :: optional < CodeModel :: Model > CM , bool JIT ) : "
+        "B ( T , getEffectiveCodeModel ( CM , CodeModel :: Medium ) )\n{ initAsmInfo ( ) ; }")

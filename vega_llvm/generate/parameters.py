@@ -218,11 +218,16 @@ def _rename(code: str, rename: dict[str, str]) -> str:
     return "".join(out)
 
 
+_SCOPE_NEXT = re.compile(r"\s*::")
+
+
 def _rename_plain(code: str, start: int, end: int, rename: dict[str, str]) -> str:
     piece, out, last = code[start:end], [], 0
     for m in _IDENT.finditer(piece):
         new = rename.get(m.group())
         if new is None or _AFTER_MEMBER.search(code, max(0, start + m.start() - 8), start + m.start()):
+            continue
+        if _SCOPE_NEXT.match(piece, m.end()):  # a namespace or class: Lanai's parameter ``CodeModel`` beside ``CodeModel::Model``
             continue
         out.append(piece[last:m.start()])
         out.append(new)
