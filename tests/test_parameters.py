@@ -184,3 +184,36 @@ def test_a_parameter_named_like_a_scope_is_renamed_where_it_is_the_parameter_onl
     assert coherent_parameters(code, {}, ["T", "CM", "JIT"]) == (
         "XTM :: XTM ( const Target & T , std :: optional < CodeModel :: Model > CM , bool JIT ) : "
         "B ( T , getEffectiveCodeModel ( CM , CodeModel :: Medium ) )\n{ initAsmInfo ( ) ; }")
+
+
+def test_where_every_candidate_is_another_overload_the_declared_parameter_list_is_taken() -> None:
+    """XCore declares ``explicit XCoreMCAsmInfo(const Triple &TT)``; every training version also takes
+    ``MCTargetOptions``, which its body does not use: the definition takes the declared list. A parameter the body
+    uses is matched by name, else by the one declared parameter of its type (renamed), else the declaration is
+    not this function's."""
+    from vega_llvm.generate.parameters import declared_head
+
+    two = "NewMCAsmInfo :: NewMCAsmInfo ( const Triple & , const MCTargetOptions & Options )\n{ IsLittleEndian = false ; }"
+    assert declared_head(two, ["explicit NewMCAsmInfo(const Triple &TT);"]) == (
+        "NewMCAsmInfo :: NewMCAsmInfo (const Triple &TT)\n{ IsLittleEndian = false ; }")
+    printer = "void printOperand ( const MCInst * MI , uint64_t , unsigned Op , raw_ostream & O )\n{ print ( MI , Op , O ) ; }"
+    assert declared_head(printer, ["void printOperand(const MCInst *MI, int N, raw_ostream &O, const char *M = nullptr);",
+                                   "void printOperand(const MCInst *MI, unsigned OpNo, raw_ostream &O);"]) == (
+        "void printOperand (const MCInst *MI, unsigned OpNo, raw_ostream &O)\n{ print ( MI , OpNo , O ) ; }")
+    assert declared_head("int f ( int A , int B )\n{ return A + B ; }", ["int f(int X);"]) is None
+    # through generation: both versions are another overload, so both take the declaration
+    decls = [{"name": "NewMCAsmInfo::NewMCAsmInfo", "kind": "decl.method", "file": "NewMCAsmInfo.h",
+              "signature": "explicit NewMCAsmInfo(const Triple &TT);"}]
+    table = PropertyTable("New", "New", details={"declarations": decls})
+    head = Statement(0, None, 0, "function_definition",
+                     ["<T>MCAsmInfo", "::", "<T>MCAsmInfo", "(", "const", "Triple", "&", "<SV0>", ",", "const",
+                      "MCTargetOptions", "&", "Options", ")", "{"], ["}"], "TARGET_SPECIFIC", [Placeholder("SV0", "identifier")])
+    body = Statement(1, 0, 1, "expression_statement", ["IsLittleEndian", "=", "false", ";"], [], "TARGET_INDEPENDENT")
+    ms = [Member("A", "A", "A/M.cpp:1", "A", [0, 1], {"SV0": "TT"}), Member("B", "B", "B/M.cpp:1", "B", [0], {"SV0": ""})]
+    tpl = Template("t", "<T>MCAsmInfo.cpp", "<T>MCAsmInfo::<T>MCAsmInfo", "EMI", ["A", "B"], [head, body], ms)
+    cands = [_Written(f"member:{m.target}", m.statements, m.values,
+                      instantiate(tpl, {"statements": m.statements, "values": m.values, "spelling": "New"}), 0.5)
+             for m in ms]
+    ranked = _parsing_first(tpl, cands, None, table, "New")
+    assert [c.code.partition("\n")[0] for c in ranked] == ["NewMCAsmInfo :: NewMCAsmInfo (const Triple &TT) {"] * 2
+    assert all(not c.undeclared for c in ranked)

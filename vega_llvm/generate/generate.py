@@ -42,7 +42,9 @@ from .parameters import (
     coherent_parameters,
     declared_arities,
     declared_function_arities,
+    declared_head,
     declared_parameters,
+    declared_signatures,
     majority_parameter_names,
     member_parameter_positions,
     mismatched_calls,
@@ -600,7 +602,9 @@ def _in_own_names(tpl: Any, cands: list[_Written], table: Any, spelling: str) ->
     is ``RetCC_XCore``), its declared class of the same role where it names a class of the target's spelling that
     the description does not declare (``adapt.own_classes``), and one name per parameter, the description's where
     its headers declare the function, else the one most training targets give it (``parameters.coherent_parameters``,
-    ``parameters.majority_parameter_names``)."""
+    ``parameters.majority_parameter_names``); and where every candidate defines another overload than the
+    description declares, the declared parameter list, if that has a place for every parameter the candidate uses
+    (``parameters.declared_head``)."""
     from ..templates import instantiate
 
     member_codes = [instantiate(tpl, {"statements": m.statements, "values": m.values, "spelling": spelling})
@@ -608,6 +612,8 @@ def _in_own_names(tpl: Any, cands: list[_Written], table: Any, spelling: str) ->
     qname = tpl.qname.replace("<T>", spelling)
     positions: dict[tuple[str, ...], dict[str, int]] = {}
     majority: dict[tuple[str, ...], list[str] | None] = {}
+    signatures = declared_signatures(table, qname) if table is not None else []
+    arities = declared_arities(table, qname) if table is not None else []
     for c in cands:
         if table is not None:
             c.code = own_classes(own_conventions(c.code, table), table, spelling, qname.split("::"))
@@ -620,6 +626,12 @@ def _in_own_names(tpl: Any, cands: list[_Written], table: Any, spelling: str) ->
             if types not in majority:
                 majority[types] = majority_parameter_names(member_codes, list(types))
             c.code = coherent_parameters(c.code, positions[types], declared[0] if declared else majority[types])
+    # where every candidate defines another overload than the description declares (and not a file-local function
+    # of the same name), the declared one
+    if arities and all(arity_mismatch(c.code, arities) for c in cands):
+        for c in cands:
+            if not c.code.lstrip().startswith("static"):
+                c.code = declared_head(c.code, signatures) or c.code
 
 
 def _parsing_first(tpl: Any, cands: list[_Written], vis: Any = None, table: Any = None,

@@ -264,14 +264,7 @@ def _parameter_list(text: str) -> Any:
 def declared_arities(table: Any, qname: str) -> list[tuple[int, float]]:
     """How many arguments each complete declaration of ``qname`` in the description's headers takes (a range, with
     defaults); empty when the description does not declare it."""
-    out = []
-    for d in (getattr(table, "details", None) or {}).get("declarations", []) if table is not None else []:
-        sig = d.get("signature", "")
-        if d.get("kind") in ("decl.method", "decl.function") and d.get("name") == qname and sig.count("(") <= sig.count(")"):
-            r = _arity_range(sig)
-            if r is not None:
-                out.append(r)
-    return out
+    return [r for r in map(_arity_range, declared_signatures(table, qname)) if r is not None]
 
 
 def arity_mismatch(code: str, arities: list[tuple[int, float]]) -> bool:
@@ -282,6 +275,72 @@ def arity_mismatch(code: str, arities: list[tuple[int, float]]) -> bool:
         return False
     n = len(parameter_names(code.partition("\n")[0]) or [])
     return not any(lo <= n <= hi for lo, hi in arities)
+
+
+def declared_signatures(table: Any, qname: str) -> list[str]:
+    """The complete declarations of ``qname`` in the description's headers (``declared_arities``'s)."""
+    out = []
+    for d in (getattr(table, "details", None) or {}).get("declarations", []) if table is not None else []:
+        sig = d.get("signature", "")
+        if d.get("kind") in ("decl.method", "decl.function") and d.get("name") == qname and sig.count("(") <= sig.count(")"):
+            out.append(sig)
+    return out
+
+
+def declared_head(code: str, signatures: list[str]) -> str | None:
+    """``code`` with its parameter list the first of ``signatures``' (declarations of the function) that has a
+    place for every parameter the function uses: one of the same name, else the one declared parameter of the same
+    type (the uses renamed to it); defaults dropped. None where no declaration has.
+
+    Where the description declares a function with parameters no training version has (XCore's
+    ``XCoreMCAsmInfo(const Triple &TT)``, where every target since LLVM 14 also takes ``MCTargetOptions``; its
+    ``XCoreFrameLowering(const XCoreSubtarget &)``), each candidate defines another overload than the header
+    declares, and a scratch backend does not compile. The header is the target author's word on the signature."""
+    head, nl, rest = code.partition("\n")
+    plist = _parameter_list(head) if head.count("(") <= head.count(")") else None
+    have = parameters(head)
+    if plist is None or have is None:
+        return None
+    raw = head.encode("utf-8")
+    used = plain_names(raw[plist.end_byte:].decode("utf-8", "replace") + "\n" + rest)
+    needed = [(t, n) for t, n in have if n and n in used]
+    for sig in signatures:
+        declared = parameters(sig)
+        text = _definition_parameters(sig)
+        if declared is None or text is None:
+            continue
+        names = {n for _, n in declared if n}
+        rename: dict[str, str] = {}
+        for t, n in needed:
+            if n in names:
+                continue
+            same = [dn for dt, dn in declared if dn and dt.replace(" ", "") == t.replace(" ", "")]
+            if len(same) != 1 or same[0] in used or same[0] in rename.values():
+                break
+            rename[n] = same[0]
+        else:
+            new = (raw[:plist.start_byte].decode("utf-8", "replace") + text
+                   + raw[plist.end_byte:].decode("utf-8", "replace") + nl + rest)
+            return _rename(new, rename) if rename else new
+    return None
+
+
+def _definition_parameters(sig: str) -> str | None:
+    """The parameter list of the declaration ``sig`` as a definition writes it: without default arguments."""
+    params = _parameter_list(sig)
+    if params is None:
+        return None
+    raw = sig.encode("utf-8")
+    out = []
+    for p in params.named_children:
+        if p.type not in _PARAM_NODES and p.type != "variadic_parameter":
+            continue
+        default = p.child_by_field_name("default_value")
+        piece = raw[p.start_byte:default.start_byte if default is not None else p.end_byte].decode("utf-8", "replace")
+        out.append(piece.rstrip().rstrip("=").rstrip())
+    if any(c.type == "..." for c in params.children):
+        out.append("...")
+    return "(" + ", ".join(out) + ")"
 
 
 def declared_function_arities(table: Any) -> dict[str, list[tuple[int, float]]]:
