@@ -2,7 +2,7 @@
 
 ``scratch_functions`` chooses the function set of a new target (the groups of the nearest training target by
 Jaccard similarity of the descriptions, ``generate.baseline.rank_targets``, plus those most training targets
-implement) and a body for each: the generated one, else the nearest target's that has it, with its names respelled,
+implement and those the description's headers declare, ``chosen_groups``) and a body for each: the generated one, else the nearest target's that has it, with its names respelled,
 marked ``fallback:<Target>`` with confidence 0; it also keeps that implementation beside each generated function,
 for the repair loop. ``swap_edits`` maps generated functions onto the real target's own functions for swap mode.
 """
@@ -21,7 +21,7 @@ from ..jsonl import target_rows
 from .backends import BackendLayout
 from .functions import EmitFunction, abstract_name, parse_signature, respell, split_top
 from .layout import FILE_KINDS, enabled_kinds, layout_kinds, target_properties
-from ..generate.adapt import own_enumerators, record_names, scoped_enumerators
+from ..generate.adapt import own_classes, own_enumerators, record_names, scoped_enumerators
 from .translate import calling_conv_map, register_class_map, translate
 
 
@@ -121,6 +121,63 @@ def group_support(corpus_dir: Path, exclude: set[str], stems: set[str] | None = 
     return out
 
 
+def described_groups(table: Any) -> set[str]:
+    """The functions the description declares (methods and free functions of its headers), as group keys."""
+    spell = lambda q: abstract_name(q, {table.target, table.namespace})  # noqa: E731
+    return {spell(q) for kind in ("decl.method", "decl.function") for q in table.values.get(kind, [])}
+
+
+def other_role_classes(table: Any, support: dict[tuple[str, str], set[str]], layout: BackendLayout | None) -> set[str]:
+    """Classes of the groups (abstract, ``<T>MachineFunctionInfo``) that the description does not declare where it
+    declares a class of the same role (``adapt.own_classes``: XCore's ``XCoreFunctionInfo``) that the class does not
+    derive from (``<T>TargetAsmStreamer`` is a ``<T>TargetStreamer`` of its own, not another name for it)."""
+    T = table.target
+    declared = {q.rpartition("::")[2] for q in table.values.get("decl.class", [])}
+    out = set()
+    for cls in {q.rpartition("::")[0] for _, q in support if q.startswith("<T>") and "::" in q}:
+        name = cls.replace("<T>", T)
+        if "::" in cls or name in declared:
+            continue
+        other = own_classes(name, table, T)
+        if other == name:
+            continue
+        ev = layout.classes.get(cls) if layout is not None else None
+        bases = {b.replace("<T>", T) for clause in (ev.bases.values() if ev is not None else ()) for b in clause}
+        if other not in bases:
+            out.add(cls)
+    return out
+
+
+def chosen_groups(support: dict[tuple[str, str], set[str]], chosen: Any, described: set[str],
+                  other_role: set[str]) -> set[tuple[str, str]]:
+    """The groups (file stem, key) of a new target: those ``chosen`` takes by their implementing targets (the
+    nearest's, or a majority's), and every one whose function the description declares (``described``: its headers
+    say the backend has it; XCore's declare ``LowerBR_JT`` and ``spillCalleeSavedRegisters``, which its nearest,
+    Lanai, lacks); less those of a class that has another role's name (``other_role``): beside the declared class
+    they would be a second class for one role, and the code written against the declared one (own names,
+    ``generate``) would find nothing of it (XCore's ``LowerReturn`` on ``'XCoreFunctionInfo' was not declared``).
+    A chosen class's constructor comes with it. A function taken for the description or as a constructor goes into
+    one file: the one most of its implementing training targets put it in."""
+    kept = {g: ts for g, ts in support.items() if g[1].rpartition("::")[0] not in other_role}
+    out = {g for g, ts in kept.items() if chosen(ts)}
+    out |= _each_once(kept, described, out)
+    # a class comes with its constructor (a description's header often defines it inline, which is no declaration
+    # of the description: XCore's ``XCoreFunctionInfo``)
+    classes = {q.rpartition("::")[0] for _, q in out if "::" in q}
+    return out | _each_once(kept, {f"{c}::{c.rpartition('::')[2]}" for c in classes}, out)
+
+
+def _each_once(support: dict[tuple[str, str], set[str]], names: set[str],
+               have: set[tuple[str, str]]) -> set[tuple[str, str]]:
+    """The groups of ``names`` that ``have`` lacks, each in the file most of its training targets put it in."""
+    taken = {q for _, q in have}
+    best: dict[str, tuple[str, str]] = {}
+    for g, ts in support.items():
+        if g[1] in names and g[1] not in taken and (g[1] not in best or len(ts) > len(support[best[g[1]]])):
+            best[g[1]] = g
+    return set(best.values())
+
+
 @dataclass
 class Selection:
     """Which function groups a scratch target gets, and why the others were left out."""
@@ -164,7 +221,7 @@ def scratch_functions(
     n_targets = len({t for ts in support_all.values() for t in ts}) or 1
     nearest = donors[0].target
     chosen = lambda ts: nearest in ts or len(ts) >= MAJORITY * n_targets  # noqa: E731
-    wanted = {g for g, ts in support.items() if chosen(ts)}
+    wanted = chosen_groups(support, chosen, described_groups(table), other_role_classes(table, support, layout))
     not_described = sorted(q for (st, q), ts in support_all.items() if st in every and st not in stems and chosen(ts))
     own_files: dict[str, list[str]] = {}
     for (st, q), ts in sorted(support_all.items()):

@@ -1,0 +1,51 @@
+"""emit/sources.py: which function groups a scratch backend gets, from the training targets and the description."""
+
+from __future__ import annotations
+
+from vega_llvm.describe.properties import PropertyTable
+from vega_llvm.emit.backends import BackendLayout, ClassEvidence
+from vega_llvm.emit.sources import chosen_groups, described_groups, other_role_classes
+
+
+def _table() -> PropertyTable:
+    """A description whose headers declare ``NewFunctionInfo`` (XCore's name for the function-info role), its
+    ``getVarArgsFrameIndex``, the lowering's ``LowerBR_JT`` and the streamer ``NewTargetStreamer``."""
+    return PropertyTable("New", "New", values={
+        "decl.class": ["NewFunctionInfo", "NewTargetLowering", "NewTargetStreamer"],
+        "decl.method": ["NewFunctionInfo::getVarArgsFrameIndex", "NewTargetLowering::LowerBR_JT"],
+    })
+
+
+SUPPORT = {
+    ("ISelLowering", "<T>TargetLowering::LowerOperation"): {"A", "B", "C"},
+    ("ISelLowering", "<T>TargetLowering::LowerBR_JT"): {"C"},
+    ("MachineFunctionInfo", "<T>MachineFunctionInfo::<T>MachineFunctionInfo"): {"A", "B"},
+    ("MachineFunctionInfo", "<T>MachineFunctionInfo::getVarArgsFrameIndex"): {"A", "B"},
+    ("MachineFunctionInfo", "<T>FunctionInfo::<T>FunctionInfo"): {"C"},
+    ("MachineFunctionInfo", "<T>FunctionInfo::getVarArgsFrameIndex"): {"C"},
+    ("MachineFunction", "<T>FunctionInfo::getVarArgsFrameIndex"): {"D"},
+    ("TargetStreamer", "<T>TargetAsmStreamer::emitDirective"): {"A", "B"},
+}
+
+
+def test_the_description_declares_what_the_backend_has_and_which_class_has_a_role() -> None:
+    table = _table()
+    assert described_groups(table) == {"<T>FunctionInfo::getVarArgsFrameIndex", "<T>TargetLowering::LowerBR_JT"}
+    asm = ClassEvidence("<T>TargetAsmStreamer", bases={"A": ("<T>TargetStreamer",)})
+    layout = BackendLayout(["A", "B", "C", "D"], [], {"<T>TargetAsmStreamer": asm}, set())
+    # <T>MachineFunctionInfo is NewFunctionInfo's role under another name; <T>TargetAsmStreamer derives from the
+    # declared <T>TargetStreamer: a class of its own
+    assert other_role_classes(table, SUPPORT, layout) == {"<T>MachineFunctionInfo"}
+
+
+def test_the_chosen_set_takes_the_described_functions_once_and_their_classes_constructors() -> None:
+    table = _table()
+    chosen = lambda ts: "A" in ts  # noqa: E731  (the nearest target is A)
+    got = chosen_groups(SUPPORT, chosen, described_groups(table), {"<T>MachineFunctionInfo"})
+    assert got == {
+        ("ISelLowering", "<T>TargetLowering::LowerOperation"),
+        ("ISelLowering", "<T>TargetLowering::LowerBR_JT"),  # declared, though the nearest lacks it
+        ("MachineFunctionInfo", "<T>FunctionInfo::getVarArgsFrameIndex"),  # in the file most targets put it in
+        ("MachineFunctionInfo", "<T>FunctionInfo::<T>FunctionInfo"),  # the class's constructor comes with it
+        ("TargetStreamer", "<T>TargetAsmStreamer::emitDirective"),
+    }
