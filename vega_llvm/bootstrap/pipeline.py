@@ -347,6 +347,8 @@ def _build_loop(cfg: BootstrapConfig, tree: Tree, state: RepairState, target_dir
     for round_ in range(MAX_REPAIR_ROUNDS + 2):
         em = tree.emit(state)
         report.unplaced, report.without_library = tree.unplaced, tree.without_library
+        if getattr(tree, "expanded", None):  # scratch: Custom operations no lowering case handles (emit.coherence)
+            report.selection["expanded"] = list(tree.expanded)
         _save_functions(out / "functions.json", list(em.functions.values()))
         log(f"wrote {target_dir}: {write_tree(target_dir, em.files, force=target_dir.exists())}")
         report.seconds = times

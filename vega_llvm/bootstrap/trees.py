@@ -15,6 +15,7 @@ from typing import Any
 from ..errors import ConfigError
 from ..evaluate.swap import AppliedEdit, FunctionEdit, apply_to_text, bracket_error
 from ..emit.backends import BackendLayout
+from ..emit.coherence import custom_lowering_agrees
 from ..emit.functions import EmitFunction, parse_signature
 from ..emit.layout import make_plan
 from ..emit.render import copy_description, declaration_lines, function_ranges, render_plan
@@ -59,6 +60,7 @@ class ScratchTree:
         self.heads: dict[str, tuple[str, int, str]] = {}  # key -> (resolved file, line, text) of its definition head
         self.bases: dict[str, str] = {}  # class name -> its base class
         self.class_stems: dict[str, str] = {}  # class name -> the file stem that declares it
+        self.expanded: list[str] = []  # ISD operations made Expand: Custom, but no lowering case (``emit.coherence``)
 
     def functions(self) -> dict[str, EmitFunction]:
         return {f.key: f for f in self.chosen}
@@ -87,6 +89,7 @@ class ScratchTree:
         T = self.table.target
         fns = [stub_function(f) if f.key in state.replaced else comment_out(f, state.removed.get(f.key, set()))
                for f in self.chosen if f.key not in state.dropped]
+        fns, self.expanded = custom_lowering_agrees(fns)
         plan = make_plan(self.table, fns, T, without=self.left_out, members={"<T>Subtarget": self.subtarget_members},
                          layout=self.layout, prefer=self.prefer)
         self.unplaced = [f.key for f in plan.unplaced]
