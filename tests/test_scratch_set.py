@@ -35,13 +35,13 @@ def test_the_description_declares_what_the_backend_has_and_which_class_has_a_rol
     layout = BackendLayout(["A", "B", "C", "D"], [], {"<T>TargetAsmStreamer": asm}, set())
     # <T>MachineFunctionInfo is NewFunctionInfo's role under another name; <T>TargetAsmStreamer derives from the
     # declared <T>TargetStreamer: a class of its own
-    assert other_role_classes(table, SUPPORT, layout) == {"<T>MachineFunctionInfo"}
+    assert other_role_classes(table, SUPPORT, layout) == {"<T>MachineFunctionInfo": "<T>FunctionInfo"}
 
 
 def test_the_chosen_set_takes_the_described_functions_once_and_their_classes_constructors() -> None:
     table = _table()
     chosen = lambda ts: "A" in ts  # noqa: E731  (the nearest target is A)
-    got = chosen_groups(SUPPORT, chosen, described_groups(table), {"<T>MachineFunctionInfo"})
+    got = chosen_groups(SUPPORT, chosen, described_groups(table), {"<T>MachineFunctionInfo": "<T>FunctionInfo"})
     assert got == {
         ("ISelLowering", "<T>TargetLowering::LowerOperation"),
         ("ISelLowering", "<T>TargetLowering::LowerBR_JT"),  # declared, though the nearest lacks it
@@ -49,3 +49,10 @@ def test_the_chosen_set_takes_the_described_functions_once_and_their_classes_con
         ("MachineFunctionInfo", "<T>FunctionInfo::<T>FunctionInfo"),  # the class's constructor comes with it
         ("TargetStreamer", "<T>TargetAsmStreamer::emitDirective"),
     }
+
+
+def test_a_role_keeps_its_only_implementation() -> None:
+    """Where no training target wrote the declared class's functions, the other name's are the role's only code."""
+    support = {g: ts for g, ts in SUPPORT.items() if not g[1].startswith("<T>FunctionInfo")}
+    got = chosen_groups(support, lambda ts: "A" in ts, set(), {"<T>MachineFunctionInfo": "<T>FunctionInfo"})
+    assert ("MachineFunctionInfo", "<T>MachineFunctionInfo::getVarArgsFrameIndex") in got

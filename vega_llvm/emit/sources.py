@@ -127,13 +127,15 @@ def described_groups(table: Any) -> set[str]:
     return {spell(q) for kind in ("decl.method", "decl.function") for q in table.values.get(kind, [])}
 
 
-def other_role_classes(table: Any, support: dict[tuple[str, str], set[str]], layout: BackendLayout | None) -> set[str]:
+def other_role_classes(table: Any, support: dict[tuple[str, str], set[str]],
+                       layout: BackendLayout | None) -> dict[str, str]:
     """Classes of the groups (abstract, ``<T>MachineFunctionInfo``) that the description does not declare where it
     declares a class of the same role (``adapt.own_classes``: XCore's ``XCoreFunctionInfo``) that the class does not
-    derive from (``<T>TargetAsmStreamer`` is a ``<T>TargetStreamer`` of its own, not another name for it)."""
+    derive from (``<T>TargetAsmStreamer`` is a ``<T>TargetStreamer`` of its own, not another name for it): each
+    with that class, abstract."""
     T = table.target
     declared = {q.rpartition("::")[2] for q in table.values.get("decl.class", [])}
-    out = set()
+    out = {}
     for cls in {q.rpartition("::")[0] for _, q in support if q.startswith("<T>") and "::" in q}:
         name = cls.replace("<T>", T)
         if "::" in cls or name in declared:
@@ -144,27 +146,30 @@ def other_role_classes(table: Any, support: dict[tuple[str, str], set[str]], lay
         ev = layout.classes.get(cls) if layout is not None else None
         bases = {b.replace("<T>", T) for clause in (ev.bases.values() if ev is not None else ()) for b in clause}
         if other not in bases:
-            out.add(cls)
+            out[cls] = other.replace(T, "<T>", 1)
     return out
 
 
 def chosen_groups(support: dict[tuple[str, str], set[str]], chosen: Any, described: set[str],
-                  other_role: set[str]) -> set[tuple[str, str]]:
+                  other_role: dict[str, str]) -> set[tuple[str, str]]:
     """The groups (file stem, key) of a new target: those ``chosen`` takes by their implementing targets (the
     nearest's, or a majority's), and every one whose function the description declares (``described``: its headers
     say the backend has it; XCore's declare ``LowerBR_JT`` and ``spillCalleeSavedRegisters``, which its nearest,
-    Lanai, lacks); less those of a class that has another role's name (``other_role``): beside the declared class
-    they would be a second class for one role, and the code written against the declared one (own names,
-    ``generate``) would find nothing of it (XCore's ``LowerReturn`` on ``'XCoreFunctionInfo' was not declared``).
-    A chosen class's constructor comes with it. A function taken for the description or as a constructor goes into
-    one file: the one most of its implementing training targets put it in."""
-    kept = {g: ts for g, ts in support.items() if g[1].rpartition("::")[0] not in other_role}
-    out = {g for g, ts in kept.items() if chosen(ts)}
-    out |= _each_once(kept, described, out)
+    Lanai, lacks); less those of a class that has another role's name (``other_role``: class -> the declared one)
+    where the set has functions of the declared class: beside it they would be a second class for one role, and
+    the code written against the declared one (own names, ``generate``) would find nothing of it (XCore's
+    ``LowerReturn`` on ``'XCoreFunctionInfo' was not declared``). A chosen class's constructor comes with it. A
+    function taken for the description or as a constructor goes into one file: the one most of its implementing
+    training targets put it in."""
+    out = {g for g, ts in support.items() if chosen(ts)}
+    out |= _each_once(support, described, out)
+    owners = {q.rpartition("::")[0] for _, q in out}
+    gone = {cls for cls, declared in other_role.items() if declared in owners}
+    out = {g for g in out if g[1].rpartition("::")[0] not in gone}
     # a class comes with its constructor (a description's header often defines it inline, which is no declaration
     # of the description: XCore's ``XCoreFunctionInfo``)
     classes = {q.rpartition("::")[0] for _, q in out if "::" in q}
-    return out | _each_once(kept, {f"{c}::{c.rpartition('::')[2]}" for c in classes}, out)
+    return out | _each_once(support, {f"{c}::{c.rpartition('::')[2]}" for c in classes}, out)
 
 
 def _each_once(support: dict[tuple[str, str], set[str]], names: set[str],
