@@ -54,6 +54,7 @@ using namespace llvm;
 #define DEBUG_TYPE "xcore-mctargetdesc"
 
 #define GET_INSTRINFO_MC_DESC
+#define ENABLE_INSTR_PREDICATE_VERIFIER
 #include "XCoreGenInstrInfo.inc"
 
 #define GET_SUBTARGETINFO_MC_DESC
