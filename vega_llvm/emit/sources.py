@@ -2,8 +2,8 @@
 
 ``scratch_functions`` chooses the function set of a new target (the groups of the nearest training target by
 Jaccard similarity of the descriptions, ``generate.baseline.rank_targets``, plus those most training targets
-implement and those the description's headers declare, ``chosen_groups``) and a body for each: the generated one, else the nearest target's that has it, with its names respelled,
-marked ``fallback:<Target>`` with confidence 0; it also keeps that implementation beside each generated function,
+implement and those the description's headers declare, ``chosen_groups``) and a body for each: the generated one,
+else the nearest target's that has it, with its names respelled, marked ``fallback:<Target>`` with confidence 0; it also keeps that implementation beside each generated function,
 for the repair loop. ``swap_edits`` maps generated functions onto the real target's own functions for swap mode.
 """
 

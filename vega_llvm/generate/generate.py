@@ -643,8 +643,9 @@ def _parsing_first(tpl: Any, cands: list[_Written], vis: Any = None, table: Any 
     (``name/arity``: another overload). Where no candidate both parses and names only visible things, the best
     ones as another training target wrote the same statements come first (``_revalued``), or where none of those
     is clean either, the best ones without the statements naming the rest (``_pruned``): code naming an undeclared
-    identifier cannot compile, so it is emitted only where no way around it was found. A candidate that promises a value and
-    has no ``return`` (``returns.falls_off``) ranks below every other that parses, and no pruned variant may be one.
+    identifier cannot compile, so it is emitted only where no way around it was found. A candidate that promises a
+    value and has no ``return`` (``returns.falls_off``) ranks below every other that parses, and no pruned variant
+    may be one.
 
     A candidate parses when it is not empty and tree-sitter finds no more errors in it than in the cleanest of the
     training members' own functions (macros such as ``LLVM_EXTERNAL_VISIBILITY`` confuse tree-sitter in real
