@@ -193,6 +193,9 @@ def test_a_real_scratch_emission_gives_every_chosen_function_a_file(llvm_src: Pa
         assert "addRegisterClass(MVT::i32, &XCore::GRRegsRegClass);" in lowering and "GPRRegClass" not in lowering
         assert "computeRegisterProperties(TRI)" in lowering
         assert "CCInfo.AnalyzeFormalArguments(Ins, CC_XCore);" in lowering  # Lanai's CC_Lanai32, by role
+        # taken-over code names the function-info class as XCore's headers do (Lanai's <T>MachineFunctionInfo)
+        assert "getInfo<XCoreMachineFunctionInfo>" not in lowering
+        assert "getInfo<XCoreFunctionInfo>()" in lowering
         assert any(ln.strip().startswith("const XCoreRegisterInfo *TRI;") for ln in (td / "XCoreISelLowering.h").read_text().splitlines())
     header = (td / f"{T}MachineFunctionInfo.h").read_text()
     assert f"class {T}MachineFunctionInfo : public MachineFunctionInfo" in header

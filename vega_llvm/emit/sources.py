@@ -66,7 +66,8 @@ def fallback_functions(donor: Donor, corpus_dir: Path, target: str, only: set[st
                        stems: set[str] | None = None, target_table: Any = None) -> list[EmitFunction]:
     """The donor's functions in the layout's file kinds (``stems``; default ``FILE_KINDS``), renamed, with the
     donor's register classes and calling conventions translated to ``target_table``'s (``emit.translate``) when
-    both tables are known; only those of the groups (abstracted qualified names) in ``only`` when given."""
+    both tables are known, and its bodies naming the target's declared classes as generated code does; only those
+    of the groups (abstracted qualified names) in ``only`` when given."""
     both = donor.table is not None and target_table is not None
     classes = register_class_map(donor.table, target_table) if both else {}
     conventions = calling_conv_map(donor.table, target_table, lambda n: respell(n, donor.spellings, target)) if both else {}
@@ -75,6 +76,12 @@ def fallback_functions(donor: Donor, corpus_dir: Path, target: str, only: set[st
         enumerated = lambda code: own_enumerators(code, theirs, mine, enums)  # noqa: E731
     else:
         enumerated = lambda code: code  # noqa: E731
+    # the classes the description declares for a role under another name, as generated code names them
+    # (``adapt.own_classes``: Lanai's ``XCoreMachineFunctionInfo`` is XCore's ``XCoreFunctionInfo``)
+    def own(code: str, key: str) -> str:
+        if target_table is None:
+            return code
+        return own_classes(code, target_table, target, key.split("#")[0].replace("<T>", target).split("::"))
     stems = {k.stem for k in FILE_KINDS} if stems is None else stems
     out: list[EmitFunction] = []
     seen: set[str] = set()
@@ -95,7 +102,8 @@ def fallback_functions(donor: Donor, corpus_dir: Path, target: str, only: set[st
         out.append(
             EmitFunction(
                 key=key, file_stem=stem, module=r["module"], signature=translate(sig, classes, conventions),
-                body=enumerated(translate(respell(r["body"], spell, target), classes, conventions)), confidence=0.0,
+                body=own(enumerated(translate(respell(r["body"], spell, target), classes, conventions)), key),
+                confidence=0.0,
                 source=f"fallback:{donor.target}",
                 order=r["line"], record_id=r["id"], in_header=r["file"].endswith(".h"),
             )
