@@ -605,10 +605,7 @@ def _in_own_names(tpl: Any, cands: list[_Written], table: Any, spelling: str) ->
     ``parameters.majority_parameter_names``); and where every candidate defines another overload than the
     description declares, the declared parameter list, if that has a place for every parameter the candidate uses
     (``parameters.declared_head``)."""
-    from ..templates import instantiate
-
-    member_codes = [instantiate(tpl, {"statements": m.statements, "values": m.values, "spelling": spelling})
-                    for m in tpl.members]
+    member_codes = _member_codes(tpl, spelling)
     qname = tpl.qname.replace("<T>", spelling)
     positions: dict[tuple[str, ...], dict[str, int]] = {}
     majority: dict[tuple[str, ...], list[str] | None] = {}
@@ -632,6 +629,21 @@ def _in_own_names(tpl: Any, cands: list[_Written], table: Any, spelling: str) ->
         for c in cands:
             if not c.code.lstrip().startswith("static"):
                 c.code = declared_head(c.code, signatures) or c.code
+
+
+_MEMBER_CODES: list[tuple[Any, str, list[str]]] = []
+
+
+def _member_codes(tpl: Any, spelling: str) -> list[str]:
+    """The template's training members as code in the new target's spelling, made once per template: every
+    candidate, variant and pruned candidate of the function is put into its own names against them."""
+    from ..templates import instantiate
+
+    if not _MEMBER_CODES or _MEMBER_CODES[0][0] is not tpl or _MEMBER_CODES[0][1] != spelling:
+        codes = [instantiate(tpl, {"statements": m.statements, "values": m.values, "spelling": spelling})
+                 for m in tpl.members]
+        _MEMBER_CODES[:] = [(tpl, spelling, codes)]
+    return _MEMBER_CODES[0][2]
 
 
 def _parsing_first(tpl: Any, cands: list[_Written], vis: Any = None, table: Any = None,

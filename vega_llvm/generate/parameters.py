@@ -102,9 +102,7 @@ def declared_parameters(table: Any, qname: str, arity: int) -> tuple[list[str], 
     if table is None:
         return None
     found: list[tuple[list[str], bool]] = []
-    for d in (getattr(table, "details", None) or {}).get("declarations", []):
-        if d.get("kind") not in ("decl.method", "decl.function") or d.get("name") != qname or not d.get("signature"):
-            continue
+    for d in function_declarations(table).get(qname, []):
         sig = d["signature"]
         names = parameter_names(sig)
         if names is None:
@@ -277,14 +275,27 @@ def arity_mismatch(code: str, arities: list[tuple[int, float]]) -> bool:
     return not any(lo <= n <= hi for lo, hi in arities)
 
 
+_INDEX: list[tuple[Any, dict[str, list[dict[str, Any]]]]] = []
+
+
+def function_declarations(table: Any) -> dict[str, list[dict[str, Any]]]:
+    """The description's declarations of methods and free functions with a signature, by name; built once per table
+    (generation asks for one function's at every candidate)."""
+    if table is None:
+        return {}
+    if not _INDEX or _INDEX[0][0] is not table:
+        index: dict[str, list[dict[str, Any]]] = {}
+        for d in (getattr(table, "details", None) or {}).get("declarations", []):
+            if d.get("kind") in ("decl.method", "decl.function") and d.get("signature"):
+                index.setdefault(d.get("name", ""), []).append(d)
+        _INDEX[:] = [(table, index)]
+    return _INDEX[0][1]
+
+
 def declared_signatures(table: Any, qname: str) -> list[str]:
     """The complete declarations of ``qname`` in the description's headers (``declared_arities``'s)."""
-    out = []
-    for d in (getattr(table, "details", None) or {}).get("declarations", []) if table is not None else []:
-        sig = d.get("signature", "")
-        if d.get("kind") in ("decl.method", "decl.function") and d.get("name") == qname and sig.count("(") <= sig.count(")"):
-            out.append(sig)
-    return out
+    sigs = (d["signature"] for d in function_declarations(table).get(qname, []))
+    return [sig for sig in sigs if sig.count("(") <= sig.count(")")]
 
 
 def declared_head(code: str, signatures: list[str]) -> str | None:

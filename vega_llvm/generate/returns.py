@@ -4,7 +4,8 @@ A candidate whose function returns a value but whose body has no ``return`` (an 
 were pruned with the statements naming what the target lacks) compiles: g++ only warns (``-Wreturn-type``). Every
 call of it then falls off its end, which is undefined behaviour: XCore's scratch backend with an empty
 ``getSubtargetImpl`` handed LLVM a garbage subtarget, and ``llc`` crashed far from the function, where nothing
-charges it. Such a candidate is as wrong as one that does not compile, and it is ranked with those.
+charges it. Such a candidate is as wrong as one that does not compile, and ranks behind every other that parses:
+one naming something undeclared at least fails where the build charges it.
 
 Only the certain case is flagged: no ``return`` anywhere in the body and no call of a function that does not
 return. A body whose returns miss some paths is left to the build and the tests.
