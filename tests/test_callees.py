@@ -112,3 +112,16 @@ def test_a_call_from_llvms_header_code_charges_our_callee(tmp_path: Path) -> Non
     assert list(charged) == ["<T>TTIImpl::cost"]
     assert error_text(charged["<T>TTIImpl::cost"]).startswith("no matching function for call to")
     assert library_callees(calls, tmp_path, {(decl, 3): "<T>TTIImpl::cost"}) == {}  # a call of ours: not this rule
+    # the description declares the callee as it is: the instantiating line of ours keeps the charge
+    assert library_callees(calls, ours, {(decl, 3): "<T>TTIImpl::cost"}, lambda key: True) == {}
+
+
+def test_a_head_as_the_description_declares_it() -> None:
+    from vega_llvm.bootstrap.callees import as_declared
+
+    declared = ["explicit XCoreMCAsmInfo(const Triple &TT);"]
+    assert as_declared("XCoreMCAsmInfo :: XCoreMCAsmInfo ( const Triple & TheTriple )", declared)
+    assert not as_declared("XCoreMCAsmInfo::XCoreMCAsmInfo(const Triple &TT, const MCTargetOptions &Options)", declared)
+    assert not as_declared("XCoreMCAsmInfo::XCoreMCAsmInfo(const Triple &TT)", [])  # not declared: nothing to follow
+    overloads = ["const XCoreSubtarget *getSubtargetImpl() const", "const XCoreSubtarget *getSubtargetImpl(const Function &) const override"]
+    assert as_declared("const XCoreSubtarget * XCoreTargetMachine::getSubtargetImpl(const Function&F) const", overloads)

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from vega_llvm.emit.coherence import custom_lowering_agrees, handled_operations
+from vega_llvm.emit.coherence import creators_registered, custom_lowering_agrees, handled_operations, registry_kinds
 from vega_llvm.emit.functions import EmitFunction
+from vega_llvm.llvm.toolchain import find_toolchain
 
 
 def _fn(key: str, body: str) -> EmitFunction:
@@ -43,3 +44,47 @@ def test_nothing_changes_where_nothing_can_be_said() -> None:
     assert custom_lowering_agrees([CTOR]) == ([CTOR], [])
     other = _fn("<T>TargetLowering::LowerOperation", "{ return lowerTable[Op.getOpcode()](Op, DAG); }")
     assert custom_lowering_agrees([CTOR, other]) == ([CTOR, other], [])
+
+
+def _mc(key: str, signature: str, body: str) -> EmitFunction:
+    return EmitFunction(key, "MCTargetDesc", "EMI", signature, body, 0.0, "model")
+
+
+INIT = _mc("LLVMInitialize<T>TargetMC", "LLVM_EXTERNAL_VISIBILITY void LLVMInitializeXCoreTargetMC()", """{
+  // vega: removed, did not compile for this target: RegisterMCAsmInfo<XCoreMCAsmInfo> X(getTheXCoreTarget());
+  TargetRegistry::RegisterMCInstrInfo(getTheXCoreTarget(), createXCoreMCInstrInfo);
+  TargetRegistry::RegisterMCRegInfo(getTheXCoreTarget(),
+                                    createXCoreMCRegisterInfo);
+}""")
+ASM_INFO = _mc("create<T>MCAsmInfo", "static MCAsmInfo * createXCoreMCAsmInfo ( const MCRegisterInfo & MRI , "
+               "const Triple & TT , const MCTargetOptions & Options )", "{ return new XCoreMCAsmInfo(TT); }")
+
+
+def test_llvms_registry_tells_which_call_registers_a_creator() -> None:
+    kinds = registry_kinds(find_toolchain().includedir)
+    assert kinds["MCAsmInfo"] == ("RegisterMCAsmInfo", 3)
+    assert kinds["MCInstPrinter"] == ("RegisterMCInstPrinter", 5)
+    assert "MCStreamer" not in kinds  # ELF, COFF, MachO, ... streamers: the type does not tell the kind
+
+
+def test_a_creator_nothing_registers_is_registered_by_its_files_initializer() -> None:
+    include = find_toolchain().includedir
+    fns, added = creators_registered([INIT, ASM_INFO], include)
+    assert added == ["createXCoreMCAsmInfo"]
+    body = fns[0].body.split("\n")
+    assert body[-2] == ("  TargetRegistry::RegisterMCAsmInfo(getTheXCoreTarget(), createXCoreMCAsmInfo);  "
+                        "// vega: createXCoreMCAsmInfo was registered nowhere")
+    assert body[-1] == "}" and body[:-2] == INIT.body.split("\n")[:-1]
+    assert fns[1] == ASM_INFO
+    # registered already (a live template registration, or the creator passed elsewhere): nothing is added
+    live = _mc(INIT.key, INIT.signature, INIT.body.replace("// vega: removed, did not compile for this target: ", ""))
+    assert creators_registered([live, ASM_INFO], include) == ([live, ASM_INFO], [])
+    named = _mc(INIT.key, INIT.signature, INIT.body.replace("createXCoreMCInstrInfo", "createXCoreMCAsmInfo"))
+    assert creators_registered([named, ASM_INFO], include)[1] == []
+    # a loop over targets: no target object to name at the body's end
+    loop = _mc(INIT.key, INIT.signature, "{ for (Target *T : {&getTheA(), &getTheB()}) "
+               "TargetRegistry::RegisterMCInstrInfo(*T, createXCoreMCInstrInfo); }")
+    assert creators_registered([loop, ASM_INFO], include)[1] == []
+    # not the kind's parameter count: not a creator of that kind
+    odd = _mc(ASM_INFO.key, "static MCAsmInfo *createXCoreMCAsmInfo(const Triple &TT)", ASM_INFO.body)
+    assert creators_registered([INIT, odd], include)[1] == []

@@ -15,7 +15,10 @@ model's callee is charged instead, and its own ladder leads to the same donor's 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from pathlib import Path
+
+from ..generate.parameters import parameters
 
 _NO_MATCH = re.compile(r"^(?P<file>[^\s:]+):(?P<line>\d+):\d+: error: no matching function for call to ")
 _NOTE = re.compile(r"^(?P<file>[^\s:]+):(?P<line>\d+):\d+: note: +candidate(?: \d+)?: ")
@@ -75,21 +78,41 @@ def redirect(blamed: dict[str, str], calls: list[tuple[tuple[str, int], list[tup
 
 
 def library_callees(calls: list[tuple[tuple[str, int], list[tuple[str, int]], str]], ours: Path,
-                    decl_sites: dict[tuple[str, int], str]) -> dict[str, str]:
+                    decl_sites: dict[tuple[str, int], str],
+                    as_described: Callable[[str], bool] = lambda key: False) -> dict[str, str]:
     """Function of ours -> the error, for each call from outside ``ours`` (LLVM's header code, instantiated for our
     class) that matches none of that function's declarations: LLVM's code is right by definition, so the function
     is charged. XCore's scratch ``XCoreTTIImpl::getArithmeticInstrCost``, declared from the generated signature
     without the base's default arguments, hid ``BasicTTIImplBase``'s and broke its calls with three arguments: no
-    line of ours was charged, and ``XCoreTargetMachine.cpp`` never compiled."""
+    line of ours was charged, and ``XCoreTargetMachine.cpp`` never compiled.
+
+    A function whose parameters are those the description declares (``as_described``) is not charged: the target's
+    author chose them, so the line of ours that instantiated LLVM's code (the charge the error already has) used the
+    wrong one of LLVM's ways. XCore declares ``XCoreMCAsmInfo(const Triple &)``; Lanai's
+    ``RegisterMCAsmInfo<XCoreMCAsmInfo>`` constructs it with two arguments, and charging the constructor gave it
+    Lanai's two-parameter one, which broke ``createXCoreMCAsmInfo``'s ``new XCoreMCAsmInfo(TT)`` in turn: no
+    ``MCAsmInfo`` was registered, and every test stopped in ``initAsmInfo``."""
     root = ours.resolve()
     out: dict[str, str] = {}
     for (file, _line), candidates, line in calls:
         if Path(file).is_relative_to(root):
             continue
         callees = {decl_sites[c] for c in candidates if c in decl_sites}
-        if len(callees) == 1:
-            out.setdefault(callees.pop(), line)
+        if len(callees) == 1 and not as_described(key := callees.pop()):
+            out.setdefault(key, line)
     return out
+
+
+def _types(head: str) -> list[str] | None:
+    found = parameters(head)
+    return None if found is None else [" ".join(re.findall(r"\w+|[^\s\w]", t)) for t, _ in found]
+
+
+def as_declared(signature: str, declarations: list[str]) -> bool:
+    """Whether the definition head ``signature`` takes the parameter types of one of ``declarations`` (the
+    description's declarations of the function)."""
+    mine = _types(signature)
+    return mine is not None and any(_types(d) == mine for d in declarations)
 
 
 def error_text(line: str) -> str:

@@ -54,7 +54,8 @@ from typing import Any
 from .. import LLVM_VERSION, __version__
 from ..backend_build.cmake import build, parse_failed_units, parse_undefined_references, qualified_name
 from ..backend_build.target_dir import resolve
-from ..emit.functions import DEFAULT_THRESHOLD, EmitFunction, load_results
+from ..emit.functions import DEFAULT_THRESHOLD, EmitFunction, load_results, parse_signature
+from ..generate.parameters import declared_signatures
 from ..emit.render import write_tree
 from ..emit.report import BootstrapReport, FunctionRow
 from ..emit.required import llvm_virtual_names
@@ -65,7 +66,7 @@ from .repair import (  # noqa: F401  (the helpers tests and callers know from he
     RUNTIME, Charged, Repair, RepairState, comment_out, removable, removable_errors, repair_round, repaired_head,
     statement_extent, stub_function,
 )
-from .callees import error_text, library_callees, mismatched_calls, redirect
+from .callees import as_declared, error_text, library_callees, mismatched_calls, redirect
 from .memory import Memory, function_from, load as load_memory, remember, restore_tree, same_function
 from .stops import stubs_hit, write_first  # noqa: F401  (stubs_hit: re-exported)
 from .trees import OPTIONAL, Emitted, ScratchTree, SwapTree, Tree
@@ -349,6 +350,8 @@ def _build_loop(cfg: BootstrapConfig, tree: Tree, state: RepairState, target_dir
         report.unplaced, report.without_library = tree.unplaced, tree.without_library
         if getattr(tree, "expanded", None):  # scratch: Custom operations no lowering case handles (emit.coherence)
             report.selection["expanded"] = list(tree.expanded)
+        if getattr(tree, "registered", None):  # scratch: static creators nothing registered (emit.coherence)
+            report.selection["registered"] = list(tree.registered)
         _save_functions(out / "functions.json", list(em.functions.values()))
         log(f"wrote {target_dir}: {write_tree(target_dir, em.files, force=target_dir.exists())}")
         report.seconds = times
@@ -369,7 +372,7 @@ def _build_loop(cfg: BootstrapConfig, tree: Tree, state: RepairState, target_dir
                 break
             continue
         added = tree.require(charge.log_text, build_dir)
-        _charge_callees(charge, em, tree.functions(), target_dir, build_dir, log)
+        _charge_callees(charge, em, tree.functions(), target_dir, build_dir, log, getattr(tree, "table", None))
         charged = tree.charged(charge, state)
         if not (repair(tree, state, charged, round_ + 1, log) or added):
             if not _leave_out_failing(tree, em, build_dir, report, log, "nothing more to charge"):
@@ -563,12 +566,24 @@ class Charge:
 
 
 def _charge_callees(charge: "Charge", em: Emitted, fns: dict[str, EmitFunction], target_dir: Path, build_dir: Path,
-                    log: Callable[[str], None]) -> None:
+                    log: Callable[[str], None], table: Any = None) -> None:
     """A mismatched call to a function of ours charged to the less confident of caller and callee (``callees``)."""
     calls = mismatched_calls(charge.log_text, build_dir)
     if not calls:
         return
-    for callee, line in library_callees(calls, target_dir, em.decl_sites).items():
+
+    def as_described(key: str) -> bool:  # its parameters are the description's: LLVM's other way is the line's fault
+        f = fns.get(key)
+        if f is None or table is None:
+            return False
+        try:
+            sig = parse_signature(f.signature)
+        except ConfigError:
+            return False
+        qname = f"{sig.qualifier}::{sig.name}" if sig.qualifier else sig.name
+        return as_declared(f.signature, declared_signatures(table, qname))
+
+    for callee, line in library_callees(calls, target_dir, em.decl_sites, as_described).items():
         text = error_text(line)
         # the function whose line instantiated LLVM's code was charged with LLVM's error; the callee is at fault
         for key in [k for k, msg in charge.blamed.items() if k != callee and text and text in msg]:

@@ -13,9 +13,10 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import ConfigError
+from ..llvm.toolchain import find_toolchain
 from ..evaluate.swap import AppliedEdit, FunctionEdit, apply_to_text, bracket_error
 from ..emit.backends import BackendLayout
-from ..emit.coherence import custom_lowering_agrees
+from ..emit.coherence import creators_registered, custom_lowering_agrees
 from ..emit.functions import EmitFunction, parse_signature
 from ..emit.layout import make_plan
 from ..emit.render import copy_description, declaration_lines, function_ranges, render_plan
@@ -61,6 +62,7 @@ class ScratchTree:
         self.bases: dict[str, str] = {}  # class name -> its base class
         self.class_stems: dict[str, str] = {}  # class name -> the file stem that declares it
         self.expanded: list[str] = []  # ISD operations made Expand: Custom, but no lowering case (``emit.coherence``)
+        self.registered: list[str] = []  # static creators the initializer registers: nothing else did (same module)
 
     def functions(self) -> dict[str, EmitFunction]:
         return {f.key: f for f in self.chosen}
@@ -90,6 +92,7 @@ class ScratchTree:
         fns = [stub_function(f) if f.key in state.replaced else comment_out(f, state.removed.get(f.key, set()))
                for f in self.chosen if f.key not in state.dropped]
         fns, self.expanded = custom_lowering_agrees(fns)
+        fns, self.registered = creators_registered(fns, find_toolchain().includedir)
         plan = make_plan(self.table, fns, T, without=self.left_out, members={"<T>Subtarget": self.subtarget_members},
                          layout=self.layout, prefer=self.prefer)
         self.unplaced = [f.key for f in plan.unplaced]

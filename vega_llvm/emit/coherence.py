@@ -10,12 +10,22 @@ there in 7 of its 66 lit tests. The constructor then marks the operation ``Expan
 
 Only the certain case is changed: both functions are there, the lowering functions dispatch on ``case ISD::X:``
 labels, and the constructor's call names one operation.
+
+The same holds between a file's static creator functions and its initializer: LLVM finds a target's ``MCAsmInfo``,
+instruction printer, disassembler, ... only through ``TargetRegistry::Register<Kind>(Target, Fn)``. A creator that
+nothing registers is dead code, and the tool that needs it stops: XCore's scratch ``createXCoreMCAsmInfo`` compiled,
+but the initializer taken from Lanai registered ``RegisterMCAsmInfo<XCoreMCAsmInfo>`` (a constructor XCore does not
+declare) and the repair loop removed that line, so every lit test stopped in ``initAsmInfo``. The initializer then
+registers the creator. Which ``Register`` call takes which creator is read from LLVM's ``TargetRegistry.h`` (the
+``Target::<Kind>CtorFnTy`` each takes and the type that function returns), not listed here.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import replace
+from functools import lru_cache
+from pathlib import Path
 
 from .functions import EmitFunction
 
@@ -65,3 +75,90 @@ def custom_lowering_agrees(fns: list[EmitFunction]) -> tuple[list[EmitFunction],
         return fns, []
     fixed = replace(ctor, body="\n".join(lines))
     return [fixed if f.key == CONSTRUCTOR else f for f in fns], changed
+
+
+_CTOR_TYPE = re.compile(r"\busing\s+(\w+)\s*=\s*(?:const\s+)?(\w+)\s*\*\s*\(\s*\*\s*\)\s*\(([^;]*?)\)\s*;", re.S)
+_REGISTER_FN = re.compile(r"\bstatic\s+void\s+(Register\w+)\s*\(\s*Target\s*&\s*\w+\s*,\s*Target\s*::\s*(\w+)\s+\w+\s*\)")
+_STATIC_CREATOR = re.compile(r"^\s*static\s+(?:const\s+)?(\w+)\s*\*\s*(\w+)\s*\(")
+_REGISTER_CALL = re.compile(r"\bTargetRegistry\s*::\s*Register\w+\s*\(\s*([^,()]+(?:\(\s*\))?)\s*,")
+_PLAIN_CALL = re.compile(r"^[\w:\s]+\(\s*\)$")
+
+
+@lru_cache(maxsize=4)
+def registry_kinds(include_dir: Path) -> dict[str, tuple[str, int]]:
+    """The type a creator returns -> (the ``TargetRegistry`` function that registers it, its parameter count), from
+    ``llvm/MC/TargetRegistry.h``; a type that more than one kind returns (``MCStreamer``: ELF, COFF, ...) is left
+    out, since its creator's kind cannot be told from its type."""
+    header = Path(include_dir) / "llvm" / "MC" / "TargetRegistry.h"
+    if not header.is_file():
+        return {}
+    text = header.read_text(errors="replace")
+    ctor = {m.group(1): (m.group(2), _arity(m.group(3))) for m in _CTOR_TYPE.finditer(text)}
+    by_type: dict[str, list[tuple[str, int]]] = {}
+    for m in _REGISTER_FN.finditer(text):
+        if m.group(2) in ctor:
+            ret, n = ctor[m.group(2)]
+            by_type.setdefault(ret, []).append((m.group(1), n))
+    return {ret: kinds[0] for ret, kinds in by_type.items() if len(kinds) == 1}
+
+
+def _arity(params: str) -> int:
+    depth, n, seen = 0, 0, False
+    for ch in params:
+        if ch in "(<[":
+            depth += 1
+        elif ch in ")>]":
+            depth -= 1
+        elif ch == "," and depth == 0:
+            n += 1
+        elif not ch.isspace():
+            seen = True
+    return n + 1 if seen else 0
+
+
+def _live(body: str) -> str:
+    """The code of ``body`` without its comments (statements the repair loop commented out among them)."""
+    return "\n".join(_CODE_OF_LINE.match(line).group(1) for line in body.split("\n"))
+
+
+def creators_registered(fns: list[EmitFunction], include_dir: Path) -> tuple[list[EmitFunction], list[str]]:
+    """``fns`` with each file's static creators that nothing names registered by the file's initializer (the
+    function of the same file that calls ``TargetRegistry::Register...`` on one target object), and the creators
+    added. Only the certain case: the creator's returned type is one kind's alone, it takes that kind's parameter
+    count, no live code registers that kind or names the creator, and the initializer's calls name one target by a
+    call with no arguments (``getTheXCoreTarget()``; not a loop variable)."""
+    kinds = registry_kinds(include_dir)
+    live = {f.key: _live(f.body) for f in fns}
+    added: dict[str, list[str]] = {}  # initializer key -> registration lines
+    names: list[str] = []
+    for f in fns:
+        m = _STATIC_CREATOR.match(" ".join(f.signature.split()))
+        kind = kinds.get(m.group(1)) if m else None
+        if m is None or kind is None:
+            continue
+        name, (register, arity) = m.group(2), kind
+        sig_params = f.signature[f.signature.find("(") + 1 : f.signature.rfind(")")]
+        if _arity(sig_params) != arity:
+            continue
+        if any(re.search(rf"\b{register}(?:Fn)?\b", code) or (k != f.key and re.search(rf"\b{name}\b", code))
+               for k, code in live.items()):
+            continue
+        inits = [g for g in fns if g.file_stem == f.file_stem and g.key != f.key and _REGISTER_CALL.search(live[g.key])]
+        if len(inits) != 1:
+            continue
+        targets = {t.strip() for t in _REGISTER_CALL.findall(live[inits[0].key])}
+        if len(targets) != 1 or not _PLAIN_CALL.match(next(iter(targets))):
+            continue
+        added.setdefault(inits[0].key, []).append(
+            f"  TargetRegistry::{register}({next(iter(targets))}, {name});  // vega: {name} was registered nowhere")
+        names.append(name)
+    if not added:
+        return fns, []
+    out = []
+    for f in fns:
+        if f.key in added:
+            head, _, tail = f.body.rstrip().rpartition("}")
+            indent = head[len(head.rstrip(" \t")):]  # the closing brace's
+            f = replace(f, body=head.rstrip() + "\n" + "\n".join(added[f.key]) + "\n" + indent + "}" + tail)
+        out.append(f)
+    return out, names
