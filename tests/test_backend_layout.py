@@ -291,3 +291,29 @@ def test_a_class_takes_one_member_of_each_name() -> None:
     placed = [PlacedFunction(fn, parse_signature(sig), "FooOperand")]
     shape = derive_shape("FooOperand", ev, placed, placed, "Foo", lambda n: True, ["Lanai", "LoongArch"])
     assert sum(" Kind;" in ln for ln in shape.lines) == 1, shape.lines
+
+
+def test_a_field_that_functions_only_name_as_their_own_local_is_not_declared() -> None:
+    """Lanai's ``customEmitInstruction`` declares ``MCInstLowering`` as a local; ARC's class has a field of that name
+    with no default constructor. Declared for that function, the field left the class's constructor ill-formed."""
+    from vega_llvm.emit.backends import ClassEvidence, members_of
+    from vega_llvm.emit.functions import EmitFunction, parse_signature
+    from vega_llvm.emit.layout import PlacedFunction, declares_local, derive_shape
+
+    ev = ClassEvidence("<T>AsmPrinter")
+    ev.members["MCInstLowering"] = {"ARC": members_of("<T>MCInstLower MCInstLowering;")}
+    local = "void FooAsmPrinter::customEmitInstruction(const MachineInstr *MI)"
+    uses = "void FooAsmPrinter::emitInstruction(const MachineInstr *MI)"
+    fns = [EmitFunction("<T>AsmPrinter::customEmitInstruction", "AsmPrinter", "", local,
+                        "{\n  FooMCInstLower MCInstLowering(OutContext, *this);\n  MCInstLowering.Lower(MI, I);\n}",
+                        0.0, "fallback:Lanai"),
+           EmitFunction("<T>AsmPrinter::emitInstruction", "AsmPrinter", "", uses,
+                        "{\n  MCInstLowering.Lower(MI, I);\n}", 0.5, "model")]
+    placed = [PlacedFunction(f, parse_signature(f.signature), "FooAsmPrinter") for f in fns]
+    shape = derive_shape("FooAsmPrinter", ev, placed[:1], placed[:1], "Foo", lambda n: True, ["ARC"])
+    assert not any("MCInstLowering" in ln for ln in shape.lines), shape.lines
+    shape = derive_shape("FooAsmPrinter", ev, placed, placed, "Foo", lambda n: True, ["ARC"])
+    assert [ln.split("//")[0].strip() for ln in shape.lines] == ["FooMCInstLower MCInstLowering;"]
+    assert "<T>AsmPrinter::emitInstruction" in shape.lines[0]  # the function that needs the field is named
+    assert declares_local("void f(const FooSubtarget &Subtarget)\n{ }", "Subtarget")  # a parameter
+    assert not declares_local("void f()\n{\n  if (x & Mask) return;\n  y = a * Mask;\n}", "Mask")

@@ -340,3 +340,20 @@ def test_bootstrap_model_defaults_to_the_shipped_checkpoint(tmp_path: Path) -> N
     with pytest.raises(ConfigError, match="no such checkpoint"):
         resolve_model(str(tmp_path / "nope"), None, said.append)
     assert resolve_model(str(tmp_path), None, said.append) == tmp_path
+
+
+def test_a_removed_declaration_takes_the_statements_that_use_it_along() -> None:
+    from vega_llvm.bootstrap.repair import declared_local, with_uses
+
+    body = ["{", "  SDValue Glue;",
+            "  Register Reg = MFI->getSRetReturnReg();",  # 2: fails (no such member)
+            "  SDValue Val = DAG.getCopyFromReg(Chain, DL, Reg,", "                                   PtrVT);",
+            "  Chain = DAG.getCopyToReg(Chain, DL, XCore::R0, Val, Glue);",
+            "  Ops.push_back(Reg.id());", "  return Chain;", "}"]
+    assert declared_local("Register Reg = MFI->getSRetReturnReg();") == "Reg"
+    assert declared_local("const XCoreFunctionInfo *XFI = MF.getInfo<XCoreFunctionInfo>();") == "XFI"
+    assert declared_local("Chain = DAG.getCopyToReg(Chain, DL, R, V);") is None
+    assert declared_local("return Chain;") is None and declared_local("delete P;") is None
+    assert with_uses(body, {2}) == {2, 3, 4, 5, 6}  # Val's line, and Chain's that uses Val; not the return
+    # a use that cannot go alone (the return): the function goes on up its ladder instead
+    assert with_uses(body[:7] + ["  return Val;", "}"], {2}) is None

@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable, Sequence
 
 from .backends import KNOWN_DIRECTORIES, MC_DIRECTORIES, BackendLayout, ClassEvidence, Member
+from ..generate.parameters import parameters
 from .functions import EmitFunction, Signature, parse_signature, split_top
 
 
@@ -436,6 +437,7 @@ def derive_shape(cls: str, ev: ClassEvidence, members: list[PlacedFunction], pla
             break
     ctor_inits = " ".join(p.sig.inits + " " + p.fn.body for p in members if p.sig.name == cls)
     texts = {p.fn.key: _words(p.fn.body) | _words(p.fn.signature) for p in members}
+    bodies = {p.fn.key: p.fn.signature + "\n" + p.fn.body for p in members}
     own_keys = [p.fn.key for p in members]
     chosen = {}
     for name, opts in ev.members.items():
@@ -450,8 +452,11 @@ def derive_shape(cls: str, ev: ClassEvidence, members: list[PlacedFunction], pla
     def needed_by(m: Member) -> str:
         """The first function of the class that names the member, else (a type) the first other function that
         names it qualified by the class (``XCoreMCExpr::VK_XCore_LO``)."""
+        if m.kind != "type":  # a function that declares a local (or parameter) of the name does not need the field
+            return next((k for k in own_keys if any(n in texts[k] and not declares_local(bodies[k], n)
+                                                    for n in m.names)), "")
         key = next((k for k in own_keys if set(m.names) & texts[k]), "")
-        if key or m.kind != "type":
+        if key:
             return key
         qualified = re.compile(rf"\b{re.escape(cls)}::({'|'.join(map(re.escape, m.names))})\b")
         return next((f.key for f in others if qualified.search(f.body) or qualified.search(f.signature)), "")
@@ -485,6 +490,26 @@ def derive_shape(cls: str, ev: ClassEvidence, members: list[PlacedFunction], pla
         lines += ["  " + declares(line, key) for line in text.splitlines()]
         names |= set(m.names)
     return DerivedShape(base, lines, names)
+
+
+_NOT_TYPES = frozenset({"return", "else", "throw", "case", "new", "delete", "goto", "sizeof", "co_return", "do"})
+
+
+def declares_local(code: str, name: str) -> bool:
+    """Whether ``code`` (a function's head and body) declares a parameter or local variable ``name``: a parameter
+    of the head, or a statement that starts with a type (or template) right before the name and goes on with ``(``,
+    ``{``, ``=``, ``;`` or ``[``.
+
+    Lanai's ``customEmitInstruction`` names ``MCInstLowering`` as a local (``LanaiMCInstLower MCInstLowering(OutContext,
+    *this)``); declaring ARC's field of that name for it gave XCore's scratch ``XCoreAsmPrinter`` a member with no
+    default constructor that no constructor of the class set: the class could not be built, and no asm printer was
+    registered."""
+    head = code.split("\n", 1)[0]
+    if any(n == name for _t, n in parameters(head) or []):
+        return True
+    rx = re.compile(rf"(?:^|[;{{}}(])\s*(?:(?:const|static)\s+)*([\w:]+(?:\s*<[^;{{}}]*?>)?)\s*[&*]*\s*\b{re.escape(name)}"
+                    rf"\s*[({{=;\[]", re.M)
+    return any(m.group(1) not in _NOT_TYPES for m in rx.finditer(code))
 
 
 def declares(declaration: str, key: str) -> str:
