@@ -317,3 +317,40 @@ def test_a_field_that_functions_only_name_as_their_own_local_is_not_declared() -
     assert "<T>AsmPrinter::emitInstruction" in shape.lines[0]  # the function that needs the field is named
     assert declares_local("void f(const FooSubtarget &Subtarget)\n{ }", "Subtarget")  # a parameter
     assert not declares_local("void f()\n{\n  if (x & Mask) return;\n  y = a * Mask;\n}", "Mask")
+
+
+def test_the_isd_enum_takes_the_declared_nodes_in_order_then_the_tds() -> None:
+    """XCore's header declares ``CRC8``, ``LADD`` (which its lowering creates) besides the nodes its ``.td`` matches;
+    a node after an enumerator with an initializer (``FIRST_TARGET_MEMORY_OPCODE``) would count as a memory node."""
+    from types import SimpleNamespace
+
+    from vega_llvm.emit.layout import isd_opcodes
+
+    decl = [{"kind": "decl.enumerator", "name": "FooISD::FIRST_NUMBER", "signature": "= ISD::BUILTIN_OP_END"},
+            {"kind": "decl.enumerator", "name": "FooISD::RET_GLUE"},
+            {"kind": "decl.enumerator", "name": "FooISD::CRC8"},
+            {"kind": "decl.enumerator", "name": "FooISD::LA", "signature": "= ISD::FIRST_TARGET_MEMORY_OPCODE"},
+            {"kind": "decl.enumerator", "name": "FooISD::LW"},
+            {"kind": "decl.enumerator", "name": "FooCC::EQ"}]
+    table = SimpleNamespace(target="Foo", namespace="Foo", details={"declarations": decl},
+                            values={"isd_opcode": ["FooISD::RET_GLUE", "FooISD::CALL", "FooISD::BR_CC"]})
+    assert isd_opcodes(table) == ["RET_GLUE", "CRC8", "BR_CC", "CALL", "LA = ISD::FIRST_TARGET_MEMORY_OPCODE", "LW"]
+    table.details = {}  # no headers: the .td's nodes alone
+    assert isd_opcodes(table) == ["BR_CC", "CALL", "RET_GLUE"]
+
+
+def test_a_shaped_field_that_functions_only_declare_as_a_local_is_not_declared() -> None:
+    from vega_llvm.emit.functions import EmitFunction, parse_signature
+    from vega_llvm.emit.layout import PlacedFunction, class_decl
+
+    sig = "void FooAsmPrinter::customEmitInstruction(const MachineInstr *MI)"
+    body = "{\n  FooMCInstLower MCInstLowering(OutContext, *this);\n  MCInstLowering.Lower(MI, I);\n}"
+    local = PlacedFunction(EmitFunction("<T>AsmPrinter::customEmitInstruction", "AsmPrinter", "", sig, body, 0.0,
+                                        "fallback:Lanai"), parse_signature(sig), "FooAsmPrinter")
+    decl = class_decl("FooAsmPrinter", "<T>AsmPrinter", [local], "Foo", {})
+    assert not any("MCInstLowering" in f for f in decl.fields), decl.fields
+    sig2 = "void FooAsmPrinter::emitInstruction(const MachineInstr *MI)"
+    uses = PlacedFunction(EmitFunction("<T>AsmPrinter::emitInstruction", "AsmPrinter", "", sig2,
+                                       "{\n  MCInstLowering.Lower(MI, I);\n}", 0.5, "model"),
+                          parse_signature(sig2), "FooAsmPrinter")
+    assert "FooMCInstLower MCInstLowering;" in class_decl("FooAsmPrinter", "<T>AsmPrinter", [local, uses], "Foo", {}).fields

@@ -247,7 +247,7 @@ def target_properties(table: Any) -> dict[str, Any]:
         "features": bool(flags.get("has.feature.attribute")),
         "pass_subtarget": bool(writer.get("PassSubtarget")),
         "alt_names": bool(flags.get("has.reg_alt_name_index")),
-        "isd_opcodes": sorted({v.split("::", 1)[-1] for v in values.get("isd_opcode", [])}),
+        "isd_opcodes": isd_opcodes(table),
         # the enum's own bookkeeping entries are written by the template, not taken as fixups
         "fixups": [f["name"] for f in details.get("fixups", [])
                    if not f["name"].endswith("_invalid") and "TargetFixupKind" not in f["name"]],
@@ -255,6 +255,26 @@ def target_properties(table: Any) -> dict[str, Any]:
         "operand_types": _operand_types(details.get("operands", [])),
         "lower": (values.get("target.lower") or [table.target.lower()])[0],
     }
+
+
+def isd_opcodes(table: Any) -> list[str]:
+    """The enumerators of the target's ``<NS>ISD::NodeType``, as the enum's body writes them: those its headers
+    declare, in their order and with their initializers (``LA = ISD::FIRST_TARGET_MEMORY_OPCODE``), then the ones
+    only the ``.td`` names (``SDNode<"XCoreISD::RETSP", ...>``), before the first enumerator with an initializer
+    (a node after ``FIRST_TARGET_MEMORY_OPCODE`` counts as a memory node). ``FIRST_NUMBER`` is the template's.
+
+    The ``.td`` names only the nodes its patterns match; XCore's header also declares ``CRC8``, ``LADD``, ``LMUL``, ...
+    which its lowering creates, and generation, which reads the declarations, writes them."""
+    ns = f"{getattr(table, 'namespace', '') or table.target}ISD::"
+    declared = [(d["name"][len(ns):], d.get("signature", "").strip())
+                for d in (table.details or {}).get("declarations", [])
+                if d.get("kind") == "decl.enumerator" and d.get("name", "").startswith(ns)]
+    declared = [(n, init) for n, init in declared if n != "FIRST_NUMBER"]
+    names = {n for n, _ in declared}
+    from_td = sorted({v.split("::", 1)[-1] for v in table.values.get("isd_opcode", [])} - names)
+    at = next((i for i, (_n, init) in enumerate(declared) if init), len(declared))
+    written = [f"{n} {init}" if init else n for n, init in declared]
+    return written[:at] + from_td + written[at:]
 
 
 def _operand_types(operands: list[dict[str, Any]]) -> dict[str, list[str]]:
@@ -275,6 +295,13 @@ def _kind_enabled(kind: FileKind, props: dict[str, Any]) -> bool:
 def _mentions(functions: list[PlacedFunction], ident: str) -> bool:
     rx = re.compile(rf"\b{re.escape(ident)}\b")
     return any(rx.search(p.fn.body) or rx.search(p.fn.signature) for p in functions)
+
+
+def _needs_field(functions: list[PlacedFunction], name: str) -> bool:
+    """Whether a function names ``name`` without declaring it as its own parameter or local (``declares_local``)."""
+    rx = re.compile(rf"\b{re.escape(name)}\b")
+    return any((rx.search(p.fn.body) or rx.search(p.fn.signature))
+               and not declares_local(p.fn.signature + "\n" + p.fn.body, name) for p in functions)
 
 
 def _ctor_fields(cls: str, members: list[PlacedFunction], known: set[str]) -> list[str]:
@@ -318,7 +345,7 @@ def class_decl(cls: str, abstract: str, members: list[PlacedFunction], target: s
         # A reference member that the constructor does not initialise would make the constructor ill-formed.
         if ty.rstrip().endswith("&") and not re.search(rf"\b{re.escape(name)}\s*[({{]", ctor_inits):
             continue
-        if _mentions(members, name):
+        if _needs_field(members, name):
             fields.append(f"{fill(ty)} {spec};".replace("& ", "&").replace(" &", " &"))
             known.add(name)
     known.add(fill(shape.base))  # a base-class initializer is not a data member

@@ -63,20 +63,26 @@ class XCoreInstrInfo;
 class XCoreTargetLowering;
 
 namespace XCoreISD {
-// Target DAG nodes of XCore, from its description (describe: isd_opcode).
+// Target DAG nodes of XCore, from its description (its headers' declarations, then the .td's isd_opcode).
 enum NodeType : unsigned {
   FIRST_NUMBER = ISD::BUILTIN_OP_END,
   BL,
+  PCRelativeWrapper,
+  DPRelativeWrapper,
+  CPRelativeWrapper,
+  LDWSP,
+  STWSP,
+  RETSP,
+  LADD,
+  LSUB,
+  LMUL,
+  MACCU,
+  MACCS,
+  CRC8,
   BR_JT,
   BR_JT32,
-  CPRelativeWrapper,
-  DPRelativeWrapper,
-  EH_RETURN,
   FRAME_TO_ARGS_OFFSET,
-  LDWSP,
-  PCRelativeWrapper,
-  RETSP,
-  STWSP,
+  EH_RETURN,
 };
 } // end namespace XCoreISD
 class XCoreTargetLowering : public TargetLowering {
