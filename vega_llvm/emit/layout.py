@@ -297,11 +297,23 @@ def _mentions(functions: list[PlacedFunction], ident: str) -> bool:
     return any(rx.search(p.fn.body) or rx.search(p.fn.signature) for p in functions)
 
 
+_COMMENT = re.compile(r"//[^\n]*")
+
+
+def code_of(text: str) -> str:
+    """``text`` without its line comments: what the repair loop commented out names nothing the code needs."""
+    return _COMMENT.sub("", text)
+
+
 def _needs_field(functions: list[PlacedFunction], name: str) -> bool:
-    """Whether a function names ``name`` without declaring it as its own parameter or local (``declares_local``)."""
+    """Whether a function's code names ``name`` without declaring it as its own parameter or local
+    (``declares_local``)."""
     rx = re.compile(rf"\b{re.escape(name)}\b")
-    return any((rx.search(p.fn.body) or rx.search(p.fn.signature))
-               and not declares_local(p.fn.signature + "\n" + p.fn.body, name) for p in functions)
+    for p in functions:
+        code = code_of(p.fn.signature + "\n" + p.fn.body)
+        if rx.search(code) and not declares_local(code, name):
+            return True
+    return False
 
 
 def _ctor_fields(cls: str, members: list[PlacedFunction], known: set[str]) -> list[str]:
@@ -463,8 +475,8 @@ def derive_shape(cls: str, ev: ClassEvidence, members: list[PlacedFunction], pla
             base = ", public ".join(fill(b) for b in clause)  # the template writes "class C : public <base>"
             break
     ctor_inits = " ".join(p.sig.inits + " " + p.fn.body for p in members if p.sig.name == cls)
-    texts = {p.fn.key: _words(p.fn.body) | _words(p.fn.signature) for p in members}
-    bodies = {p.fn.key: p.fn.signature + "\n" + p.fn.body for p in members}
+    bodies = {p.fn.key: code_of(p.fn.signature + "\n" + p.fn.body) for p in members}
+    texts = {k: _words(code) for k, code in bodies.items()}
     own_keys = [p.fn.key for p in members]
     chosen = {}
     for name, opts in ev.members.items():
