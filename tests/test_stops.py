@@ -76,3 +76,34 @@ def test_an_unreachable_outside_our_markers_or_files_names_nothing(tmp_path: Pat
     assert unreachable_site("UNREACHABLE executed at A.cpp:2!", tmp_path, files) is None  # no "// vega:" marker before
     assert unreachable_site("UNREACHABLE executed at /nowhere/B.cpp:9!", tmp_path, files) is None
     assert unreachable_site("LLVM ERROR: something else", tmp_path, files) is None
+
+
+def test_a_target_node_selection_cannot_match_names_the_least_confident_function_that_makes_it(tmp_path: Path) -> None:
+    """LLVM's ``Cannot select`` has no frame of ours: the functions whose code creates the node kind (not a ``case``
+    label, not ``getTargetNodeName``) are the suspects, and the least confident one is charged."""
+    (tmp_path / "XCoreISelLowering.cpp").write_text(
+        "// vega: <T>TargetLowering::LowerReturn [model, confidence 0.20]\nSDValue f() {\n"
+        "  unsigned Opc = XCoreISD :: CRC8 ;\n  return DAG.getNode(Opc, dl, MVT::Other, Ops);\n}\n\n"
+        "// vega: <T>TargetLowering::LowerINTRINSIC_WO_CHAIN [model, confidence 0.60]\nSDValue g() {\n"
+        "  return DAG.getNode(XCoreISD::CRC8, DL, VTs, A, B, C);\n}\n\n"
+        "// vega: <T>TargetLowering::getTargetNodeName [model, confidence 0.10]\nconst char *h(unsigned O) {\n"
+        "  switch (O) { case XCoreISD::CRC8: return \"XCoreISD::CRC8\"; }\n  return nullptr;\n}\n\n"
+        "// vega: <T>TargetLowering::PerformDAGCombine [model, confidence 0.05]\nSDValue k(SDNode *N) {\n"
+        "  switch (N->getOpcode()) {\n  case XCoreISD::CRC8: break;\n  }\n  // XCoreISD::CRC8 in a comment\n"
+        "  return SDValue();\n}\n")
+    output = ("LLVM ERROR: Cannot select: t7: ch = XCoreISD::CRC8 t5, Register:i32 $r0, t5:1\nIn function: f\n")
+    lit = tmp_path / "lit-results.json"
+    lit.write_text(json.dumps({"tests": [{"name": "LLVM :: CodeGen/XCore/a.ll", "code": "FAIL", "output": output}]}))
+
+    class Row:
+        def __init__(self, key: str, confidence: float) -> None:
+            self.key, self.confidence, self.source, self.status = key, confidence, "model", "compiled"
+
+    rows = [Row("<T>TargetLowering::LowerReturn", 0.20), Row("<T>TargetLowering::LowerINTRINSIC_WO_CHAIN", 0.60),
+            Row("<T>TargetLowering::getTargetNodeName", 0.10), Row("<T>TargetLowering::PerformDAGCombine", 0.05)]
+    ranked = write_first(lit, rows, "XCore", tmp_path)
+    assert [(r["function"], r["why"], r["tests"]) for r in ranked] == [("<T>TargetLowering::LowerReturn", "cannot select", 1)]
+    # a node no function of ours makes (LLVM's own, or one the .td patterns make): nothing to charge
+    lit.write_text(json.dumps({"tests": [{"name": "LLVM :: CodeGen/XCore/a.ll", "code": "FAIL",
+                                          "output": "LLVM ERROR: Cannot select: t3: i32 = XCoreISD::LADD t1, t2"}]}))
+    assert write_first(lit, rows, "XCore", tmp_path) == []

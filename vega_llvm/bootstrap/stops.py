@@ -1,11 +1,12 @@
 """Where the failing lit tests of a bootstrapped backend stop, and what to write first because of it.
 
-A test stops at one of our functions in four ways that its output shows: at a stub (``report_fatal_error`` with the
+A test stops at one of our functions in five ways that its output shows: at a stub (``report_fatal_error`` with the
 message ``repair.stub_function`` or ``emit.required`` wrote, naming the function), at an ``llvm_unreachable`` of our
 code (the emitted sources make it print ``UNREACHABLE executed at <file>:<line>!``: in a release build it would be
 undefined behaviour, and the run would go on into whatever code follows and crash with no frame of ours), in a crash
 whose stack dump (LLVM prints one on a signal and on ``report_fatal_error``, symbolised with ``llvm-symbolizer`` from
-the binary's symbol table) has one of our functions as its innermost frame of the target's own code, or, for a
+the binary's symbol table) has one of our functions as its innermost frame of the target's own code, at instruction selection of a target node
+one of our functions made (``Cannot select: ... XCoreISD::CRC8``: the least confident maker is charged), or, for a
 function the repair ladder left out, in a crash in LLVM's default of it (``TargetLowering::LowerReturn`` is an
 ``llvm_unreachable``). ``write_first`` counts the tests per function and ranks them: most tests first, then the
 least confident, so that a person starts with the function whose writing unblocks the most tests, and among equals
@@ -49,7 +50,8 @@ class FirstRow:
 
     function: str  # key as the report lists it ("<T>TargetLowering::LowerCall")
     why: str  # "stub" (the test reaches its report_fatal_error), "unreachable" (its llvm_unreachable), "crash"
-    # (innermost frame of ours in a stack dump) or "left out" (LLVM's default of a function left out crashed)
+    # (innermost frame of ours in a stack dump), "cannot select" (it made a target node selection cannot match) or
+    # "left out" (LLVM's default of a function left out crashed)
     tests: int  # failing tests that stop there
     confidence: float
     source: str
@@ -105,6 +107,46 @@ def unreachable_site(output: str, target_dir: Path | None, files: dict[Path, lis
     return None
 
 
+_CANNOT_SELECT = re.compile(r"Cannot select: [^\n]*?= (?P<node>[A-Za-z_]\w*ISD::[A-Za-z_]\w*)\b")
+_NODE_NAMES = re.compile(r"\bcase\b|getTargetNodeName")
+
+
+def _marked_functions(target_dir: Path, files: dict[Path, list[str]]) -> dict[str, str]:
+    """Key -> the code (comments dropped) of each function of the emitted sources, by their ``// vega:`` markers."""
+    out: dict[str, str] = {}
+    for path in sorted(target_dir.rglob("*.cpp")):
+        if path not in files:
+            try:
+                files[path] = path.read_text(errors="replace").splitlines()
+            except OSError:
+                files[path] = []
+        key = None
+        for line in files[path]:
+            marker = _MARKER.match(line)
+            if marker:
+                key = marker["key"]
+                continue
+            if key is not None:
+                out[key] = out.get(key, "") + line.split("//")[0] + "\n"
+    return out
+
+
+def unselectable_site(output: str, target_dir: Path | None, files: dict[Path, list[str]],
+                      confidence: dict[str, float]) -> str | None:
+    """The function of ours that made the target node instruction selection could not match (``LLVM ERROR: Cannot
+    select: t7: ch = XCoreISD::CRC8 ...``): of the functions whose code creates that node kind (names it outside
+    a ``case`` label and ``getTargetNodeName``), the least confident. The crash has no frame of ours (selection
+    runs long after the lowering that made the node); XCore's scratch ``LowerReturn`` returned a ``CRC8`` node
+    where its ``.td`` selects ``RETSP``."""
+    m = _CANNOT_SELECT.search(output)
+    if m is None or target_dir is None:
+        return None
+    node = re.compile(r"\b" + re.escape(m["node"]).replace("::", r"\s*::\s*") + r"\b")
+    makers = [k for k, code in _marked_functions(target_dir, files).items() if "getTargetNodeName" not in k
+              and any(node.search(ln) and not _NODE_NAMES.search(ln) for ln in code.splitlines())]
+    return min(makers, key=lambda k: (confidence.get(k, 0.0), k), default=None)
+
+
 def write_first(lit_json: Path, functions: Iterable[Any], target: str, target_dir: Path | None = None) -> list[dict[str, Any]]:
     """The stubs and functions the failing tests of ``lit_json`` stop at, ranked (see the module docstring);
     ``functions``: the report's rows (``FunctionRow``); ``target_dir``: where the emitted sources are (the
@@ -130,6 +172,7 @@ def write_first(lit_json: Path, functions: Iterable[Any], target: str, target_di
                 left_out.setdefault(f"{base}::{method}", k)
     counts: dict[tuple[str, str], int] = {}
     files: dict[Path, list[str]] = {}
+    confidence = {k: f.confidence for k, f in rows.items()}
     for t in _tests(lit_json):
         if t.get("code") not in ("FAIL", "TIMEOUT", "UNRESOLVED"):
             continue
@@ -141,6 +184,8 @@ def write_first(lit_json: Path, functions: Iterable[Any], target: str, target_di
             key, why = site, "unreachable"
         elif (key := crash_site(out, shown)) is not None:
             why = "crash"
+        elif (key := unselectable_site(out, target_dir, files, confidence)) is not None:
+            why = "cannot select"
         elif (key := crash_site(out, left_out)) is not None:
             why = "left out"
         else:
