@@ -88,3 +88,23 @@ def test_a_creator_nothing_registers_is_registered_by_its_files_initializer() ->
     # not the kind's parameter count: not a creator of that kind
     odd = _mc(ASM_INFO.key, "static MCAsmInfo *createXCoreMCAsmInfo(const Triple &TT)", ASM_INFO.body)
     assert creators_registered([INIT, odd], include)[1] == []
+
+
+def test_get_target_node_name_names_every_node_of_the_enumeration() -> None:
+    from vega_llvm.emit.coherence import node_names_agree
+
+    sig = "const char * XCoreTargetLowering::getTargetNodeName(unsigned Opcode) const"
+    model = EmitFunction("<T>TargetLowering::getTargetNodeName", "ISelLowering", "SEL", sig,
+                         '{\n  switch ( Opcode ) {\n    case XCoreISD :: BL :\n      return "XCoreISD::BL" ;\n'
+                         '    case XCoreISD :: BR_JT :\n      return "XCoreISD::DeclareParam" ;\n  }\n  return nullptr ;\n}',
+                         0.0, "model")
+    fns, wrong = node_names_agree([CTOR, model], ["BL", "BR_JT", "LA = ISD::FIRST_TARGET_MEMORY_OPCODE"], "XCore")
+    assert wrong == 2  # BR_JT misnamed, LA missing
+    body = fns[1].body
+    assert 'case XCoreISD::BR_JT        : return "XCoreISD::BR_JT";' in body
+    assert 'case XCoreISD::LA           : return "XCoreISD::LA";' in body
+    assert fns[1].signature == sig and fns[0] == CTOR
+    # one that names every node is kept; so is one that dispatches otherwise
+    assert node_names_agree(fns, ["BL", "BR_JT", "LA"], "XCore") == (fns, 0)
+    other = EmitFunction(model.key, "ISelLowering", "SEL", sig, "{\n  return Names[Opcode];\n}", 0.0, "model")
+    assert node_names_agree([other], ["BL"], "XCore") == ([other], 0)

@@ -30,7 +30,10 @@ def register(app: typer.Typer) -> None:
         no_build: bool = typer.Option(False, "--no-build", help="Write the target directory only."),
         no_lit: bool = typer.Option(False, "--no-lit", help="Skip LLVM's lit tests."),
         no_smoke: bool = typer.Option(False, "--no-smoke", help="Skip the smoke suite."),
-        timeout: float = typer.Option(60, "--timeout", help="Seconds per lit test."),
+        timeout: float = typer.Option(
+            30, "--timeout",
+            help="Seconds per lit test: LLVM's own backends run each in about a second; a scratch backend's that "
+                 "runs longer has most likely looped (the legalizer expanding two operations into each other)."),
         jobs: Optional[int] = typer.Option(None, "-j", "--jobs", help="Parallel compile jobs."),
         no_repair: bool = typer.Option(False, "--no-repair", help="Stop at the first failed build instead of replacing "
                                        "the functions compile errors point into (swap: the real body; scratch: a stub) and rebuilding."),

@@ -100,7 +100,7 @@ class BootstrapConfig:
     run_build: bool = True
     run_lit: bool = True
     run_smoke: bool = True
-    test_timeout: float = 60
+    test_timeout: float = 30  # seconds per lit test (``--timeout``)
     jobs: int | None = None
     repair: bool = True
     test_rounds: int = 2  # rebuilds that move the functions failing lit tests stop at (``_test_rounds``)
@@ -352,6 +352,8 @@ def _build_loop(cfg: BootstrapConfig, tree: Tree, state: RepairState, target_dir
             report.selection["expanded"] = list(tree.expanded)
         if getattr(tree, "registered", None):  # scratch: static creators nothing registered (emit.coherence)
             report.selection["registered"] = list(tree.registered)
+        if getattr(tree, "misnamed", 0):  # scratch: nodes getTargetNodeName did not name (emit.coherence)
+            report.selection["nodes_named"] = tree.misnamed
         _save_functions(out / "functions.json", list(em.functions.values()))
         log(f"wrote {target_dir}: {write_tree(target_dir, em.files, force=target_dir.exists())}")
         report.seconds = times

@@ -16,9 +16,9 @@ from ..errors import ConfigError
 from ..llvm.toolchain import find_toolchain
 from ..evaluate.swap import AppliedEdit, FunctionEdit, apply_to_text, bracket_error
 from ..emit.backends import BackendLayout
-from ..emit.coherence import creators_registered, custom_lowering_agrees
+from ..emit.coherence import creators_registered, custom_lowering_agrees, node_names_agree
 from ..emit.functions import EmitFunction, parse_signature
-from ..emit.layout import make_plan
+from ..emit.layout import isd_opcodes, make_plan
 from ..emit.render import copy_description, declaration_lines, function_ranges, render_plan
 from ..emit.required import declared_member_stubs, hook_stubs, operand_stubs, pure_virtual_stubs, subtarget_fields
 from .repair import SCRATCH, SWAP, Charged, RepairState, Step, comment_out, stub_function
@@ -63,6 +63,7 @@ class ScratchTree:
         self.class_stems: dict[str, str] = {}  # class name -> the file stem that declares it
         self.expanded: list[str] = []  # ISD operations made Expand: Custom, but no lowering case (``emit.coherence``)
         self.registered: list[str] = []  # static creators the initializer registers: nothing else did (same module)
+        self.misnamed = 0  # nodes of the ISD enum the chosen getTargetNodeName did not name (``emit.coherence``)
 
     def functions(self) -> dict[str, EmitFunction]:
         return {f.key: f for f in self.chosen}
@@ -93,6 +94,7 @@ class ScratchTree:
                for f in self.chosen if f.key not in state.dropped]
         fns, self.expanded = custom_lowering_agrees(fns)
         fns, self.registered = creators_registered(fns, find_toolchain().includedir)
+        fns, self.misnamed = node_names_agree(fns, isd_opcodes(self.table), self.table.namespace or self.table.target)
         plan = make_plan(self.table, fns, T, without=self.left_out, members={"<T>Subtarget": self.subtarget_members},
                          layout=self.layout, prefer=self.prefer)
         self.unplaced = [f.key for f in plan.unplaced]

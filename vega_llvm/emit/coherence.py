@@ -162,3 +162,33 @@ def creators_registered(fns: list[EmitFunction], include_dir: Path) -> tuple[lis
             f = replace(f, body=head.rstrip() + "\n" + "\n".join(added[f.key]) + "\n" + indent + "}" + tail)
         out.append(f)
     return out, names
+
+
+NODE_NAMES = "<T>TargetLowering::getTargetNodeName"
+
+
+def node_names_agree(fns: list[EmitFunction], nodes: list[str], namespace: str) -> tuple[list[EmitFunction], int]:
+    """``fns`` with ``getTargetNodeName`` naming each node of the emitted ``<NS>ISD`` enumeration (``nodes``, as the
+    enum's body writes them: an initializer after the name is dropped), and how many nodes the function it replaced
+    did not name right.
+
+    The function is the enumeration spelled out, every target's alike; the model's (XCore's scratch) named two of
+    17 nodes, ``BR_JT`` as ``"XCoreISD::DeclareParam"``, and LLVM then reports a node selection cannot match as
+    ``<<Unknown Target Node #439>>``: neither a person nor ``bootstrap.stops`` can tell which function made it.
+    Only a function that dispatches with ``switch`` is rewritten (its head kept)."""
+    names = [n.split("=")[0].strip() for n in nodes]
+    at = next((i for i, f in enumerate(fns) if f.key == NODE_NAMES), None)
+    if at is None or not names or "switch" not in _live(fns[at].body):
+        return fns, 0
+    scope = f"{namespace}ISD"
+    live = _live(fns[at].body)
+    wrong = sum(not re.search(rf'case\s+{scope}\s*::\s*{n}\s*:\s*return\s+"{scope}::{n}"', live) for n in names)
+    if not wrong:
+        return fns, 0
+    width = max(len(n) for n in ["FIRST_NUMBER", *names])
+    lines = ["{", f"  switch (({scope}::NodeType)Opcode) {{", f"  case {scope}::{'FIRST_NUMBER':<{width}} : break;"]
+    lines += [f'  case {scope}::{n:<{width}} : return "{scope}::{n}";' for n in names]
+    lines += ["  }", "  return nullptr;  // vega: every node of the enumeration named (emit.coherence)", "}"]
+    out = list(fns)
+    out[at] = replace(fns[at], body="\n".join(lines))
+    return out, wrong
