@@ -353,7 +353,8 @@ def test_a_shaped_field_that_functions_only_declare_as_a_local_is_not_declared()
     uses = PlacedFunction(EmitFunction("<T>AsmPrinter::emitInstruction", "AsmPrinter", "", sig2,
                                        "{\n  MCInstLowering.Lower(MI, I);\n}", 0.5, "model"),
                           parse_signature(sig2), "FooAsmPrinter")
-    assert "FooMCInstLower MCInstLowering;" in class_decl("FooAsmPrinter", "<T>AsmPrinter", [local, uses], "Foo", {}).fields
+    fields = class_decl("FooAsmPrinter", "<T>AsmPrinter", [local, uses], "Foo", {}).fields
+    assert "FooMCInstLower MCInstLowering;" in fields
     # the repair loop commented the local and its use out: the comments need no field either
     gone = "{\n  // vega: removed, did not compile for this target: FooMCInstLower MCInstLowering(OutContext, *this);\n" \
            "  // vega: removed, did not compile for this target: MCInstLowering.Lower(MI, I);\n}"

@@ -123,5 +123,6 @@ def test_a_head_as_the_description_declares_it() -> None:
     assert as_declared("XCoreMCAsmInfo :: XCoreMCAsmInfo ( const Triple & TheTriple )", declared)
     assert not as_declared("XCoreMCAsmInfo::XCoreMCAsmInfo(const Triple &TT, const MCTargetOptions &Options)", declared)
     assert not as_declared("XCoreMCAsmInfo::XCoreMCAsmInfo(const Triple &TT)", [])  # not declared: nothing to follow
-    overloads = ["const XCoreSubtarget *getSubtargetImpl() const", "const XCoreSubtarget *getSubtargetImpl(const Function &) const override"]
+    overloads = ["const XCoreSubtarget *getSubtargetImpl() const",
+                 "const XCoreSubtarget *getSubtargetImpl(const Function &) const override"]
     assert as_declared("const XCoreSubtarget * XCoreTargetMachine::getSubtargetImpl(const Function&F) const", overloads)

@@ -102,7 +102,8 @@ def test_a_target_node_selection_cannot_match_names_the_least_confident_function
     rows = [Row("<T>TargetLowering::LowerReturn", 0.20), Row("<T>TargetLowering::LowerINTRINSIC_WO_CHAIN", 0.60),
             Row("<T>TargetLowering::getTargetNodeName", 0.10), Row("<T>TargetLowering::PerformDAGCombine", 0.05)]
     ranked = write_first(lit, rows, "XCore", tmp_path)
-    assert [(r["function"], r["why"], r["tests"]) for r in ranked] == [("<T>TargetLowering::LowerReturn", "cannot select", 1)]
+    assert [(r["function"], r["why"], r["tests"]) for r in ranked] == [
+        ("<T>TargetLowering::LowerReturn", "cannot select", 1)]
     # a node no function of ours makes (LLVM's own, or one the .td patterns make): nothing to charge
     lit.write_text(json.dumps({"tests": [{"name": "LLVM :: CodeGen/XCore/a.ll", "code": "FAIL",
                                           "output": "LLVM ERROR: Cannot select: t3: i32 = XCoreISD::LADD t1, t2"}]}))

@@ -55,13 +55,13 @@ from .. import LLVM_VERSION, __version__
 from ..backend_build.cmake import build, parse_failed_units, parse_undefined_references, qualified_name
 from ..backend_build.target_dir import resolve
 from ..emit.functions import DEFAULT_THRESHOLD, EmitFunction, load_results, parse_signature
-from ..generate.parameters import declared_signatures
 from ..emit.render import write_tree
 from ..emit.report import BootstrapReport, FunctionRow
 from ..emit.required import llvm_virtual_names
 from ..emit.sources import scratch_functions, swap_edits
 from ..errors import BuildError, ConfigError, LitRunError, ToolError
 from ..evaluate.swap import AppliedEdit, attribute_errors
+from ..generate.parameters import declared_signatures
 from .repair import (  # noqa: F401  (the helpers tests and callers know from here: re-exported)
     RUNTIME, Charged, Repair, RepairState, comment_out, removable, removable_errors, repair_round, repaired_head,
     statement_extent, stub_function,

@@ -5,12 +5,12 @@ message ``repair.stub_function`` or ``emit.required`` wrote, naming the function
 code (the emitted sources make it print ``UNREACHABLE executed at <file>:<line>!``: in a release build it would be
 undefined behaviour, and the run would go on into whatever code follows and crash with no frame of ours), in a crash
 whose stack dump (LLVM prints one on a signal and on ``report_fatal_error``, symbolised with ``llvm-symbolizer`` from
-the binary's symbol table) has one of our functions as its innermost frame of the target's own code, at instruction selection of a target node
-one of our functions made (``Cannot select: ... XCoreISD::CRC8``: the least confident maker is charged), or, for a
-function the repair ladder left out, in a crash in LLVM's default of it (``TargetLowering::LowerReturn`` is an
-``llvm_unreachable``). ``write_first`` counts the tests per function and ranks them: most tests first, then the
-least confident, so that a person starts with the function whose writing unblocks the most tests, and among equals
-with the one the model was least sure of.
+the binary's symbol table) has one of our functions as its innermost frame of the target's own code, at instruction
+selection of a target node one of our functions made (``Cannot select: ... XCoreISD::CRC8``: the least confident
+maker is charged), or, for a function the repair ladder left out, in a crash in LLVM's default of it
+(``TargetLowering::LowerReturn`` is an ``llvm_unreachable``). ``write_first`` counts the tests per function and
+ranks them: most tests first, then the least confident, so that a person starts with the function whose writing
+unblocks the most tests, and among equals with the one the model was least sure of.
 """
 
 from __future__ import annotations

@@ -13,7 +13,6 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import ConfigError
-from ..llvm.toolchain import find_toolchain
 from ..evaluate.swap import AppliedEdit, FunctionEdit, apply_to_text, bracket_error
 from ..emit.backends import BackendLayout
 from ..emit.coherence import creators_registered, custom_lowering_agrees, node_names_agree
@@ -21,6 +20,7 @@ from ..emit.functions import EmitFunction, parse_signature
 from ..emit.layout import isd_opcodes, make_plan
 from ..emit.render import copy_description, declaration_lines, function_ranges, render_plan
 from ..emit.required import declared_member_stubs, hook_stubs, operand_stubs, pure_virtual_stubs, subtarget_fields
+from ..llvm.toolchain import find_toolchain
 from .repair import SCRATCH, SWAP, Charged, RepairState, Step, comment_out, stub_function
 
 OPTIONAL = {"AsmParser": "asm_parser", "Disassembler": "disassembler"}  # libraries the backend links without

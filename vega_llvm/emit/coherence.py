@@ -78,7 +78,8 @@ def custom_lowering_agrees(fns: list[EmitFunction]) -> tuple[list[EmitFunction],
 
 
 _CTOR_TYPE = re.compile(r"\busing\s+(\w+)\s*=\s*(?:const\s+)?(\w+)\s*\*\s*\(\s*\*\s*\)\s*\(([^;]*?)\)\s*;", re.S)
-_REGISTER_FN = re.compile(r"\bstatic\s+void\s+(Register\w+)\s*\(\s*Target\s*&\s*\w+\s*,\s*Target\s*::\s*(\w+)\s+\w+\s*\)")
+_REGISTER_FN = re.compile(r"\bstatic\s+void\s+(Register\w+)\s*\(\s*Target\s*&\s*\w+\s*,"
+                          r"\s*Target\s*::\s*(\w+)\s+\w+\s*\)")
 _STATIC_CREATOR = re.compile(r"^\s*static\s+(?:const\s+)?(\w+)\s*\*\s*(\w+)\s*\(")
 _REGISTER_CALL = re.compile(r"\bTargetRegistry\s*::\s*Register\w+\s*\(\s*([^,()]+(?:\(\s*\))?)\s*,")
 _PLAIN_CALL = re.compile(r"^[\w:\s]+\(\s*\)$")

@@ -27,8 +27,8 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable, Sequence
 
-from .backends import KNOWN_DIRECTORIES, MC_DIRECTORIES, BackendLayout, ClassEvidence, Member
 from ..generate.parameters import parameters
+from .backends import KNOWN_DIRECTORIES, MC_DIRECTORIES, BackendLayout, ClassEvidence, Member
 from .functions import EmitFunction, Signature, parse_signature, split_top
 
 
@@ -539,15 +539,15 @@ def declares_local(code: str, name: str) -> bool:
     of the head, or a statement that starts with a type (or template) right before the name and goes on with ``(``,
     ``{``, ``=``, ``;`` or ``[``.
 
-    Lanai's ``customEmitInstruction`` names ``MCInstLowering`` as a local (``LanaiMCInstLower MCInstLowering(OutContext,
-    *this)``); declaring ARC's field of that name for it gave XCore's scratch ``XCoreAsmPrinter`` a member with no
-    default constructor that no constructor of the class set: the class could not be built, and no asm printer was
-    registered."""
+    Lanai's ``customEmitInstruction`` names ``MCInstLowering`` as a local (``LanaiMCInstLower
+    MCInstLowering(OutContext, *this)``); declaring ARC's field of that name for it gave XCore's scratch
+    ``XCoreAsmPrinter`` a member with no default constructor that no constructor of the class set: the class could
+    not be built, and no asm printer was registered."""
     head = code.split("\n", 1)[0]
     if any(n == name for _t, n in parameters(head) or []):
         return True
-    rx = re.compile(rf"(?:^|[;{{}}(])\s*(?:(?:const|static)\s+)*([\w:]+(?:\s*<[^;{{}}]*?>)?)\s*[&*]*\s*\b{re.escape(name)}"
-                    rf"\s*[({{=;\[]", re.M)
+    rx = re.compile(rf"(?:^|[;{{}}(])\s*(?:(?:const|static)\s+)*([\w:]+(?:\s*<[^;{{}}]*?>)?)\s*[&*]*\s*"
+                    rf"\b{re.escape(name)}\s*[({{=;\[]", re.M)
     return any(m.group(1) not in _NOT_TYPES for m in rx.finditer(code))
 
 
