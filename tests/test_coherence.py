@@ -108,3 +108,6 @@ def test_get_target_node_name_names_every_node_of_the_enumeration() -> None:
     assert node_names_agree(fns, ["BL", "BR_JT", "LA"], "XCore") == (fns, 0)
     other = EmitFunction(model.key, "ISelLowering", "SEL", sig, "{\n  return Names[Opcode];\n}", 0.0, "model")
     assert node_names_agree([other], ["BL"], "XCore") == ([other], 0)
+    # the head's own name of the parameter is the one switched on
+    opc = EmitFunction(model.key, "ISelLowering", "SEL", sig.replace("Opcode", "Opc"), model.body, 0.0, "model")
+    assert "switch ((XCoreISD::NodeType)Opc) {" in node_names_agree([opc], ["BL", "BR_JT"], "XCore")[0][0].body

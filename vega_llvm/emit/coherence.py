@@ -27,6 +27,7 @@ from dataclasses import replace
 from functools import lru_cache
 from pathlib import Path
 
+from ..generate.parameters import parameters
 from .functions import EmitFunction
 
 CONSTRUCTOR = "<T>TargetLowering::<T>TargetLowering"
@@ -176,18 +177,22 @@ def node_names_agree(fns: list[EmitFunction], nodes: list[str], namespace: str) 
     The function is the enumeration spelled out, every target's alike; the model's (XCore's scratch) named two of
     17 nodes, ``BR_JT`` as ``"XCoreISD::DeclareParam"``, and LLVM then reports a node selection cannot match as
     ``<<Unknown Target Node #439>>``: neither a person nor ``bootstrap.stops`` can tell which function made it.
-    Only a function that dispatches with ``switch`` is rewritten (its head kept)."""
+    Only a function that dispatches with ``switch`` on its one named parameter is rewritten (its head kept)."""
     names = [n.split("=")[0].strip() for n in nodes]
     at = next((i for i, f in enumerate(fns) if f.key == NODE_NAMES), None)
     if at is None or not names or "switch" not in _live(fns[at].body):
         return fns, 0
+    declared = parameters(fns[at].signature) or []
+    if len(declared) != 1 or not declared[0][1]:
+        return fns, 0
+    opcode = declared[0][1]  # the head is kept: its own name of the parameter
     scope = f"{namespace}ISD"
     live = _live(fns[at].body)
     wrong = sum(not re.search(rf'case\s+{scope}\s*::\s*{n}\s*:\s*return\s+"{scope}::{n}"', live) for n in names)
     if not wrong:
         return fns, 0
     width = max(len(n) for n in ["FIRST_NUMBER", *names])
-    lines = ["{", f"  switch (({scope}::NodeType)Opcode) {{", f"  case {scope}::{'FIRST_NUMBER':<{width}} : break;"]
+    lines = ["{", f"  switch (({scope}::NodeType){opcode}) {{", f"  case {scope}::{'FIRST_NUMBER':<{width}} : break;"]
     lines += [f'  case {scope}::{n:<{width}} : return "{scope}::{n}";' for n in names]
     lines += ["  }", "  return nullptr;  // vega: every node of the enumeration named (emit.coherence)", "}"]
     out = list(fns)
