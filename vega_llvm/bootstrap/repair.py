@@ -32,6 +32,7 @@ from typing import Any, Callable
 from ..errors import ConfigError
 from ..evaluate.swap import bracket_error
 from ..emit.functions import EmitFunction, parse_signature, split_code
+from ..emit.layout import NOT_TYPES
 
 
 @dataclass
@@ -254,7 +255,6 @@ def removable_errors(
     return out
 
 
-_NOT_TYPES = frozenset({"return", "delete", "throw", "else", "goto", "case", "new", "co_return", "do"})
 _DECLARES = re.compile(r"^(?:(?:const|static|auto|constexpr)\s+)*([\w:]+)(?:\s*<[^;]*?>)?(?:\s+|\s*[&*]+\s*)"
                        r"([A-Za-z_]\w*)\s*[=({;\[]")
 
@@ -262,7 +262,7 @@ _DECLARES = re.compile(r"^(?:(?:const|static|auto|constexpr)\s+)*([\w:]+)(?:\s*<
 def declared_local(statement: str) -> str | None:
     """The variable a statement declares (``Register Reg = MFI->getSRetReturnReg();``: ``Reg``), or None."""
     m = _DECLARES.match(statement.strip())
-    return m.group(2) if m and m.group(1) not in _NOT_TYPES else None
+    return m.group(2) if m and m.group(1) not in NOT_TYPES else None
 
 
 def with_uses(lines: list[str], removed: set[int]) -> set[int] | None:

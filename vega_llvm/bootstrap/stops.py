@@ -19,7 +19,7 @@ import json
 import re
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable
 
 _STUB_HIT = re.compile(r"vega-llvm: (\S+) (?:did not compile|is required by LLVM or the description); write it by hand")
 _FRAME = re.compile(r"^\s*#\d+ 0x[0-9a-fA-F]+ (?P<symbol>.+)$", re.M)
@@ -131,19 +131,19 @@ def _marked_functions(target_dir: Path, files: dict[Path, list[str]]) -> dict[st
     return out
 
 
-def unselectable_site(output: str, target_dir: Path | None, files: dict[Path, list[str]],
-                      confidence: dict[str, float]) -> str | None:
+def unselectable_site(output: str, code: Callable[[], dict[str, str]], confidence: dict[str, float]) -> str | None:
     """The function of ours that made the target node instruction selection could not match (``LLVM ERROR: Cannot
     select: t7: ch = XCoreISD::CRC8 ...``): of the functions whose code creates that node kind (names it outside
     a ``case`` label and ``getTargetNodeName``), the least confident. The crash has no frame of ours (selection
     runs long after the lowering that made the node); XCore's scratch ``LowerReturn`` returned a ``CRC8`` node
-    where its ``.td`` selects ``RETSP``."""
+    where its ``.td`` selects ``RETSP``. ``code``: the emitted functions' code by key (``_marked_functions``), read
+    once for all the tests that need it."""
     m = _CANNOT_SELECT.search(output)
-    if m is None or target_dir is None:
+    if m is None:
         return None
     node = re.compile(r"\b" + re.escape(m["node"]).replace("::", r"\s*::\s*") + r"\b")
-    makers = [k for k, code in _marked_functions(target_dir, files).items() if "getTargetNodeName" not in k
-              and any(node.search(ln) and not _NODE_NAMES.search(ln) for ln in code.splitlines())]
+    makers = [k for k, text in code().items() if "getTargetNodeName" not in k
+              and any(node.search(ln) and not _NODE_NAMES.search(ln) for ln in text.splitlines())]
     return min(makers, key=lambda k: (confidence.get(k, 0.0), k), default=None)
 
 
@@ -173,6 +173,14 @@ def write_first(lit_json: Path, functions: Iterable[Any], target: str, target_di
     counts: dict[tuple[str, str], int] = {}
     files: dict[Path, list[str]] = {}
     confidence = {k: f.confidence for k, f in rows.items()}
+    marked: dict[str, str] | None = None
+
+    def code() -> dict[str, str]:
+        nonlocal marked
+        if marked is None:
+            marked = _marked_functions(target_dir, files) if target_dir is not None else {}
+        return marked
+
     for t in _tests(lit_json):
         if t.get("code") not in ("FAIL", "TIMEOUT", "UNRESOLVED"):
             continue
@@ -184,7 +192,7 @@ def write_first(lit_json: Path, functions: Iterable[Any], target: str, target_di
             key, why = site, "unreachable"
         elif (key := crash_site(out, shown)) is not None:
             why = "crash"
-        elif (key := unselectable_site(out, target_dir, files, confidence)) is not None:
+        elif (key := unselectable_site(out, code, confidence)) is not None:
             why = "cannot select"
         elif (key := crash_site(out, left_out)) is not None:
             why = "left out"

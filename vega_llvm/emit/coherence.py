@@ -29,6 +29,7 @@ from pathlib import Path
 
 from ..generate.parameters import parameters
 from .functions import EmitFunction
+from .layout import code_of
 
 CONSTRUCTOR = "<T>TargetLowering::<T>TargetLowering"
 DISPATCHERS = ("<T>TargetLowering::LowerOperation", "<T>TargetLowering::ReplaceNodeResults")
@@ -118,11 +119,6 @@ def _arity(params: str) -> int:
     return n + 1 if seen else 0
 
 
-def _live(body: str) -> str:
-    """The code of ``body`` without its comments (statements the repair loop commented out among them)."""
-    return "\n".join(_CODE_OF_LINE.match(line).group(1) for line in body.split("\n"))
-
-
 def creators_registered(fns: list[EmitFunction], include_dir: Path) -> tuple[list[EmitFunction], list[str]]:
     """``fns`` with each file's static creators that nothing names registered by the file's initializer (the
     function of the same file that calls ``TargetRegistry::Register...`` on one target object), and the creators
@@ -130,7 +126,7 @@ def creators_registered(fns: list[EmitFunction], include_dir: Path) -> tuple[lis
     count, no live code registers that kind or names the creator, and the initializer's calls name one target by a
     call with no arguments (``getTheXCoreTarget()``; not a loop variable)."""
     kinds = registry_kinds(include_dir)
-    live = {f.key: _live(f.body) for f in fns}
+    live = {f.key: code_of(f.body) for f in fns}  # statements the repair loop commented out name nothing
     added: dict[str, list[str]] = {}  # initializer key -> registration lines
     names: list[str] = []
     for f in fns:
@@ -180,14 +176,14 @@ def node_names_agree(fns: list[EmitFunction], nodes: list[str], namespace: str) 
     Only a function that dispatches with ``switch`` on its one named parameter is rewritten (its head kept)."""
     names = [n.split("=")[0].strip() for n in nodes]
     at = next((i for i, f in enumerate(fns) if f.key == NODE_NAMES), None)
-    if at is None or not names or "switch" not in _live(fns[at].body):
+    live = code_of(fns[at].body) if at is not None else ""
+    if at is None or not names or "switch" not in live:
         return fns, 0
     declared = parameters(fns[at].signature) or []
     if len(declared) != 1 or not declared[0][1]:
         return fns, 0
     opcode = declared[0][1]  # the head is kept: its own name of the parameter
     scope = f"{namespace}ISD"
-    live = _live(fns[at].body)
     wrong = sum(not re.search(rf'case\s+{scope}\s*::\s*{n}\s*:\s*return\s+"{scope}::{n}"', live) for n in names)
     if not wrong:
         return fns, 0

@@ -531,7 +531,8 @@ def derive_shape(cls: str, ev: ClassEvidence, members: list[PlacedFunction], pla
     return DerivedShape(base, lines, names)
 
 
-_NOT_TYPES = frozenset({"return", "else", "throw", "case", "new", "delete", "goto", "sizeof", "co_return", "do"})
+# words that can stand where a declaration's type would, before a name, and are no type
+NOT_TYPES = frozenset({"return", "else", "throw", "case", "new", "delete", "goto", "sizeof", "co_return", "do"})
 
 
 def declares_local(code: str, name: str) -> bool:
@@ -548,7 +549,7 @@ def declares_local(code: str, name: str) -> bool:
         return True
     rx = re.compile(rf"(?:^|[;{{}}(])\s*(?:(?:const|static)\s+)*([\w:]+(?:\s*<[^;{{}}]*?>)?)\s*[&*]*\s*"
                     rf"\b{re.escape(name)}\s*[({{=;\[]", re.M)
-    return any(m.group(1) not in _NOT_TYPES for m in rx.finditer(code))
+    return any(m.group(1) not in NOT_TYPES for m in rx.finditer(code))
 
 
 def declares(declaration: str, key: str) -> str:
