@@ -11,6 +11,7 @@ from vega_llvm.generate.parameters import (
     majority_parameter_names,
     member_parameter_positions,
     parameter_names,
+    same_type,
 )
 from vega_llvm.templates import instantiate
 from vega_llvm.templates.schema import Member, Placeholder, Statement, Template
@@ -217,3 +218,29 @@ def test_where_every_candidate_is_another_overload_the_declared_parameter_list_i
     ranked = _parsing_first(tpl, cands, None, table, "New")
     assert [c.code.partition("\n")[0] for c in ranked] == ["NewMCAsmInfo :: NewMCAsmInfo (const Triple &TT) {"] * 2
     assert all(not c.undeclared for c in ranked)
+
+
+def test_a_declaration_with_defaults_and_one_of_two_overloads_give_their_names() -> None:
+    """RISC-V declares ``printOperand`` with a defaulted modifier and two ``isTruncateFree`` of two parameters:
+    versions without the modifier, and the ``EVT`` overload, take the names of the declaration they define."""
+    decls = [
+        {"name": "R::isTruncateFree", "kind": "decl.method", "file": "R.h",
+         "signature": "bool isTruncateFree(Type *SrcTy, Type *DstTy) const override;"},
+        {"name": "R::isTruncateFree", "kind": "decl.method", "file": "R.h",
+         "signature": "bool isTruncateFree(EVT SrcVT, EVT DstVT) const override;"},
+        {"name": "R::printOperand", "kind": "decl.method", "file": "R.h",
+         "signature": "void printOperand(const MCInst *MI, unsigned OpNo, const MCSubtargetInfo &STI, raw_ostream &O,"
+                      " const char *Modifier = nullptr);"},
+    ]
+    table = PropertyTable("R", "R", details={"declarations": decls})
+    assert declared_parameters(table, "R::isTruncateFree", 2, ["EVT", "EVT"]) == (["SrcVT", "DstVT"], True)
+    assert declared_parameters(table, "R::isTruncateFree", 2, ["Type *", "Type *"]) == (["SrcTy", "DstTy"], True)
+    assert declared_parameters(table, "R::isTruncateFree", 2) is None  # which one: nothing says
+    four = ["const MCInst *", "int", "const MCSubtargetInfo &", "raw_ostream &"]
+    assert declared_parameters(table, "R::printOperand", 4, four) == (["MI", "OpNo", "STI", "O"], True)
+    assert declared_parameters(table, "R::printOperand", 5) == (["MI", "OpNo", "STI", "O", "Modifier"], True)
+    assert declared_parameters(table, "R::printOperand", 3) is None  # the modifier is the only default
+    # defaults left out, the others must be the same types: not another overload's parameters renamed by position
+    assert declared_parameters(table, "R::printOperand", 4, ["const MCInst *", "raw_ostream &", "int", "int"]) is None
+    assert same_type("unsigned int", "unsigned") and same_type("const llvm::MCInst *", "MCInst *")
+    assert not same_type("MCInst &", "MCInst *") and not same_type("EVT", "Type *")

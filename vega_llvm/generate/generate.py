@@ -254,7 +254,7 @@ def generate(
     from ..paths import cache_root
     from ..templates import instantiate, load_templates
     from .adapt import member_candidates, record_names
-    from .baseline import nearest_member, rank_targets
+    from .baseline import rank_targets
     from .groundtruth import ground_truth
 
     if (target is None) == (td is None):
@@ -619,7 +619,7 @@ def _in_own_names(tpl: Any, cands: list[_Written], table: Any, spelling: str) ->
             types = tuple(t for t, _ in params)
             if types not in positions:
                 positions[types] = member_parameter_positions(member_codes, list(types))
-            declared = declared_parameters(table, qname, len(params))
+            declared = declared_parameters(table, qname, len(params), list(types))
             if types not in majority:
                 majority[types] = majority_parameter_names(member_codes, list(types))
             c.code = coherent_parameters(c.code, positions[types], declared[0] if declared else majority[types])

@@ -95,23 +95,63 @@ def _complete_prefix(head: str) -> str | None:
     return head[:last_comma] + ");"
 
 
-def declared_parameters(table: Any, qname: str, arity: int) -> tuple[list[str], bool] | None:
+def declared_parameters(table: Any, qname: str, arity: int,
+                        types: list[str] | None = None) -> tuple[list[str], bool] | None:
     """The parameter names the description's header declarations give ``qname`` (``XCoreTargetLowering::LowerReturn``),
-    and whether the declaration was complete; None when it declares no such function with ``arity`` parameters (or
-    several that disagree)."""
+    and whether the declaration was complete; None when it declares no such function taking ``arity`` arguments (or
+    several that disagree).
+
+    A declaration takes ``arity`` arguments when that many fill its parameters without a default (RISC-V declares
+    ``printOperand(MI, OpNo, STI, O, Modifier = nullptr)``; a version without the modifier defines the same
+    function, whose body must say ``OpNo``). Where several declarations take that many (RISC-V's
+    ``isTruncateFree(Type *SrcTy, Type *DstTy)`` and ``isTruncateFree(EVT SrcVT, EVT DstVT)``), the candidate's
+    parameter ``types`` choose the one whose parameters have the same types (``same_type``), as they must where
+    the candidate leaves defaults out."""
     if table is None:
         return None
-    found: list[tuple[list[str], bool]] = []
+    found: list[tuple[list[str], bool, list[str]]] = []
     for d in function_declarations(table).get(qname, []):
         sig = d["signature"]
-        names = parameter_names(sig)
-        if names is None:
+        params = parameters(sig)
+        if params is None:
             continue
+        names = [n for _, n in params]
         complete = sig.count("(") <= sig.count(")")
-        if (complete and len(names) == arity) or (not complete and len(names) <= arity):
-            found.append((names, complete))
-    distinct = {tuple(n) for n, _ in found}
-    return found[0] if len(distinct) == 1 else None
+        if complete:
+            takes = _arity_range(sig)
+            fits = takes is not None and takes[0] <= arity <= min(takes[1], len(names))
+            if fits and arity < len(names) and types is not None:  # defaults left out: the rest must be the same
+                fits = all(map(same_type, [t for t, _ in params[:arity]], types))
+        else:
+            fits = len(names) <= arity
+        if fits:
+            found.append((names[:arity], complete, [t for t, _ in params[:arity]]))
+    if len({tuple(n) for n, _, _ in found}) > 1 and types is not None:
+        found = [f for f in found if len(f[2]) == len(types) and all(map(same_type, f[2], types))]
+    distinct = {tuple(n) for n, _, _ in found}
+    return (found[0][0], found[0][1]) if len(distinct) == 1 else None
+
+
+_INTEGER = frozenset("""
+int unsigned signed short long char int8_t int16_t int32_t int64_t uint8_t uint16_t uint32_t uint64_t size_t
+""".split())
+
+
+def same_type(a: str, b: str) -> bool:
+    """Whether two parameter types are the same up to spelling: ``const``, ``llvm::`` and the integer type (a
+    version's ``int OpNum`` is the declaration's ``unsigned OpNo``), not the class nor the pointer or reference."""
+    def norm(t: str) -> tuple[str, ...]:
+        words = [w for w in _TOKEN.findall(t) if w not in ("const", "llvm", "::", "struct", "class")]
+        return tuple("<int>" if w in _INTEGER else w for w in words)
+
+    def squash(ws: tuple[str, ...]) -> tuple[str, ...]:  # ``unsigned int``, ``long long``: one integer type
+        out: list[str] = []
+        for w in ws:
+            if not (w == "<int>" and out and out[-1] == "<int>"):
+                out.append(w)
+        return tuple(out)
+
+    return squash(norm(a)) == squash(norm(b))
 
 
 def member_parameter_positions(member_codes: Iterable[str], types: list[str]) -> dict[str, int]:
