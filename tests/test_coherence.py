@@ -111,3 +111,27 @@ def test_get_target_node_name_names_every_node_of_the_enumeration() -> None:
     # the head's own name of the parameter is the one switched on
     opc = EmitFunction(model.key, "ISelLowering", "SEL", sig.replace("Opcode", "Opc"), model.body, 0.0, "model")
     assert "switch ((XCoreISD::NodeType)Opc) {" in node_names_agree([opc], ["BL", "BR_JT"], "XCore")[0][0].body
+
+
+def test_a_custom_operation_the_td_selects_is_made_legal_not_expanded() -> None:
+    """Expanding an operation the target's own patterns select can loop the legalizer (XCore: SETCC and SELECT_CC
+    expanded into each other until lit's timeout)."""
+    fns, changed = custom_lowering_agrees([CTOR, LOWER, REPLACE], selected={"BR_CC", "ADD"})
+    assert changed == ["BR_CC"]
+    assert fns[0].body.split("\n")[2] == (
+        "  setOperationAction(ISD::BR_CC, MVT::i32, Legal); // vega: Custom, but LowerOperation has no case for it;"
+        " the .td selects it  // vega: confidence 0.40")
+    fns, _ = custom_lowering_agrees([CTOR, LOWER, REPLACE], selected={"ADD"})
+    assert ", Expand);" in fns[0].body.split("\n")[2]
+
+
+def test_the_operations_a_real_td_selects(llvm_src) -> None:
+    """XCore's patterns: ``setcc`` through the ``seteq`` fragment, ``select`` of its SELECT_CC pseudo, loads and
+    stores through ``ComplexPattern`` and fragments; no ``select_cc`` (XCore expands it) and no target node."""
+    from vega_llvm.emit.selectable import td_selected_operations
+
+    ops = td_selected_operations(llvm_src / "lib" / "Target" / "XCore" / "XCore.td")
+    assert ops is not None
+    assert {"SETCC", "SELECT", "LOAD", "STORE", "ADD", "BRCOND", "FrameIndex"} <= ops
+    assert "SELECT_CC" not in ops and not any("XCoreISD" in o for o in ops)
+    assert td_selected_operations(llvm_src / "lib" / "Target" / "XCore" / "Missing.td") is None

@@ -20,6 +20,7 @@ from ..emit.functions import EmitFunction, parse_signature
 from ..emit.layout import isd_opcodes, make_plan
 from ..emit.render import copy_description, declaration_lines, function_ranges, render_plan
 from ..emit.required import declared_member_stubs, hook_stubs, operand_stubs, pure_virtual_stubs, subtarget_fields
+from ..emit.selectable import td_selected_operations
 from ..llvm.toolchain import find_toolchain
 from .repair import SCRATCH, SWAP, Charged, RepairState, Step, comment_out, stub_function
 
@@ -61,7 +62,8 @@ class ScratchTree:
         self.heads: dict[str, tuple[str, int, str]] = {}  # key -> (resolved file, line, text) of its definition head
         self.bases: dict[str, str] = {}  # class name -> its base class
         self.class_stems: dict[str, str] = {}  # class name -> the file stem that declares it
-        self.expanded: list[str] = []  # ISD operations made Expand: Custom, but no lowering case (``emit.coherence``)
+        self.expanded: list[str] = []  # ISD operations made Legal or Expand: Custom, but no lowering case (``emit.coherence``)
+        self._selected: set[str] | None = None  # ISD operations the .td's patterns select (read once: ``emit.selectable``)
         self.registered: list[str] = []  # static creators the initializer registers: nothing else did (same module)
         self.misnamed = 0  # nodes of the ISD enum the chosen getTargetNodeName did not name (``emit.coherence``)
 
@@ -92,7 +94,9 @@ class ScratchTree:
         T = self.table.target
         fns = [stub_function(f) if f.key in state.replaced else comment_out(f, state.removed.get(f.key, set()))
                for f in self.chosen if f.key not in state.dropped]
-        fns, self.expanded = custom_lowering_agrees(fns)
+        if self._selected is None:
+            self._selected = td_selected_operations(self.td) or set()
+        fns, self.expanded = custom_lowering_agrees(fns, self._selected)
         fns, self.registered = creators_registered(fns, find_toolchain().includedir)
         fns, self.misnamed = node_names_agree(fns, isd_opcodes(self.table), self.table.namespace or self.table.target)
         plan = make_plan(self.table, fns, T, without=self.left_out, members={"<T>Subtarget": self.subtarget_members},

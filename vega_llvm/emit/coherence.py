@@ -5,8 +5,9 @@ it), so two functions that LLVM holds to one contract can disagree. The lowering
 ``Custom`` (``setOperationAction(ISD::BR_CC, MVT::i32, Custom)``), and LLVM then hands every such node to
 ``LowerOperation`` (or, for a type it must expand, ``ReplaceNodeResults``); a ``LowerOperation`` written after
 another target that has no case for it reaches its ``default: llvm_unreachable``. XCore's scratch backend stopped
-there in 7 of its 66 lit tests. The constructor then marks the operation ``Expand`` (LLVM's own expansion, what a
-``Custom`` node gets when ``LowerOperation`` returns nothing), and says so in a comment.
+there in 7 of its 66 lit tests. The constructor then marks the operation ``Legal`` where the target's own
+selection patterns match it (``emit.selectable``: XCore selects ``setcc``), else ``Expand`` (LLVM's own expansion,
+what a ``Custom`` node gets when ``LowerOperation`` returns nothing), and says so in a comment.
 
 Only the certain case is changed: both functions are there, the lowering functions dispatch on ``case ISD::X:``
 labels, and the constructor's call names one operation.
@@ -52,9 +53,11 @@ def handled_operations(functions: dict[str, EmitFunction]) -> set[str] | None:
     return out or None
 
 
-def custom_lowering_agrees(fns: list[EmitFunction]) -> tuple[list[EmitFunction], list[str]]:
-    """``fns`` with the lowering constructor's ``Custom`` actions that no dispatcher handles made ``Expand``, and the
-    operations changed."""
+def custom_lowering_agrees(fns: list[EmitFunction],
+                           selected: set[str] | None = None) -> tuple[list[EmitFunction], list[str]]:
+    """``fns`` with the lowering constructor's ``Custom`` actions that no dispatcher handles made ``Legal`` where
+    the target's selection patterns match the operation (``selected``: ``selectable.selected_operations``), else
+    ``Expand``, and the operations changed."""
     by_key = {f.key: f for f in fns}
     ctor = by_key.get(CONSTRUCTOR)
     handled = handled_operations(by_key)
@@ -66,6 +69,8 @@ def custom_lowering_agrees(fns: list[EmitFunction]) -> tuple[list[EmitFunction],
         if m.group(2) in handled:
             return m.group(0)
         changed.append(m.group(2))
+        if selected is not None and m.group(2) in selected:
+            return f"{m.group(1)}Legal{m.group(3)} // vega: Custom, but LowerOperation has no case for it; the .td selects it"
         return f"{m.group(1)}Expand{m.group(3)} // vega: Custom, but LowerOperation has no case for it"
 
     lines = []
