@@ -221,6 +221,23 @@ def test_load_generated_matches_by_group_and_extracts_body(corpus, tmp_path: Pat
         load_generated(lanai_only, "XCore", xcore)
 
 
+def test_a_generated_function_is_scored_against_the_overload_it_defines(corpus, tmp_path: Path) -> None:
+    """A group can hold two overloads of one target (RISC-V's ``isTruncateFree(Type *, Type *)`` and
+    ``(EVT, EVT)``): the generated one is matched by its parameter types, not to whichever the file has first."""
+    r = next(x for x in corpus if x.target == "XCore" and x.qname.endswith("getReservedRegs"))
+    first = dataclasses.replace(r, id=r.id + "#1", signature="bool XCoreTargetLowering::isTruncateFree(Type *A, Type *B) const")
+    second = dataclasses.replace(r, id=r.id + "#2", signature="bool XCoreTargetLowering::isTruncateFree(EVT A, EVT B) const")
+    line = {"Target": "XCore", "File": r.file, "Func": r.qname, "Confidence": 0.5,
+            "Code": "bool XCoreTargetLowering :: isTruncateFree ( EVT VT1 , EVT VT2 ) const\n{ return false ; }"}
+    path = tmp_path / "result.jsonl"
+    path.write_text(json.dumps(line) + "\n")
+    got = load_generated(path, "XCore", [first, second])
+    assert list(got) == [second.id]
+    # no parameter list to tell them apart: the file's order
+    path.write_text(json.dumps({**line, "Code": "{ return false ; }"}) + "\n")
+    assert list(load_generated(path, "XCore", [first, second])) == [first.id]
+
+
 def test_summary_counts_untested_apart() -> None:
     def row(status: str, tested: bool) -> Row:
         return Row("X", "SEL", "f", "g", "{}", "{}", None, "s", "id", status, tested, False, 1, 2)

@@ -86,7 +86,8 @@ def load_generated(path: Path, target: str, records: list[FunctionRecord]) -> di
     records.
 
     A line names its function by ``id`` (corpus record id) when it has one, else by (``File``, ``Func``): the
-    abstracted file and the qualified name, abstracted (``<T>``) or spelled with the target's name. The code is
+    abstracted file and the qualified name, abstracted (``<T>``) or spelled with the target's name; of several
+    records of that name (overloads), the one whose parameter types the line's code defines. The code is
     ``vega_code`` (generate's field) or ``Code``, kept whole; ``statements`` carry per-statement code and confidence.
     A file with no row of the target is refused rather than scored as all missing.
     """
@@ -100,12 +101,12 @@ def load_generated(path: Path, target: str, records: list[FunctionRecord]) -> di
     for d in target_rows(path, target, field="Target"):
         rows += 1
         rec = by_id.get(d.get("id", "")) or by_id.get(d.get("record", ""))
+        code = d.get("vega_code") or d.get("Code") or d.get("code") or None
         if rec is None:
             cands = [r for r in by_key.get((d.get("File", ""), d.get("Func", "")), []) if r.id not in out]
-            rec = cands[0] if cands else None
+            rec = max(cands, key=lambda r: _overload_agreement(r.signature, code)) if cands else None
         if rec is None:
             continue
-        code = d.get("vega_code") or d.get("Code") or d.get("code") or None
         conf = d.get("Confidence", d.get("confidence"))
         stm = [
             (str(s.get("code", "")), float(s.get("confidence", 0.0)), bool(s.get("kept", True)))
@@ -117,6 +118,21 @@ def load_generated(path: Path, target: str, records: list[FunctionRecord]) -> di
     if not rows:
         raise ConfigError(f"{path}: no generated function of {target} (rows name their target in `Target`)")
     return out
+
+
+def _overload_agreement(signature: str, code: str | None) -> tuple[bool, int]:
+    """How well a generated function's own parameter list matches a record's signature: (the same number of
+    parameters, how many have the same type). A group can hold two overloads of one target (RISC-V's
+    ``isTruncateFree(Type *, Type *)`` and ``isTruncateFree(EVT, EVT)``); a generated function defines one of them
+    and is scored against that one's real body, not against whichever comes first in the file. Ties keep the
+    file's order (``max`` takes the first)."""
+    from ..generate.parameters import parameters, same_type
+
+    mine = parameters((code or "").partition("\n")[0]) if code else None
+    theirs = parameters(signature) if signature else None
+    if mine is None or theirs is None:
+        return (False, 0)
+    return (len(mine) == len(theirs), sum(same_type(a, b) for (a, _), (b, _) in zip(mine, theirs)))
 
 
 def generate_for(model: Path, holdout: str, out_dir: Path, log: Callable[[str], None],
