@@ -361,3 +361,43 @@ def test_a_shaped_field_that_functions_only_declare_as_a_local_is_not_declared()
     out = PlacedFunction(EmitFunction(local.fn.key, "AsmPrinter", "", sig, gone, 0.0, "fallback:Lanai"),
                          parse_signature(sig), "FooAsmPrinter")
     assert not any("MCInstLowering" in f for f in class_decl("FooAsmPrinter", "<T>AsmPrinter", [out], "Foo", {}).fields)
+
+
+def test_a_member_whose_class_needs_arguments_is_held_only_where_a_constructor_builds_it() -> None:
+    """RISC-V declares ``RISCVRegisterInfo(unsigned HwMode)`` alone: an ``RI`` field (Lanai's way, which a chosen
+    ``getRegisterInfo`` returns) that no constructor of ``RISCVInstrInfo`` builds leaves the class with no
+    constructor that compiles. A pointer, or a class the description lets build by default, stays."""
+    from vega_llvm.describe.properties import PropertyTable
+    from vega_llvm.emit.backends import ClassEvidence, members_of
+    from vega_llvm.emit.functions import EmitFunction, parse_signature
+    from vega_llvm.emit.layout import PlacedFunction, constructed_with_arguments, derive_shape
+
+    decls = [{"name": "FooRegisterInfo::FooRegisterInfo", "kind": "decl.method", "file": "FooRegisterInfo.h",
+              "signature": "FooRegisterInfo(unsigned HwMode);"},
+             {"name": "FooFrameLowering::FooFrameLowering", "kind": "decl.method", "file": "FooFrameLowering.h",
+              "signature": "FooFrameLowering(const FooSubtarget &STI, unsigned Align = 4);"},
+             {"name": "FooMCInstLower::FooMCInstLower", "kind": "decl.method", "file": "FooMCInstLower.h",
+              "signature": "FooMCInstLower();"}]
+    table = PropertyTable("Foo", "Foo", details={"declarations": decls})
+    assert constructed_with_arguments(table, "FooRegisterInfo") and constructed_with_arguments(table, "FooFrameLowering")
+    assert not constructed_with_arguments(table, "FooMCInstLower")  # a default constructor
+    assert not constructed_with_arguments(table, "FooInstrInfo")  # none declared: the implicit one may do
+
+    ev = ClassEvidence("<T>InstrInfo")
+    ev.members["RI"] = {"Lanai": members_of("const <T>RegisterInfo RI;")}
+    ev.members["TRI"] = {"Lanai": members_of("const <T>RegisterInfo *TRI;")}
+    ev.members["Lower"] = {"Lanai": members_of("<T>MCInstLower Lower;")}
+    uses = EmitFunction("<T>InstrInfo::getRegisterInfo", "InstrInfo", "",
+                        "const FooRegisterInfo &FooInstrInfo::getRegisterInfo() const",
+                        "{ Lower.x(); return TRI ? *TRI : RI; }", 0.5, "model")
+    ctor = EmitFunction("<T>InstrInfo::<T>InstrInfo", "InstrInfo", "", "FooInstrInfo::FooInstrInfo(unsigned M)"
+                        " : FooGenInstrInfo(), RI(M)", "{}", 0.0, "fallback:Lanai")
+
+    def lines(fns: list[EmitFunction]) -> list[str]:
+        placed = [PlacedFunction(f, parse_signature(f.signature), "FooInstrInfo") for f in fns]
+        shape = derive_shape("FooInstrInfo", ev, placed, placed, "Foo", lambda n: True, ["Lanai"],
+                             needs_arguments=lambda c: constructed_with_arguments(table, c))
+        return [ln.split("//")[0].strip() for ln in shape.lines]
+
+    assert lines([uses]) == ["const FooRegisterInfo *TRI;", "FooMCInstLower Lower;"]
+    assert "const FooRegisterInfo RI;" in lines([uses, ctor])  # a constructor builds it

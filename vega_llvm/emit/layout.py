@@ -457,10 +457,18 @@ def with_operand_diagnostics(body: list[str], target: str) -> list[str]:
 
 def derive_shape(cls: str, ev: ClassEvidence, members: list[PlacedFunction], placed: list[PlacedFunction],
                  target: str, known: Callable[[str], bool], prefer: Sequence[str],
-                 exclude: set[str] | None = None) -> DerivedShape:
+                 exclude: set[str] | None = None,
+                 needs_arguments: Callable[[str], bool] | None = None) -> DerivedShape:
     """The base and member lines of class ``cls`` from its training-target declarations ``ev``; ``exclude``: names
     the class's hand-written shape declares itself (a shaped class takes only the other members from here: the
-    ``TRI`` field a taken-over ``<T>TargetLowering`` constructor sets).
+    ``TRI`` field a taken-over ``<T>TargetLowering`` constructor sets); ``needs_arguments``: whether every
+    constructor the description declares for a class takes arguments (``constructed_with_arguments``).
+
+    A data member held by value whose class cannot be built without arguments is written only where a constructor
+    of ``cls`` initialises it: Lanai's ``const <T>RegisterInfo RI;`` is default-built there, but RISC-V declares
+    ``RISCVRegisterInfo(unsigned HwMode)`` alone, so an ``RI`` that the chosen ``getRegisterInfo`` returns left
+    ``RISCVInstrInfo`` with no constructor that compiles, and the subtarget that holds one neither (``llc`` did
+    not link).
 
     The base is the first of the declared ones (most similar target first, then the most common) whose names are
     all visible (``known``: LLVM's headers, the plan's classes); a type member (typedef, alias, nested enum) is
@@ -505,7 +513,11 @@ def derive_shape(cls: str, ev: ClassEvidence, members: list[PlacedFunction], pla
         key = needed_by(m)
         if not key:
             continue
-        if m.kind == "reference" and not re.search(rf"\b{re.escape(m.names[0])}\s*[({{]", ctor_inits):
+        set_by_ctor = re.search(rf"\b{re.escape(m.names[0])}\s*[({{]", ctor_inits)
+        if m.kind == "reference" and not set_by_ctor:
+            continue
+        if m.kind == "field" and needs_arguments is not None and not set_by_ctor \
+                and needs_arguments(_held_class(m.text, m.names[0])):
             continue
         wanted[name] = (m, key)
     changed = True
@@ -529,6 +541,24 @@ def derive_shape(cls: str, ev: ClassEvidence, members: list[PlacedFunction], pla
         lines += ["  " + declares(line, key) for line in text.splitlines()]
         names |= set(m.names)
     return DerivedShape(base, lines, names)
+
+
+def _held_class(declaration: str, name: str) -> str:
+    """The class a data member holds by value (``RISCVRegisterInfo`` of ``const RISCVRegisterInfo RI;``); empty for
+    a pointer, a reference, a template or anything else."""
+    m = re.match(rf"^\s*(?:(?:const|mutable)\s+)*([A-Za-z_][\w:]*)\s+{re.escape(name)}\s*;", declaration)
+    return m.group(1).rpartition("::")[2] if m else ""
+
+
+def constructed_with_arguments(table: Any, cls: str) -> bool:
+    """Whether every constructor the description declares for ``cls`` takes arguments (none can build it by
+    default); False where it declares none (the compiler's implicit one may do)."""
+    if not cls:
+        return False
+    from ..generate.parameters import declared_arities
+
+    arities = declared_arities(table, f"{cls}::{cls}")
+    return bool(arities) and all(lo > 0 for lo, _ in arities)
 
 
 # words that can stand where a declaration's type would, before a name, and are no type
@@ -669,7 +699,8 @@ def make_plan(
             abstract = c.replace(target, "<T>", 1) if c.startswith(target) else c
             ev = layout.classes.get(abstract) if layout is not None else None
             shape = CLASS_SHAPES.get(abstract)
-            derived = (derive_shape(c, ev, ms, placed, target, visible, prefer, exclude=shape_names(shape))
+            derived = (derive_shape(c, ev, ms, placed, target, visible, prefer, exclude=shape_names(shape),
+                                    needs_arguments=lambda k: constructed_with_arguments(table, k))
                        if ev is not None else None)
             pf.classes.append(class_decl(c, abstract, ms, target, props, derived, set(ev.statics) if ev else None))
         pf.classes = _bases_first(pf.classes)
