@@ -401,29 +401,3 @@ def test_a_member_whose_class_needs_arguments_is_held_only_where_a_constructor_b
 
     assert lines([uses]) == ["const FooRegisterInfo *TRI;", "FooMCInstLower Lower;"]
     assert "const FooRegisterInfo RI;" in lines([uses, ctor])  # a constructor builds it
-
-
-def test_a_shaped_field_whose_class_needs_arguments_is_declared_only_where_a_constructor_builds_it() -> None:
-    """``<T>InstrInfo``'s shape holds ``const <T>RegisterInfo RI``: RISC-V builds its register info only from the
-    hardware mode, so an ``RI`` no constructor initialises made ``RISCVInstrInfo``'s constructor, and with it the
-    subtarget's, fail to compile."""
-    from vega_llvm.describe.properties import PropertyTable
-    from vega_llvm.emit.functions import EmitFunction, parse_signature
-    from vega_llvm.emit.layout import PlacedFunction, class_decl, constructed_with_arguments
-
-    decls = [{"name": "FooRegisterInfo::FooRegisterInfo", "kind": "decl.method", "file": "FooRegisterInfo.h",
-              "signature": "FooRegisterInfo(unsigned HwMode);"}]
-    table = PropertyTable("Foo", "Foo", details={"declarations": decls})
-    uses = EmitFunction("<T>InstrInfo::getRegisterInfo", "InstrInfo", "",
-                        "const FooRegisterInfo &FooInstrInfo::getRegisterInfo() const", "{ return RI; }", 0.5, "model")
-    builds = EmitFunction("<T>InstrInfo::<T>InstrInfo", "InstrInfo", "",
-                          "FooInstrInfo::FooInstrInfo(unsigned M) : FooGenInstrInfo(), RI(M)", "{}", 0.0, "model")
-
-    def fields(fns: list[EmitFunction], described: bool = True) -> list[str]:
-        placed = [PlacedFunction(f, parse_signature(f.signature), "FooInstrInfo") for f in fns]
-        needs = (lambda c: constructed_with_arguments(table, c)) if described else None
-        return class_decl("FooInstrInfo", "<T>InstrInfo", placed, "Foo", {}, needs_arguments=needs).fields
-
-    assert not any(" RI;" in f for f in fields([uses]))
-    assert any(" RI;" in f for f in fields([uses, builds]))
-    assert any(" RI;" in f for f in fields([uses], described=False))  # nothing said: as before

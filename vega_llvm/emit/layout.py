@@ -337,13 +337,10 @@ def _ctor_fields(cls: str, members: list[PlacedFunction], known: set[str]) -> li
 
 
 def class_decl(cls: str, abstract: str, members: list[PlacedFunction], target: str, props: dict[str, Any],
-               derived: "DerivedShape | None" = None, statics: set[str] | None = None,
-               needs_arguments: Callable[[str], bool] | None = None) -> ClassDecl:
+               derived: "DerivedShape | None" = None, statics: set[str] | None = None) -> ClassDecl:
     """The declaration of class ``cls`` (``abstract``: its name with ``<T>``) from its member functions: the shape
     ``CLASS_SHAPES`` gives it, else ``derived`` (``derive_shape``); ``statics``: the member functions the training
-    targets declare ``static``; ``needs_arguments``: as for ``derive_shape``, a shape's field held by value whose
-    class the description builds only with arguments is declared only where a constructor builds it (the shape's
-    ``const <T>RegisterInfo RI`` of ``<T>InstrInfo``, where RISC-V declares ``RISCVRegisterInfo(unsigned HwMode)``)."""
+    targets declare ``static``."""
     shape = CLASS_SHAPES.get(abstract, Shape())
     sti = "const MCSubtargetInfo &STI, " if props.get("pass_subtarget") else ""
     alt = ", unsigned AltIdx" if props.get("alt_names") else ""
@@ -358,10 +355,7 @@ def class_decl(cls: str, abstract: str, members: list[PlacedFunction], target: s
     for ty, spec in shape.fields:
         name = spec.split("=")[0].strip()  # "TLOF = <default>": a default member initializer
         # A reference member that the constructor does not initialise would make the constructor ill-formed.
-        set_by_ctor = re.search(rf"\b{re.escape(name)}\s*[({{]", ctor_inits)
-        if ty.rstrip().endswith("&") and not set_by_ctor:
-            continue
-        if needs_arguments is not None and not set_by_ctor and needs_arguments(_held_class(f"{fill(ty)} {name};", name)):
+        if ty.rstrip().endswith("&") and not re.search(rf"\b{re.escape(name)}\s*[({{]", ctor_inits):
             continue
         if _needs_field(members, name):
             fields.append(f"{fill(ty)} {spec};".replace("& ", "&").replace(" &", " &"))
@@ -708,8 +702,7 @@ def make_plan(
             derived = (derive_shape(c, ev, ms, placed, target, visible, prefer, exclude=shape_names(shape),
                                     needs_arguments=lambda k: constructed_with_arguments(table, k))
                        if ev is not None else None)
-            pf.classes.append(class_decl(c, abstract, ms, target, props, derived, set(ev.statics) if ev else None,
-                                         needs_arguments=lambda k: constructed_with_arguments(table, k)))
+            pf.classes.append(class_decl(c, abstract, ms, target, props, derived, set(ev.statics) if ev else None))
         pf.classes = _bases_first(pf.classes)
         for c in pf.classes:
             c.body += (members or {}).get(c.abstract, [])
