@@ -466,9 +466,11 @@ def derive_shape(cls: str, ev: ClassEvidence, members: list[PlacedFunction], pla
 
     A data member held by value whose class cannot be built without arguments is written only where a constructor
     of ``cls`` initialises it: Lanai's ``const <T>RegisterInfo RI;`` is default-built there, but RISC-V declares
-    ``RISCVRegisterInfo(unsigned HwMode)`` alone, so an ``RI`` that the chosen ``getRegisterInfo`` returns left
-    ``RISCVInstrInfo`` with no constructor that compiles, and the subtarget that holds one neither (``llc`` did
-    not link).
+    ``RISCVRegisterInfo(unsigned HwMode)`` alone, so such an ``RI`` that no constructor builds leaves the class
+    with no constructor that compiles, and whatever holds one neither. (The hand-written shapes' fields,
+    ``CLASS_SHAPES``, are not held to this: there the constructor is still being repaired while the rule would
+    decide, and holding back XCore's ``XCoreTargetMachine::Subtarget`` for one round's constructor lost
+    ``getSubtargetImpl``; see docs/RESULTS.md.)
 
     The base is the first of the declared ones (most similar target first, then the most common) whose names are
     all visible (``known``: LLVM's headers, the plan's classes); a type member (typedef, alias, nested enum) is
