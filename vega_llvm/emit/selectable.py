@@ -6,8 +6,8 @@ comes from a training target, so its ``Custom`` can name an operation that the c
 case for (``emit.coherence``). Making every such operation ``Expand`` is wrong where the target's own patterns
 select it: XCore's ``.td`` selects ``setcc`` (``(setcc GRRegs:$lhs, GRRegs:$rhs, SETEQ)`` -> ``EQ_3r``), which its
 own lowering leaves ``Legal``; expanded, ``SETCC`` becomes a ``SELECT_CC`` that is itself expanded back. (XCore's
-scratch lit timeouts, 5 of 66, outlived this: they come from the expanded ``JumpTable`` of its switch tests, which
-XCore lowers by hand; docs/RESULTS.md.) What the patterns match is read from ``llvm-tblgen --dump-json`` of the target: the operators
+scratch lit timeouts, 5 of 66, outlived this: two are switch tests, likely the expanded ``JumpTable``, which XCore
+lowers by hand; docs/RESULTS.md.) What the patterns match is read from ``llvm-tblgen --dump-json`` of the target: the operators
 of every ``Pattern``'s ``PatternToMatch`` and every instruction's ``Pattern``, through the ``PatFrag`` fragments
 and ``ComplexPattern`` root nodes they use, down to the ``SDNode`` records and their ``Opcode``.
 """
