@@ -36,6 +36,7 @@ from ..errors import ConfigError
 from ..evaluate.metrics import Comparison, compare, extract_body
 from ..jsonl import target_rows
 from .adapt import own_classes, own_conventions, scoped_enumerators
+from .roles import RecordRoles
 from .parameters import (
     arity_mismatch,
     callable_arities,
@@ -144,7 +145,8 @@ def _training_tables(table: Any, meta: dict[str, Any], describe_dir: Path | None
 
 def _adapted(templates: dict[str, Any], tpl_ids: list[str], rows_by_tpl: dict[str, dict[int, dict[str, Any]]],
              conf: dict[str, float], similarity: dict[str, float], donors: dict[str, set[str]], mine: set[str],
-             namespaces: dict[str, str], enumerators: dict[str, list[str]] | None = None) -> dict[str, list[Any]]:
+             namespaces: dict[str, str], enumerators: dict[str, list[str]] | None = None,
+             instructions: Any = None) -> dict[str, list[Any]]:
     """Per template, all its member candidates for the target, best first (``adapt.member_candidates``).
 
     All, not the ``--candidates`` best: a candidate that does not parse or names an identifier the target cannot see
@@ -159,7 +161,8 @@ def _adapted(templates: dict[str, Any], tpl_ids: list[str], rows_by_tpl: dict[st
         def confidence(sid: int, rows: dict[int, dict[str, Any]] = rows) -> float | None:
             return conf.get(rows[sid]["input"]) if sid in rows else None
 
-        out[t] = member_candidates(templates[t], confidence, donors, mine, similarity, namespaces, enumerators)
+        out[t] = member_candidates(templates[t], confidence, donors, mine, similarity, namespaces, enumerators,
+                                   instructions)
     return out
 
 
@@ -327,8 +330,9 @@ def generate(
     own_names = record_names(table) if table is not None else set()
     own_enums = scoped_enumerators(table) if table is not None else {}
     adapt = strategy == "adapt" and table is not None
-    adapted = _adapted(templates, tpl_ids, rows_by_tpl, conf, weights, donor_names, own_names, namespaces, own_enums) \
-        if adapt else {}
+    roles = RecordRoles(table, train_tables) if adapt else None
+    adapted = _adapted(templates, tpl_ids, rows_by_tpl, conf, weights, donor_names, own_names, namespaces, own_enums,
+                       roles) if adapt else {}
     extra_ids = single_donor_templates(templates.values(), set(rows_by_tpl), ranking[:single_donors], functions) \
         if adapt and not limit else []
 

@@ -1,0 +1,131 @@
+"""generate/roles.py: a donor's instructions become the new target's of the same role, through the descriptions.
+
+The descriptions are small copies of what ``describe`` records for real targets (LoongArch's and RISC-V's stores and
+loads, RISC-V's compressed store beside the plain one, as ``details.instructions`` spells them).
+"""
+
+from __future__ import annotations
+
+from vega_llvm.describe.properties import PropertyTable
+from vega_llvm.generate.adapt import member_candidates
+from vega_llvm.generate.roles import RecordRoles, operand_kinds, role
+from vega_llvm.templates.schema import Member, Placeholder, Statement, Template
+
+
+def _instr(name: str, mnemonic: str, outs: list[str], ins: list[str], flags: list[str], size: int = 4) -> dict:
+    return {"name": name, "mnemonic": mnemonic, "outs": outs, "ins": ins, "flags": flags, "size": size}
+
+
+def _table(target: str, instrs: list[dict], classes: list[dict], operands: list[dict],
+           registers: list[dict] | None = None) -> PropertyTable:
+    return PropertyTable(target, target, values={"instruction": [i["name"] for i in instrs]},
+                         details={"instructions": instrs, "register_classes": classes, "operands": operands,
+                                  "registers": registers or []})
+
+
+def _reg(name: str, asm: str, alt: list[str], size: int = 32) -> dict:
+    return {"name": name, "asm": asm, "alt_names": alt, "size": size}
+
+
+_GPR = {"name": "GPR", "size": 32, "types": ["XLenVT"]}
+_FPR32 = {"name": "FPR32", "size": 32, "types": ["f32"]}
+_FPR64 = {"name": "FPR64", "size": 64, "types": ["f64"]}
+_SIMM12 = {"name": "simm12", "kind": "operand", "mi_operands": []}
+
+LOONGARCH = _table("LoongArch", [
+    _instr("ST_W", "st.w", [], ["GPR:rd", "GPR:rj", "simm12:imm12"], ["mayStore"]),
+    _instr("ST_D", "st.d", [], ["GPR:rd", "GPR:rj", "simm12:imm12"], ["mayStore"]),
+    _instr("FST_S", "fst.s", [], ["FPR32:fd", "GPR:rj", "simm12:imm12"], ["mayStore"]),
+    _instr("FST_D", "fst.d", [], ["FPR64:fd", "GPR:rj", "simm12:imm12"], ["mayStore"]),
+    _instr("LD_W", "ld.w", ["GPR:rd"], ["GPR:rj", "simm12:imm12"], ["mayLoad"]),
+    _instr("JIRL", "jirl", ["GPR:rd"], ["GPR:rj", "simm12:imm16"], []),
+    _instr("PseudoRET", "", [], [], ["isReturn", "isBarrier", "isTerminator", "isPseudo", "isCodeGenOnly"]),
+], [_GPR, _FPR32, _FPR64], [_SIMM12],
+    [_reg("R0", "r0", ["zero"]), _reg("R1", "r1", ["ra"]), _reg("R3", "r3", ["sp"]), _reg("R4", "r4", ["a0", "v0"]),
+     _reg("R21", "r21", []), _reg("F0", "f0", ["fa0"]), _reg("F0_64", "f0", ["fa0"], 64)])
+
+RISCV = _table("RISCV", [
+    _instr("SW", "sw", [], ["GPR:rs2", "GPRMem:rs1", "simm12:imm12"], ["mayStore"]),
+    _instr("SD", "sd", [], ["GPR:rs2", "GPRMem:rs1", "simm12:imm12"], ["mayStore"]),
+    _instr("C_FSWSP", "c.fswsp", [], ["FPR32:rs2", "SPMem:rs1", "simm12:imm"], ["mayStore"], size=2),
+    _instr("FSW", "fsw", [], ["FPR32:rs2", "GPRMem:rs1", "simm12:imm12"], ["mayStore"]),
+    _instr("FSD", "fsd", [], ["FPR64:rs2", "GPRMem:rs1", "simm12:imm12"], ["mayStore"]),
+    _instr("LD", "ld", ["GPR:rd"], ["GPRMem:rs1", "simm12:imm12"], ["mayLoad"]),
+    _instr("LW", "lw", ["GPR:rd"], ["GPRMem:rs1", "simm12:imm12"], ["mayLoad"]),
+    _instr("SRLI", "srli", ["GPR:rd"], ["GPR:rs1", "simm12:shamt"], []),
+    _instr("PseudoRET", "", [], [], ["isReturn", "isBarrier", "isTerminator", "isPseudo", "isCodeGenOnly"]),
+], [_GPR, _FPR32, _FPR64, {"name": "SP", "size": 32, "types": ["XLenVT"]}],
+    [_SIMM12, {"name": "GPRMem", "kind": "register", "type": "GPR", "mi_operands": []},
+     {"name": "SPMem", "kind": "register", "type": "SP", "mi_operands": []}],
+    [_reg("X0", "x0", ["zero"]), _reg("X1", "x1", ["ra"]), _reg("X2", "x2", ["sp"]), _reg("X3", "x3", ["gp"]),
+     _reg("X10", "x10", ["a0"]), _reg("F10_F", "f10", ["fa0"]), _reg("F10_D", "f10", ["fa0"], 64)])
+
+
+def test_an_instructions_role_is_its_flags_and_operand_kinds() -> None:
+    kinds = operand_kinds(RISCV)
+    # a RegisterOperand is the register class it wraps; a float class keeps its size, an integer one does not
+    assert kinds["GPRMem"] == kinds["GPR"] == ("R", "i", None)
+    assert kinds["FPR32"] == ("R", "f", 32) != kinds["FPR64"]
+    assert kinds["simm12"] == ("I",)
+    sw, fsw = (next(i for i in RISCV.details["instructions"] if i["name"] == n) for n in ("SW", "FSW"))
+    assert role(sw, kinds) == (frozenset({"mayStore"}), (), (("R", "i", None), ("R", "i", None), ("I",)))
+    assert role(sw, kinds) != role(fsw, kinds)
+    # flags about how code may be treated are no part of the role
+    assert role({**sw, "flags": ["mayStore", "isCommutable"]}, kinds) == role(sw, kinds)
+
+
+def test_a_donors_instruction_becomes_the_targets_of_the_same_role_and_likest_name() -> None:
+    roles = RecordRoles(RISCV, {"LoongArch": LOONGARCH})
+    assert roles.counterpart("LoongArch", "ST_W") == "SW"
+    assert roles.counterpart("LoongArch", "ST_D") == "SD"
+    assert roles.counterpart("LoongArch", "FST_D") == "FSD"  # the float class of the same size
+    assert roles.counterpart("LoongArch", "FST_S") == "FSW"  # not the 2-byte compressed store alike in name
+    assert roles.counterpart("LoongArch", "LD_W") == "LW"  # the width letter decides between ld and lw
+    assert roles.counterpart("LoongArch", "JIRL") is None  # same operands, no likeness: no counterpart
+    assert roles.counterpart("LoongArch", "PseudoRET") is None  # the target has its own of that name
+    assert roles.counterpart("LoongArch", "NOSUCH") is None
+    assert roles.counterpart("Unknown", "ST_W") is None
+
+
+def test_a_donors_register_becomes_the_targets_of_the_same_abi_name() -> None:
+    roles = RecordRoles(RISCV, {"LoongArch": LOONGARCH})
+    assert {n: roles.counterpart("LoongArch", n) for n in ("R0", "R1", "R3", "R4")} == {
+        "R0": "X0", "R1": "X1", "R3": "X2", "R4": "X10"}
+    assert roles.counterpart("LoongArch", "R21") is None  # a number says nothing of what it is for
+    assert roles.counterpart("LoongArch", "F0") == "F10_F" and roles.counterpart("LoongArch", "F0_64") == "F10_D"
+    assert roles.translate("LoongArch", "<T> :: R3") == "<T> :: X2"
+    # a word for a name is a role too (XCore's SP, LR have no ABI names); a numbered one never is
+    from vega_llvm.generate.roles import register_roles
+    assert register_roles(_reg("SP", "sp", [])) == ["sp"] and register_roles(_reg("R3", "r3", [])) == []
+
+
+def test_translate_touches_only_the_donors_instructions_in_the_targets_scope() -> None:
+    roles = RecordRoles(RISCV, {"LoongArch": LOONGARCH})
+    assert roles.translate("LoongArch", "<T> :: FST_D") == "<T> :: FSD"
+    assert roles.translate("LoongArch", "Opcode = <T>::ST_W ;") == "Opcode = <T>::SW ;"
+    assert roles.translate("LoongArch", "ST_W") == "SW"
+    assert roles.translate("LoongArch", "ISD :: ST_W") == "ISD :: ST_W"  # another scope's name
+    assert roles.translate("LoongArch", "<T> :: JIRL") == "<T> :: JIRL"  # no counterpart: left foreign
+
+
+def _store_template() -> Template:
+    """``void <T>X::store() { Opc = <SV0>; }``: the slot names an instruction."""
+    stmts = [
+        Statement(0, None, 0, "function_definition", ["void", "<T>X", "::", "store", "(", ")", "{"], ["}"],
+                  "TARGET_INDEPENDENT"),
+        Statement(1, 0, 1, "expression_statement", ["Opc", "=", "<SV0>", ";"], [], "TARGET_SPECIFIC",
+                  [Placeholder("SV0", "identifier")]),
+    ]
+    ms = [Member("LoongArch", "LoongArch", "LoongArch/X.cpp:1", "LoongArch", [0, 1], {"SV0": "<T> :: FST_D"})]
+    return Template("t", "<T>X.cpp", "<T>X::store", "ISel", ["LoongArch"], stmts, ms)
+
+
+def test_a_translated_instruction_counts_in_the_vote_and_waits_for_no_model() -> None:
+    tpl = _store_template()
+    donor, target = {"FST_D", "ST_W"}, {"FSD", "SW"}
+    plain = member_candidates(tpl, lambda sid: None, {"LoongArch": donor}, target, {"LoongArch": 1.0})
+    assert plain[0].retranslate == {1} and plain[0].foreign == ["FST_D"]  # without roles: foreign, for the model
+    roles = RecordRoles(RISCV, {"LoongArch": LOONGARCH})
+    cands = member_candidates(tpl, lambda sid: None, {"LoongArch": donor}, target, {"LoongArch": 1.0},
+                              instructions=roles)
+    assert cands[0].values["SV0"] == "<T> :: FSD" and not cands[0].retranslate and not cands[0].foreign

@@ -1,0 +1,183 @@
+"""A donor's instructions and registers translated to the new target's of the same role, through the descriptions.
+
+A training target's code names its own instructions (LoongArch's ``storeRegToStackSlot`` picks ``LoongArch::ST_W``,
+``ST_D``, ``FST_S``, ``FST_D``); the new target has none of them, so the code cannot compile as it stands, and
+generation fell back to another target's version or to the model's value for the slot, both further from what the
+target needs. Both descriptions say what each instruction is (``describe`` ``details.instructions``): its flags
+(a load, a store, a branch, a return, a pseudo), its result and source operands (registers of which kind, immediates,
+memory operands). An instruction of the new target with the same flags and the same operand kinds, in order, plays the
+same role; of those, the one whose mnemonic (or name, for pseudos) is most alike is taken (``st.w`` -> ``sw``,
+``fst.d`` -> ``fsd``, LoongArch ``PseudoRET`` -> RISC-V ``PseudoRET``). A donor instruction with no such counterpart
+stays foreign and is left to the model, as before. Registers go by the names that say what they are for (``sp``,
+``ra``, ``a0``, ``zero``: the ABI names a description gives, ``register_roles``).
+
+Only the descriptions are read (flags, operand lists, register classes, mnemonics), never any target's code.
+"""
+
+from __future__ import annotations
+
+import re
+from difflib import SequenceMatcher
+from typing import Any
+
+# The flags that say what an instruction does (LLVM's MCID flags of control flow and memory), and so must agree for
+# two instructions to play the same role; the others (commutable, rematerializable, predicable, ...) are about how
+# the code generator may treat it and differ freely between targets' equivalents.
+ROLE_FLAGS = frozenset({
+    "isReturn", "isBranch", "isIndirectBranch", "isCall", "isBarrier", "isTerminator", "isPseudo", "mayLoad",
+    "mayStore", "isCompare", "isMoveImm", "isMoveReg", "isSelect", "isTrap",
+})
+# below this similarity of mnemonics (or names) two instructions of one role are not taken for each other
+MIN_SIMILARITY = 0.6
+_IDENT = re.compile(r"[A-Za-z_]\w*")
+# an identifier in another scope than the target's own (``ISD :: ADD``, ``TargetOpcode :: COPY``) is no instruction
+_OTHER_SCOPE = re.compile(r"(?:[A-Za-z_]\w*|>)\s*::\s*$")
+_OWN_SCOPE = re.compile(r"<T>\s*::\s*$")
+
+
+def _register_kind(rc: dict[str, Any]) -> tuple[str, int | None]:
+    """A register class as what it holds: floating point (with its size: ``FPR32`` is not ``FPR64``), vector or
+    integer (any size: a 32- and a 64-bit target's general registers hold the same values)."""
+    types = [str(t) for t in rc.get("types") or []]
+    if any(t.startswith("f") for t in types):
+        return "f", rc.get("size")
+    if any(t.startswith(("v", "nxv")) for t in types):
+        return "v", None
+    return "i", None
+
+
+def operand_kinds(table: Any) -> dict[str, tuple[Any, ...]]:
+    """Each register class and operand of a description, by name, as the kind of operand it is."""
+    details = getattr(table, "details", None) or {}
+    regs = {rc["name"]: ("R", *_register_kind(rc)) for rc in details.get("register_classes") or []}
+    out: dict[str, tuple[Any, ...]] = dict(regs)
+    for op in details.get("operands") or []:
+        if op.get("kind") == "register" and op.get("type") in regs:  # a RegisterOperand of a class
+            out[op["name"]] = regs[op["type"]]
+        elif op.get("mi_operands"):  # a memory operand made of several
+            out[op["name"]] = ("M", len(op["mi_operands"]))
+        else:
+            out[op["name"]] = ("I",)
+    return out
+
+
+def role(instr: dict[str, Any], kinds: dict[str, tuple[Any, ...]]) -> tuple[Any, ...]:
+    """What an instruction does, as far as its description says: its role flags and its operands' kinds."""
+    def of(ops: list[str]) -> tuple[Any, ...]:
+        return tuple(kinds.get(o.split(":")[0], ("I",)) for o in ops)
+
+    return frozenset(instr.get("flags") or []) & ROLE_FLAGS, of(instr.get("outs") or []), of(instr.get("ins") or [])
+
+
+def _letters(s: str) -> str:
+    return re.sub(r"[^a-z0-9]", "", s.lower())
+
+
+def _spelled(instr: dict[str, Any]) -> str:
+    """An instruction's mnemonic, or for one without (a pseudo) its record name less LLVM's ``Pseudo`` prefix,
+    which every target's pseudos share and which would make any two of them look alike."""
+    return _letters(instr.get("mnemonic") or "") or _letters(re.sub(r"^Pseudo", "", instr["name"]))
+
+
+def likeness(a: dict[str, Any], b: dict[str, Any]) -> float:
+    """How alike two instructions are named (``_spelled``)."""
+    return SequenceMatcher(None, _spelled(a), _spelled(b)).ratio()
+
+
+def _common_suffix(a: str, b: str) -> int:
+    n = 0
+    while n < min(len(a), len(b)) and a[-1 - n] == b[-1 - n]:
+        n += 1
+    return n
+
+
+def preference(donor: dict[str, Any], own: dict[str, Any]) -> tuple[float, bool, int]:
+    """How well ``own`` stands for ``donor`` among instructions of the same role: the more alike their names (to
+    one decimal: a letter more or less in common is no evidence), then the same encoded size (a 4-byte store is not
+    the 2-byte compressed one with the same operands: ``fst.s`` is ``fsw``, not ``c.fswsp``), then the longer shared
+    ending (the width letter: ``ld.w`` is ``lw``, not ``ld``)."""
+    return (round(likeness(donor, own), 1), donor.get("size") == own.get("size"),
+            _common_suffix(_spelled(donor), _spelled(own)))
+
+
+def register_roles(reg: dict[str, Any]) -> list[str]:
+    """The names that say what a register is for, in order: its ABI names (``alt_names``: ``ra``, ``sp``, ``a0``),
+    then its record and assembly names where they are words rather than numbers (XCore's ``SP``, ``LR``). A
+    numbered name (``R3``, ``x2``) says nothing of its role: LoongArch's ``R3`` is the stack pointer, XCore's an
+    argument register."""
+    out = [_letters(n) for n in reg.get("alt_names") or []]
+    out += [_letters(n) for n in (reg.get("name") or "", reg.get("asm") or "") if n and not re.search(r"\d", n)]
+    return [n for i, n in enumerate(out) if n and n not in out[:i]]
+
+
+class RecordRoles:
+    """Translates a donor's instructions and registers to the new target's of the same role, one donor's table at
+    a time, each answer computed once."""
+
+    def __init__(self, target: Any, donors: dict[str, Any]):
+        details = getattr(target, "details", None) or {}
+        self.target_kinds = operand_kinds(target)
+        instrs = details.get("instructions") or []
+        self.own = {i["name"] for i in instrs}
+        self.by_role: dict[tuple[Any, ...], list[dict[str, Any]]] = {}
+        for i in instrs:
+            self.by_role.setdefault(role(i, self.target_kinds), []).append(i)
+        regs = details.get("registers") or []
+        self.own_regs = {r["name"] for r in regs}
+        self.reg_by_role: dict[str, list[dict[str, Any]]] = {}
+        for r in regs:
+            for n in register_roles(r):
+                self.reg_by_role.setdefault(n, []).append(r)
+        self.donors = donors
+        self._donor: dict[str, tuple[dict[str, dict[str, Any]], dict[str, tuple[Any, ...]], dict[str, Any]]] = {}
+        self._memo: dict[tuple[str, str], str | None] = {}
+
+    def _of(self, donor: str) -> tuple[dict[str, dict[str, Any]], dict[str, tuple[Any, ...]], dict[str, Any]]:
+        if donor not in self._donor:
+            table = self.donors.get(donor)
+            details = (getattr(table, "details", None) or {}) if table is not None else {}
+            self._donor[donor] = ({i["name"]: i for i in details.get("instructions") or []},
+                                  operand_kinds(table) if table is not None else {},
+                                  {r["name"]: r for r in details.get("registers") or []})
+        return self._donor[donor]
+
+    def instruction(self, donor: str, name: str) -> str | None:
+        """The new target's instruction in the role ``donor``'s instruction ``name`` plays, or None."""
+        instrs, kinds, _ = self._of(donor)
+        d = instrs.get(name)
+        if d is None or name in self.own:
+            return None
+        scored = [(preference(d, t), t["name"]) for t in self.by_role.get(role(d, kinds), [])]
+        best = max(scored, key=lambda x: x[0], default=None)  # ties: the first of the description's order
+        return best[1] if best is not None and best[0][0] >= MIN_SIMILARITY else None
+
+    def register(self, donor: str, name: str) -> str | None:
+        """The new target's register with a role name of ``donor``'s register ``name`` (LoongArch's ``R3``, ``sp``,
+        is RISC-V's ``X2``), the earliest of the donor's role names deciding, and of the registers with it the one of
+        the same size (``fa0`` of 32 bits is RISC-V's ``F10_F``, not ``F10_D``); None where none shares one."""
+        d = self._of(donor)[2].get(name)
+        if d is None or name in self.own_regs:
+            return None
+        for n in register_roles(d):
+            found = self.reg_by_role.get(n)
+            if found:
+                return next((r for r in found if r.get("size") == d.get("size")), found[0])["name"]
+        return None
+
+    def counterpart(self, donor: str, name: str) -> str | None:
+        """The new target's record in the role of ``donor``'s instruction or register ``name``, or None."""
+        key = (donor, name)
+        if key not in self._memo:
+            self._memo[key] = self.instruction(donor, name) or self.register(donor, name)
+        return self._memo[key]
+
+    def translate(self, donor: str, value: str) -> str:
+        """``value`` with each of ``donor``'s instructions and registers the target lacks, named bare or under the
+        target's own scope (``<T> :: FST_D``), replaced by its counterpart where it has one."""
+        def swap(m: re.Match[str]) -> str:
+            before = value[:m.start()]
+            if _OTHER_SCOPE.search(before) and not _OWN_SCOPE.search(before):
+                return m.group(0)
+            return self.counterpart(donor, m.group(0)) or m.group(0)
+
+        return _IDENT.sub(swap, value)
