@@ -78,3 +78,34 @@ def test_the_same_statements_as_another_target_wrote_them_come_before_pruning() 
     ranked = _parsing_first(tpl, [_written(tpl, a, {}, {}, {}, "New") for a in adapted], vis, None, "New")
     assert [c.source for c in ranked] == ["member:Beta", "member:Alpha"]
     assert "lowerAdd" in ranked[0].code and not ranked[0].undeclared and ranked[1].undeclared == ["lowerMUL"]
+
+
+def test_a_local_whose_declaration_was_pruned_takes_its_users_with_it() -> None:
+    """``MachineFunction &MF = getMF(Op);`` names ``getMF``, which the new target lacks, and goes; ``use(MF);``
+    would stay and not compile (``'MF' was not declared``), though LLVM's headers, read as words, declare ``MF``
+    (and a training version that uses ``MF`` as a member keeps it out of the template's locals). The candidate
+    itself declared it: the statement using it goes too, and the pruned candidate ends at ``return``."""
+    from vega_llvm.generate.generate import _adapted, _parsing_first, _written
+    from vega_llvm.generate.visible import Visibility
+
+    st = [
+        Statement(0, None, 0, "function_definition", ["void", "<T>TL", "::", "lowerX", "(", "int", "Op", ")", "{"],
+                  ["}"], "TARGET_INDEPENDENT"),
+        Statement(1, 0, 1, "declaration", ["MachineFunction", "&", "MF", "=", "getMF", "(", "Op", ")", ";"], [],
+                  "TARGET_SPECIFIC"),
+        Statement(2, 0, 1, "expression_statement", ["use", "(", "MF", ")", ";"], [], "TARGET_INDEPENDENT"),
+        Statement(3, 0, 1, "return_statement", ["return", ";"], [], "TARGET_INDEPENDENT"),
+    ]
+    ms = [Member("Alpha", "Alpha", "Alpha/TL.cpp:1", "Alpha", [0, 1, 2, 3], {}),
+          Member("Beta", "Beta", "Beta/TL.cpp:1", "Beta", [0, 2, 3], {})]  # Beta's MF is a member of its class
+    tpl = Template("t", "<T>TL.cpp", "<T>TL::lowerX", "ISel", ["Alpha", "Beta"], st, ms)
+    adapted = _adapted({"t": tpl}, ["t"], {"t": {}}, {}, {"Alpha": 1.0, "Beta": 0.5}, {}, set(), {})["t"]
+    vis = object.__new__(Visibility)
+    vis.spelling, vis.llvm = "New", frozenset({"MachineFunction", "MF", "use"})
+    vis.described, vis.generated = set(), {"lowerX", "NewTL"}
+    vis.checks_own_names, vis._tblgen, vis.scopes, vis.classes, vis.owned, vis._used = True, None, {}, set(), {}, {}
+    assert "MF" not in vis.template_locals(tpl)  # Beta uses MF undeclared: no local of every version
+    alpha = [a for a in adapted if a.source == "member:Alpha"]
+    ranked = _parsing_first(tpl, [_written(tpl, a, {}, {}, {}, "New") for a in alpha], vis, None, "New")
+    assert ranked[0].source == "member:Alpha-pruned" and ranked[0].statements == [0, 3]
+    assert not ranked[0].undeclared and "MF" not in ranked[0].code

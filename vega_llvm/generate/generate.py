@@ -731,11 +731,12 @@ _PRUNED = 3
 def _pruned(tpl: Any, cands: list[_Written], check: Any, table: Any, spelling: str) -> list[_Written]:
     """For each candidate, the same statement set without the statements that name what the target's description
     and LLVM's headers do not declare (``prune.without_statements``), repeated while that leaves another name
-    undeclared (a local the dropped statement declared): the variants that parse and name only visible things,
-    in their candidates' order. Used only where no candidate does (``_parsing_first``)."""
+    undeclared (a local or parameter the candidate declared in a dropped statement): the variants that parse and
+    name only visible things, in their candidates' order. Used only where no candidate does (``_parsing_first``)."""
     from ..templates import instantiate
     from .adapt import respelled
     from .prune import offending_names, without_statements
+    from .visible import declared_in, plain_names
 
     qname = tpl.qname.replace("<T>", spelling).split("::")
 
@@ -758,6 +759,11 @@ def _pruned(tpl: Any, cands: list[_Written], check: Any, table: Any, spelling: s
             cur = _Written(f"{c.source}-pruned", keep, cur.values, code, c.confidence)
             _in_own_names(tpl, [cur], table, spelling)
             check(cur)
+            # a local or parameter the candidate declared in a statement that went, still used by one that stayed
+            # (Mips's ``lowerFRAMEADDR`` without its ``MachineFunction &MF = ...`` line): the check reads LLVM's
+            # headers as a bag of words, in which ``MF`` is declared, so only the candidate itself can tell
+            lost = plain_names(cur.code) & (declared_in(c.code) - declared_in(cur.code))
+            cur.undeclared = sorted({*cur.undeclared, *lost})
             if not cur.undeclared:
                 break
         if cur is not c and _clean(cur) and cur.code not in seen:
