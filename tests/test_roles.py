@@ -87,6 +87,21 @@ def test_a_donors_instruction_becomes_the_targets_of_the_same_role_and_likest_na
     assert roles.counterpart("Unknown", "ST_W") is None
 
 
+def test_two_donor_instructions_never_become_one_of_the_targets() -> None:
+    """LoongArch's atomic pseudos all share one role; RISC-V has only ``PseudoAtomicLoadNand32`` of that role, and
+    LoongArch has it too: ``PseudoAtomicSwap32`` is alike enough by name, but the target's pseudo stands better for
+    LoongArch's own of the same name, so the swap has no counterpart (taken for it, a dispatch over both would read
+    ``case X: ... case X:``, which does not compile)."""
+    pseudo = ["isPseudo", "mayLoad", "mayStore"]
+    donor = _table("LoongArch", [_instr(n, "", ["GPR:res"], ["GPR:addr", "GPR:incr"], pseudo)
+                                 for n in ("PseudoAtomicSwap32", "PseudoAtomicLoadNand32")], [_GPR], [])
+    target = _table("RISCV", [_instr("PseudoAtomicLoadNand32", "", ["GPR:res"], ["GPR:addr", "GPR:incr"], pseudo)],
+                    [_GPR], [])
+    roles = RecordRoles(target, {"LoongArch": donor})
+    assert roles.counterpart("LoongArch", "PseudoAtomicSwap32") is None
+    assert roles.counterpart("LoongArch", "PseudoAtomicLoadNand32") is None  # the target's own name already
+
+
 def test_a_donors_register_becomes_the_targets_of_the_same_abi_name() -> None:
     roles = RecordRoles(RISCV, {"LoongArch": LOONGARCH})
     assert {n: roles.counterpart("LoongArch", n) for n in ("R0", "R1", "R3", "R4")} == {

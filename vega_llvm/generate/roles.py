@@ -100,6 +100,13 @@ def preference(donor: dict[str, Any], own: dict[str, Any]) -> tuple[float, bool,
             _common_suffix(_spelled(donor), _spelled(own)))
 
 
+def _best(instr: dict[str, Any], among: list[dict[str, Any]]) -> dict[str, Any] | None:
+    """The instruction of ``among`` (all of one role) that best stands for ``instr`` (``preference``), if alike
+    enough; ties go to the first in the description's order."""
+    best = max(among, key=lambda t: preference(instr, t), default=None)
+    return best if best is not None and preference(instr, best)[0] >= MIN_SIMILARITY else None
+
+
 def register_roles(reg: dict[str, Any]) -> list[str]:
     """The names that say what a register is for, in order: its ABI names (``alt_names``: ``ra``, ``sp``, ``a0``),
     then its record and assembly names where they are words rather than numbers (XCore's ``SP``, ``LR``). A
@@ -130,6 +137,7 @@ class RecordRoles:
                 self.reg_by_role.setdefault(n, []).append(r)
         self.donors = donors
         self._donor: dict[str, tuple[dict[str, dict[str, Any]], dict[str, tuple[Any, ...]], dict[str, Any]]] = {}
+        self._donor_roles: dict[str, dict[tuple[Any, ...], list[dict[str, Any]]]] = {}
         self._memo: dict[tuple[str, str], str | None] = {}
 
     def _of(self, donor: str) -> tuple[dict[str, dict[str, Any]], dict[str, tuple[Any, ...]], dict[str, Any]]:
@@ -142,14 +150,28 @@ class RecordRoles:
         return self._donor[donor]
 
     def instruction(self, donor: str, name: str) -> str | None:
-        """The new target's instruction in the role ``donor``'s instruction ``name`` plays, or None."""
+        """The new target's instruction in the role ``donor``'s instruction ``name`` plays, or None.
+
+        The match must be mutual: no instruction of the donor's of the same role may stand better for the one found
+        than ``name`` does. Two donor instructions taken for one of the target's (a 32- and a 64-bit atomic
+        pseudo for the target's one) make ``case X: ... case X:`` of a dispatch, which does not compile."""
         instrs, kinds, _ = self._of(donor)
         d = instrs.get(name)
         if d is None or name in self.own:
             return None
-        scored = [(preference(d, t), t["name"]) for t in self.by_role.get(role(d, kinds), [])]
-        best = max(scored, key=lambda x: x[0], default=None)  # ties: the first of the description's order
-        return best[1] if best is not None and best[0][0] >= MIN_SIMILARITY else None
+        r = role(d, kinds)
+        found = _best(d, self.by_role.get(r, []))
+        if found is None:
+            return None
+        if donor not in self._donor_roles:
+            by_role: dict[tuple[Any, ...], list[dict[str, Any]]] = {}
+            for i in instrs.values():
+                by_role.setdefault(role(i, kinds), []).append(i)
+            self._donor_roles[donor] = by_role
+        back = _best(found, self._donor_roles[donor].get(r, []))
+        # mutual as far as the evidence goes: a donor instruction as alike and of the same size (``ld.w`` and
+        # ``ll.w`` for ``lw``) ties, and only a better one rules ``name`` out
+        return found["name"] if back is not None and preference(found, back)[:2] <= preference(found, d)[:2] else None
 
     def register(self, donor: str, name: str) -> str | None:
         """The new target's register with a role name of ``donor``'s register ``name`` (LoongArch's ``R3``, ``sp``,
