@@ -61,10 +61,22 @@ def test_schema_verdicts_on_the_real_xcore_backend(
     load_slot = rec("XCoreInstrInfo::isLoadFromStackSlot")
     store_slot = rec("XCoreInstrInfo::isStoreToStackSlot")
     anchor = rec("XCoreMCAsmInfo::anchor")
+    # "c": the real isLoadFromStackSlot as a whole definition naming its parameters its own way (``Instr``, ``Slot``),
+    # put under the real head with references under those names (``aliases.judged_body``): it compiles
+    import re
+
+    from vega_llvm.evaluate.aliases import judged_body
+    from vega_llvm.evaluate.metrics import extract_body
+    renamed = re.sub(r"\bMI\b", "Instr", re.sub(r"\bFrameIndex\b", "Slot", load_slot.body))
+    own_names = f"unsigned XCoreInstrInfo::isLoadFromStackSlot(const MachineInstr &Instr, int &Slot) const {renamed}"
+    assert extract_body(own_names) == renamed
+    aliased = judged_body(own_names, renamed, load_slot.signature)
+    assert aliased.startswith("{ auto &&Instr = MI; auto &&Slot = FrameIndex;")
+    assert aliased.count("\n") == renamed.count("\n")  # the compiler's lines still fall inside the body
     alternatives = {
         lower.id: {"a": lower.body, "b": "{\n}"},  # "b" falls off the end of a non-void function
         reserved.id: {"a": BROKEN_RESERVED, "b": BROKEN_RESERVED},  # one body under two systems: judged once
-        load_slot.id: {"a": NO_COMPILE},
+        load_slot.id: {"a": NO_COMPILE, "c": aliased},
         store_slot.id: {"a": NO_LINK, "b": store_slot.body},
         anchor.id: {"a": "{ /* nothing */ }"},
     }
@@ -82,6 +94,7 @@ def test_schema_verdicts_on_the_real_xcore_backend(
     assert decided["a"][reserved.id].status == FAIL and "tests changed" in decided["a"][reserved.id].detail
     assert decided["b"][reserved.id].status == FAIL
     assert decided["a"][load_slot.id].status == COMPILE_ERROR
+    assert decided["c"][load_slot.id].status in (PASS, UNTESTED), decided["c"][load_slot.id]
     assert "this_is_not_declared_anywhere" in decided["a"][load_slot.id].detail
     assert decided["a"][store_slot.id].status == COMPILE_ERROR
     assert "vega_symbol_nobody_defines" in decided["a"][store_slot.id].detail
@@ -89,8 +102,9 @@ def test_schema_verdicts_on_the_real_xcore_backend(
     assert decided["a"][anchor.id].status == UNTESTED and tests[anchor.id] == []
     # The trace: getReservedRegs runs in every CodeGen test, the asm-info anchor in none.
     assert len(tests[reserved.id]) >= 40 and all(t.startswith("CodeGen/XCore/") for t in tests[reserved.id])
-    # LowerOperation twice, getReservedRegs (once for both systems), isStoreToStackSlot "b" when a test runs it.
-    assert harness.probes == 3 + bool(tests[store_slot.id])
+    # LowerOperation twice, getReservedRegs (once for both systems), isStoreToStackSlot "b" and isLoadFromStackSlot
+    # "c" when a test runs them.
+    assert harness.probes == 3 + bool(tests[store_slot.id]) + bool(tests[load_slot.id])
     # With nothing switched on, the schema is the real backend: the same result for every lit test.
     import json
 

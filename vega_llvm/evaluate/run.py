@@ -24,6 +24,7 @@ from ..corpus.records import FunctionRecord, atomic_write_text, load_corpus
 from ..errors import ConfigError
 from ..jsonl import target_rows
 from ..paths import cache_root, targets_dir
+from .aliases import judged_body
 from .forkflow import DEFAULT_DONOR, forkflow_bodies
 from .harness import COMPILE_ERROR, FAIL, PASS, SwapOutcome
 from .metrics import compare, extract_body, read
@@ -409,7 +410,7 @@ def run_eval(
         harness = SchemaHarness(targets_dir() / holdout, work / "schema", test_timeout=test_timeout, log=log)
         subjects = [
             Subject(r.id, r.name, r.path, r.line, r.body, {
-                system: cands[r.id].body  # type: ignore[misc]
+                system: judged_body(cands[r.id].text or "", cands[r.id].body or "", r.signature)
                 for system, cands in systems.items()
                 if cands.get(r.id) and cands[r.id].body is not None and not comparisons[system][r.id].exact
             })
