@@ -109,3 +109,43 @@ def test_a_local_whose_declaration_was_pruned_takes_its_users_with_it() -> None:
     ranked = _parsing_first(tpl, [_written(tpl, a, {}, {}, {}, "New") for a in alpha], vis, None, "New")
     assert ranked[0].source == "member:Alpha-pruned" and ranked[0].statements == [0, 3]
     assert not ranked[0].undeclared and "MF" not in ranked[0].code
+
+
+def test_a_case_value_twice_in_one_switch_is_reported_and_both_cases_go() -> None:
+    """LoongArch's atomic expansion dispatches over ``PseudoAtomicLoadAnd32`` and ``PseudoAtomicLoadNand32``; with
+    both taken for RISC-V's ``PseudoAtomicLoadNand32`` the switch has one value twice ("duplicate case value"). The
+    check reports it (nested switches are separate), and the pruned candidate keeps the other cases."""
+    from vega_llvm.generate.generate import _adapted, _parsing_first, _written
+    from vega_llvm.generate.prune import duplicate_cases
+    from vega_llvm.generate.visible import Visibility
+
+    assert duplicate_cases("void f(int x) { switch (x) { case A :: B : return; case C : { switch (y) { case C : "
+                           "break; } } case A::B: break; default: break; } }") == ["A::B"]
+    assert duplicate_cases("void f(int x) { switch (x) { case 1: case 2: break; } }") == []
+    st = [
+        Statement(0, None, 0, "function_definition", ["bool", "<T>X", "::", "expand", "(", "int", "Op", ")", "{"],
+                  ["}"], "TARGET_INDEPENDENT"),
+        Statement(1, 0, 1, "switch_statement", ["switch", "(", "Op", ")", "{"], ["}"], "TARGET_INDEPENDENT"),
+        Statement(2, 1, 2, "case_statement", ["case", "<T>", "::", "<SV0>", ":"], [], "TARGET_SPECIFIC",
+                  [Placeholder("SV0", "identifier")]),
+        Statement(3, 2, 3, "return_statement", ["return", "true", ";"], [], "TARGET_INDEPENDENT"),
+        Statement(4, 1, 2, "case_statement", ["case", "<T>", "::", "<SV1>", ":"], [], "TARGET_SPECIFIC",
+                  [Placeholder("SV1", "identifier")]),
+        Statement(5, 4, 3, "return_statement", ["return", "true", ";"], [], "TARGET_INDEPENDENT"),
+        Statement(6, 1, 2, "case_statement", ["case", "<T>", "::", "<SV2>", ":"], [], "TARGET_SPECIFIC",
+                  [Placeholder("SV2", "identifier")]),
+        Statement(7, 6, 3, "return_statement", ["return", "true", ";"], [], "TARGET_INDEPENDENT"),
+        Statement(8, 0, 1, "return_statement", ["return", "false", ";"], [], "TARGET_INDEPENDENT"),
+    ]
+    ms = [Member("Alpha", "Alpha", "Alpha/X.cpp:1", "Alpha", list(range(9)),
+                 {"SV0": "NAND", "SV1": "SWAP", "SV2": "NAND"})]
+    tpl = Template("t", "<T>X.cpp", "<T>X::expand", "ISel", ["Alpha"], st, ms)
+    adapted = _adapted({"t": tpl}, ["t"], {"t": {}}, {}, {"Alpha": 1.0}, {}, set(), {})["t"]
+    vis = object.__new__(Visibility)
+    vis.spelling, vis.llvm = "New", frozenset({"Op", "NAND", "SWAP"})
+    vis.described, vis.generated = set(), {"expand", "NewX"}
+    vis.checks_own_names, vis._tblgen, vis.scopes, vis.classes, vis.owned, vis._used = True, None, {}, set(), {}, {}
+    ranked = _parsing_first(tpl, [_written(tpl, a, {}, {}, {}, "New") for a in adapted], vis, None, "New")
+    assert ranked[0].source == "member:Alpha-pruned" and ranked[0].statements == [0, 1, 4, 5, 8]
+    assert not ranked[0].undeclared and "NAND" not in ranked[0].code and "SWAP" in ranked[0].code
+    assert ranked[1].undeclared == ["New::NAND/case"]

@@ -100,6 +100,11 @@ def test_two_donor_instructions_never_become_one_of_the_targets() -> None:
     roles = RecordRoles(target, {"LoongArch": donor})
     assert roles.counterpart("LoongArch", "PseudoAtomicSwap32") is None
     assert roles.counterpart("LoongArch", "PseudoAtomicLoadNand32") is None  # the target's own name already
+    # ``and`` is as alike as can be to ``nand`` by name (to one decimal), but LoongArch has the target's ``nand``
+    # itself, which is that one's counterpart
+    donor.details["instructions"].append(_instr("PseudoAtomicLoadAnd32", "", ["GPR:res"], ["GPR:addr", "GPR:incr"],
+                                                pseudo))
+    assert RecordRoles(target, {"LoongArch": donor}).counterpart("LoongArch", "PseudoAtomicLoadAnd32") is None
 
 
 def test_a_donors_register_becomes_the_targets_of_the_same_abi_name() -> None:

@@ -36,7 +36,6 @@ from ..errors import ConfigError
 from ..evaluate.metrics import Comparison, compare, extract_body
 from ..jsonl import target_rows
 from .adapt import own_classes, own_conventions, scoped_enumerators
-from .roles import RecordRoles
 from .parameters import (
     arity_mismatch,
     callable_arities,
@@ -52,7 +51,9 @@ from .parameters import (
     parameter_names,
     parameters,
 )
+from .prune import duplicate_cases
 from .returns import falls_off
+from .roles import RecordRoles
 
 
 @dataclass
@@ -690,6 +691,9 @@ def _parsing_first(tpl: Any, cands: list[_Written], vis: Any = None, table: Any 
             own = [f"{qname}/{arity}"] if arity_mismatch(c.code, own_arities) else []
             calls = mismatched_calls(c.code, callable_arities(_function_arities(table), qname))
             c.undeclared = sorted({*c.undeclared, *own, *calls})
+        # a case value twice in one switch does not compile either; reported as ``value/case`` so that pruning
+        # drops both cases (``prune.offending_names``)
+        c.undeclared = sorted({*c.undeclared, *(f"{v}/case" for v in duplicate_cases(c.code))})
 
     for c in cands:
         check(c)

@@ -21,7 +21,8 @@ _LABELS = ("case_statement", "labeled_statement")
 
 def offending_names(undeclared: Iterable[str]) -> set[str]:
     """The identifiers to look for in the statements: the last part of ``Scope::Name`` (``XCoreISD::BARRIER``),
-    the name of ``name/arity`` (a call of another overload)."""
+    the name of ``name/arity`` (a call of another overload) and of ``value/case`` (a case value twice in a switch,
+    ``duplicate_cases``)."""
     return {u.split("/")[0].rpartition("::")[2] for u in undeclared if u}
 
 
@@ -57,3 +58,29 @@ def without_statements(template: Any, keep: list[int], names: set[str], head: Ca
     if len(drop) > share * len(kept):
         return None
     return [s for s in keep if s not in drop]
+
+
+def duplicate_cases(code: str) -> list[str]:
+    """The case values that label two cases of one ``switch`` in ``code`` (spaces taken out: ``RISCV::AND``), which
+    does not compile ("duplicate case value"). A donor's dispatch over two of its instructions, both taken for one
+    of the new target's (by the model's value for each slot, or by a translation of one of them), reads so; without
+    those cases (``without_statements`` over the names reported) the rest of the dispatch stands."""
+    from .visible import syntax_tree
+
+    out: set[str] = set()
+    stack = [syntax_tree(code)]
+    while stack:
+        node = stack.pop()
+        if node.type == "switch_statement":
+            body = node.child_by_field_name("body")
+            seen: set[str] = set()
+            for case in (body.named_children if body is not None else []):
+                value = case.child_by_field_name("value") if case.type == "case_statement" else None
+                if value is None or not value.text:
+                    continue
+                text = "".join(value.text.decode("utf-8", "replace").split())
+                if text in seen:
+                    out.add(text)
+                seen.add(text)
+        stack.extend(node.children)
+    return sorted(out)

@@ -152,8 +152,8 @@ class RecordRoles:
     def instruction(self, donor: str, name: str) -> str | None:
         """The new target's instruction in the role ``donor``'s instruction ``name`` plays, or None.
 
-        The match must be mutual: no instruction of the donor's of the same role may stand better for the one found
-        than ``name`` does. Two donor instructions taken for one of the target's (a 32- and a 64-bit atomic
+        The match must be mutual: the donor must not have the one found itself, and no instruction of the donor's
+        of the same role may stand better for it than ``name`` does. Two donor instructions taken for one of the target's (a 32- and a 64-bit atomic
         pseudo for the target's one) make ``case X: ... case X:`` of a dispatch, which does not compile."""
         instrs, kinds, _ = self._of(donor)
         d = instrs.get(name)
@@ -161,7 +161,7 @@ class RecordRoles:
             return None
         r = role(d, kinds)
         found = _best(d, self.by_role.get(r, []))
-        if found is None:
+        if found is None or found["name"] in instrs:  # the donor has that one itself: it is its own counterpart
             return None
         if donor not in self._donor_roles:
             by_role: dict[tuple[Any, ...], list[dict[str, Any]]] = {}
