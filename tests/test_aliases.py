@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from vega_llvm.evaluate.aliases import aliases, judged_body
+from vega_llvm.evaluate.aliases import aliases, head_of, judged_body
 from vega_llvm.evaluate.metrics import extract_body
 
 REAL = ("void RISCVInstrInfo::storeRegToStackSlot(MachineBasicBlock &MBB, MachineBasicBlock::iterator I, "
@@ -19,7 +19,8 @@ def test_the_header_names_a_candidate_uses_become_references_to_the_real_paramet
     text = f"{head}\n{body}"
     assert extract_body(text) == body
     assert aliases(head, REAL, body) == [("MBBI", "I"), ("FrameIndex", "FI")]
-    judged = judged_body(text, body, REAL)
+    assert head_of(text, body) == head + "\n"
+    judged = judged_body(head_of(text, body), body, REAL)
     assert judged == "{ auto &&MBBI = I; auto &&FrameIndex = FI;" + body[1:]
     assert judged.count("\n") == body.count("\n")
 
@@ -27,7 +28,7 @@ def test_the_header_names_a_candidate_uses_become_references_to_the_real_paramet
 def test_nothing_is_added_where_it_cannot_or_need_not_be() -> None:
     body = "{\n  return A + B;\n}"
     # the same names: nothing to add
-    assert judged_body(f"int f(int A, int B) {body}", body, "int f(int A, int B)") == body
+    assert judged_body("int f(int A, int B)", body, "int f(int A, int B)") == body
     # another arity is another overload: its body stays as written, and fails to compile where it should
     assert aliases("int f(int A, int B)", "int f(int A)", body) == []
     # a name the real head gives another parameter would shadow it: left alone (the body means that parameter)
@@ -37,6 +38,11 @@ def test_nothing_is_added_where_it_cannot_or_need_not_be() -> None:
     # a parameter the body never names needs no reference
     assert aliases("int f(int A, int Unused)", "int f(int A, int B)", body) == []
     # a bare body (no head of its own) or a text that is not one function is judged as it is
-    assert judged_body(body, body, "int f(int X, int Y)") == body
-    assert judged_body("int x; int f(int A, int B) " + body, "int x; int f(int A, int B) " + body,
-                       "int f(int X, int Y)").startswith("int x;")
+    assert head_of(body, body) == "" and judged_body("", body, "int f(int X, int Y)") == body
+    whole = "int x; int f(int A, int B) " + body
+    assert judged_body(head_of(whole, whole), whole, "int f(int X, int Y)") == whole
+    # a copied body is judged with its donor's signature as its head
+    from vega_llvm.evaluate.run import Candidate
+    copied = Candidate(body, head="int f(int A, int B)")
+    assert copied.judged("int f(int X, int Y)") == "{ auto &&A = X; auto &&B = Y;" + body[1:]
+    assert Candidate(f"int f(int A, int B) {body}").judged("int f(int X, int Y)") == copied.judged("int f(int X, int Y)")

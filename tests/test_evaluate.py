@@ -126,8 +126,14 @@ def test_forkflow_on_real_functions(corpus) -> None:
     xcore = [r for r in corpus if r.target == "XCore"]
     mips = [r for r in corpus if r.target == "Mips"]
     bodies = forkflow_bodies(xcore, mips, ["Mips"], "XCore")
-    have = {i: b for i, b in bodies.items() if b}
+    have = {i: b[0] for i, b in bodies.items() if b}
     assert have, "Mips shares no function group with XCore"
+    # each copy comes with its donor's signature, respelled as the body is (what the body calls its parameters)
+    from vega_llvm.generate.groundtruth import first_definitions
+    firsts = first_definitions(mips)
+    for r in xcore:
+        if bodies[r.id]:
+            assert bodies[r.id][1] == rename(firsts[r.key].signature, ["Mips"], "XCore")
     for i, b in have.items():
         # Renamed wherever the corpus abstracts the name (`MipsInstrInfo`, `R_MIPS_32`); a longer word of another
         # target that merely starts with it (`getTheMipselTarget`: the little-endian Mips) is left as written.
@@ -146,7 +152,7 @@ def test_forkflow_overload_choice_does_not_read_the_target(corpus) -> None:
     target = next(r for r in corpus if r.target == "XCore" and r.key == key)
     chosen = {forkflow_bodies([dataclasses.replace(target, signature=o.signature)], mips, ["Mips"], "XCore")[target.id]
               for o in overloads}
-    assert chosen == {rename(overloads[0].body, ["Mips"], "XCore")}
+    assert chosen == {(rename(overloads[0].body, ["Mips"], "XCore"), rename(overloads[0].signature, ["Mips"], "XCore"))}
 
 
 def test_real_functions_compare_exactly_only_with_their_own_tokens(corpus) -> None:
@@ -180,6 +186,7 @@ def test_nearest_copies_from_the_most_similar_target_that_has_the_group(corpus) 
         assert (got[r.id] or (None,))[0] == want, r.id
         if got[r.id]:
             assert "Lanai" not in got[r.id][1] and "Mips" not in got[r.id][1]
+            assert "Lanai" not in got[r.id][2] and "Mips" not in got[r.id][2] and "(" in got[r.id][2]
     assert any(v and v[0] == "Mips" for v in got.values()) and any(v is None for v in got.values())
     changed = [dataclasses.replace(r, body="{ return; }", signature="void g()") for r in xcore]
     assert nearest_bodies(changed, train, ["Lanai", "Mips"], {"Lanai": ["Lanai"], "Mips": ["Mips"]}, "XCore") == got

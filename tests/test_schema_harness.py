@@ -65,12 +65,12 @@ def test_schema_verdicts_on_the_real_xcore_backend(
     # put under the real head with references under those names (``aliases.judged_body``): it compiles
     import re
 
-    from vega_llvm.evaluate.aliases import judged_body
+    from vega_llvm.evaluate.aliases import head_of, judged_body
     from vega_llvm.evaluate.metrics import extract_body
     renamed = re.sub(r"\bMI\b", "Instr", re.sub(r"\bFrameIndex\b", "Slot", load_slot.body))
     own_names = f"unsigned XCoreInstrInfo::isLoadFromStackSlot(const MachineInstr &Instr, int &Slot) const {renamed}"
     assert extract_body(own_names) == renamed
-    aliased = judged_body(own_names, renamed, load_slot.signature)
+    aliased = judged_body(head_of(own_names, renamed), renamed, load_slot.signature)
     assert aliased.startswith("{ auto &&Instr = MI; auto &&Slot = FrameIndex;")
     assert aliased.count("\n") == renamed.count("\n")  # the compiler's lines still fall inside the body
     alternatives = {

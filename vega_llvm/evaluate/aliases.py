@@ -13,8 +13,9 @@ So each parameter the candidate names differently from the real head at the same
 real one under the candidate's name at the top of the body (``auto &&MBBI = I;``), on the line of the opening brace
 so that the compiler's line numbers still fall inside the body. Nothing else changes: the types are the real
 head's, so a candidate whose parameters differ in kind (another overload, another order) still fails to compile, as
-it should. Applied to every system alike (the baselines are whole definitions too); exact match and statement
-accuracy keep reading the candidate as written.
+it should. Applied to every system alike: a copied body (nearest, ForkFlow, the oracle) is judged with its donor's
+signature as its head, respelled as the body is; exact match and statement accuracy keep reading the candidate as
+written.
 """
 
 from __future__ import annotations
@@ -38,13 +39,19 @@ def aliases(candidate_head: str, real_head: str, body: str) -> list[tuple[str, s
             if m and r and m != r and m not in real_names and m in used]
 
 
-def judged_body(text: str, body: str, real_head: str) -> str:
-    """``body`` (the body of the candidate ``text``) as it is put in the real function's place: with references
-    under the candidate's parameter names to the real head's parameters (``aliases``)."""
-    if not body.startswith("{") or body == text.strip():
-        return body
-    head = text.strip()[: len(text.strip()) - len(body)] if text.strip().endswith(body) else ""
-    pairs = aliases(head, real_head, body) if head else []
+def head_of(text: str, body: str) -> str:
+    """What comes before ``body`` in the candidate ``text`` (its head), or "" where ``text`` is no head and body."""
+    whole = text.strip()
+    if not body.startswith("{") or body == whole or not whole.endswith(body):
+        return ""
+    return whole[: len(whole) - len(body)]
+
+
+def judged_body(head: str, body: str, real_head: str) -> str:
+    """``body`` (of a candidate whose own head is ``head``: ``head_of``, or a copied body's donor signature) as it
+    is put in the real function's place: with references under the candidate's parameter names to the real head's
+    parameters (``aliases``)."""
+    pairs = aliases(head, real_head, body) if head and body.startswith("{") else []
     if not pairs:
         return body
     return "{ " + " ".join(f"auto &&{m} = {r};" for m, r in pairs) + body[1:]

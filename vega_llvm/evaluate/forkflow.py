@@ -24,17 +24,18 @@ def forkflow_bodies(
     donor_records: list[FunctionRecord],
     donor_spellings: list[str],
     spelling: str,
-) -> dict[str, str | None]:
-    """For each function of the target, the donor's body of the same group renamed to ``spelling`` (None: the
-    donor has none).
+) -> dict[str, tuple[str, str] | None]:
+    """For each function of the target, the donor's body of the same group and its signature (what its parameters
+    are called), renamed to ``spelling`` (None: the donor has none).
 
     Where the donor defines a group several times (overloads), its first definition in its own file order is taken
     (``first_definitions``): the choice reads nothing of the held-out target, whose real functions are what the
     copies are judged against. ``spelling`` is the target's name as its description declares it, for the same
     reason never read from its functions."""
     donors = first_definitions(donor_records)
-    out: dict[str, str | None] = {}
+    out: dict[str, tuple[str, str] | None] = {}
     for r in target_records:
         d = donors.get(r.key)
-        out[r.id] = rename(d.body, [d.spelling, *donor_spellings], spelling) if d else None
+        names = [d.spelling, *donor_spellings] if d else []
+        out[r.id] = (rename(d.body, names, spelling), rename(d.signature, names, spelling)) if d else None
     return out

@@ -24,7 +24,7 @@ from ..corpus.records import FunctionRecord, atomic_write_text, load_corpus
 from ..errors import ConfigError
 from ..jsonl import target_rows
 from ..paths import cache_root, targets_dir
-from .aliases import judged_body
+from .aliases import head_of, judged_body
 from .forkflow import DEFAULT_DONOR, forkflow_bodies
 from .harness import COMPILE_ERROR, FAIL, PASS, SwapOutcome
 from .metrics import compare, extract_body, read
@@ -55,10 +55,17 @@ class Candidate:
     statements: list[tuple[str, float, bool]] = field(default_factory=list)  # (code, confidence, kept)
     source: str = ""  # where a baseline took it from (the training target)
     alternatives: list[str] = field(default_factory=list)  # generate's further candidates, best first
+    head: str = ""  # a copied body's donor signature, respelled (a whole definition's own head is read from text)
     body: str | None = field(init=False)
 
     def __post_init__(self) -> None:
         self.body = extract_body(self.text) if self.text and self.text.strip() else None
+
+    def judged(self, real_head: str) -> str:
+        """The body as it is put under the real head (``aliases.judged_body``): the candidate's own parameter
+        names refer to the real parameters."""
+        body = self.body or ""
+        return judged_body(self.head or head_of(self.text or "", body), body, real_head)
 
 
 @dataclass
@@ -296,7 +303,7 @@ def nearest_candidates(
     ranked = set(ranking)
     copies = nearest_bodies(covered, [r for r in corpus if r.target in ranked], ranking,
                             {t: names.get(t, {}).get("spellings", [t]) for t in ranking}, spelling)
-    return {i: Candidate(c[1], source=c[0]) if c else Candidate(None) for i, c in copies.items()}
+    return {i: Candidate(c[1], source=c[0], head=c[2]) if c else Candidate(None) for i, c in copies.items()}
 
 
 ORACLE = "best-member (oracle)"
@@ -315,13 +322,13 @@ def best_member_candidates(
                           {t: names.get(t, {}).get("spellings", [t]) for t in ranking}, spelling)
     out: dict[str, Candidate] = {}
     for r in covered:
-        best: tuple[tuple[bool, int, int], str, str] | None = None
-        for rank, (donor, body) in enumerate(every.get(r.id, [])):
+        best: tuple[tuple[bool, int, int], str, str, str] | None = None
+        for rank, (donor, body, head) in enumerate(every.get(r.id, [])):
             c = compare(extract_body(body), r.body, r.signature)
             key = (c.exact, c.accurate_statements, -rank)
             if best is None or key > best[0]:
-                best = (key, donor, body)
-        out[r.id] = Candidate(best[2], source=best[1]) if best else Candidate(None)
+                best = (key, donor, body, head)
+        out[r.id] = Candidate(best[2], source=best[1], head=best[3]) if best else Candidate(None)
     return out
 
 
@@ -342,7 +349,7 @@ def baselines(
     log(f"{holdout}: nearest training targets by description: " + ", ".join(f"{n} ({s:.2f})" for n, s in ranking[:3]))
     donor_spellings = names.get(donor, {}).get("spellings", [donor])
     systems = {
-        "forkflow": {i: Candidate(b) for i, b in forkflow_bodies(
+        "forkflow": {i: Candidate(b[0], head=b[1]) if b else Candidate(None) for i, b in forkflow_bodies(
             covered, [r for r in corpus if r.target == donor], donor_spellings, spelling).items()},
         "nearest": nearest_candidates(covered, corpus, [n for n, _ in ranking], names, spelling),
         ORACLE: best_member_candidates(covered, corpus, [n for n, _ in ranking], names, spelling),
@@ -410,7 +417,7 @@ def run_eval(
         harness = SchemaHarness(targets_dir() / holdout, work / "schema", test_timeout=test_timeout, log=log)
         subjects = [
             Subject(r.id, r.name, r.path, r.line, r.body, {
-                system: judged_body(cands[r.id].text or "", cands[r.id].body or "", r.signature)
+                system: cands[r.id].judged(r.signature)
                 for system, cands in systems.items()
                 if cands.get(r.id) and cands[r.id].body is not None and not comparisons[system][r.id].exact
             })

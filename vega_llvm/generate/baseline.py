@@ -45,8 +45,9 @@ def nearest_member(template: Any, ranking: list[str]) -> Any | None:
 def nearest_bodies(
     target_records: list[Any], train_records: list[Any], ranking: list[str], spellings: dict[str, list[str]],
     spelling: str,
-) -> dict[str, tuple[str, str] | None]:
-    """Record id -> (training target, its body respelled as ``spelling``) for each function of the held-out target,
+) -> dict[str, tuple[str, str, str] | None]:
+    """Record id -> (training target, its body and its signature respelled as ``spelling``) for each function of the
+    held-out target,
     from the most similar training target (``ranking``, best first) that implements its group; None where none does.
 
     Only the group key of a held-out function is read (which function to fill in), never its code: the target comes
@@ -58,9 +59,10 @@ def nearest_bodies(
 def member_bodies(
     target_records: list[Any], train_records: list[Any], ranking: list[str], spellings: dict[str, list[str]],
     spelling: str,
-) -> dict[str, list[tuple[str, str]]]:
-    """Record id -> every training target's (target, body respelled as ``spelling``) for the function's group, in
-    ``ranking`` order: the nearest copy takes the first; the best-member upper bound looks at all."""
+) -> dict[str, list[tuple[str, str, str]]]:
+    """Record id -> every training target's (target, body, signature; both respelled as ``spelling``) for the
+    function's group, in ``ranking`` order: the nearest copy takes the first; the best-member upper bound looks at
+    all. The signature names the body's parameters (the judge refers to the real ones under those names)."""
     from ..corpus.naming import respell
     from .groundtruth import first_definitions
 
@@ -68,11 +70,12 @@ def member_bodies(
     for r in train_records:
         by_target.setdefault(r.target, []).append(r)
     firsts = {t: first_definitions(by_target.get(t, [])) for t in ranking}
-    out: dict[str, list[tuple[str, str]]] = {}
+    out: dict[str, list[tuple[str, str, str]]] = {}
     for r in target_records:
         out[r.id] = []
         for donor in ranking:
             d = firsts[donor].get(r.key)
             if d is not None:
-                out[r.id].append((donor, respell(d.body, [d.spelling, *spellings.get(donor, [donor])], spelling)))
+                names = [d.spelling, *spellings.get(donor, [donor])]
+                out[r.id].append((donor, respell(d.body, names, spelling), respell(d.signature, names, spelling)))
     return out
