@@ -43,15 +43,37 @@ __func__ __FUNCTION__ __PRETTY_FUNCTION__ __LINE__ __FILE__ NULL
 def llvm_identifiers(include_dir: str) -> frozenset[str]:
     """Every identifier written in the installed LLVM headers (``llvm/``, ``llvm-c/``; ~130k names, under a second):
     a superset of what they declare, which is what a check that must not reject real code needs."""
-    out: set[bytes] = set()
+    common, intrinsics = _header_words(include_dir)
+    return common | intrinsics
+
+
+# one target's intrinsics: ``llvm/IR/IntrinsicsWebAssembly.h`` and the like (``Intrinsics.h`` declares the common ones)
+_TARGET_INTRINSICS = re.compile(r"Intrinsics\w+\.h")
+
+
+@lru_cache(maxsize=4)
+def _header_words(include_dir: str) -> tuple[frozenset[str], frozenset[str]]:
+    """The identifiers of LLVM's headers: (those of every header but the targets' intrinsic ones, those of these)."""
+    common: set[bytes] = set()
+    intrinsics: set[bytes] = set()
     for dirpath, _dirs, files in os.walk(include_dir, followlinks=True):
         for f in files:
             if f.endswith((".h", ".def", ".inc")):
+                into = intrinsics if _TARGET_INTRINSICS.fullmatch(f) and Path(dirpath).name == "IR" else common
                 try:
-                    out.update(_IDENT_B.findall(Path(dirpath, f).read_bytes()))
+                    into.update(_IDENT_B.findall(Path(dirpath, f).read_bytes()))
                 except OSError:
                     continue
-    return frozenset(b.decode() for b in out)
+    return frozenset(b.decode() for b in common), frozenset(b.decode() for b in intrinsics)
+
+
+def foreign_intrinsics(include_dir: str, own: Iterable[str]) -> frozenset[str]:
+    """The intrinsics of other targets: names only the targets' intrinsic headers declare (``wasm_bitmask`` of
+    ``IntrinsicsWebAssembly.h``) that are not among ``own`` (the description's ``intrinsic`` values). A backend's
+    files include only their own target's header, so ``Intrinsic::wasm_bitmask`` in an XCore function does not
+    compile, though the bag of LLVM's words has it."""
+    common, intrinsics = _header_words(include_dir)
+    return frozenset(intrinsics - common - set(own))
 
 
 @dataclass(frozen=True)
@@ -247,7 +269,8 @@ class Visibility:
     def __init__(self, table: Any, spelling: str, include_dir: Path, generated_names: Iterable[str],
                  templates: Iterable[Any] = ()):
         self.spelling = spelling
-        self.llvm = llvm_identifiers(str(include_dir))
+        self.llvm = llvm_identifiers(str(include_dir)) - foreign_intrinsics(
+            str(include_dir), getattr(table, "values", {}).get("intrinsic", []) if table is not None else [])
         self.headers = llvm_header_scopes(str(include_dir))
         # the training templates by the class (or namespace) that owns their functions, for ``in_scope``
         self.owned: dict[str, list[Any]] = defaultdict(list)
