@@ -1,4 +1,5 @@
-"""generate/roles.py: a donor's instructions become the new target's of the same role, through the descriptions.
+"""generate/roles.py: a donor's instructions and registers become the new target's of the same role, through the
+two descriptions.
 
 The descriptions are small copies of what ``describe`` records for real targets (LoongArch's and RISC-V's stores and
 loads, RISC-V's compressed store beside the plain one, as ``details.instructions`` spells them).
@@ -147,5 +148,5 @@ def test_a_translated_instruction_counts_in_the_vote_and_waits_for_no_model() ->
     assert plain[0].retranslate == {1} and plain[0].foreign == ["FST_D"]  # without roles: foreign, for the model
     roles = RecordRoles(RISCV, {"LoongArch": LOONGARCH})
     cands = member_candidates(tpl, lambda sid: None, {"LoongArch": donor}, target, {"LoongArch": 1.0},
-                              instructions=roles)
+                              roles=roles)
     assert cands[0].values["SV0"] == "<T> :: FSD" and not cands[0].retranslate and not cands[0].foreign

@@ -146,7 +146,7 @@ def member_candidates(
     similarity: dict[str, float],
     namespaces: dict[str, str] | None = None,
     enumerators: dict[str, list[str]] | None = None,
-    instructions: Any = None,
+    roles: Any = None,
 ) -> list[Adapted]:
     """The template's distinct statement sets as candidates, best first.
 
@@ -157,8 +157,9 @@ def member_candidates(
     The values are those the targets that wrote the set agree on, weighted by similarity (``_voted_values``); those
     naming records the new target lacks are marked for the model to fill, after the donor's enumerators of a target
     scope are translated to the target's (``own_enumerators``; ``enumerators``: ``scoped_enumerators`` of the new
-    target) and its instructions to the target's of the same role (``instructions``: a ``roles.RecordRoles``, which also translates registers).
-    Each candidate also carries the set as each of its other writers wrote it (``Adapted.variants``):
+    target), and its instructions and registers to the target's of the same role (``roles``: a
+    ``roles.RecordRoles``). Each candidate also carries the set as each of its other writers wrote it
+    (``Adapted.variants``):
     the vote can pick a value the new target cannot take (Lanai's ``create<T>ISelDag(TM)`` where XCore declares
     ``create<T>ISelDag(TM, OptLevel)``, as ARC writes it)."""
     namespaces = namespaces or {}
@@ -178,13 +179,13 @@ def member_candidates(
         voters = [x for x in template.members if signature[x.member] == signature[m.member]] \
             if signature[m.member] is not None else list(template.members)
         values, redo, foreign = _voted_values(template, voters, set(stmts), owner, weight, donor_names, target_names,
-                                              namespaces, enumerators or {}, instructions)
+                                              namespaces, enumerators or {}, roles)
         score = math.log(support) + presence_score(template, stmts, confidence)
         variants: list[Adapted] = []
         seen = [values]
         for x in sorted(members, key=lambda x: (-weight[x.target], x.member)):
             own, own_redo, _ = _voted_values(template, [x], set(stmts), owner, weight, donor_names, target_names,
-                                             namespaces, enumerators or {}, instructions)
+                                             namespaces, enumerators or {}, roles)
             if not own_redo and own not in seen:
                 seen.append(own)
                 variants.append(Adapted(f"member:{x.target}", list(stmts), own, score))
@@ -211,7 +212,7 @@ def overloads(template: Any) -> dict[str, tuple[str, ...] | None]:
 def _voted_values(template: Any, members: list[Any], stmts: set[int], owner: dict[str, int], weight: dict[str, float],
                   donor_names: dict[str, set[str]], target_names: set[str],
                   namespaces: dict[str, str], enumerators: dict[str, list[str]],
-                  instructions: Any = None) -> tuple[dict[str, str], set[int], list[str]]:
+                  roles: Any = None) -> tuple[dict[str, str], set[int], list[str]]:
     """Each placeholder of the kept statements gets the value the ``members`` (the versions of the candidate's
     overload) that have its statement agree on, weighted by description similarity, among values that name no
     record the new target lacks. A statement
@@ -228,8 +229,8 @@ def _voted_values(template: Any, members: list[Any], stmts: set[int], owner: dic
             if sid is None or sid not in stmts or sid not in have:
                 continue
             v = own_enumerators(own_namespace(v, namespaces.get(m.target, "")), donor, target_names, enumerators)
-            if instructions is not None:
-                v = instructions.translate(m.target, v)
+            if roles is not None:
+                v = roles.translate(m.target, v)
             bad = foreign_tokens(v, donor, target_names)
             if bad:
                 foreign.extend(sorted(bad))

@@ -47,8 +47,8 @@ def nearest_bodies(
     spelling: str,
 ) -> dict[str, tuple[str, str, str] | None]:
     """Record id -> (training target, its body and its signature respelled as ``spelling``) for each function of the
-    held-out target,
-    from the most similar training target (``ranking``, best first) that implements its group; None where none does.
+    held-out target, from the most similar training target (``ranking``, best first) that implements its group;
+    None where none does.
 
     Only the group key of a held-out function is read (which function to fill in), never its code: the target comes
     from the descriptions (``rank_targets``), the overload from the donor's own file order (``first_definitions``)."""

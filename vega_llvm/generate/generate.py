@@ -147,7 +147,7 @@ def _training_tables(table: Any, meta: dict[str, Any], describe_dir: Path | None
 def _adapted(templates: dict[str, Any], tpl_ids: list[str], rows_by_tpl: dict[str, dict[int, dict[str, Any]]],
              conf: dict[str, float], similarity: dict[str, float], donors: dict[str, set[str]], mine: set[str],
              namespaces: dict[str, str], enumerators: dict[str, list[str]] | None = None,
-             instructions: Any = None) -> dict[str, list[Any]]:
+             roles: Any = None) -> dict[str, list[Any]]:
     """Per template, all its member candidates for the target, best first (``adapt.member_candidates``).
 
     All, not the ``--candidates`` best: a candidate that does not parse or names an identifier the target cannot see
@@ -163,7 +163,7 @@ def _adapted(templates: dict[str, Any], tpl_ids: list[str], rows_by_tpl: dict[st
             return conf.get(rows[sid]["input"]) if sid in rows else None
 
         out[t] = member_candidates(templates[t], confidence, donors, mine, similarity, namespaces, enumerators,
-                                   instructions)
+                                   roles)
     return out
 
 
