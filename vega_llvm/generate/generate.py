@@ -449,7 +449,8 @@ def generate(
         for t in extra_ids:
             tpl = templates[t]
             ranked = [_written(tpl, a, {}, row_job, decoded, spelling)
-                      for a in member_candidates(tpl, lambda sid: None, donor_names, own_names, weights, namespaces, own_enums)]
+                      for a in member_candidates(tpl, lambda sid: None, donor_names, own_names, weights, namespaces, own_enums,
+                                                 roles)]
             ranked = _parsing_first(tpl, ranked, vis, table, spelling)
             for c in ranked:
                 c.confidence = _confidence(tpl, c, spelling)
