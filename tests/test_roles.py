@@ -150,3 +150,24 @@ def test_a_translated_instruction_counts_in_the_vote_and_waits_for_no_model() ->
     cands = member_candidates(tpl, lambda sid: None, {"LoongArch": donor}, target, {"LoongArch": 1.0},
                               roles=roles)
     assert cands[0].values["SV0"] == "<T> :: FSD" and not cands[0].retranslate and not cands[0].foreign
+
+
+def test_a_donors_feature_becomes_the_targets_of_the_same_mattr_string() -> None:
+    """LoongArch's feature ``d`` is ``FeatureBasicD`` with attribute ``HasBasicD`` (getter ``hasBasicD``); RISC-V's
+    is ``FeatureStdExtD`` / ``HasStdExtD`` / ``hasStdExtD`` (as both descriptions' ``details.features`` give them). A
+    feature the target has no string for (``lsx``) has no counterpart; the target's own spellings are left alone."""
+    def feat(name: str, string: str, attr: str) -> dict:
+        return {"name": name, "string": string, "attribute": attr, "value": "true", "implies": []}
+
+    donor = PropertyTable("LoongArch", "LoongArch", details={"features": [
+        feat("FeatureBasicD", "d", "HasBasicD"), feat("Feature64Bit", "64bit", "HasLA64"),
+        feat("FeatureExtLSX", "lsx", "HasExtLSX")]})
+    target = PropertyTable("RISCV", "RISCV", details={"features": [
+        feat("FeatureStdExtD", "d", "HasStdExtD"), feat("Feature64Bit", "64bit", "HasRV64")]})
+    roles = RecordRoles(target, {"LoongArch": donor})
+    assert [roles.counterpart("LoongArch", n) for n in ("FeatureBasicD", "HasBasicD", "hasBasicD", "hasLA64")] == [
+        "FeatureStdExtD", "HasStdExtD", "hasStdExtD", "hasRV64"]
+    assert roles.counterpart("LoongArch", "Feature64Bit") is None  # the same record name: the target's own
+    assert roles.counterpart("LoongArch", "hasExtLSX") is None
+    assert roles.translate("LoongArch", "Subtarget . hasBasicD ( )") == "Subtarget . hasStdExtD ( )"
+    assert roles.translate("LoongArch", "<T> :: FeatureBasicD") == "<T> :: FeatureStdExtD"

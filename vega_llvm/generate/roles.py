@@ -9,7 +9,8 @@ memory operands). An instruction of the new target with the same flags and the s
 same role; of those, the one whose mnemonic (or name, for pseudos) is most alike is taken (``st.w`` -> ``sw``,
 ``fst.d`` -> ``fsd``, LoongArch ``PseudoRET`` -> RISC-V ``PseudoRET``). A donor instruction with no such counterpart
 stays foreign and is left to the model, as before. Registers go by the names that say what they are for (``sp``,
-``ra``, ``a0``, ``zero``: the ABI names a description gives, ``register_roles``).
+``ra``, ``a0``, ``zero``: the ABI names a description gives, ``register_roles``), subtarget features by their
+``-mattr`` string (LoongArch's ``hasBasicD()``, feature ``d``, is RISC-V's ``hasStdExtD()``).
 
 Only the descriptions are read (flags, operand lists, register classes, mnemonics), never any target's code.
 """
@@ -107,6 +108,20 @@ def _best(instr: dict[str, Any], among: list[dict[str, Any]]) -> dict[str, Any] 
     return best if best is not None and preference(instr, best)[0] >= MIN_SIMILARITY else None
 
 
+def _feature_spellings(feature: dict[str, Any]) -> dict[str, str]:
+    """How code names a subtarget feature: its record, its attribute and the attribute's getter that TableGen's
+    subtarget emitter writes (``hasBasicD`` for ``HasBasicD``)."""
+    attr = feature.get("attribute") or ""
+    out = {"record": feature.get("name") or "", "attribute": attr, "getter": attr[:1].lower() + attr[1:]}
+    return {k: v for k, v in out.items() if v}
+
+
+def feature_names(table: Any) -> set[str]:
+    """Every spelling of every feature of a description (``_feature_spellings``)."""
+    feats = (getattr(table, "details", None) or {}).get("features") or []
+    return {v for f in feats for v in _feature_spellings(f).values()}
+
+
 def register_roles(reg: dict[str, Any]) -> list[str]:
     """The names that say what a register is for, in order: its ABI names (``alt_names``: ``ra``, ``sp``, ``a0``),
     then its record and assembly names where they are words rather than numbers (XCore's ``SP``, ``LR``). A
@@ -135,8 +150,11 @@ class RecordRoles:
         for r in regs:
             for n in register_roles(r):
                 self.reg_by_role.setdefault(n, []).append(r)
+        self.own_features = feature_names(target)
+        self.by_string = {f["string"]: f for f in details.get("features") or [] if f.get("string")}
         self.donors = donors
         self._donor: dict[str, tuple[dict[str, dict[str, Any]], dict[str, tuple[Any, ...]], dict[str, Any]]] = {}
+        self._donor_features: dict[str, dict[str, tuple[str, str]]] = {}
         self._donor_roles: dict[str, dict[tuple[Any, ...], list[dict[str, Any]]]] = {}
         self._memo: dict[tuple[str, str], str | None] = {}
 
@@ -186,16 +204,34 @@ class RecordRoles:
                 return next((r for r in found if r.get("size") == d.get("size")), found[0])["name"]
         return None
 
+    def feature(self, donor: str, name: str) -> str | None:
+        """The new target's spelling of the subtarget feature that ``donor``'s ``name`` spells, as a record
+        (``FeatureBasicD``), its attribute (``HasBasicD``) or the attribute's getter (``hasBasicD``), for the feature
+        of the same ``-mattr`` string (``d``: RISC-V's ``FeatureStdExtD``, ``HasStdExtD``, ``hasStdExtD``)."""
+        if donor not in self._donor_features:
+            table = self.donors.get(donor)
+            feats = ((getattr(table, "details", None) or {}).get("features") or []) if table is not None else []
+            out: dict[str, tuple[str, str]] = {}
+            for f in feats:
+                for kind, spelled in _feature_spellings(f).items():
+                    out.setdefault(spelled, (f.get("string") or "", kind))
+            self._donor_features[donor] = out
+        found = self._donor_features[donor].get(name)
+        if found is None or name in self.own_features or found[0] not in self.by_string:
+            return None
+        return _feature_spellings(self.by_string[found[0]]).get(found[1])
+
     def counterpart(self, donor: str, name: str) -> str | None:
-        """The new target's record in the role of ``donor``'s instruction or register ``name``, or None."""
+        """The new target's record in the role of ``donor``'s instruction, register or feature ``name``, or None."""
         key = (donor, name)
         if key not in self._memo:
-            self._memo[key] = self.instruction(donor, name) or self.register(donor, name)
+            self._memo[key] = self.instruction(donor, name) or self.register(donor, name) or self.feature(donor, name)
         return self._memo[key]
 
     def translate(self, donor: str, value: str) -> str:
-        """``value`` with each of ``donor``'s instructions and registers the target lacks, named bare or under the
-        target's own scope (``<T> :: FST_D``), replaced by its counterpart where it has one."""
+        """``value`` with each of ``donor``'s instructions, registers and features the target lacks, named bare, under
+        the target's own scope (``<T> :: FST_D``) or as a member (``STI . hasBasicD``), replaced by its counterpart
+        where it has one."""
         def swap(m: re.Match[str]) -> str:
             before = value[:m.start()]
             if _OTHER_SCOPE.search(before) and not _OWN_SCOPE.search(before):
