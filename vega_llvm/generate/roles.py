@@ -133,8 +133,8 @@ def register_roles(reg: dict[str, Any]) -> list[str]:
 
 
 class RecordRoles:
-    """Translates a donor's instructions and registers to the new target's of the same role, one donor's table at
-    a time, each answer computed once."""
+    """Translates a donor's instructions, registers and subtarget features to the new target's of the same role,
+    one donor's table at a time, each answer computed once."""
 
     def __init__(self, target: Any, donors: dict[str, Any]):
         details = getattr(target, "details", None) or {}
@@ -171,8 +171,9 @@ class RecordRoles:
         """The new target's instruction in the role ``donor``'s instruction ``name`` plays, or None.
 
         The match must be mutual: the donor must not have the one found itself, and no instruction of the donor's
-        of the same role may stand better for it than ``name`` does. Two donor instructions taken for one of the target's (a 32- and a 64-bit atomic
-        pseudo for the target's one) make ``case X: ... case X:`` of a dispatch, which does not compile."""
+        of the same role may stand better for it than ``name`` does. Two donor instructions taken for one of the
+        target's (LoongArch's atomic ``and`` and ``nand`` pseudos for RISC-V's ``nand``) make ``case X: ... case X:``
+        of a dispatch, which does not compile."""
         instrs, kinds, _ = self._of(donor)
         d = instrs.get(name)
         if d is None or name in self.own:
@@ -193,8 +194,9 @@ class RecordRoles:
 
     def register(self, donor: str, name: str) -> str | None:
         """The new target's register with a role name of ``donor``'s register ``name`` (LoongArch's ``R3``, ``sp``,
-        is RISC-V's ``X2``), the earliest of the donor's role names deciding, and of the registers with it the one of
-        the same size (``fa0`` of 32 bits is RISC-V's ``F10_F``, not ``F10_D``); None where none shares one."""
+        is RISC-V's ``X2``), the earliest of the donor's role names deciding, and of the registers with it one of the
+        same size first, where the description gives sizes apart (a 32-bit ``fa0`` before a 64-bit one); None where
+        none shares one."""
         d = self._of(donor)[2].get(name)
         if d is None or name in self.own_regs:
             return None
