@@ -36,6 +36,9 @@ def forkflow_bodies(
     out: dict[str, tuple[str, str] | None] = {}
     for r in target_records:
         d = donors.get(r.key)
-        names = [d.spelling, *donor_spellings] if d else []
-        out[r.id] = (rename(d.body, names, spelling), rename(d.signature, names, spelling)) if d else None
+        if d is None:
+            out[r.id] = None
+            continue
+        names = [d.spelling, *donor_spellings]
+        out[r.id] = (rename(d.body, names, spelling), rename(d.signature, names, spelling))
     return out

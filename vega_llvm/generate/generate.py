@@ -755,6 +755,7 @@ def _pruned(tpl: Any, cands: list[_Written], check: Any, table: Any, spelling: s
     seen = {c.code for c in cands}
     for c in cands:
         cur = c
+        own_locals = declared_in(c.code)  # what the whole candidate declares, parsed once for its pruned variants
         for _ in range(3):
             keep = without_statements(tpl, cur.statements, offending_names(cur.undeclared), line(cur.values))
             if keep is None:
@@ -767,7 +768,7 @@ def _pruned(tpl: Any, cands: list[_Written], check: Any, table: Any, spelling: s
             # a local or parameter the candidate declared in a statement that went, still used by one that stayed
             # (Mips's ``lowerFRAMEADDR`` without its ``MachineFunction &MF = ...`` line): the check reads LLVM's
             # headers as a bag of words, in which ``MF`` is declared, so only the candidate itself can tell
-            lost = plain_names(cur.code) & (declared_in(c.code) - declared_in(cur.code))
+            lost = plain_names(cur.code) & (own_locals - declared_in(cur.code))
             cur.undeclared = sorted({*cur.undeclared, *lost})
             if not cur.undeclared:
                 break
