@@ -239,12 +239,14 @@ def load_results(path: Path, target: str, spellings: Iterable[str], threshold: f
     """Generated functions of ``path`` (a ``result.jsonl``), with low-confidence statements annotated.
 
     Rows whose code is empty (the model dropped every statement: the target does not have the function) are
-    skipped; rows of other targets too."""
+    skipped; rows of other targets too. A row marked ``overload`` (a group's further overload) is keyed as
+    ``fallback_functions`` keys a donor's: ``<T>::getTargetNode#1``, ``#2``, ... after the group's own row."""
     path = Path(path)
     if not path.is_file():
         raise ConfigError(f"{path}: no such results file (run `vega-llvm generate` first)")
     spellings = list(spellings)
     out: list[EmitFunction] = []
+    overloads: dict[str, int] = {}
     with open(path, "rb") as fh:
         for n, raw in enumerate(fh, 1):
             try:
@@ -271,9 +273,13 @@ def load_results(path: Path, target: str, spellings: Iterable[str], threshold: f
             ]
             func = str(_get(row, "func", "")).replace("<T>", target)
             stem = Path(str(_get(row, "file", ""))).stem
+            key = abstract_name(func, spellings)
+            if row.get("overload"):  # a further overload of the group (generate/overloads.py): numbered as a donor's
+                key = f"{key}#{overloads.get(key, 1)}"
+                overloads[key.split("#")[0]] = overloads.get(key.split("#")[0], 1) + 1
             out.append(
                 EmitFunction(
-                    key=abstract_name(func, spellings),
+                    key=key,
                     file_stem=abstract_name(stem, spellings).replace("<T>", "") or "<T>",
                     module=str(_get(row, "module", "")),
                     signature=sig,

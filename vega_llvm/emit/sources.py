@@ -244,14 +244,14 @@ def scratch_functions(
     fns: dict[str, EmitFunction] = {}
     not_selected: list[str] = []
     for g in generated:
-        if (g.file_stem, g.key) in wanted:
+        if (g.file_stem, g.key.split("#")[0]) in wanted:
             fns.setdefault(g.key, g)
         else:
             not_selected.append(g.key)
     generated_keys = set(fns)
     missing = {q for _stem_, q in wanted} - generated_keys
     alternates: dict[str, EmitFunction] = {}
-    want_alt = set(generated_keys)
+    want_alt = {k for k in generated_keys if "#" not in k}  # a further overload has no alternate
     for d in donors:  # nearest first: each group from the nearest target that implements it
         if not missing and not want_alt:
             break
@@ -288,7 +288,7 @@ def swap_edits(generated: list[EmitFunction], corpus_dir: Path, folder: str) -> 
     edits, used, missing = [], [], []
     taken: set[str] = set()
     for g in generated:
-        cands = [r for r in records.get((g.file_stem, g.key), []) if r["id"] not in taken]
+        cands = [r for r in records.get((g.file_stem, g.key.split("#")[0]), []) if r["id"] not in taken]
         if len(cands) > 1:
             n = _arity(g.signature)
             cands = [r for r in cands if _arity(r["signature"]) == n] or cands

@@ -441,9 +441,14 @@ def generate(
             keep_set = set(best.statements)
             for s in stmts:
                 s["kept"] = s["id"] in keep_set
+            further = _further_overloads(tpl, ranked, table, spelling)
+            ranked = _without(ranked, further)
             rec = _record(tpl, target, best, ranked[:candidates], stmts, spelling, truth, ranking, agg)
             rec["provenance"] = prov
             fh.write(json.dumps(rec, ensure_ascii=False) + "\n")
+            for rec in _overload_records(tpl, target, further, stmts, spelling, candidates, ranking, agg):
+                rec["provenance"] = prov
+                fh.write(json.dumps(rec, ensure_ascii=False) + "\n")
         # 5) functions only one training target has (no feature rows: nothing to learn across targets), where that
         # target is among the most similar: its function adapted as above, at most half confident (``consensus``)
         for t in extra_ids:
@@ -458,10 +463,15 @@ def generate(
             keep_set = set(best.statements)
             stmts = [{"id": st.id, "confidence": round(best.confidence, 4), "kept": st.id in keep_set}
                      for st in tpl.statements]
+            further = _further_overloads(tpl, ranked, table, spelling)
+            ranked = _without(ranked, further)
             rec = _record(tpl, target, best, ranked[:candidates], stmts, spelling, truth, ranking, agg)
             rec["single_donor"] = True
             rec["provenance"] = prov
             fh.write(json.dumps(rec, ensure_ascii=False) + "\n")
+            for rec in _overload_records(tpl, target, further, stmts, spelling, candidates, ranking, agg):
+                rec.update(single_donor=True, provenance=prov)
+                fh.write(json.dumps(rec, ensure_ascii=False) + "\n")
     tmp.replace(out)
     summary = {
         "target": target,
@@ -559,6 +569,37 @@ def _record(tpl: Any, target: str, best: "_Written", ranked: list["_Written"], s
             rec.update(nn_source=nn.member, nn_exact_match=nsc.exact, nn_stmt_correct=nsc.accurate_statements)
         agg.add(tpl.module, sc, nsc, best.confidence)
     return rec
+
+
+def _further_overloads(tpl: Any, ranked: list["_Written"], table: Any, spelling: str) -> list[list["_Written"]]:
+    """The candidates of each further overload of the function the target is taken to have
+    (``overloads.further_overloads``): each makes a row of its own, and none stays an alternative of the chosen
+    row's, whose function it does not define."""
+    from .overloads import further_overloads
+
+    declared = declared_signatures(table, tpl.qname.replace("<T>", spelling)) if table is not None else []
+    return further_overloads(ranked, lambda c: c.code, lambda c: c.source, tpl.members, _member_codes(tpl, spelling),
+                             declared)
+
+
+def _without(ranked: list["_Written"], further: list[list["_Written"]]) -> list["_Written"]:
+    taken = {id(c) for found in further for c in found}
+    return [c for c in ranked if id(c) not in taken]
+
+
+def _overload_records(tpl: Any, target: str, further: list[list["_Written"]], stmts: list[dict[str, Any]],
+                      spelling: str, candidates: int, ranking: list[str], agg: "_Agg") -> list[dict[str, Any]]:
+    """One row per further overload (``_further_overloads``), marked ``overload``: its best candidate, the
+    statements' confidences as the chosen row's. Not scored against the group's ground truth (the first definition,
+    the chosen row's); ``eval`` matches each row to the target's overload whose parameter types it defines."""
+    out = []
+    for found in further:
+        keep = set(found[0].statements)
+        own = [{**s, "kept": s["id"] in keep} for s in stmts]
+        rec = _record(tpl, target, found[0], found[:candidates], own, spelling, {}, ranking, agg)
+        rec["overload"] = True
+        out.append(rec)
+    return out
 
 
 @dataclass

@@ -137,21 +137,21 @@ int unsigned signed short long char int8_t int16_t int32_t int64_t uint8_t uint1
 """.split())
 
 
+def type_key(t: str) -> tuple[str, ...]:
+    """A parameter type up to spelling (``same_type``), as a value to compare or hash."""
+    words = ["<int>" if w in _INTEGER else w
+             for w in _TOKEN.findall(t) if w not in ("const", "llvm", "::", "struct", "class")]
+    out: list[str] = []
+    for w in words:  # ``unsigned int``, ``long long``: one integer type
+        if not (w == "<int>" and out and out[-1] == "<int>"):
+            out.append(w)
+    return tuple(out)
+
+
 def same_type(a: str, b: str) -> bool:
     """Whether two parameter types are the same up to spelling: ``const``, ``llvm::`` and the integer type (a
     version's ``int OpNum`` is the declaration's ``unsigned OpNo``), not the class nor the pointer or reference."""
-    def norm(t: str) -> tuple[str, ...]:
-        words = [w for w in _TOKEN.findall(t) if w not in ("const", "llvm", "::", "struct", "class")]
-        return tuple("<int>" if w in _INTEGER else w for w in words)
-
-    def squash(ws: tuple[str, ...]) -> tuple[str, ...]:  # ``unsigned int``, ``long long``: one integer type
-        out: list[str] = []
-        for w in ws:
-            if not (w == "<int>" and out and out[-1] == "<int>"):
-                out.append(w)
-        return tuple(out)
-
-    return squash(norm(a)) == squash(norm(b))
+    return type_key(a) == type_key(b)
 
 
 def member_parameter_positions(member_codes: Iterable[str], types: list[str]) -> dict[str, int]:
