@@ -171,3 +171,45 @@ def test_a_donors_feature_becomes_the_targets_of_the_same_mattr_string() -> None
     assert roles.counterpart("LoongArch", "hasExtLSX") is None
     assert roles.translate("LoongArch", "Subtarget . hasBasicD ( )") == "Subtarget . hasStdExtD ( )"
     assert roles.translate("LoongArch", "<T> :: FeatureBasicD") == "<T> :: FeatureStdExtD"
+
+
+def _decls(target: str, members: list[tuple[str, str, str]]) -> PropertyTable:
+    """A description with only its headers' class members: (class, name, signature; "" for a field)."""
+    decls = [{"name": f"{c}::{n}", "kind": "decl.method" if sig else "decl.field", "file": f"{c}.h",
+              **({"signature": sig} if sig else {})} for c, n, sig in members]
+    values = {k: [d["name"] for d in decls if d["kind"] == k] for k in ("decl.method", "decl.field")}
+    return PropertyTable(target, target, values=values, details={"declarations": decls})
+
+
+def test_a_donors_class_member_becomes_the_targets_of_the_same_shape_and_a_like_name() -> None:
+    """LoongArch's and RISC-V's subtargets as their headers declare them (LLVM 16): ``GRLen``/``getGRLen()``/
+    ``getGRLenVT()`` are ``XLen``/``getXLen()``/``getXLenVT()``. ``getFLen()`` has the shape and as like a name as
+    ``getXLen()``; the field ``GRLen`` -> ``XLen`` decides. A member of the same shape that merely shares a beginning
+    (``LowerBR_CC`` / ``LowerBR_JT``) or one word more (``lowerFABS`` / ``lowerABS``) is no counterpart; case alone
+    is no difference (``LowerVASTART`` / ``lowerVASTART``)."""
+    donor = _decls("LoongArch", [
+        ("LoongArchSubtarget", "GRLen", ""), ("LoongArchSubtarget", "GRLenVT", ""),
+        ("LoongArchSubtarget", "getGRLenVT", "MVT getGRLenVT() const"),
+        ("LoongArchSubtarget", "getGRLen", "unsigned getGRLen() const"),
+        ("LoongArchTargetLowering", "LowerBR_CC", "SDValue LowerBR_CC(SDValue Op, SelectionDAG &DAG) const;"),
+        ("LoongArchTargetLowering", "lowerFABS", "SDValue lowerFABS(SDValue Op, SelectionDAG &DAG) const;"),
+        ("LoongArchTargetLowering", "LowerVASTART", "SDValue LowerVASTART(SDValue Op, SelectionDAG &DAG) const;"),
+    ])
+    target = _decls("RISCV", [
+        ("RISCVSubtarget", "XLen", ""), ("RISCVSubtarget", "XLenVT", ""),
+        ("RISCVSubtarget", "getFLen", "unsigned getFLen() const"),  # declared first: order decides nothing
+        ("RISCVSubtarget", "getXLenVT", "MVT getXLenVT() const"),
+        ("RISCVSubtarget", "getXLen", "unsigned getXLen() const"),
+        ("RISCVTargetLowering", "LowerBR_JT", "SDValue LowerBR_JT(SDValue Op, SelectionDAG &DAG) const;"),
+        ("RISCVTargetLowering", "lowerABS", "SDValue lowerABS(SDValue Op, SelectionDAG &DAG) const;"),
+        ("RISCVTargetLowering", "lowerVASTART", "SDValue lowerVASTART(SDValue Op, SelectionDAG &DAG) const;"),
+    ])
+    roles = RecordRoles(target, {"LoongArch": donor})
+    got = {n: roles.counterpart("LoongArch", n) for n in
+           ("GRLen", "GRLenVT", "getGRLen", "getGRLenVT", "LowerBR_CC", "lowerFABS", "LowerVASTART", "getXLen")}
+    assert got == {"GRLen": "XLen", "GRLenVT": "XLenVT", "getGRLen": "getXLen", "getGRLenVT": "getXLenVT",
+                   "LowerBR_CC": None, "lowerFABS": None, "LowerVASTART": "lowerVASTART", "getXLen": None}
+    assert roles.translate("LoongArch", "Subtarget . getGRLen ( ) - 1") == "Subtarget . getXLen ( ) - 1"
+    # another shape (a parameter more) is no counterpart
+    other = _decls("RISCV", [("RISCVSubtarget", "getXLen", "unsigned getXLen(bool Is64) const")])
+    assert RecordRoles(other, {"LoongArch": donor}).counterpart("LoongArch", "getGRLen") is None

@@ -132,6 +132,83 @@ def register_roles(reg: dict[str, Any]) -> list[str]:
     return [n for i, n in enumerate(out) if n and n not in out[:i]]
 
 
+_MEMBER_KINDS = ("decl.method", "decl.field")
+_SHAPE_NOISE = re.compile(r"\b(?:virtual|override|final|static|inline|LLVM_\w+)\b|;")
+
+
+def _shape(decl: dict[str, Any], name: str, spelling: str) -> str:
+    """What a member is, names aside: a field, or a method's declaration with its own name, its parameters' names
+    and the target's spelling taken out (``unsigned #() const`` for LoongArch's ``getGRLen`` and RISC-V's
+    ``getXLen``; ``MVT #() const`` for ``getGRLenVT``)."""
+    if decl.get("kind") != "decl.method":
+        return "field"
+    from .overloads import overload_key
+
+    sig = decl.get("signature") or ""
+    head, paren, _ = sig.partition("(")
+    key = overload_key(sig) if paren else None
+    ret = re.sub(rf"\b{re.escape(name)}\s*$", "", head.strip())
+    ret = _SHAPE_NOISE.sub(" ", ret.replace(spelling, "<T>") if spelling else ret)
+    tail = sig[sig.rfind(")") + 1:] if ")" in sig else ""
+    quals = " ".join(w for w in re.findall(r"\w+|&&|&", _SHAPE_NOISE.sub(" ", tail)) if w in ("const", "&", "&&"))
+    params = tuple(tuple(w.replace(spelling, "<T>") if spelling else w for w in t) for t in key) \
+        if key is not None else None
+    return f"{' '.join(ret.split())} #{params} {quals}"
+
+
+def class_members(table: Any) -> dict[str, list[tuple[str, str]]]:
+    """The members of each class the description's headers declare (its last name component), in declaration
+    order, each as (name, ``_shape``)."""
+    out: dict[str, list[tuple[str, str]]] = {}
+    spelling = getattr(table, "namespace", "") or ""
+    details = getattr(table, "details", None) or {}
+    for d in details.get("declarations") or []:
+        if d.get("kind") not in _MEMBER_KINDS:
+            continue
+        cls, _, name = d["name"].rpartition("::")
+        if cls and name and not name.startswith("~") and name != cls.rpartition("::")[2]:
+            out.setdefault(cls.rpartition("::")[2], []).append((name, _shape(d, name, spelling)))
+    return out
+
+
+# Two members' names stand for each other only where they differ in one short run of letters (a register width's or
+# an extension's name: ``getGRLen``/``getXLen``, ``useSVEForFixedLengthVectors``/``useRVVForFixedLengthVectors``)
+# before a shared ending, and the shared beginning and ending are most of the longer name; two members that share
+# a beginning only (``LowerBR_CC``, ``LowerBR_JT``; ``LowerVACOPY``, ``lowerVPExtMaskOp``) are not.
+MEMBER_MIDDLE = 4
+MEMBER_SHARED = 0.6
+MEMBER_ENDING = 2
+
+
+def members_alike(a: str, b: str) -> bool:
+    """Whether member names ``a`` and ``b`` are the same but for case and underscores, or each has a run of letters
+    the other has not, at most ``MEMBER_MIDDLE`` long, before a shared ending of at least ``MEMBER_ENDING``, the
+    shared beginning and ending ``MEMBER_SHARED`` of the longer name or more."""
+    la, lb = _letters(a), _letters(b)
+    p = 0
+    while p < min(len(la), len(lb)) and la[p] == lb[p]:
+        p += 1
+    if p == len(la) == len(lb):
+        return True
+    s = _common_suffix(la[p:], lb[p:])
+    longer = max(len(la), len(lb))
+    # a run left out of one name is a word of it (``lowerFABS``, ``lowerABS``), not the other's spelling of it
+    replaced = min(len(la), len(lb)) - p - s > 0
+    return replaced and s >= MEMBER_ENDING and (p + s) / longer >= MEMBER_SHARED and longer - p - s <= MEMBER_MIDDLE
+
+
+def _unique_best(name: str, among: list[str], key: Any) -> str | None:
+    """The one member of ``among`` that ``key`` ranks highest for ``name``; None where two tie (no evidence which)."""
+    ranked = sorted(among, key=lambda n: key(name, n), reverse=True)
+    if not ranked or (len(ranked) > 1 and key(name, ranked[0]) == key(name, ranked[1])):
+        return None
+    return ranked[0]
+
+
+def _alikeness(a: str, b: str) -> float:
+    return SequenceMatcher(None, _letters(a), _letters(b)).ratio()
+
+
 class RecordRoles:
     """Translates a donor's instructions, registers and subtarget features to the new target's of the same role,
     one donor's table at a time, each answer computed once."""
@@ -153,6 +230,12 @@ class RecordRoles:
         self.own_features = feature_names(target)
         self.by_string = {f["string"]: f for f in details.get("features") or [] if f.get("string")}
         self.donors = donors
+        self.spelling = getattr(target, "namespace", "") or ""
+        self.own_members = class_members(target)
+        # every name the target's headers declare, in any scope: a donor's name among them is the target's own
+        self.own_declared = {q.rpartition("::")[2] for kind in (getattr(target, "values", None) or {})
+                             if kind.startswith("decl.") for q in target.values[kind]}
+        self._donor_members: dict[str, dict[str, list[tuple[str, str]]]] = {}
         self._donor: dict[str, tuple[dict[str, dict[str, Any]], dict[str, tuple[Any, ...]], dict[str, Any]]] = {}
         self._donor_features: dict[str, dict[str, tuple[str, str]]] = {}
         self._donor_roles: dict[str, dict[tuple[Any, ...], list[dict[str, Any]]]] = {}
@@ -223,11 +306,58 @@ class RecordRoles:
             return None
         return _feature_spellings(self.by_string[found[0]]).get(found[1])
 
+    def member(self, donor: str, name: str) -> str | None:
+        """The new target's member in the role of ``donor``'s class member ``name``: in the target's class of the
+        same role (the donor's class in the target's spelling: ``LoongArchSubtarget`` is ``RISCVSubtarget``), the
+        one member of the same shape (a field; a method's return type, parameter types and qualifiers, ``_shape``)
+        whose name differs from it in one short run (``members_alike``; LoongArch's ``GRLen``, ``getGRLen()`` and
+        ``getGRLenVT()`` are RISC-V's ``XLen``, ``getXLen()`` and ``getXLenVT()``), where the match is mutual (no
+        other member of the donor's class of that shape is as alike to it). A method named after a field goes to
+        the method named after that field's counterpart (``getGRLen`` -> ``getXLen``, not ``getFLen``). A name
+        the target's headers declare anywhere is its own and stays."""
+        if not self.own_members or name in self.own_declared or donor not in self.donors:
+            return None
+        if donor not in self._donor_members:
+            self._donor_members[donor] = class_members(self.donors[donor])
+        donor_spelling = getattr(self.donors[donor], "namespace", "") or donor
+        found = None
+        for cls, members in self._donor_members[donor].items():
+            shape = next((s for n, s in members if n == name), None)
+            own = self.own_members.get(cls.replace(donor_spelling, self.spelling, 1)) if donor_spelling in cls else None
+            if shape is None or not own:
+                continue
+            best = self._class_member(name, shape, members, own)
+            if best is None or (found is not None and found != best):  # two classes of the donor's say two things
+                return None
+            found = best
+        return found
+
+    def _class_member(self, name: str, shape: str, members: list[tuple[str, str]],
+                      own: list[tuple[str, str]]) -> str | None:
+        """``member`` within one pair of classes (the donor's ``members``, the target's ``own``)."""
+        donor_names, own_names = {n for n, _ in members}, {n for n, _ in own}
+        fields = {} if shape == "field" else {
+            f: t for f, s in members if s == "field" and f in name
+            for t in [self._class_member(f, "field", members, own)] if t}
+
+        def key(a: str, b: str) -> tuple[bool, float]:
+            consistent = any(a.replace(f, t) == b for f, t in fields.items())
+            return consistent, round(_alikeness(a, b), 2)
+
+        mine = [n for n, s in own if s == shape and n not in donor_names and members_alike(name, n)]
+        best = _unique_best(name, mine, key)
+        if best is None:
+            return None
+        theirs = [n for n, s in members if s == shape and n not in own_names and members_alike(best, n)]
+        return best if _unique_best(best, theirs, lambda a, b: round(_alikeness(a, b), 2)) == name else None
+
     def counterpart(self, donor: str, name: str) -> str | None:
-        """The new target's record in the role of ``donor``'s instruction, register or feature ``name``, or None."""
+        """The new target's record in the role of ``donor``'s instruction, register, feature or class member
+        ``name``, or None."""
         key = (donor, name)
         if key not in self._memo:
-            self._memo[key] = self.instruction(donor, name) or self.register(donor, name) or self.feature(donor, name)
+            self._memo[key] = self.instruction(donor, name) or self.register(donor, name) \
+                or self.feature(donor, name) or self.member(donor, name)
         return self._memo[key]
 
     def translate(self, donor: str, value: str) -> str:
