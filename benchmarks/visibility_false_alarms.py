@@ -5,7 +5,8 @@
 
 Each real function of TARGET that has a template group (its first definition, read from the corpus only to measure
 the check) goes through ``visible.Visibility.unknown`` as generation calls it, with and without the class-scope rule
-(``in_scope``: names LLVM's headers declare only inside a class, a parameter list or a body). A real function flagged
+(``in_scope``: names LLVM's headers declare only inside a class, a parameter list or a body), then through
+``Visibility.other_class_members`` (a name the description declares only in another of the target's classes). A real function flagged
 is a false alarm: it compiles in its backend. Prints the functions the class-scope rule adds and the counts.
 """
 
@@ -29,8 +30,11 @@ def main() -> int:
     table = PropertyTable.load(cache_root() / "describe" / f"{target}.json")
     spelling = table.namespace or target
     truth = ground_truth(cache_root() / "corpus", target)
-    vis = _visibility(table, spelling, [t.qname for t in templates], None, templates)
-    n = before = after = 0
+    donors = {m.target for t in templates for m in t.members}
+    tables = {d: PropertyTable.load(cache_root() / "describe" / f"{d}.json") for d in sorted(donors)
+              if (cache_root() / "describe" / f"{d}.json").is_file()}
+    vis = _visibility(table, spelling, [t.qname for t in templates], None, templates, tables)
+    n = before = after = with_members = 0
     for t in templates:
         gt = truth.get((t.file, t.qname))
         if gt is None:
@@ -39,13 +43,18 @@ def main() -> int:
         conventions, local_names = vis.conventions(t), vis.template_locals(t)
         base = set(vis.unknown(code, conventions, local_names))
         full = set(vis.unknown(code, conventions, local_names, vis.in_scope(t)))
+        members = set(vis.other_class_members(code, t))
         n += 1
         before += bool(base)
         after += bool(full)
+        with_members += bool(full | members)
         if full - base:
             print(f"{t.qname}: {', '.join(sorted(full - base))}")
+        if members - full:
+            print(f"{t.qname}: other classes' members {', '.join(sorted(members - full))}")
     print(f"{target}: {n} real functions; flagged without the class-scope rule {before}, with it {after} "
-          f"(added {after - before})")
+          f"(added {after - before}), with the other-class-member rule too {with_members} "
+          f"(added {with_members - after})")
     return 0
 
 

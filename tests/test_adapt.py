@@ -363,3 +363,41 @@ def test_another_targets_intrinsic_is_undeclared_and_the_targets_own_is_not() ->
     vis = Visibility(table, "XCore", include, [])
     code = "void f ( unsigned ID ) { g ( Intrinsic :: xcore_bitrev , Intrinsic :: memcpy , Intrinsic :: wasm_bitmask ) ; }"
     assert vis.unknown(code) == ["wasm_bitmask"]
+
+
+def test_a_member_of_another_of_the_targets_classes_is_undeclared_unless_the_donors_inherit_it() -> None:
+    """``Subtarget`` in a frame lowering method: the new target declares it as its target lowering's member only
+    (RISC-V's frame lowering holds ``STI``), and the training targets that use it there declare it in their own
+    frame lowering, so the new target's class would have to as well: it does not compile (RISC-V's
+    ``restoreCalleeSavedRegisters``). ``getFrameLowering`` is also only another class's member in the description,
+    but the training targets use it in classes that do not declare it (tblgen's ``<T>GenRegisterInfo`` holds it):
+    inherited, so visible. Without header declarations nothing is judged."""
+    from vega_llvm.describe.properties import PropertyTable
+    from vega_llvm.generate.visible import Visibility
+    from vega_llvm.llvm.toolchain import find_toolchain
+    from vega_llvm.templates.schema import Member, Statement, Template
+
+    def template(qname: str, use: str) -> Template:
+        stmts = [Statement(0, None, 0, "function_definition", ["void", *qname.split("::")[:1], "::",
+                                                               qname.split("::")[1], "(", ")", "{"], ["}"],
+                           "TARGET_INDEPENDENT"),
+                 Statement(1, 0, 1, "expression_statement", ["f", "(", use, ")", ";"], [], "TARGET_INDEPENDENT")]
+        ms = [Member(t, t, f"{t}/X.cpp:1", t, [0, 1], {}) for t in ("A", "B")]
+        return Template(qname, "<T>X.cpp", qname, "REG", ["A", "B"], stmts, ms)
+
+    frame = template("<T>FrameLowering::emitEpilogue", "Subtarget")
+    regs = template("<T>RegisterInfo::getFrameRegister", "getFrameLowering")
+    new = PropertyTable("New", "New", values={
+        "decl.class": ["NewFrameLowering", "NewTargetLowering", "NewRegisterInfo", "NewSubtarget"],
+        "decl.field": ["NewFrameLowering::STI", "NewTargetLowering::Subtarget"],
+        "decl.method": ["NewSubtarget::getFrameLowering", "NewRegisterInfo::getFrameRegister"]},
+        meta={"declarations": {"used": True}})
+    donors = {t: PropertyTable(t, t, values={"decl.field": [f"{t}FrameLowering::Subtarget"],
+                                             "decl.method": [f"{t}Subtarget::getFrameLowering"]}) for t in ("A", "B")}
+    vis = Visibility(new, "New", find_toolchain().includedir, [frame.qname, regs.qname], [frame, regs], donors)
+    assert vis.other_class_members("void NewFrameLowering::emitEpilogue() {\n  f(Subtarget);\n}", frame) == ["Subtarget"]
+    assert vis.other_class_members("void NewFrameLowering::emitEpilogue() {\n  f(STI);\n}", frame) == []
+    assert vis.other_class_members("void NewRegisterInfo::getFrameRegister() {\n  f(getFrameLowering);\n}", regs) == []
+    new.meta = {}
+    assert Visibility(new, "New", find_toolchain().includedir, [], [frame], donors).other_class_members(
+        "void NewFrameLowering::emitEpilogue() {\n  f(Subtarget);\n}", frame) == []

@@ -387,7 +387,7 @@ def generate(
     truth = ground_truth(corpus_dir, target)
     spelling = _spelling(table, target)
     vis = _visibility(table, spelling, [templates[t].qname for t in (*tpl_ids, *extra_ids)],
-                      {q for _, q in functions} if functions is not None else None, templates.values()) \
+                      {q for _, q in functions} if functions is not None else None, templates.values(), train_tables) \
         if check_identifiers else None
     prov = {
         "model": str(Path(model_dir).resolve()),
@@ -501,14 +501,16 @@ def _confidence(tpl: Any, cand: "_Written", spelling: str) -> float:
 
 
 def _visibility(table: Any, spelling: str, qnames: list[str], known: set[str] | None = None,
-                templates: Iterable[Any] = ()) -> Any:
+                templates: Iterable[Any] = (), donors: dict[str, Any] | None = None) -> Any:
     """What the target's functions may name (``visible.Visibility``); None without a description to check against.
 
     ``qnames``: the functions written beside each one. ``known``: the target's functions where they are known (an
     evaluation puts each function into the target's real backend): only those of ``qnames`` are there to call. The
     templates hold every training target's groups (``create<T>MCCodeEmitter``), and XCore's backend has none of
     that name; a new target's backend has every function generated for it. ``templates``: the training templates,
-    whose versions tell which of LLVM's class-scope names each class's functions use (``Visibility.in_scope``)."""
+    whose versions tell which of LLVM's class-scope names each class's functions use (``Visibility.in_scope``).
+    ``donors``: the training targets' descriptions, whose classes' declarations tell which names their versions
+    inherit (``Visibility.other_class_members``)."""
     if table is None:
         return None
     from ..llvm.toolchain import find_toolchain
@@ -528,7 +530,7 @@ def _visibility(table: Any, spelling: str, qnames: list[str], known: set[str] | 
         if owner in classes and f"{owner}::{member}" not in members:
             parts = parts[:-1]
         names.update(parts)
-    return Visibility(table, spelling, find_toolchain().includedir, names, templates)
+    return Visibility(table, spelling, find_toolchain().includedir, names, templates, donors)
 
 
 def _record(tpl: Any, target: str, best: "_Written", ranked: list["_Written"], stmts: list[dict[str, Any]],
@@ -727,7 +729,8 @@ def _parsing_first(tpl: Any, cands: list[_Written], vis: Any = None, table: Any 
     def check(c: _Written) -> None:
         c.parses = bool(c.code.strip()) and _errors(c.code) <= allowed
         c.falls_off = c.parses and falls_off(c.code)
-        c.undeclared = vis.unknown(c.code, conventions, local_names, in_scope) if vis is not None else []
+        c.undeclared = [*vis.unknown(c.code, conventions, local_names, in_scope),
+                        *vis.other_class_members(c.code, tpl)] if vis is not None else []
         if table is not None:  # a signature or a call no declaration of the description takes
             arity = len(parameter_names(c.code.partition("\n")[0]) or [])
             own = [f"{qname}/{arity}"] if arity_mismatch(c.code, own_arities) else []

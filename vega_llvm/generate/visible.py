@@ -267,7 +267,7 @@ class Visibility:
     """What one target's generated functions may name (built once per generation run)."""
 
     def __init__(self, table: Any, spelling: str, include_dir: Path, generated_names: Iterable[str],
-                 templates: Iterable[Any] = ()):
+                 templates: Iterable[Any] = (), donors: dict[str, Any] | None = None):
         self.spelling = spelling
         self.llvm = llvm_identifiers(str(include_dir)) - foreign_intrinsics(
             str(include_dir), getattr(table, "values", {}).get("intrinsic", []) if table is not None else [])
@@ -286,6 +286,27 @@ class Visibility:
             if self.checks_own_names else {}
         # a class's scope also holds what it inherits from LLVM's classes (``XCoreFunctionInfo::create``)
         self.classes = {c.rpartition("::")[2] for c in table.values.get("decl.class", [])}
+        # each declared class's own members, and the names the description has outside any class
+        self.members: dict[str, set[str]] = defaultdict(set)
+        for kind in ("decl.method", "decl.field"):
+            for q in table.values.get(kind, []):
+                cls, _, name = q.rpartition("::")
+                self.members[cls.rpartition("::")[2]].add(name)
+        member_names = set().union(*self.members.values()) if self.members else set()
+        outside = {q.rpartition("::")[2] for kind, vals in table.values.items()
+                   if kind not in ("decl.method", "decl.field") for q in vals}
+        self.member_only = member_names - outside - set(_IDENT.findall(" ".join(outside)))
+        self._inherited: dict[str, set[str]] = {}
+        # the training targets' descriptions: which names their own classes declare (``other_class_members``)
+        self.donor_members: dict[str, tuple[str, dict[str, set[str]]]] = {}
+        for name, donor in (donors or {}).items():
+            own: dict[str, set[str]] = defaultdict(set)
+            for kind in ("decl.method", "decl.field"):
+                for q in donor.values.get(kind, []):
+                    c, _, member = q.rpartition("::")
+                    own[c.rpartition("::")[2]].add(member)
+            if own:
+                self.donor_members[name] = (donor.namespace or name, own)
 
     def conventions(self, template: Any) -> set[str]:
         """Names with the target's spelling that the template itself writes (outside its placeholders), so every
@@ -339,6 +360,43 @@ class Visibility:
             shared = _shared(used)
             self._in_class[owner] = shared | self.headers.inherited(shared)
         return own | self._in_class[owner]
+
+    def other_class_members(self, code: str, template: Any) -> list[str]:
+        """Names a method of one of the target's declared classes uses on its own (not after ``.``, ``->`` or
+        ``::``, not declared in it) that the description declares only as members of its other classes, that its
+        own class does not declare, and that no LLVM class it derives from holds (``HeaderScopes.inherited`` of the
+        names its training versions use) nor LLVM declares outside a class: ``Subtarget`` in a
+        ``RISCVFrameLowering`` method (RISC-V's frame lowering holds ``STI``; ``Subtarget`` is its target
+        lowering's), ``adjustReg`` of ``RISCVRegisterInfo`` there. The training targets' versions use such names
+        where their own class declares them; the new target's class is the one that counts."""
+        owner = _owner(template.qname)
+        cls = owner.replace("<T>", self.spelling).rpartition("::")[2]
+        if not self.checks_own_names or cls not in self.classes:
+            return []
+        names = plain_names(code) - declared_in(code)
+        candidates = names & self.member_only - self.members.get(cls, set()) - self.scopes.get(cls, set())
+        candidates -= self.llvm - self.headers.scoped  # LLVM declares it outside a class too
+        if not candidates:
+            return []
+        if owner not in self._inherited:
+            used: dict[str, set[str]] = defaultdict(set)
+            for t in self.owned.get(owner, []):
+                for name, who in self.used_undeclared(t).items():
+                    used[name] |= who
+            # what a training target's version uses on its own and its own class does not declare, it inherits
+            # (from LLVM, from tblgen's ``<T>Gen*`` classes, from a class of its own such as ``<T>TargetStreamer``):
+            # the new target's class may too
+            inherited = {n for n, who in used.items()
+                         if any(self._not_own(t, owner, n) for t in who)}
+            self._inherited[owner] = self.headers.inherited(_shared(used)) | inherited
+        return sorted(candidates - self._inherited[owner])
+
+    def _not_own(self, target: str, owner: str, name: str) -> bool:
+        """Whether ``target``'s class of the role ``owner`` (``<T>FrameLowering``) does not declare ``name``; also
+        where its description has no declarations of that class (nothing says it does)."""
+        spelled, own = self.donor_members.get(target, ("", {}))
+        cls = owner.replace("<T>", spelled).rpartition("::")[2]
+        return name not in own.get(cls, set())
 
     def template_locals(self, template: Any) -> set[str]:
         """Names that are locals of this function wherever the training targets write it: declared inside it
