@@ -80,3 +80,21 @@ def test_pruning_never_offers_a_body_whose_return_it_took() -> None:
     assert all(not c.source.endswith("-pruned") for c in ranked)
     assert [c.source for c in ranked] == ["member:Beta", "member:Alpha"]
     assert ranked[0].undeclared == ["lowerMUL"] and ranked[1].falls_off
+
+
+def test_a_candidate_whose_brackets_do_not_pair_up_does_not_parse() -> None:
+    """An unmatched ``)`` that tree-sitter recovers from (RISC-V's ``lowerINSERT_VECTOR_ELT`` was charged "the
+    body's brackets: unmatched ')'") ranks after a candidate that pairs up, even a less similar one."""
+    from vega_llvm.generate.generate import _errors, _parsing_first, _Written
+
+    tpl = _lower()
+    # a member tree-sitter finds one error in (a macro it cannot expand, in real code): one error is allowed
+    tpl.statements.append(Statement(3, 0, 1, "declaration", ["int", "x", "=", ";"], [], "TARGET_INDEPENDENT"))
+    for m in tpl.members:
+        m.statements.append(3)
+    bad = _Written("member:Alpha", [0, 1, 2], {}, "SDValue NewTL::lowerX()\n{\n  ADD());\n  return lowerMUL();\n}", 0.6)
+    good = _Written("member:Beta", [0, 1, 2], {}, "SDValue NewTL::lowerX()\n{\n  ADD();\n  return lowerMUL();\n}", 0.4)
+    assert _errors(bad.code) == 1
+    ranked = _parsing_first(tpl, [bad, good], None, None, "New")
+    assert [c.source for c in ranked] == ["member:Beta", "member:Alpha"]
+    assert ranked[0].parses and not ranked[1].parses

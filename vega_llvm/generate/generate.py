@@ -34,6 +34,7 @@ from typing import Any, Callable, Iterable, Iterator
 from .. import LLVM_VERSION, __version__
 from ..errors import ConfigError
 from ..evaluate.metrics import Comparison, compare, extract_body
+from ..evaluate.swap import bracket_error
 from ..jsonl import target_rows
 from .adapt import own_classes, own_conventions, scoped_enumerators
 from .parameters import (
@@ -727,7 +728,9 @@ def _parsing_first(tpl: Any, cands: list[_Written], vis: Any = None, table: Any 
         own_arities = []
 
     def check(c: _Written) -> None:
-        c.parses = bool(c.code.strip()) and _errors(c.code) <= allowed
+        # tree-sitter recovers from an unmatched ``)`` inside a macro-laden function as it does in the members' own
+        # code, so the brackets are checked apart: they must pair up (4 of RISC-V's chosen functions did not)
+        c.parses = bool(c.code.strip()) and _errors(c.code) <= allowed and bracket_error(extract_body(c.code)) is None
         c.falls_off = c.parses and falls_off(c.code)
         c.undeclared = [*vis.unknown(c.code, conventions, local_names, in_scope),
                         *vis.other_class_members(c.code, tpl)] if vis is not None else []
