@@ -77,3 +77,22 @@ def test_a_scratch_backend_keys_further_overloads_as_a_donors(tmp_path: Path) ->
     got = load_results(path, "RISCV", ["RISCV"])
     assert [f.key for f in got] == ["getTargetNode", "getTargetNode#1", "getTargetNode#2", "getTargetNode"]
     assert "BlockAddressSDNode" in got[1].signature and "JumpTableSDNode" in got[2].signature
+
+
+def test_an_overload_no_candidate_defines_comes_from_the_variants_asked_once() -> None:
+    """LoongArch's getTargetNode versions have the same statements: they make one candidate, and the other
+    overloads are among its variants (the statements as each writer wrote them)."""
+    kinds = list(HEADS)
+    members = [Member("LoongArch") for _ in kinds]
+    ranked = [Cand("member:LoongArch", code("GlobalAddress"))]
+    asked = []
+
+    def more() -> list[Cand]:
+        asked.append(1)
+        return [Cand("member:LoongArch", code(k)) for k in ("BlockAddress", "JumpTable", "GlobalAddress")]
+
+    got = further_overloads(ranked, lambda c: c.code, lambda c: c.source, members, [code(k) for k in kinds], [], more)
+    assert [[c.code.split("(")[1].split()[0] for c in found] for found in got] == [["BlockAddressSDNode"], ["JumpTableSDNode"]]
+    assert asked == [1]
+    assert further_overloads(ranked, lambda c: c.code, lambda c: c.source, members[:1], [code("GlobalAddress")], [],
+                             more) == [] and asked == [1]  # nothing wanted: never asked

@@ -442,7 +442,7 @@ def generate(
             keep_set = set(best.statements)
             for s in stmts:
                 s["kept"] = s["id"] in keep_set
-            further = _further_overloads(tpl, ranked, table, spelling)
+            further = _further_overloads(tpl, ranked, table, spelling, vis)
             ranked = _without(ranked, further)
             rec = _record(tpl, target, best, ranked[:candidates], stmts, spelling, truth, ranking, agg)
             rec["provenance"] = prov
@@ -464,7 +464,7 @@ def generate(
             keep_set = set(best.statements)
             stmts = [{"id": st.id, "confidence": round(best.confidence, 4), "kept": st.id in keep_set}
                      for st in tpl.statements]
-            further = _further_overloads(tpl, ranked, table, spelling)
+            further = _further_overloads(tpl, ranked, table, spelling, vis)
             ranked = _without(ranked, further)
             rec = _record(tpl, target, best, ranked[:candidates], stmts, spelling, truth, ranking, agg)
             rec["single_donor"] = True
@@ -574,15 +574,29 @@ def _record(tpl: Any, target: str, best: "_Written", ranked: list["_Written"], s
     return rec
 
 
-def _further_overloads(tpl: Any, ranked: list["_Written"], table: Any, spelling: str) -> list[list["_Written"]]:
+def _further_overloads(tpl: Any, ranked: list["_Written"], table: Any, spelling: str,
+                       vis: Any = None) -> list[list["_Written"]]:
     """The candidates of each further overload of the function the target is taken to have
     (``overloads.further_overloads``): each makes a row of its own, and none stays an alternative of the chosen
-    row's, whose function it does not define."""
+    row's, whose function it does not define. An overload found only among the candidates' variants (the same
+    statements as each writer wrote them) is put through the same checks and ranking as any candidate."""
     from .overloads import further_overloads
 
     declared = declared_signatures(table, tpl.qname.replace("<T>", spelling)) if table is not None else []
-    return further_overloads(ranked, lambda c: c.code, lambda c: c.source, tpl.members, _member_codes(tpl, spelling),
-                             declared)
+    listed = {id(c) for c in ranked}
+
+    def variants() -> list[_Written]:
+        return [v for c in ranked if c.variants is not None for v in c.variants()]
+
+    out = []
+    for found in further_overloads(ranked, lambda c: c.code, lambda c: c.source, tpl.members,
+                                   _member_codes(tpl, spelling), declared, variants):
+        if any(id(c) not in listed for c in found):
+            found = _parsing_first(tpl, found, vis, table, spelling)
+            for c in found:
+                c.confidence = _confidence(tpl, c, spelling)
+        out.append(found)
+    return out
 
 
 def _without(ranked: list["_Written"], further: list[list["_Written"]]) -> list["_Written"]:

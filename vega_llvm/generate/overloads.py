@@ -16,7 +16,7 @@ order, make one more row.
 
 from __future__ import annotations
 
-from typing import Any, Iterable, Sequence, TypeVar
+from typing import Any, Callable, Iterable, Sequence, TypeVar
 
 from .parameters import parameters, type_key
 
@@ -56,20 +56,29 @@ def wanted_overloads(chosen_donor: str | None, members: Sequence[Any], member_co
 
 
 def further_overloads(ranked: Sequence[C], code_of: Any, source_of: Any, members: Sequence[Any],
-                      member_codes: Sequence[str], declared: Iterable[str]) -> list[list[C]]:
+                      member_codes: Sequence[str], declared: Iterable[str],
+                      more: Callable[[], Iterable[C]] | None = None) -> list[list[C]]:
     """For each wanted overload (``wanted_overloads``) other than that of ``ranked[0]`` (the chosen candidate), the
-    candidates of ``ranked`` that define it, best first; overloads no candidate defines are left out.
-    ``code_of``/``source_of`` read a candidate's code and source."""
+    candidates of ``ranked`` that define it, best first; where none does, those of ``more()`` (asked once, at the
+    first need: the candidates' statements as each of their writers wrote them, ``adapt.Adapted.variants``, for
+    two overloads of one target have the same statements and differ in their values: LoongArch's four
+    ``getTargetNode``); overloads no candidate defines are left out. ``code_of``/``source_of`` read a candidate's
+    code and source."""
     if not ranked:
         return []
     chosen = overload_key(_head(code_of(ranked[0])))
     donor = next((d for d in (donor_of(source_of(c)) for c in ranked) if d), None)
     keys = [overload_key(_head(code_of(c))) for c in ranked]
+    extra: list[tuple[C, OverloadKey | None]] | None = None
     out = []
     for want in wanted_overloads(donor, members, member_codes, declared):
         if want == chosen:
             continue
         found = [c for c, k in zip(ranked, keys) if k == want]
+        if not found and more is not None:
+            if extra is None:
+                extra = [(c, overload_key(_head(code_of(c)))) for c in more()]
+            found = [c for c, k in extra if k == want]
         if found:
             out.append(found)
     return out
