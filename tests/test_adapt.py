@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from vega_llvm.generate.adapt import consensus, member_candidates
 from vega_llvm.generate.generate import single_donor_templates
+from vega_llvm.generate.visible import HeaderScopes
 from vega_llvm.templates.schema import Member, Placeholder, Statement, Template
 
 
@@ -83,6 +84,7 @@ def test_the_first_clean_candidate_is_taken_whatever_its_rank() -> None:
     vis = object.__new__(Visibility)  # the real check, against a small set of visible names
     vis.spelling, vis.llvm, vis.described, vis.generated = "New", frozenset(), {"Zero"}, {"f"}  # generated: own name
     vis.checks_own_names, vis._tblgen, vis.scopes, vis.classes, vis.owned, vis._used = True, None, {}, set(), {}, {}
+    vis.headers = HeaderScopes(frozenset(), {}, {})  # no LLVM class to reach members through
     ranked = _parsing_first(tpl, [_written(tpl, a, {}, {}, {}, "New") for a in adapted], vis)
     assert ranked[0].source == "member:D" and not ranked[0].undeclared
     assert [c.undeclared for c in ranked[1:]] == [["helper2"], ["helper3"], ["helper4"]]
@@ -106,6 +108,7 @@ def test_a_local_of_every_version_is_undeclared_where_the_candidate_drops_its_de
     vis = object.__new__(Visibility)
     vis.spelling, vis.llvm, vis.described, vis.generated = "New", frozenset({"Result", "Out"}), set(), {"f", "NewX"}
     vis.checks_own_names, vis._tblgen, vis.scopes, vis.classes, vis.owned, vis._used = True, None, {}, set(), {}, {}
+    vis.headers = HeaderScopes(frozenset(), {}, {})  # no LLVM class to reach members through
     # C uses Result undeclared (a member of its class there): not a local of this function
     assert vis.template_locals(tpl) == set()
     ms[2] = Member("C", "C", "C/X.cpp:1", "C", [0, 1, 2], {})
@@ -227,6 +230,7 @@ def test_a_local_of_one_version_is_undeclared_in_a_candidate_without_its_declara
     vis = object.__new__(Visibility)
     vis.spelling, vis.llvm, vis.described, vis.generated = "New", frozenset({"Position", "Out"}), set(), {"f", "NewX"}
     vis.checks_own_names, vis._tblgen, vis.scopes, vis.classes, vis.owned, vis._used = True, None, {}, set(), {}, {}
+    vis.headers = HeaderScopes(frozenset(), {}, {})  # no LLVM class to reach members through
     assert vis.template_locals(tpl) == {"Position"}
     assert vis.unknown("unsigned NewX :: f ( ) {\n  return Position ;\n}", set(), vis.template_locals(tpl)) == ["Position"]
     assert vis.unknown("unsigned NewX :: f ( ) {\n  unsigned Position = Out ;\n  return Position ;\n}", set(),
@@ -401,3 +405,25 @@ def test_a_member_of_another_of_the_targets_classes_is_undeclared_unless_the_don
     new.meta = {}
     assert Visibility(new, "New", find_toolchain().includedir, [], [frame], donors).other_class_members(
         "void NewFrameLowering::emitEpilogue() {\n  f(Subtarget);\n}", frame) == []
+
+
+def test_a_member_that_no_llvm_class_of_the_variable_declares_is_undeclared() -> None:
+    """``VT.getSimpleVT()`` where ``VT`` is an ``MVT`` (a donor's ``EVT``'s member) and ``Val.isVector()`` where
+    ``Val`` is an ``SDValue``: RISC-V's ``getContainerForFixedLengthVector`` and ``isZExtFree`` failed to compile on
+    them. Members of the class or of a base (``MachineFunction`` is declared with an export macro between ``class``
+    and its name) pass; a name declared with two types in two scopes, and a class the headers' parse gives no
+    members of (``SelectionDAG``'s body defeats tree-sitter), are not judged."""
+    from vega_llvm.describe.properties import PropertyTable
+    from vega_llvm.generate.visible import Visibility
+    from vega_llvm.llvm.toolchain import find_toolchain
+
+    table = PropertyTable("New", "New", values={}, meta={"declarations": {"used": True}})
+    vis = Visibility(table, "New", find_toolchain().includedir, [])
+    code = ("static MVT f(MVT VT, SDValue Val, MachineFunction &MF, SelectionDAG &DAG) {\n"
+            "  if (Val.isVector() || DAG.isBeforeLegalize()) return VT.getSimpleVT();\n"
+            "  MF.getSubtarget(); MF.getFrameInfo(); Val.getValueType(); VT.getSizeInBits();\n"
+            "  return VT.getVectorElementType();\n}")
+    assert vis.foreign_llvm_members(code) == ["MVT::getSimpleVT", "SDValue::isVector"]
+    assert {"MVT::getSimpleVT", "SDValue::isVector"} <= set(vis.unknown(code))
+    twice = "void f() {\n  { SDValue V; V.getNode(); }\n  { MVT V; V.getSimpleVT(); }\n}"
+    assert vis.foreign_llvm_members(twice) == []

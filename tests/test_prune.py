@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from vega_llvm.generate.prune import offending_names, without_statements
+from vega_llvm.generate.visible import HeaderScopes
 from vega_llvm.templates.schema import Member, Placeholder, Statement, Template
 
 
@@ -48,6 +49,7 @@ def test_generation_offers_the_pruned_candidate_where_every_candidate_names_some
     vis.spelling, vis.llvm = "New", frozenset({"SDValue", "Op", "ADD", "MUL"})
     vis.described, vis.generated = {"lowerAdd"}, {"LowerOperation", "NewTL"}
     vis.checks_own_names, vis._tblgen, vis.scopes, vis.classes, vis.owned, vis._used = True, None, {}, set(), {}, {}
+    vis.headers = HeaderScopes(frozenset(), {}, {})  # no LLVM class to reach members through
     ranked = _parsing_first(tpl, [_written(tpl, a, {}, {}, {}, "New") for a in adapted], vis, None, "New")
     assert ranked[0].source == "member:Alpha-pruned" and ranked[0].statements == [0, 1, 2, 5]
     assert ranked[0].parses and not ranked[0].undeclared and "lowerMUL" not in ranked[0].code
@@ -75,6 +77,7 @@ def test_the_same_statements_as_another_target_wrote_them_come_before_pruning() 
     vis.spelling, vis.llvm = "New", frozenset({"SDValue"})
     vis.described, vis.generated = {"lowerAdd"}, {"lowerX", "NewTL"}
     vis.checks_own_names, vis._tblgen, vis.scopes, vis.classes, vis.owned, vis._used = True, None, {}, set(), {}, {}
+    vis.headers = HeaderScopes(frozenset(), {}, {})  # no LLVM class to reach members through
     ranked = _parsing_first(tpl, [_written(tpl, a, {}, {}, {}, "New") for a in adapted], vis, None, "New")
     assert [c.source for c in ranked] == ["member:Beta", "member:Alpha"]
     assert "lowerAdd" in ranked[0].code and not ranked[0].undeclared and ranked[1].undeclared == ["lowerMUL"]
@@ -104,6 +107,7 @@ def test_a_local_whose_declaration_was_pruned_takes_its_users_with_it() -> None:
     vis.spelling, vis.llvm = "New", frozenset({"MachineFunction", "MF", "use"})
     vis.described, vis.generated = set(), {"lowerX", "NewTL"}
     vis.checks_own_names, vis._tblgen, vis.scopes, vis.classes, vis.owned, vis._used = True, None, {}, set(), {}, {}
+    vis.headers = HeaderScopes(frozenset(), {}, {})  # no LLVM class to reach members through
     assert "MF" not in vis.template_locals(tpl)  # Beta uses MF undeclared: no local of every version
     alpha = [a for a in adapted if a.source == "member:Alpha"]
     ranked = _parsing_first(tpl, [_written(tpl, a, {}, {}, {}, "New") for a in alpha], vis, None, "New")
@@ -145,6 +149,7 @@ def test_a_case_value_twice_in_one_switch_is_reported_and_both_cases_go() -> Non
     vis.spelling, vis.llvm = "New", frozenset({"Op", "NAND", "SWAP"})
     vis.described, vis.generated = set(), {"expand", "NewX"}
     vis.checks_own_names, vis._tblgen, vis.scopes, vis.classes, vis.owned, vis._used = True, None, {}, set(), {}, {}
+    vis.headers = HeaderScopes(frozenset(), {}, {})  # no LLVM class to reach members through
     ranked = _parsing_first(tpl, [_written(tpl, a, {}, {}, {}, "New") for a in adapted], vis, None, "New")
     assert ranked[0].source == "member:Alpha-pruned" and ranked[0].statements == [0, 1, 4, 5, 8]
     assert not ranked[0].undeclared and "NAND" not in ranked[0].code and "SWAP" in ranked[0].code

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from vega_llvm.generate.returns import falls_off
+from vega_llvm.generate.visible import HeaderScopes
 from vega_llvm.templates.schema import Member, Statement, Template
 
 
@@ -56,6 +57,7 @@ def _visibility(names: set[str]) -> object:
     vis.spelling, vis.llvm = "New", frozenset({"SDValue", *names})
     vis.described, vis.generated = set(), {"lowerX", "NewTL"}
     vis.checks_own_names, vis._tblgen, vis.scopes, vis.classes, vis.owned, vis._used = True, None, {}, set(), {}, {}
+    vis.headers = HeaderScopes(frozenset(), {}, {})  # no LLVM class to reach members through
     return vis
 
 

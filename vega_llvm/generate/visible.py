@@ -25,6 +25,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Iterable
 
+from ..describe.declarations import _blank_export_macros
+
 _IDENT = re.compile(r"(?<!\w)[A-Za-z_]\w*")  # not the x of 0x1F nor the ULL of 1ULL
 _IDENT_B = re.compile(rb"[A-Za-z_]\w*")
 # C++ keywords and the few names the compiler itself provides; tree-sitter reports some of them as identifiers.
@@ -152,7 +154,7 @@ def llvm_header_scopes(include_dir: str) -> HeaderScopes:
                 from ..corpus.parse import make_parser
 
                 parser = make_parser()
-            caps = QueryCursor(query).captures(parser.parse(data).root_node)
+            caps = QueryCursor(query).captures(parser.parse(_blank_export_macros(data)).root_node)
             for node in caps.get("macro", []):
                 anywhere.add(node.text or b"")
             for node in caps.get("class", []):
@@ -432,6 +434,7 @@ class Visibility:
         if in_scope is not None:
             names |= plain_names(code) & self.headers.scoped - in_scope - self.described - self.generated \
                 - (conventions or set())
+        foreign = [*foreign, *self.foreign_methods(code), *self.foreign_llvm_members(code)]
         if not names and not foreign:
             return []
         names -= declared_in(code)
@@ -441,7 +444,7 @@ class Visibility:
                 if not self.checks_own_names or n == self.spelling or (self._tblgen and self._tblgen.match(n)):
                     continue
             out.append(n)
-        return sorted({*out, *foreign, *self.foreign_methods(code)})
+        return sorted({*out, *foreign})
 
     def foreign_methods(self, code: str) -> list[str]:
         """``Class::member`` for each member the code reaches through a local of one of the target's declared
@@ -462,6 +465,50 @@ class Visibility:
             if member not in self.scopes.get(cls, set()) and member not in self.llvm:
                 out.add(f"{cls}::{member}")
         return sorted(out)
+
+    def foreign_llvm_members(self, code: str) -> list[str]:
+        """``Class::member`` for each member the code reaches through a local or parameter of one of LLVM's classes
+        (``SelectionDAG &DAG``, then ``DAG.isBeforeLegalize()``) that neither the class nor any class its base
+        clauses name declares in LLVM's installed headers: a donor's code where the variable is of another type
+        (``isBeforeLegalize`` is ``DAGCombinerInfo``'s). A class with a base the headers do not declare as a class
+        (a template parameter, an alias) is not judged."""
+        typed = local_classes(code, self._llvm_classes())
+        if not typed:
+            return []
+        out = set()
+        for m in re.finditer(r"(?<![\w.>])(\w+)\s*(?:->|\.)\s*(~?\w+)\b", _strip_literals(code)):
+            cls = typed.get(m.group(1))
+            if cls is None or cls in self.classes:
+                continue
+            members = self._llvm_class_members(cls)
+            if members is not None and m.group(2) not in members:
+                out.add(f"{cls}::{m.group(2)}")
+        return sorted(out)
+
+    def _llvm_classes(self) -> set[str]:
+        if not hasattr(self, "_llvm_class_names"):
+            self._llvm_class_names = set(self.headers.members) - self.classes
+        return self._llvm_class_names
+
+    def _llvm_class_members(self, cls: str) -> set[str] | None:
+        """The members of LLVM's class ``cls`` and of every class its base clauses name, transitively; None where
+        a base clause names something the headers declare no members of (not judged)."""
+        memo = self.__dict__.setdefault("_llvm_members_memo", {})
+        if cls not in memo:
+            out: set[str] = set()
+            todo, seen, known = [cls], set(), True
+            while todo:
+                c = todo.pop()
+                if c in seen:
+                    continue
+                seen.add(c)
+                if c not in self.headers.members:
+                    known = known and c[:1].islower()  # a namespace or builtin word of a base clause, not a class
+                    continue
+                out |= self.headers.members[c]
+                todo.extend(self.headers.bases.get(c, ()))
+            memo[cls] = out if known else None
+        return memo[cls]
 
     def foreign_members(self, code: str) -> list[str]:
         """``Scope::Name`` where the scope is the target's own (its namespace, an enumeration its description
@@ -491,13 +538,16 @@ def _shared(used: dict[str, set[str]]) -> set[str]:
 def local_classes(code: str, classes: set[str]) -> dict[str, str]:
     """Locals and parameters of ``code`` whose type is one of ``classes`` (by pointer, reference or value; ``auto``
     takes the class named in its initialiser's template argument, as ``MF.getInfo<XCoreFunctionInfo>()`` and
-    ``static_cast<const XCoreInstrInfo *>(...)`` name it)."""
+    ``static_cast<const XCoreInstrInfo *>(...)`` name it). A name declared twice with different types (in two
+    scopes of the function) is left out: which one a use means is not told by its name."""
     out: dict[str, str] = {}
+    types: dict[str, set[str]] = defaultdict(set)
     stack = [syntax_tree(code)]
     while stack:
         node = stack.pop()
         stack.extend(node.children)
-        if node.type not in ("declaration", "parameter_declaration", "optional_parameter_declaration"):
+        if node.type not in ("declaration", "parameter_declaration", "optional_parameter_declaration",
+                             "for_range_loop"):
             continue
         tnode = node.child_by_field_name("type")
         tname = (tnode.text or b"").decode().split("::")[-1].strip() if tnode is not None else ""
@@ -507,10 +557,11 @@ def local_classes(code: str, classes: set[str]) -> dict[str, str]:
                 value = d.child_by_field_name("value") if d.type == "init_declarator" else None
                 hint = re.search(r"<\s*(?:const\s+)?(\w+)\s*[*&]?\s*>", (value.text or b"").decode()) if value else None
                 cls = hint.group(1) if hint and hint.group(1) in classes else None
-            if cls is not None:
-                for name in _declarator_names(d):
+            for name in _declarator_names(d):
+                types[name].add(cls or tname)
+                if cls is not None:
                     out[name] = cls
-    return out
+    return {name: cls for name, cls in out.items() if len(types[name]) == 1}
 
 
 _QUALIFIED = re.compile(r"(?<![\w:])([A-Za-z_]\w*)\s*::\s*([A-Za-z_]\w*)\b(?!\s*(?:::|##))")  # not a macro's paste
