@@ -213,3 +213,30 @@ def test_a_donors_class_member_becomes_the_targets_of_the_same_shape_and_a_like_
     # another shape (a parameter more) is no counterpart
     other = _decls("RISCV", [("RISCVSubtarget", "getXLen", "unsigned getXLen(bool Is64) const")])
     assert RecordRoles(other, {"LoongArch": donor}).counterpart("LoongArch", "getGRLen") is None
+
+
+def test_a_statement_only_the_donor_writes_is_translated_in_its_own_tokens() -> None:
+    """A statement no other training target writes has no placeholder: its donor's names are in its fixed tokens
+    (LoongArch's ``lowerShiftLeftParts``, ``Subtarget.getGRLen()``, which RISC-V failed to compile on); the
+    written candidate translates them from its donor, under the target's scope spelled as well (``RISCV :: SD``)."""
+    from vega_llvm.generate.generate import _written
+
+    donor = _decls("LoongArch", [("LoongArchSubtarget", "getGRLen", "unsigned getGRLen() const")])
+    donor.details.update(LOONGARCH.details)
+    target = _decls("RISCV", [("RISCVSubtarget", "getXLen", "unsigned getXLen() const")])
+    target.details.update(RISCV.details)
+    roles = RecordRoles(target, {"LoongArch": donor})
+    stmts = [
+        Statement(0, None, 0, "function_definition", ["unsigned", "<T>TL", "::", "width", "(", ")", "{"], ["}"],
+                  "TARGET_INDEPENDENT"),
+        Statement(1, 0, 1, "expression_statement", ["f", "(", "<T>", "::", "ST_D", ")", ";"], [], "TARGET_SPECIFIC"),
+        Statement(2, 0, 1, "return_statement", ["return", "Subtarget", ".", "getGRLen", "(", ")", ";"], [],
+                  "TARGET_SPECIFIC"),
+    ]
+    tpl = Template("t", "<T>TL.cpp", "<T>TL::width", "ISel", ["LoongArch"], stmts,
+                   [Member("LoongArch", "LoongArch", "LoongArch/TL.cpp:1", "LoongArch", [0, 1, 2], {})])
+    cand = member_candidates(tpl, lambda sid: None, {"LoongArch": {"ST_D"}}, {"SD"}, {"LoongArch": 1.0},
+                             roles=roles)[0]
+    code = _written(tpl, cand, {}, {}, {}, "RISCV", roles).code
+    assert "Subtarget . getXLen ( )" in code and "RISCV :: SD" in code
+    assert "getGRLen" in _written(tpl, cand, {}, {}, {}, "RISCV").code  # without roles: as the donor wrote it

@@ -54,6 +54,7 @@ from .parameters import (
 )
 from .prune import duplicate_cases
 from .returns import falls_off
+from .overloads import donor_of
 from .roles import RecordRoles
 
 
@@ -433,7 +434,7 @@ def generate(
             keep_ids = [s["id"] for s in stmts if s["kept"]]
             code = instantiate(tpl, {"statements": keep_ids, "values": values, "spelling": spelling})
             model_cand = _Written("model", keep_ids, values, code, fconf)
-            ranked = [_written(tpl, a, rows_by_tpl[t], row_job, decoded, spelling) for a in adapted.get(t, [])]
+            ranked = [_written(tpl, a, rows_by_tpl[t], row_job, decoded, spelling, roles) for a in adapted.get(t, [])]
             ranked = _parsing_first(tpl, [*ranked, model_cand], vis, table, spelling)
             best = ranked[0]
             if strategy == "adapt":
@@ -454,7 +455,7 @@ def generate(
         # target is among the most similar: its function adapted as above, at most half confident (``consensus``)
         for t in extra_ids:
             tpl = templates[t]
-            ranked = [_written(tpl, a, {}, row_job, decoded, spelling)
+            ranked = [_written(tpl, a, {}, row_job, decoded, spelling, roles)
                       for a in member_candidates(tpl, lambda sid: None, donor_names, own_names, weights, namespaces, own_enums,
                                                  roles)]
             ranked = _parsing_first(tpl, ranked, vis, table, spelling)
@@ -635,8 +636,13 @@ class _Written:
 
 
 def _written(tpl: Any, a: Any, rows: dict[int, dict[str, Any]], row_job: dict[tuple[str, int], tuple[str, str]],
-             decoded: dict[tuple[str, str], list[str]], spelling: str) -> _Written:
-    """An adapted member as code: its own values, but the model's where they named records the target lacks."""
+             decoded: dict[tuple[str, str], list[str]], spelling: str, roles: Any = None) -> _Written:
+    """An adapted member as code: its own values, but the model's where they named records the target lacks.
+
+    ``roles`` (``roles.RecordRoles``): the statements' own tokens, not only their values, translated from the
+    candidate's donor: a statement only one training target writes has no placeholder (nothing varies), so its
+    donor's names stay in its tokens (LoongArch's ``Subtarget.getGRLen()`` in ``lowerShiftLeftParts``, which no
+    other target writes)."""
     import math
 
     from ..templates import instantiate
@@ -653,10 +659,14 @@ def _written(tpl: Any, a: Any, rows: dict[int, dict[str, Any]], row_job: dict[tu
             values[s["name"]] = got[j] if j < len(got) else ""
     for ph in (p for st in tpl.statements for p in st.placeholders):
         values.setdefault(ph.name, "")
-    code = respelled(tpl, instantiate(tpl, {"statements": a.statements, "values": values, "spelling": spelling}), spelling)
+    code = instantiate(tpl, {"statements": a.statements, "values": values, "spelling": spelling})
+    donor = donor_of(a.source)
+    if roles is not None and donor:
+        code = roles.translate(donor, code)
+    code = respelled(tpl, code, spelling)
     out = _Written(a.source, list(a.statements), values, code, math.exp(a.score))
     if getattr(a, "variants", None):  # written only where asked for (``_revalued``)
-        out.variants = lambda: [_written(tpl, v, rows, row_job, decoded, spelling) for v in a.variants]
+        out.variants = lambda: [_written(tpl, v, rows, row_job, decoded, spelling, roles) for v in a.variants]
     return out
 
 

@@ -33,7 +33,6 @@ MIN_SIMILARITY = 0.6
 _IDENT = re.compile(r"[A-Za-z_]\w*")
 # an identifier in another scope than the target's own (``ISD :: ADD``, ``TargetOpcode :: COPY``) is no instruction
 _OTHER_SCOPE = re.compile(r"(?:[A-Za-z_]\w*|>)\s*::\s*$")
-_OWN_SCOPE = re.compile(r"<T>\s*::\s*$")
 
 
 def _register_kind(rc: dict[str, Any]) -> tuple[str, int | None]:
@@ -351,6 +350,12 @@ class RecordRoles:
         theirs = [n for n, s in members if s == shape and n not in own_names and members_alike(best, n)]
         return best if _unique_best(best, theirs, lambda a, b: round(_alikeness(a, b), 2)) == name else None
 
+    def _own_scope(self) -> re.Pattern[str]:
+        if not hasattr(self, "_own_scope_re"):
+            spelled = rf"|{re.escape(self.spelling)}" if self.spelling else ""
+            self._own_scope_re = re.compile(rf"(?:<T>{spelled})\s*::\s*$")
+        return self._own_scope_re
+
     def counterpart(self, donor: str, name: str) -> str | None:
         """The new target's record in the role of ``donor``'s instruction, register, feature or class member
         ``name``, or None."""
@@ -361,12 +366,14 @@ class RecordRoles:
         return self._memo[key]
 
     def translate(self, donor: str, value: str) -> str:
-        """``value`` with each of ``donor``'s instructions, registers and features the target lacks, named bare, under
-        the target's own scope (``<T> :: FST_D``) or as a member (``STI . hasBasicD``), replaced by its counterpart
-        where it has one."""
+        """``value`` with each of ``donor``'s instructions, registers, features and class members the target lacks,
+        named bare, under the target's own scope (``<T> :: FST_D``, or spelled: ``RISCV :: FST_D``) or as a member
+        (``STI . hasBasicD``), replaced by its counterpart where it has one."""
+        own_scope = self._own_scope()
+
         def swap(m: re.Match[str]) -> str:
-            before = value[:m.start()]
-            if _OTHER_SCOPE.search(before) and not _OWN_SCOPE.search(before):
+            before = value[max(0, m.start() - 120):m.start()]  # a scope's name and ``::`` end there
+            if _OTHER_SCOPE.search(before) and not own_scope.search(before):
                 return m.group(0)
             return self.counterpart(donor, m.group(0)) or m.group(0)
 
