@@ -30,9 +30,11 @@ def main() -> int:
     table = PropertyTable.load(cache_root() / "describe" / f"{target}.json")
     spelling = table.namespace or target
     truth = ground_truth(cache_root() / "corpus", target)
+    from vega_llvm.describe.describe import describe_dir
+    from vega_llvm.features.data import load_tables
+
     donors = {m.target for t in templates for m in t.members}
-    tables = {d: PropertyTable.load(cache_root() / "describe" / f"{d}.json") for d in sorted(donors)
-              if (cache_root() / "describe" / f"{d}.json").is_file()}
+    tables = {k: v.table for k, v in load_tables(describe_dir(), donors, describe_missing=False).items()}
     vis = _visibility(table, spelling, [t.qname for t in templates], None, templates, tables)
     n = before = after = with_members = 0
     for t in templates:

@@ -300,7 +300,7 @@ class Visibility:
         self.member_only = member_names - outside - set(_IDENT.findall(" ".join(outside)))
         self._inherited: dict[str, set[str]] = {}
         # the training targets' descriptions: which names their own classes declare (``other_class_members``)
-        self.donor_members: dict[str, tuple[str, dict[str, set[str]]]] = {}
+        self.donor_members: dict[str, dict[str, set[str]]] = {}
         for name, donor in (donors or {}).items():
             own: dict[str, set[str]] = defaultdict(set)
             for kind in ("decl.method", "decl.field"):
@@ -308,7 +308,14 @@ class Visibility:
                     c, _, member = q.rpartition("::")
                     own[c.rpartition("::")[2]].add(member)
             if own:
-                self.donor_members[name] = (donor.namespace or name, own)
+                self.donor_members[name] = own
+        # how each training target spells its classes, from the templates' versions (Sparc's ``SparcInstrInfo`` is
+        # in namespace ``SP``; AMDGPU writes ``SIInstrInfo`` and ``R600InstrInfo``)
+        self.spellings: dict[str, set[str]] = defaultdict(set)
+        for ts in self.owned.values():
+            for t in ts:
+                for m in t.members:
+                    self.spellings[m.target].add(m.spelling)
 
     def conventions(self, template: Any) -> set[str]:
         """Names with the target's spelling that the template itself writes (outside its placeholders), so every
@@ -394,11 +401,12 @@ class Visibility:
         return sorted(candidates - self._inherited[owner])
 
     def _not_own(self, target: str, owner: str, name: str) -> bool:
-        """Whether ``target``'s class of the role ``owner`` (``<T>FrameLowering``) does not declare ``name``; also
-        where its description has no declarations of that class (nothing says it does)."""
-        spelled, own = self.donor_members.get(target, ("", {}))
-        cls = owner.replace("<T>", spelled).rpartition("::")[2]
-        return name not in own.get(cls, set())
+        """Whether none of ``target``'s classes of the role ``owner`` (``<T>FrameLowering``, in each of its
+        spellings) declares ``name``; also where its description has no declarations of them (nothing says one
+        does)."""
+        own = self.donor_members.get(target, {})
+        return not any(name in own.get(owner.replace("<T>", s).rpartition("::")[2], set())
+                       for s in self.spellings.get(target, ()))
 
     def template_locals(self, template: Any) -> set[str]:
         """Names that are locals of this function wherever the training targets write it: declared inside it
