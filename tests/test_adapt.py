@@ -393,7 +393,10 @@ def test_a_member_of_another_of_the_targets_classes_is_undeclared_unless_the_don
     regs = template("<T>RegisterInfo::getFrameRegister", "getFrameLowering")
     new = PropertyTable("New", "New", values={
         "decl.class": ["NewFrameLowering", "NewTargetLowering", "NewRegisterInfo", "NewSubtarget"],
-        "decl.field": ["NewFrameLowering::STI", "NewTargetLowering::Subtarget"],
+        # a const reference member is recorded as a constant of the class (``const NewSubtarget &Subtarget;``),
+        # and the ``.td``'s C++ fragments use the selector's ``Subtarget``: neither declares it outside a class
+        "decl.field": ["NewFrameLowering::STI"], "decl.constant": ["NewTargetLowering::Subtarget"],
+        "td_code": ["Subtarget"],
         "decl.method": ["NewSubtarget::getFrameLowering", "NewRegisterInfo::getFrameRegister"]},
         meta={"declarations": {"used": True}})
     # B's C++ namespace is not its classes' spelling (Sparc's ``SP``): its classes are read as its versions spell them

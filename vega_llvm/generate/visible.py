@@ -289,24 +289,20 @@ class Visibility:
         # a class's scope also holds what it inherits from LLVM's classes (``XCoreFunctionInfo::create``)
         self.classes = {c.rpartition("::")[2] for c in table.values.get("decl.class", [])}
         # each declared class's own members, and the names the description has outside any class
-        self.members: dict[str, set[str]] = defaultdict(set)
-        for kind in ("decl.method", "decl.field"):
-            for q in table.values.get(kind, []):
-                cls, _, name = q.rpartition("::")
-                self.members[cls.rpartition("::")[2]].add(name)
+        self.members = class_members(table.values, self.classes)
         member_names = set().union(*self.members.values()) if self.members else set()
-        outside = {q.rpartition("::")[2] for kind, vals in table.values.items()
-                   if kind not in ("decl.method", "decl.field") for q in vals}
-        self.member_only = member_names - outside - set(_IDENT.findall(" ".join(outside)))
+        qualified_members = {f"{c}::{n}" for c, ns in self.members.items() for n in ns}
+        # (``td_code``: the names the ``.td``'s C++ fragments use, such as the selector's ``Subtarget``, are uses of
+        # declarations, not declarations)
+        outside = {q.rpartition("::")[2] for kind, vals in table.values.items() if kind != "td_code" for q in vals
+                   if not (kind in _MEMBER_KINDS and "::".join(q.split("::")[-2:]) in qualified_members)}
+        self.member_only = member_names - outside
         self._inherited: dict[str, set[str]] = {}
         # the training targets' descriptions: which names their own classes declare (``other_class_members``)
         self.donor_members: dict[str, dict[str, set[str]]] = {}
         for name, donor in (donors or {}).items():
-            own: dict[str, set[str]] = defaultdict(set)
-            for kind in ("decl.method", "decl.field"):
-                for q in donor.values.get(kind, []):
-                    c, _, member = q.rpartition("::")
-                    own[c.rpartition("::")[2]].add(member)
+            classes = {c.rpartition("::")[2] for c in donor.values.get("decl.class", [])}
+            own = class_members(donor.values, classes)
             if own:
                 self.donor_members[name] = own
         # how each training target spells its classes, from the templates' versions (Sparc's ``SparcInstrInfo`` is
@@ -529,6 +525,24 @@ class Visibility:
             if members is not None and name not in members and not (scope in self.classes and name in self.llvm):
                 out.add(f"{scope}::{name}")
         return sorted(out)
+
+
+# the declaration kinds that hold a class's members: a ``const`` data member (``const RISCVSubtarget &STI;``) is
+# recorded as a constant of the class's scope
+_MEMBER_KINDS = ("decl.method", "decl.field", "decl.constant")
+
+
+def class_members(values: dict[str, list[str]], classes: set[str]) -> dict[str, set[str]]:
+    """Each class's members as a description's declarations give them (``RISCVFrameLowering`` -> ``STI``, ...):
+    methods, data members, and the constants qualified by one of ``classes``."""
+    out: dict[str, set[str]] = defaultdict(set)
+    for kind in _MEMBER_KINDS:
+        for q in values.get(kind, []):
+            scope, _, name = q.rpartition("::")
+            cls = scope.rpartition("::")[2]
+            if cls and (kind != "decl.constant" or cls in classes):
+                out[cls].add(name)
+    return out
 
 
 def _owner(qname: str) -> str:
