@@ -124,6 +124,15 @@ def test_another_overload_of_a_declared_function_counts_as_undeclared() -> None:
     assert callable_arities(arities, "NewInstPrinter::printOperand")["printIt"] == [(2, 2.0)]
     assert callable_arities(arities, "NewAsmPrinter::printOperand")["printIt"] == [(1, float("inf"))]
     assert mismatched_calls("void f ( )\n{ printIt ( Reg ) ; }", callable_arities(arities, "NewInstPrinter::f")) == ["printIt/1"]
+    # a constructor with two arguments or more, however it is called (RISC-V's ``RISCVSubtarget`` built with a
+    # donor's five); none, or one (a copy), is never judged: a defaulted or inline constructor is not recorded
+    decls.append({"name": "NewSubtarget::NewSubtarget", "kind": "decl.method", "file": "NewSubtarget.h",
+                  "signature": "NewSubtarget(const Triple &TT, StringRef CPU, StringRef FS, const TargetMachine &TM);"})
+    calls = callable_arities(declared_function_arities(table), "NewTargetMachine::getSubtargetImpl")
+    built = ("void f ( )\n{ auto A = std :: make_unique < NewSubtarget > ( TT , CPU , FS , * this , 1 ) ;"
+             " auto * B = new NewSubtarget ( TT , CPU ) ; NewSubtarget C = NewSubtarget ( TT , CPU , FS , * this ) ;"
+             " auto D = NewSubtarget ( ) ; auto E = NewSubtarget ( * A ) ; }")
+    assert mismatched_calls(built, calls) == ["NewSubtarget::NewSubtarget/2", "NewSubtarget::NewSubtarget/5"]
     # through generation's ranking: the matching overload first, the other marked
     head = Statement(0, None, 0, "function_definition",
                      ["FunctionPass", "*", "create<T>ISelDag", "(", "<T>TargetMachine", "&", "TM", "<SV0>", ")", "{"], ["}"],

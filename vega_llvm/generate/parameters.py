@@ -426,23 +426,47 @@ def mismatched_calls(code: str, functions: dict[str, list[tuple[int, float]]]) -
     """Calls of the description's functions (``callable_arities``) with a number of arguments none of their
     declarations takes (``createXCoreISelDag(getXCoreTargetMachine())`` where XCore declares two parameters;
     ``printRegName(Reg)`` in an ``XCoreInstPrinter`` method, where it declares ``(raw_ostream &OS, MCRegister
-    Reg)``), as ``name/arguments``."""
-    if not functions or not any(name in code for name in functions):
+    Reg)``), as ``name/arguments``; and ``new X(...)``, ``X(...)`` and ``std::make_unique<X>(...)`` with two
+    arguments or more where no declared constructor of ``X`` takes that many (``new RISCVAsmBackend(STI, OSABI,
+    Is64Bit)``, where RISC-V's takes the target options too), as ``X::X/arguments``."""
+    if not functions or not any(name.rpartition("::")[2] in code for name in functions):
         return []
     out: set[str] = set()
     stack = [syntax_tree(code)]
     while stack:
         node = stack.pop()
         stack.extend(node.children)
-        if node.type != "call_expression":
+        if node.type not in ("call_expression", "new_expression"):
             continue
-        fn, args = node.child_by_field_name("function"), node.child_by_field_name("arguments")
-        if fn is None or args is None or fn.type not in ("identifier", "qualified_identifier"):
-            continue
-        name = re.sub(r"^(?:::)?llvm::", "", (fn.text or b"").decode().replace(" ", ""))
-        if name not in functions:
+        name, args = _callee(node)
+        if args is None:
             continue
         n = sum(1 for a in args.named_children if a.type != "comment")
+        # a constructor, with two arguments or more: none may be a defaulted or implicit one (``X() = default;``
+        # and an inline ``X(...) {}`` are not recorded as declarations), and one may be a copy
+        if name not in functions and f"{name}::{name}" in functions and n >= 2:
+            name = f"{name}::{name}"
+        if name not in functions:
+            continue
         if not any(lo <= n <= hi for lo, hi in functions[name]):
             out.add(f"{name}/{n}")
     return sorted(out)
+
+
+def _callee(node: Any) -> tuple[str, Any]:
+    """The name a call calls (a function, or the class a ``new``, a temporary or ``std::make_unique<X>`` builds)
+    and its argument list."""
+    if node.type == "new_expression":
+        tnode = node.child_by_field_name("type")
+        return ((tnode.text or b"").decode().rpartition("::")[2].strip() if tnode is not None else "",
+                node.child_by_field_name("arguments"))
+    fn, args = node.child_by_field_name("function"), node.child_by_field_name("arguments")
+    if fn is None or args is None:
+        return "", None
+    text = (fn.text or b"").decode().replace(" ", "")
+    made = re.fullmatch(r"(?:std::)?make_unique<(\w+)>", text)
+    if made:
+        return made.group(1), args
+    if fn.type not in ("identifier", "qualified_identifier"):
+        return "", None
+    return re.sub(r"^(?:::)?llvm::", "", text), args
