@@ -52,9 +52,9 @@ from .parameters import (
     parameter_names,
     parameters,
 )
+from .overloads import donor_of
 from .prune import duplicate_cases
 from .returns import falls_off
-from .overloads import donor_of
 from .roles import RecordRoles
 
 

@@ -25,6 +25,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Iterable
 
+# the describe stage's own reading of a header (an export macro between ``class`` and the name hides the name from
+# tree-sitter: LLVM's ``class LLVM_EXTERNAL_VISIBILITY MachineFunction``), so both read headers alike
 from ..describe.declarations import _blank_export_macros
 
 _IDENT = re.compile(r"(?<!\w)[A-Za-z_]\w*")  # not the x of 0x1F nor the ULL of 1ULL
@@ -490,14 +492,17 @@ class Visibility:
         return sorted(out)
 
     def _llvm_classes(self) -> set[str]:
-        if not hasattr(self, "_llvm_class_names"):
+        """LLVM's classes by name (the target's own are judged by ``foreign_methods``), computed at first use."""
+        if getattr(self, "_llvm_class_names", None) is None:
             self._llvm_class_names = set(self.headers.members) - self.classes
         return self._llvm_class_names
 
     def _llvm_class_members(self, cls: str) -> set[str] | None:
         """The members of LLVM's class ``cls`` and of every class its base clauses name, transitively; None where
-        a base clause names something the headers declare no members of (not judged)."""
-        memo = self.__dict__.setdefault("_llvm_members_memo", {})
+        a base clause names something the headers declare no members of (not judged). Memoised per class."""
+        if getattr(self, "_llvm_members_memo", None) is None:
+            self._llvm_members_memo: dict[str, set[str] | None] = {}
+        memo = self._llvm_members_memo
         if cls not in memo:
             out: set[str] = set()
             todo, seen, known = [cls], set(), True
