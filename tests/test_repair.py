@@ -282,3 +282,26 @@ def test_the_report_shows_the_rounds_the_tests_drove(tmp_path: Path) -> None:
     md = (tmp_path / "report.md").read_text()
     assert "| 1 | `<T>TargetLowering::LowerOperation` -> candidate 2 (member:Lanai) | 0 | 3 | yes |" in md
     assert "| 2 | `<T>InstrInfo::f` -> fallback:Lanai | 3 | 1 | no: undone |" in md
+
+
+def test_a_caller_waits_while_the_function_its_error_calls_takes_a_step() -> None:
+    """XCore's scratch target machine was charged ``no matching function for call to
+    XCoreSubtarget::XCoreSubtarget(...)`` while the subtarget's constructor was itself being replaced; it went down
+    its ladder to a candidate without ``initAsmInfo()``. Now it waits that round; charged alone, it climbs."""
+    from vega_llvm.bootstrap.repair import callee
+
+    tm_sig = "XCoreTargetMachine::XCoreTargetMachine(const Triple &TT)"
+    tm = EmitFunction("<T>TargetMachine::<T>TargetMachine", "TargetMachine", "", tm_sig,
+                      "{\n  initAsmInfo();\n}", 0.5, "model",
+                      alternatives=[Candidate(tm_sig + "\n{\n}", "member:Xtensa", 0.2)])
+    st_sig = "XCoreSubtarget::XCoreSubtarget(const Triple &TT)"
+    st = EmitFunction("<T>Subtarget::<T>Subtarget", "Subtarget", "", st_sig, "{\n  f(TT);\n}", 0.5, "model",
+                      alternatives=[Candidate(st_sig + "\n{\n}", "member:M68k", 0.2)])
+    called = ("XCoreTargetMachine.cpp:138: error: no matching function for call to "
+              "‘llvm::XCoreSubtarget::XCoreSubtarget(const llvm::Triple&, llvm::StringRef&)’")
+    assert callee(called, {st.key}) == st.key and callee(UNDECLARED, {st.key}) is None
+    fns, state = {tm.key: tm, st.key: st}, RepairState()
+    first = repair_round(SCRATCH, [Charged(tm.key, called), Charged(st.key, UNDECLARED)], fns, state, 1)
+    assert set(first) == {st.key} and first[st.key].step == "next_candidate"
+    second = repair_round(SCRATCH, [Charged(tm.key, called)], fns, state, 2)
+    assert second[tm.key].step == "next_candidate"

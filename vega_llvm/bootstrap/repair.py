@@ -183,15 +183,42 @@ def climb(ladder: list[Step], fn: EmitFunction, charged: Charged, state: RepairS
 def repair_round(ladder: list[Step], charged: list[Charged], fns: dict[str, EmitFunction], state: RepairState,
                  round_: int | str) -> dict[str, Repair]:
     """One rung of ``ladder`` for each charged function (``fns`` by key: the functions as they are now), recorded
-    in ``state``: function key -> the step taken."""
+    in ``state``: function key -> the step taken.
+
+    A function whose error is a call of another charged function that takes a step in the same round (``callee``:
+    ``no matching function for call to XCoreSubtarget::XCoreSubtarget(...)`` while the subtarget's constructor is
+    itself being replaced) waits: the call may fit the callee's next form, and moving the caller down its ladder
+    for the callee's fault lost XCore's target machine its ``initAsmInfo()``."""
     out: dict[str, Repair] = {}
-    for c in charged:
+    keys = {c.key for c in charged}
+    waiting = [c for c in charged if callee(c.error, keys - {c.key})]
+    for c in [c for c in charged if c not in waiting] + waiting:
+        if c in waiting and callee(c.error, set(out)):
+            continue
         fn = fns.get(c.key) or EmitFunction(c.key, "", "", "", "", 0.0, "")
         rep = climb(ladder, fn, c, state)
         if rep is not None:
             state.record(c.key, fn.key, rep, c.error, round_)
             out[c.key] = rep
     return out
+
+
+_CALLED = re.compile(r"(?:no matching function for call to|too (?:few|many) arguments to function)\s*[‘'][^(’']*?"
+                     r"((?:\w+::)?~?\w+)\s*\(")
+
+
+def callee(error: str, keys: set[str]) -> str | None:
+    """The function of ``keys`` (``<T>Subtarget::<T>Subtarget``) that a compiler ``error`` says was called with
+    arguments it does not take, if any."""
+    m = _CALLED.search(error)
+    if not m:
+        return None
+    called = m.group(1)
+    for k in sorted(keys):
+        tail = "::".join(k.split("#")[0].split("::")[-2:])
+        if re.fullmatch(re.escape(tail).replace(re.escape("<T>"), r"\w*"), called):
+            return k
+    return None
 
 
 _UNREMOVABLE = re.compile(r"(return|case|default|break|continue|goto)\b")
