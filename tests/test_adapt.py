@@ -432,3 +432,28 @@ def test_a_member_that_no_llvm_class_of_the_variable_declares_is_undeclared() ->
     assert {"MVT::getSimpleVT", "SDValue::isVector"} <= set(vis.unknown(code))
     twice = "void f() {\n  { SDValue V; V.getNode(); }\n  { MVT V; V.getSimpleVT(); }\n}"
     assert vis.foreign_llvm_members(twice) == []
+
+
+def test_a_name_every_training_target_declares_in_its_headers_is_no_convention_the_target_lacks() -> None:
+    """``create<T>MCCodeEmitter`` is written by every training target's ``LLVMInitialize<T>TargetMC`` and declared
+    in each one's headers: each author writes it, and XCore has none (its registration did not compile).
+    ``Init<T>MCInstrInfo`` is tblgen's, declared in no target's headers: a convention still."""
+    from vega_llvm.describe.properties import PropertyTable
+    from vega_llvm.generate.visible import Visibility
+    from vega_llvm.llvm.toolchain import find_toolchain
+
+    stmts = [Statement(0, None, 0, "function_definition", ["void", "LLVMInitialize<T>TargetMC", "(", ")", "{"], ["}"],
+                       "TARGET_INDEPENDENT"),
+             Statement(1, 0, 1, "expression_statement", ["f", "(", "create<T>MCCodeEmitter", ",",
+                                                          "Init<T>MCInstrInfo", ")", ";"], [], "TARGET_INDEPENDENT")]
+    tpl = Template("t", "<T>MCTargetDesc.cpp", "LLVMInitialize<T>TargetMC", "MC", ["A", "B"], stmts,
+                   [Member(t, t, f"{t}/X.cpp:1", t, [0, 1], {}) for t in ("A", "B")])
+    donors = {t: PropertyTable(t, t, values={"decl.function": [f"create{t}MCCodeEmitter"]}) for t in ("A", "B")}
+    new = PropertyTable("New", "New", values={"decl.class": ["NewInstrInfo"]}, meta={"declarations": {"used": True}})
+    vis = Visibility(new, "New", find_toolchain().includedir, [tpl.qname], [tpl], donors)
+    assert vis.conventions(tpl) == {"LLVMInitializeNewTargetMC", "InitNewMCInstrInfo"}
+    code = "void LLVMInitializeNewTargetMC()\n{\n  f(createNewMCCodeEmitter, InitNewMCInstrInfo);\n}"
+    assert vis.unknown(code, vis.conventions(tpl)) == ["createNewMCCodeEmitter"]
+    new.values["decl.function"] = ["createNewMCCodeEmitter"]  # the target declares it: its own
+    vis = Visibility(new, "New", find_toolchain().includedir, [tpl.qname], [tpl], donors)
+    assert vis.conventions(tpl) == {"LLVMInitializeNewTargetMC", "InitNewMCInstrInfo", "createNewMCCodeEmitter"}

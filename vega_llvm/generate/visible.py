@@ -314,16 +314,34 @@ class Visibility:
             for t in ts:
                 for m in t.members:
                     self.spellings[m.target].add(m.spelling)
+        # the names each training target's headers declare, its spellings as ``<T>`` (``create<T>MCCodeEmitter``)
+        self.donor_declared: dict[str, set[str]] = {}
+        for name, donor in (donors or {}).items():
+            declared = {q.rpartition("::")[2] for kind, vals in donor.values.items() if kind.startswith("decl.")
+                        for q in vals}
+            if declared:
+                self.donor_declared[name] = {d.replace(sp, "<T>") for d in declared
+                                             for sp in self.spellings.get(name, {name}) if sp and sp in d}
 
     def conventions(self, template: Any) -> set[str]:
         """Names with the target's spelling that the template itself writes (outside its placeholders), so every
         training target that has the statement writes them: LLVM's conventions (``Init<T>MCInstrInfo``,
-        ``create<T>MCSubtargetInfoImpl`` from tblgen), not one author's choice."""
+        ``create<T>MCSubtargetInfoImpl`` from tblgen), not one author's choice. Not a name the training targets'
+        own headers declare (most of those with declarations) where the new target's do not: each author writes
+        that one, and XCore has no ``createXCoreMCCodeEmitter`` to register."""
         out: set[str] = set()
         for st in template.statements:
             for tok in (*st.tokens, *st.close):
                 if "<T>" in tok and not tok.startswith("<SV"):
                     out.update(_IDENT.findall(tok.replace("<T>", self.spelling)))
+        if not self.checks_own_names or not getattr(self, "donor_declared", None):
+            return out
+        writers = [t for t in {m.target for m in template.members} if t in self.donor_declared]
+        for n in sorted(out):
+            abstract = n.replace(self.spelling, "<T>")
+            declaring = sum(abstract in self.donor_declared[t] for t in writers)
+            if n not in self.described and writers and 2 * declaring > len(writers):
+                out.discard(n)
         return out
 
     def _member_names(self, template: Any) -> tuple[set[str], dict[str, set[str]]]:
