@@ -190,6 +190,9 @@ def test_generation_is_deterministic_and_scored(env: dict[str, Path], trained: d
             assert r["Confidence"] == 0.0
     single = [r for r in outs[0] if r.get("single_donor")]
     assert res.summary["single_donor_functions"] == len(single)
+    # a group's further overloads are rows (and functions) of their own
+    assert res.summary["functions"] == len(outs[0])
+    assert res.summary["overload_functions"] == sum(1 for r in outs[0] if r.get("overload"))
     assert all(r["Confidence"] <= 0.5 for r in single)  # one donor is a guess (adapt.consensus)
 
 

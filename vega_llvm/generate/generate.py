@@ -412,6 +412,7 @@ def generate(
     out = out or cache_root() / "generate" / f"{target}-{Path(model_dir).name}" / "result.jsonl"
     out.parent.mkdir(parents=True, exist_ok=True)
     agg = _Agg()
+    overload_rows = single_overloads = 0  # rows of further overloads (``_overload_records``), beside each group's
     tmp = out.with_suffix(".tmp")
     with open(tmp, "w", encoding="utf-8") as fh:
         for t in tpl_ids:
@@ -451,6 +452,7 @@ def generate(
             for rec in _overload_records(tpl, target, further, stmts, spelling, candidates, ranking, agg):
                 rec["provenance"] = prov
                 fh.write(json.dumps(rec, ensure_ascii=False) + "\n")
+                overload_rows += 1
         # 5) functions only one training target has (no feature rows: nothing to learn across targets), where that
         # target is among the most similar: its function adapted as above, at most half confident (``consensus``)
         for t in extra_ids:
@@ -474,11 +476,14 @@ def generate(
             for rec in _overload_records(tpl, target, further, stmts, spelling, candidates, ranking, agg):
                 rec.update(single_donor=True, provenance=prov)
                 fh.write(json.dumps(rec, ensure_ascii=False) + "\n")
+                overload_rows += 1
+                single_overloads += 1
     tmp.replace(out)
     summary = {
         "target": target,
-        "functions": len(tpl_ids) + len(extra_ids),
-        "single_donor_functions": len(extra_ids),
+        "functions": len(tpl_ids) + len(extra_ids) + overload_rows,
+        "single_donor_functions": len(extra_ids) + single_overloads,
+        "overload_functions": overload_rows,
         "statements": sum(len(rows_by_tpl[t]) for t in tpl_ids),
         "distinct_inputs": len(inputs),
         "decoded": len(keys),
