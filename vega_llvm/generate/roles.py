@@ -131,7 +131,7 @@ def register_roles(reg: dict[str, Any]) -> list[str]:
     return [n for i, n in enumerate(out) if n and n not in out[:i]]
 
 
-_MEMBER_KINDS = ("decl.method", "decl.field")
+_SHAPED_KINDS = ("decl.method", "decl.field")
 _SHAPE_NOISE = re.compile(r"\b(?:virtual|override|final|static|inline|LLVM_\w+)\b|;")
 
 
@@ -155,14 +155,14 @@ def _shape(decl: dict[str, Any], name: str, spelling: str) -> str:
     return f"{' '.join(ret.split())} #{params} {quals}"
 
 
-def class_members(table: Any) -> dict[str, list[tuple[str, str]]]:
+def member_shapes(table: Any) -> dict[str, list[tuple[str, str]]]:
     """The members of each class the description's headers declare (its last name component), in declaration
     order, each as (name, ``_shape``)."""
     out: dict[str, list[tuple[str, str]]] = {}
     spelling = getattr(table, "namespace", "") or ""
     details = getattr(table, "details", None) or {}
     for d in details.get("declarations") or []:
-        if d.get("kind") not in _MEMBER_KINDS:
+        if d.get("kind") not in _SHAPED_KINDS:
             continue
         cls, _, name = d["name"].rpartition("::")
         if cls and name and not name.startswith("~") and name != cls.rpartition("::")[2]:
@@ -230,11 +230,13 @@ class RecordRoles:
         self.by_string = {f["string"]: f for f in details.get("features") or [] if f.get("string")}
         self.donors = donors
         self.spelling = getattr(target, "namespace", "") or ""
-        self.own_members = class_members(target)
+        self.own_members = member_shapes(target)
         # every name the target's headers declare, in any scope: a donor's name among them is the target's own
         self.own_declared = {q.rpartition("::")[2] for kind in (getattr(target, "values", None) or {})
                              if kind.startswith("decl.") for q in target.values[kind]}
         self._donor_members: dict[str, dict[str, list[tuple[str, str]]]] = {}
+        # the target's own scope, as a template writes it (``<T> ::``) or spelled (``RISCV ::``)
+        self.own_scope = re.compile(rf"(?:<T>{'|' + re.escape(self.spelling) if self.spelling else ''})\s*::\s*$")
         self._donor: dict[str, tuple[dict[str, dict[str, Any]], dict[str, tuple[Any, ...]], dict[str, Any]]] = {}
         self._donor_features: dict[str, dict[str, tuple[str, str]]] = {}
         self._donor_roles: dict[str, dict[tuple[Any, ...], list[dict[str, Any]]]] = {}
@@ -317,7 +319,7 @@ class RecordRoles:
         if not self.own_members or name in self.own_declared or donor not in self.donors:
             return None
         if donor not in self._donor_members:
-            self._donor_members[donor] = class_members(self.donors[donor])
+            self._donor_members[donor] = member_shapes(self.donors[donor])
         donor_spelling = getattr(self.donors[donor], "namespace", "") or donor
         found = None
         for cls, members in self._donor_members[donor].items():
@@ -350,12 +352,6 @@ class RecordRoles:
         theirs = [n for n, s in members if s == shape and n not in own_names and members_alike(best, n)]
         return best if _unique_best(best, theirs, lambda a, b: round(_alikeness(a, b), 2)) == name else None
 
-    def _own_scope(self) -> re.Pattern[str]:
-        if not hasattr(self, "_own_scope_re"):
-            spelled = rf"|{re.escape(self.spelling)}" if self.spelling else ""
-            self._own_scope_re = re.compile(rf"(?:<T>{spelled})\s*::\s*$")
-        return self._own_scope_re
-
     def counterpart(self, donor: str, name: str) -> str | None:
         """The new target's record in the role of ``donor``'s instruction, register, feature or class member
         ``name``, or None."""
@@ -369,7 +365,7 @@ class RecordRoles:
         """``value`` with each of ``donor``'s instructions, registers, features and class members the target lacks,
         named bare, under the target's own scope (``<T> :: FST_D``, or spelled: ``RISCV :: FST_D``) or as a member
         (``STI . hasBasicD``), replaced by its counterpart where it has one."""
-        own_scope = self._own_scope()
+        own_scope = self.own_scope
 
         def swap(m: re.Match[str]) -> str:
             before = value[max(0, m.start() - 120):m.start()]  # a scope's name and ``::`` end there
