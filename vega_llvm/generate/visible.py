@@ -398,9 +398,10 @@ class Visibility:
         cls = owner.replace("<T>", self.spelling).rpartition("::")[2]
         if not self.checks_own_names or cls not in self.classes:
             return []
-        names = plain_names(code) - declared_in(code)
-        candidates = names & self.member_only - self.members.get(cls, set()) - self.scopes.get(cls, set())
+        candidates = plain_names(code) & self.member_only - self.members.get(cls, set()) - self.scopes.get(cls, set())
         candidates -= self.llvm - self.headers.scoped  # LLVM declares it outside a class too
+        if candidates:
+            candidates -= declared_in(code)  # a tree-sitter pass, only where a name is in question
         if not candidates:
             return []
         if owner not in self._inherited:
@@ -476,7 +477,7 @@ class Visibility:
         that neither the class's declarations nor LLVM's headers (its bases) name: another target's method."""
         if not self.classes:
             return []
-        typed = local_classes(code, self.classes)
+        typed = {n: c for n, c in self._typed(code).items() if c in self.classes}
         if not typed:
             return []
         out = set()
@@ -496,7 +497,7 @@ class Visibility:
         clauses name declares in LLVM's installed headers: a donor's code where the variable is of another type
         (``isBeforeLegalize`` is ``DAGCombinerInfo``'s). A class with a base the headers do not declare as a class
         (a template parameter, an alias) is not judged."""
-        typed = local_classes(code, self._llvm_classes())
+        typed = {n: c for n, c in self._typed(code).items() if c not in self.classes}
         if not typed:
             return []
         out = set()
@@ -509,11 +510,15 @@ class Visibility:
                 out.add(f"{cls}::{m.group(2)}")
         return sorted(out)
 
-    def _llvm_classes(self) -> set[str]:
-        """LLVM's classes by name (the target's own are judged by ``foreign_methods``), computed at first use."""
-        if getattr(self, "_llvm_class_names", None) is None:
-            self._llvm_class_names = set(self.headers.members) - self.classes
-        return self._llvm_class_names
+    def _typed(self, code: str) -> dict[str, str]:
+        """``local_classes`` of ``code`` over the target's and LLVM's classes, for the last code asked about: both
+        ``foreign_methods`` and ``foreign_llvm_members`` read it for each candidate, one tree-sitter pass."""
+        last = getattr(self, "_typed_last", None)
+        if last is None or last[0] != code:
+            if getattr(self, "_class_names", None) is None:
+                self._class_names = set(self.headers.members) | self.classes
+            last = self._typed_last = (code, local_classes(code, self._class_names))
+        return last[1]
 
     def _llvm_class_members(self, cls: str) -> set[str] | None:
         """The members of LLVM's class ``cls`` and of every class its base clauses name, transitively; None where
