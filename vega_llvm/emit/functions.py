@@ -275,8 +275,8 @@ def load_results(path: Path, target: str, spellings: Iterable[str], threshold: f
             stem = Path(str(_get(row, "file", ""))).stem
             key = abstract_name(func, spellings)
             if row.get("overload"):  # a further overload of the group (generate/overloads.py): numbered as a donor's
-                key = f"{key}#{overloads.get(key, 1)}"
-                overloads[key.split("#")[0]] = overloads.get(key.split("#")[0], 1) + 1
+                overloads[key] = overloads.get(key, 0) + 1
+                key = f"{key}#{overloads[key]}"
             out.append(
                 EmitFunction(
                     key=key,
