@@ -24,6 +24,8 @@ STAGE_CODE: dict[str, tuple[str, ...]] = {
     "describe": ("describe", "llvm"),
     "features": ("corpus", "templates", "describe", "features"),
     "model": ("model",),
+    # a target's SelectionDAG nodes and their roles, read from its .td (generate/nodes.py's cache)
+    "nodes": ("generate/nodes.py", "describe/tblgen.py"),
     # A verdict of the judge (pass, fail, compile error, untested) is decided by the code that writes and builds the
     # evaluation schema, probes, charges and runs lit, by the backend build and its CMake project, and by the
     # corpus's function spans that the schema rewrites; not by what orchestrates and reports an evaluation

@@ -228,9 +228,10 @@ def _voted_values(template: Any, members: list[Any], stmts: set[int], owner: dic
             sid = owner.get(name)
             if sid is None or sid not in stmts or sid not in have:
                 continue
-            v = own_enumerators(own_namespace(v, namespaces.get(m.target, "")), donor, target_names, enumerators)
-            if roles is not None:
+            v = own_namespace(v, namespaces.get(m.target, ""))
+            if roles is not None:  # a node of the same role (``roles.node``) before one of a similar name
                 v = roles.translate(m.target, v)
+            v = own_enumerators(v, donor, target_names, enumerators)
             bad = foreign_tokens(v, donor, target_names)
             if bad:
                 foreign.extend(sorted(bad))

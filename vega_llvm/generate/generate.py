@@ -55,6 +55,7 @@ from .parameters import (
 from .overloads import donor_of
 from .prune import duplicate_cases
 from .returns import falls_off
+from .operands import supplied_operands
 from .roles import RecordRoles
 
 
@@ -436,7 +437,7 @@ def generate(
             code = instantiate(tpl, {"statements": keep_ids, "values": values, "spelling": spelling})
             model_cand = _Written("model", keep_ids, values, code, fconf)
             ranked = [_written(tpl, a, rows_by_tpl[t], row_job, decoded, spelling, roles) for a in adapted.get(t, [])]
-            ranked = _parsing_first(tpl, [*ranked, model_cand], vis, table, spelling)
+            ranked = _parsing_first(tpl, [*ranked, model_cand], vis, table, spelling, roles)
             best = ranked[0]
             if strategy == "adapt":
                 for c in ranked:
@@ -444,7 +445,7 @@ def generate(
             keep_set = set(best.statements)
             for s in stmts:
                 s["kept"] = s["id"] in keep_set
-            further = _further_overloads(tpl, ranked, table, spelling, vis)
+            further = _further_overloads(tpl, ranked, table, spelling, vis, roles)
             ranked = _without(ranked, further)
             rec = _record(tpl, target, best, ranked[:candidates], stmts, spelling, truth, ranking, agg)
             rec["provenance"] = prov
@@ -460,14 +461,14 @@ def generate(
             ranked = [_written(tpl, a, {}, row_job, decoded, spelling, roles)
                       for a in member_candidates(tpl, lambda sid: None, donor_names, own_names, weights, namespaces, own_enums,
                                                  roles)]
-            ranked = _parsing_first(tpl, ranked, vis, table, spelling)
+            ranked = _parsing_first(tpl, ranked, vis, table, spelling, roles)
             for c in ranked:
                 c.confidence = _confidence(tpl, c, spelling)
             best = ranked[0]
             keep_set = set(best.statements)
             stmts = [{"id": st.id, "confidence": round(best.confidence, 4), "kept": st.id in keep_set}
                      for st in tpl.statements]
-            further = _further_overloads(tpl, ranked, table, spelling, vis)
+            further = _further_overloads(tpl, ranked, table, spelling, vis, roles)
             ranked = _without(ranked, further)
             rec = _record(tpl, target, best, ranked[:candidates], stmts, spelling, truth, ranking, agg)
             rec["single_donor"] = True
@@ -581,7 +582,7 @@ def _record(tpl: Any, target: str, best: "_Written", ranked: list["_Written"], s
 
 
 def _further_overloads(tpl: Any, ranked: list["_Written"], table: Any, spelling: str,
-                       vis: Any = None) -> list[list["_Written"]]:
+                       vis: Any = None, roles: Any = None) -> list[list["_Written"]]:
     """The candidates of each further overload of the function the target is taken to have
     (``overloads.further_overloads``): each makes a row of its own, and none stays an alternative of the chosen
     row's, whose function it does not define. An overload found only among the candidates' variants (the same
@@ -598,7 +599,7 @@ def _further_overloads(tpl: Any, ranked: list["_Written"], table: Any, spelling:
     for found in further_overloads(ranked, lambda c: c.code, lambda c: c.source, tpl.members,
                                    _member_codes(tpl, spelling), declared, variants):
         if any(id(c) not in listed for c in found):
-            found = _parsing_first(tpl, found, vis, table, spelling)
+            found = _parsing_first(tpl, found, vis, table, spelling, roles)
             for c in found:
                 c.confidence = _confidence(tpl, c, spelling)
         out.append(found)
@@ -650,8 +651,6 @@ def _written(tpl: Any, a: Any, rows: dict[int, dict[str, Any]], row_job: dict[tu
     other target writes)."""
     import math
 
-    from ..templates import instantiate
-    from .adapt import respelled
 
     values = dict(a.values)
     for sid in sorted(a.retranslate):
@@ -664,15 +663,28 @@ def _written(tpl: Any, a: Any, rows: dict[int, dict[str, Any]], row_job: dict[tu
             values[s["name"]] = got[j] if j < len(got) else ""
     for ph in (p for st in tpl.statements for p in st.placeholders):
         values.setdefault(ph.name, "")
-    code = instantiate(tpl, {"statements": a.statements, "values": values, "spelling": spelling})
-    donor = donor_of(a.source)
-    if roles is not None and donor:
-        code = roles.translate(donor, code)
-    code = respelled(tpl, code, spelling)
+    code = _code_of(tpl, a.statements, values, spelling, roles, donor_of(a.source))
     out = _Written(a.source, list(a.statements), values, code, math.exp(a.score))
     if getattr(a, "variants", None):  # written only where asked for (``_revalued``)
         out.variants = lambda: [_written(tpl, v, rows, row_job, decoded, spelling, roles) for v in a.variants]
     return out
+
+
+def _code_of(tpl: Any, statements: list[int], values: dict[str, str], spelling: str, roles: Any = None,
+             donor: str | None = None) -> str:
+    """A statement set with ``values`` as the new target's code: the donor's own tokens translated (``roles``,
+    ``_written``), every training target's spelling in the new target's, and the immediate operands that a node
+    translated from the donor's needs supplied (``operands.supplied_operands``)."""
+    from ..templates import instantiate
+    from .adapt import respelled
+
+    code = instantiate(tpl, {"statements": statements, "values": values, "spelling": spelling})
+    if roles is not None and donor:
+        code = roles.translate(donor, code)
+    code = respelled(tpl, code, spelling)
+    if roles is not None and donor:
+        code = supplied_operands(code, roles.nodes(None), lambda: roles.stood_for(donor))
+    return code
 
 
 def _in_own_names(tpl: Any, cands: list[_Written], table: Any, spelling: str) -> None:
@@ -726,7 +738,7 @@ def _member_codes(tpl: Any, spelling: str) -> list[str]:
 
 
 def _parsing_first(tpl: Any, cands: list[_Written], vis: Any = None, table: Any = None,
-                   spelling: str = "") -> list[_Written]:
+                   spelling: str = "", roles: Any = None) -> list[_Written]:
     """The candidates, in the target's own names (``_in_own_names``), in their order, those that parse ahead of the
     others, and of those, the ones that name only identifiers declared where the target can see them
     (``visible.Visibility``) ahead of the others. A candidate whose parameters, or whose call of one of the
@@ -777,7 +789,8 @@ def _parsing_first(tpl: Any, cands: list[_Written], vis: Any = None, table: Any 
     ranked = sorted(cands, key=lambda c: (not c.parses, c.falls_off, bool(c.undeclared)))  # stable: ties keep their order
     if vis is not None and not any(_clean(c) for c in ranked):
         best = [c for c in ranked if c.parses][:_PRUNED]
-        ranked = [*(_revalued(tpl, best, check, table, spelling) or _pruned(tpl, best, check, table, spelling)), *ranked]
+        ranked = [*(_revalued(tpl, best, check, table, spelling)
+                    or _pruned(tpl, best, check, table, spelling, roles)), *ranked]
     return ranked
 
 
@@ -809,12 +822,12 @@ def _revalued(tpl: Any, cands: list[_Written], check: Any, table: Any, spelling:
 _PRUNED = 3
 
 
-def _pruned(tpl: Any, cands: list[_Written], check: Any, table: Any, spelling: str) -> list[_Written]:
+def _pruned(tpl: Any, cands: list[_Written], check: Any, table: Any, spelling: str,
+            roles: Any = None) -> list[_Written]:
     """For each candidate, the same statement set without the statements that name what the target's description
     and LLVM's headers do not declare (``prune.without_statements``), repeated while that leaves another name
     undeclared (a local or parameter the candidate declared in a dropped statement): the variants that parse and
     name only visible things, in their candidates' order. Used only where no candidate does (``_parsing_first``)."""
-    from ..templates import instantiate
     from .adapt import respelled
     from .prune import offending_names, without_statements
     from .visible import declared_in, plain_names
@@ -836,8 +849,7 @@ def _pruned(tpl: Any, cands: list[_Written], check: Any, table: Any, spelling: s
             keep = without_statements(tpl, cur.statements, offending_names(cur.undeclared), line(cur.values))
             if keep is None:
                 break
-            code = respelled(tpl, instantiate(tpl, {"statements": keep, "values": cur.values, "spelling": spelling}),
-                             spelling)
+            code = _code_of(tpl, keep, cur.values, spelling, roles, donor_of(c.source))
             cur = _Written(f"{c.source}-pruned", keep, cur.values, code, c.confidence)
             _in_own_names(tpl, [cur], table, spelling)
             check(cur)

@@ -21,6 +21,8 @@ import re
 from difflib import SequenceMatcher
 from typing import Any
 
+from .nodes import Node, counterpart, target_nodes
+
 # The flags that say what an instruction does (LLVM's MCID flags of control flow and memory), and so must agree for
 # two instructions to play the same role; the others (commutable, rematerializable, predicable, ...) are about how
 # the code generator may treat it and differ freely between targets' equivalents.
@@ -241,6 +243,9 @@ class RecordRoles:
         self._donor_features: dict[str, dict[str, tuple[str, str]]] = {}
         self._donor_roles: dict[str, dict[tuple[Any, ...], list[dict[str, Any]]]] = {}
         self._memo: dict[tuple[str, str], str | None] = {}
+        self.target = target
+        self._nodes: dict[str, dict[str, Node]] = {}
+        self._node_scope: re.Pattern[str] | None = None
 
     def _of(self, donor: str) -> tuple[dict[str, dict[str, Any]], dict[str, tuple[Any, ...]], dict[str, Any]]:
         if donor not in self._donor:
@@ -352,6 +357,46 @@ class RecordRoles:
         theirs = [n for n, s in members if s == shape and n not in own_names and members_alike(best, n)]
         return best if _unique_best(best, theirs, lambda a, b: round(_alikeness(a, b), 2)) == name else None
 
+    def nodes(self, donor: str | None) -> dict[str, Node]:
+        """The SelectionDAG nodes of the new target (``donor`` None) or of a donor, read from its ``.td`` once."""
+        key = donor or ""
+        if key not in self._nodes:
+            table = self.target if donor is None else self.donors.get(donor)
+            self._nodes[key] = target_nodes(table) if table is not None else {}
+        return self._nodes[key]
+
+    def node(self, donor: str, name: str) -> str | None:
+        """The new target's node in the role of ``donor``'s node ``name`` (``nodes.counterpart``: Lanai's
+        ``RET_FLAG`` is XCore's ``RETSP``), where the match is mutual (RISC-V's ``MRET_FLAG``, ``SRET_FLAG`` and
+        ``URET_FLAG`` all look like XCore's ``EH_RETURN``, which then stands for none of them); None otherwise."""
+        own = self.nodes(None)
+        if not own or name in own:
+            return None
+        table = self.donors.get(donor)
+        if table is None or not any(q.rpartition("::")[2] == name for q in table.values.get("isd_opcode", [])):
+            return None  # not one of the donor's nodes: no need to read its .td
+        theirs = self.nodes(donor)
+        d = theirs.get(name)
+        found = counterpart(d, own) if d is not None else None
+        if found is None or found.name in theirs:
+            return None
+        back = counterpart(found, theirs)
+        return found.name if back is not None and back.name == name else None
+
+    def stood_for(self, donor: str) -> dict[str, Node]:
+        """The donor's nodes that ``node`` translates, by the name of the target's node each becomes."""
+        return {t: d for d in self.nodes(donor).values() for t in [self.node(donor, d.name)] if t}
+
+    def node_scope(self) -> re.Pattern[str]:
+        """What comes before a node's enumerator: its scope, abstracted (``<T>ISD ::``) or spelled (``XCoreISD ::``)."""
+        if self._node_scope is None:
+            scopes = {n.scope for n in self.nodes(None).values()}
+            forms = {re.escape(s) for s in scopes} | {
+                re.escape(s.replace(self.spelling, "<T>", 1)) for s in scopes if self.spelling and self.spelling in s}
+            self._node_scope = re.compile(rf"(?<![\w:])(?:{'|'.join(sorted(forms))})\s*::\s*$") if forms \
+                else re.compile(r"(?!x)x")
+        return self._node_scope
+
     def counterpart(self, donor: str, name: str) -> str | None:
         """The new target's record in the role of ``donor``'s instruction, register, feature or class member
         ``name``, or None."""
@@ -369,8 +414,13 @@ class RecordRoles:
 
         def swap(m: re.Match[str]) -> str:
             before = value[max(0, m.start() - 120):m.start()]  # a scope's name and ``::`` end there
+            if before.rstrip().endswith("::") and self.node_scope().search(before):
+                return self.node(donor, m.group(0)) or m.group(0)
             if _OTHER_SCOPE.search(before) and not own_scope.search(before):
                 return m.group(0)
             return self.counterpart(donor, m.group(0)) or m.group(0)
 
+        if _IDENT.fullmatch(value.strip()):  # a slot of an enumerator alone (``<T>ISD :: $0``): a node, if any
+            found = self.counterpart(donor, value.strip()) or self.node(donor, value.strip())
+            return found or value
         return _IDENT.sub(swap, value)

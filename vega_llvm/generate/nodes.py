@@ -1,0 +1,192 @@
+"""A target's own SelectionDAG nodes (``<T>ISD::RET_FLAG``) and the role each plays, read from its ``.td``.
+
+A donor's lowering code makes the donor's nodes: Lanai's ``LowerReturn`` ends in a ``LanaiISD::RET_FLAG`` node,
+its ``LowerCall`` in ``LanaiISD::CALL``. The new target has nodes for the same jobs under other names (XCore's
+``RETSP`` and ``BL``), and a translation by shared name parts (``adapt.own_enumerators``) finds none, so the model
+filled the slot with whatever enumerator it liked (``XCoreISD::CRC8``), which XCore's patterns never select where a
+return is. The ``.td`` says what a node is for: its ``SDNode`` record gives its properties (a chain, glue in and
+out, variadic operands) and its type profile, and the instructions that its selection patterns turn it into say
+what it does (a return, a call, a branch; ``roles.ROLE_FLAGS``). Two nodes with the same properties, result count
+and selected instructions' flags play the same role (``NodeRole``).
+
+The profile also says which operands a node takes before its variadic ones: XCore's return node takes the stack
+adjustment as an ``i32`` immediate (``retsp 0``) where Lanai's takes none, so a return made as Lanai makes it is a
+node no pattern selects. ``Node.fixed`` lists each such operand's value type and whether the pattern matches it as
+a target constant (``timm``) or a plain one (``imm``), for ``operands.py`` to supply.
+
+Reading a ``.td`` runs ``llvm-tblgen`` (a second for small targets, half a minute for AMDGPU), so each target's nodes
+are cached under ``<cache>/nodes/``, keyed by the bytes of the description's ``.td`` files and this module's code.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+from ..paths import cache_root
+from ..provenance import code_digest, file_digest
+
+# the properties of an SDNode that decide how a node is made and chained (``SDNodeProperties.td``); memory and side
+# effect properties (``SDNPMayLoad``: XCore's return reloads the link register) say how it is scheduled
+ROLE_PROPERTIES = frozenset({"SDNPHasChain", "SDNPInGlue", "SDNPOutGlue", "SDNPOptInGlue", "SDNPVariadic"})
+# the flags of a selected instruction that say what the node does
+SELECT_FLAGS = ("isReturn", "isCall", "isBranch", "isIndirectBranch", "isBarrier", "isTerminator")
+
+
+@dataclass(frozen=True)
+class Node:
+    """One target node: its enumerator (``RETSP``), scope (``XCoreISD``) and what the ``.td`` says of it."""
+
+    name: str
+    scope: str
+    properties: tuple[str, ...]
+    results: int
+    operands: int  # the profile's NumOperands; -1: any number
+    selects: tuple[str, ...]  # the union of SELECT_FLAGS of the instructions its patterns select
+    fixed: tuple[tuple[str, str], ...] = ()  # (value type, "imm" | "timm") of each operand before the variadic ones
+
+    @property
+    def role(self) -> tuple[Any, ...] | None:
+        """What makes two nodes stand for each other; None for a node whose patterns select nothing that says
+        what it does (a wrapper, an arithmetic node): such nodes are told apart by name only."""
+        if not self.selects:
+            return None
+        return (tuple(p for p in self.properties if p in ROLE_PROPERTIES), self.results, self.selects)
+
+
+def _def(value: Any) -> str | None:
+    return value.get("def") if isinstance(value, dict) and value.get("kind") == "def" else None
+
+
+def _operator(dag: Any) -> str | None:
+    return _def(dag.get("operator")) if isinstance(dag, dict) and dag.get("kind") == "dag" else None
+
+
+def nodes_of(records: dict[str, Any], instanceof: dict[str, list[str]]) -> list[Node]:
+    """The target's own nodes (an ``SDNode`` whose opcode is not LLVM's ``ISD::``), from a ``--dump-json``."""
+    instructions = set(instanceof.get("Instruction", []))
+    own = {n: r for n in instanceof.get("SDNode", []) for r in [records.get(n) or {}]
+           if "::" in str(r.get("Opcode", "")) and not str(r.get("Opcode")).startswith("ISD::")}
+    selects: dict[str, set[str]] = {}
+    leaves: dict[str, list[str]] = {}  # a node's operand leaves in its patterns, in order
+
+    def note(match: Any, instr: str | None) -> None:
+        op = _operator(match)
+        if op not in own:
+            return
+        if instr in instructions:
+            selects.setdefault(op, set()).update(f for f in SELECT_FLAGS if (records.get(instr) or {}).get(f))
+        leaves.setdefault(op, [_leaf(records, a) for a in match.get("args") or []])
+
+    for i in instructions:
+        for pat in (records.get(i) or {}).get("Pattern") or []:
+            note(pat, i)
+    for p in instanceof.get("Pattern", []):
+        rec = records.get(p) or {}
+        results = rec.get("ResultInstrs") or []
+        note(rec.get("PatternToMatch"), _operator(results[0]) if results else None)
+    out = []
+    for name, r in sorted(own.items()):
+        profile = records.get(_def(r.get("TypeProfile")) or "") or {}
+        fixed = []
+        n_ops = int(profile.get("NumOperands", 0) or 0)
+        n_res = int(profile.get("NumResults", 0) or 0)
+        vts = _operand_types(records, profile, n_res)
+        for k in range(max(n_ops, 0)):
+            leaf = (leaves.get(name) or [])[k:k + 1]
+            fixed.append((vts.get(k, ""), leaf[0] if leaf else ""))
+        scope, _, enum = str(r["Opcode"]).rpartition("::")
+        out.append(Node(enum, scope, tuple(sorted(_def(p) or "" for p in r.get("Properties") or [])), n_res,
+                        n_ops, tuple(f for f in SELECT_FLAGS if f in selects.get(name, set())), tuple(fixed)))
+    return out
+
+
+def _operand_types(records: dict[str, Any], profile: dict[str, Any], results: int) -> dict[int, str]:
+    """Operand index -> the value type an ``SDTCisVT`` constraint of the profile gives it (``i32``), or ``ptr``
+    for an ``SDTCisPtrTy`` one (the target's pointer type)."""
+    out = {}
+    for c in profile.get("Constraints") or []:
+        rec = records.get(_def(c) or "") or {}
+        kinds = rec.get("!superclasses") or []
+        vt = _def(rec.get("VT")) if "SDTCisVT" in kinds else "ptr" if "SDTCisPtrTy" in kinds else None
+        if vt and isinstance(rec.get("OperandNum"), int):
+            k = rec["OperandNum"] - results
+            if k >= 0:
+                out[k] = vt
+    return out
+
+
+def _leaf(records: dict[str, Any], arg: Any) -> str:
+    """How a pattern matches one operand: ``imm`` or ``timm`` for an immediate (through the ``ImmLeaf`` or
+    ``PatLeaf`` that wraps it), else ""."""
+    value = arg[0] if isinstance(arg, list) and arg else arg
+    name = _def(value) or _operator(value)
+    seen = set()
+    while name and name not in seen:
+        if name in ("imm", "timm"):
+            return name
+        seen.add(name)
+        rec = records.get(name) or {}
+        fragments = rec.get("Fragments") or [None]
+        name = _def(rec.get("ImmNode")) or _operator(fragments[0]) or None
+    return ""
+
+
+def _cache_key(td: Path, inputs: list[dict[str, Any]]) -> str:
+    h = hashlib.sha256(code_digest("nodes").encode())
+    files = sorted({str(i["path"]) for i in inputs if str(i.get("path", "")).endswith(".td")} | {str(td)})
+    for f in files:
+        h.update(f.encode() + b"\0" + (file_digest(Path(f)).encode() if Path(f).is_file() else b"-") + b"\0")
+    return h.hexdigest()[:24]
+
+
+def target_nodes(table: Any, cache: Path | None = None) -> dict[str, Node]:
+    """``nodes_of`` the ``.td`` that ``table`` (a ``describe`` property table) was made from, by enumerator name;
+    {} where the table names no readable ``.td`` or ``llvm-tblgen`` rejects it (nothing can be said)."""
+    from ..describe.properties import write_json_atomic
+    from ..describe.tblgen import dump_json
+    from ..errors import ConfigError, TableGenError
+
+    meta = getattr(table, "meta", None) or {}
+    td = Path(str(meta.get("td") or ""))
+    if not td.is_file():
+        return {}
+    folder = (cache or cache_root()) / "nodes"
+    path = folder / f"{table.target}-{_cache_key(td, meta.get('inputs') or [])}.json"
+    if path.is_file():
+        try:
+            return {n["name"]: Node(**{k: tuple(tuple(x) if isinstance(x, list) else x for x in v)
+                                       if isinstance(v, list) else v for k, v in n.items()})
+                    for n in json.loads(path.read_text())}
+        except (ValueError, TypeError, KeyError):
+            pass  # unreadable: made again below
+    try:
+        dump = dump_json(td)
+    except (ConfigError, TableGenError, OSError):
+        return {}
+    nodes = nodes_of(dump.records, dump.instanceof)
+    folder.mkdir(parents=True, exist_ok=True)
+    write_json_atomic(path, [asdict(n) for n in nodes])
+    return {n.name: n for n in nodes}
+
+
+def counterpart(donor: Node, own: dict[str, Node]) -> Node | None:
+    """The new target's node in the role ``donor`` plays (``Node.role``): the only one, or of several the one
+    sharing the most name parts with it where exactly one does; None where no node has the role or the
+    description cannot tell which."""
+    from .adapt import name_parts
+
+    role = donor.role
+    if role is None or donor.name in own:
+        return None
+    alike = [n for n in own.values() if n.role == role]
+    if len(alike) == 1:
+        return alike[0]
+    parts = name_parts(donor.name)
+    scored = sorted(((len(name_parts(n.name) & parts), n.name, n) for n in alike), key=lambda x: (-x[0], x[1]))
+    if scored and scored[0][0] and (len(scored) == 1 or scored[1][0] < scored[0][0]):
+        return scored[0][2]
+    return None
