@@ -457,3 +457,18 @@ def test_a_name_every_training_target_declares_in_its_headers_is_no_convention_t
     new.values["decl.function"] = ["createNewMCCodeEmitter"]  # the target declares it: its own
     vis = Visibility(new, "New", find_toolchain().includedir, [tpl.qname], [tpl], donors)
     assert vis.conventions(tpl) == {"LLVMInitializeNewTargetMC", "InitNewMCInstrInfo", "createNewMCCodeEmitter"}
+
+
+def test_a_candidates_own_writers_fill_its_slots_before_the_other_statement_sets() -> None:
+    """ARC aligns the function and returns ``AsmPrinter::runOnMachineFunction(MF)``; the targets that print the body
+    themselves return ``false`` after it. ARC's statement set keeps ARC's value (XCore's scratch printed no function
+    with the majority's); where its writers' value names what the target lacks, the vote of all stands."""
+    tpl = _template("t", [("A", [0, 1], {"SV0": "false"}), ("B", [0, 1], {"SV0": "false"}),
+                          ("C", [0, 1, 2], {"SV0": "Base", "SV1": "Cnt"}), ("D", [0, 1, 2], {"SV0": "R_D", "SV1": "Cnt"})])
+    sim = {"A": 1.0, "B": 0.9, "C": 0.5, "D": 0.4}
+    cands = {tuple(c.statements): c for c in member_candidates(tpl, lambda sid: None, {"D": {"R_D"}}, set(), sim)}
+    assert cands[(0, 1)].values["SV0"] == "false"
+    assert cands[(0, 1, 2)].values["SV0"] == "Base"  # C's own, not the majority's ``false``
+    foreign = _template("u", [("A", [0, 1], {"SV0": "false"}), ("D", [0, 1, 2], {"SV0": "R_D", "SV1": "Cnt"})])
+    only = {tuple(c.statements): c for c in member_candidates(foreign, lambda sid: None, {"D": {"R_D"}}, set(), sim)}
+    assert only[(0, 1, 2)].values["SV0"] == "false" and not only[(0, 1, 2)].retranslate

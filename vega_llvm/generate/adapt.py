@@ -180,6 +180,16 @@ def member_candidates(
             if signature[m.member] is not None else list(template.members)
         values, redo, foreign = _voted_values(template, voters, set(stmts), owner, weight, donor_names, target_names,
                                               namespaces, enumerators or {}, roles)
+        # a slot its set's own writers fill with a value the target can take keeps theirs: a value means what it
+        # means beside the statements around it (ARC's ``return AsmPrinter::runOnMachineFunction(MF)`` after
+        # aligning the function is no ``return false`` as after the targets that print the body themselves)
+        writers = [x for x in members if signature[x.member] == signature[m.member]] \
+            if signature[m.member] is not None else list(members)
+        if len(writers) < len(voters):
+            own_values, own_redo, _ = _voted_values(template, writers, set(stmts), owner, weight, donor_names,
+                                                    target_names, namespaces, enumerators or {}, roles)
+            values.update({k: v for k, v in own_values.items() if owner[k] not in own_redo})
+            redo = {sid for sid in redo if sid in own_redo or not any(owner[k] == sid for k in own_values)}
         score = math.log(support) + presence_score(template, stmts, confidence)
         variants: list[Adapted] = []
         seen = [values]
