@@ -53,9 +53,9 @@ from .parameters import (
     parameters,
 )
 from .overloads import donor_of
+from .operands import supplied_operands
 from .prune import duplicate_cases
 from .returns import falls_off
-from .operands import supplied_operands
 from .roles import RecordRoles
 
 
@@ -650,7 +650,6 @@ def _written(tpl: Any, a: Any, rows: dict[int, dict[str, Any]], row_job: dict[tu
     donor's names stay in its tokens (LoongArch's ``Subtarget.getGRLen()`` in ``lowerShiftLeftParts``, which no
     other target writes)."""
     import math
-
 
     values = dict(a.values)
     for sid in sorted(a.retranslate):

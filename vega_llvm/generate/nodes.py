@@ -7,10 +7,10 @@ filled the slot with whatever enumerator it liked (``XCoreISD::CRC8``), which XC
 return is. The ``.td`` says what a node is for: its ``SDNode`` record gives its properties (a chain, glue in and
 out, variadic operands) and its type profile, and the instructions that its selection patterns turn it into say
 what it does (a return, a call, a branch; ``roles.ROLE_FLAGS``). Two nodes with the same properties, result count
-and selected instructions' flags play the same role (``NodeRole``).
+and selected instructions' flags play the same role (``Node.role``).
 
 The profile also says which operands a node takes before its variadic ones: XCore's return node takes the stack
-adjustment as an ``i32`` immediate (``retsp 0``) where Lanai's takes none, so a return made as Lanai makes it is a
+adjustment as an immediate of the pointer type (``retsp 0``) where Lanai's takes none, so a return made as Lanai makes it is a
 node no pattern selects. ``Node.fixed`` lists each such operand's value type and whether the pattern matches it as
 a target constant (``timm``) or a plain one (``imm``), for ``operands.py`` to supply.
 
