@@ -43,11 +43,17 @@ def _printer() -> Template:
 
 
 def test_a_body_written_with_another_versions_parameter_name_uses_the_signatures() -> None:
-    """The candidate with C's statement set: the signature's name is voted ``O`` (A and B), the body's comes from C
-    alone (``OS``): XCore's ``printInst`` failed to compile that way."""
+    """A candidate with C's statement set whose signature's name is A's and B's ``O`` and whose body's is C's alone
+    (``OS``): XCore's ``printInst`` failed to compile that way when every target that writes a statement voted on its
+    values. Since a candidate's own writers fill its slots first, C's set is C's throughout; a mix can still come
+    from a slot whose writers' value names what the target lacks, and the body then follows the signature."""
+    from vega_llvm.generate.adapt import Adapted
+
     tpl = _printer()
-    mixed = next(c for c in member_candidates(tpl, lambda sid: None, {}, set(), {"A": 1.0, "B": 0.9, "C": 0.8})
-                 if c.statements == [0, 1])
+    own = next(c for c in member_candidates(tpl, lambda sid: None, {}, set(), {"A": 1.0, "B": 0.9, "C": 0.8})
+               if c.statements == [0, 1])
+    assert own.values["SV0"] == "OS" and own.values["SV1"] == "OS"
+    mixed = Adapted("member:C", [0, 1], {**own.values, "SV0": "O"}, own.score)
     code = _written(tpl, mixed, {}, {}, {}, "New").code
     assert "emit ( MI , OS )" in code
     positions = member_parameter_positions([instantiate(tpl, m) for m in tpl.members], ["const MCInst *", "raw_ostream &"])
