@@ -48,6 +48,12 @@ class Node:
     selects: tuple[str, ...]  # the union of SELECT_FLAGS of the instructions its patterns select
     fixed: tuple[tuple[str, str], ...] = ()  # (value type, "imm" | "timm") of each operand before the variadic ones
 
+    @classmethod
+    def from_json(cls, row: dict[str, Any]) -> "Node":
+        """A node as ``asdict`` wrote it (JSON has lists where the record has tuples)."""
+        return cls(row["name"], row["scope"], tuple(row["properties"]), row["results"], row["operands"],
+                   tuple(row["selects"]), tuple(tuple(f) for f in row["fixed"]))
+
     @property
     def role(self) -> tuple[Any, ...] | None:
         """What makes two nodes stand for each other; None for a node whose patterns select nothing that says
@@ -158,9 +164,7 @@ def target_nodes(table: Any, cache: Path | None = None) -> dict[str, Node]:
     path = folder / f"{table.target}-{_cache_key(td, meta.get('inputs') or [])}.json"
     if path.is_file():
         try:
-            return {n["name"]: Node(**{k: tuple(tuple(x) if isinstance(x, list) else x for x in v)
-                                       if isinstance(v, list) else v for k, v in n.items()})
-                    for n in json.loads(path.read_text())}
+            return {n.name: n for n in map(Node.from_json, json.loads(path.read_text()))}
         except (ValueError, TypeError, KeyError):
             pass  # unreadable: made again below
     try:

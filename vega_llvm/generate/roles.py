@@ -245,6 +245,8 @@ class RecordRoles:
         self._memo: dict[tuple[str, str], str | None] = {}
         self.target = target
         self._nodes: dict[str, dict[str, Node]] = {}
+        self._donor_node_names: dict[str, set[str]] = {}  # the enumerators of each donor's own nodes
+        self._node_memo: dict[tuple[str, str], str | None] = {}
         self._node_scope: re.Pattern[str] | None = None
 
     def _of(self, donor: str) -> tuple[dict[str, dict[str, Any]], dict[str, tuple[Any, ...]], dict[str, Any]]:
@@ -369,11 +371,20 @@ class RecordRoles:
         """The new target's node in the role of ``donor``'s node ``name`` (``nodes.counterpart``: Lanai's
         ``RET_FLAG`` is XCore's ``RETSP``), where the match is mutual (RISC-V's ``MRET_FLAG``, ``SRET_FLAG`` and
         ``URET_FLAG`` all look like XCore's ``EH_RETURN``, which then stands for none of them); None otherwise."""
+        key = (donor, name)
+        if key not in self._node_memo:
+            self._node_memo[key] = self._node(donor, name)
+        return self._node_memo[key]
+
+    def _node(self, donor: str, name: str) -> str | None:
         own = self.nodes(None)
         if not own or name in own:
             return None
-        table = self.donors.get(donor)
-        if table is None or not any(q.rpartition("::")[2] == name for q in table.values.get("isd_opcode", [])):
+        if donor not in self._donor_node_names:
+            table = self.donors.get(donor)
+            self._donor_node_names[donor] = {q.rpartition("::")[2] for q in table.values.get("isd_opcode", [])} \
+                if table is not None else set()
+        if name not in self._donor_node_names[donor]:
             return None  # not one of the donor's nodes: no need to read its .td
         theirs = self.nodes(donor)
         d = theirs.get(name)
