@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import pytest
+
 from vega_llvm.describe.properties import PropertyTable
 from vega_llvm.emit.backends import BackendLayout, ClassEvidence
 from vega_llvm.emit.sources import chosen_groups, described_groups, other_role_classes
@@ -56,3 +60,30 @@ def test_a_role_keeps_its_only_implementation() -> None:
     support = {g: ts for g, ts in SUPPORT.items() if not g[1].startswith("<T>FunctionInfo")}
     got = chosen_groups(support, lambda ts: "A" in ts, set(), {"<T>MachineFunctionInfo": "<T>FunctionInfo"})
     assert ("MachineFunctionInfo", "<T>MachineFunctionInfo::getVarArgsFrameIndex") in got
+
+
+@pytest.mark.llvm
+def test_of_two_generated_versions_of_one_function_the_set_takes_the_surer(llvm_src: Path, scratch_corpus: Path) -> None:
+    """Two template groups of one name (a constructor defined in the class by some training targets, in the
+    ``.cpp`` by others) give two generated versions: the set takes the one of higher confidence, whatever their
+    order, and the first on a tie."""
+    from vega_llvm.describe.describe import describe, describe_dir
+    from vega_llvm.emit.functions import EmitFunction
+    from vega_llvm.emit.sources import scratch_functions
+
+    table, _ = describe(llvm_src / "lib" / "Target" / "XCore" / "XCore.td")
+    key = "<T>TargetLowering::LowerOperation"
+
+    def version(body: str, confidence: float) -> EmitFunction:
+        return EmitFunction(key=key, file_stem="ISelLowering", module="ISel", confidence=confidence, source="model",
+                            signature="SDValue XCoreTargetLowering::LowerOperation(SDValue Op, SelectionDAG &DAG) const",
+                            body=body)
+
+    def chosen(*versions: EmitFunction) -> str:
+        sel = scratch_functions(table, list(versions), scratch_corpus, describe_dir(), {"XCore", "RISCV"})
+        [fn] = [f for f in sel.functions if f.key == key]
+        return fn.body
+
+    unsure, sure = version("{ return SDValue(); }", 0.1), version("{ return Op; }", 0.6)
+    assert chosen(unsure, sure) == chosen(sure, unsure) == sure.body
+    assert chosen(version("{ return Op; }", 0.0), version("{ return SDValue(); }", 0.0)) == "{ return Op; }"

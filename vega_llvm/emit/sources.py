@@ -245,7 +245,7 @@ def scratch_functions(
     not_selected: list[str] = []
     for g in generated:
         if (g.file_stem, g.key.split("#")[0]) in wanted:
-            fns.setdefault(g.key, g)
+            fns[g.key] = _surer(fns.get(g.key), g)
         else:
             not_selected.append(g.key)
     generated_keys = set(fns)
@@ -267,6 +267,16 @@ def scratch_functions(
         missing -= taken
         want_alt -= alt_taken
     return Selection(list(fns.values()), donors, not_selected, by_majority, alternates, layout, not_described, own_files)
+
+
+def _surer(have: EmitFunction | None, other: EmitFunction) -> EmitFunction:
+    """Of two generated versions of one function (template groups of one name: a constructor the training targets
+    define in the class in some backends and in the ``.cpp`` in others), the one the model is surer of; the first
+    written on a tie. Confidence is the calibrated chance that the version is right, so it also tells which of them
+    matches the rest of the set: XCore's function-info constructor is AArch64's, taking the model's
+    ``const XCoreSubtarget *`` (confidence 0), or ARC's, taking the ``const TargetSubtargetInfo *`` with which
+    ``createMachineFunctionInfo`` constructs it (0.33); the first left the object unconstructed."""
+    return other if have is None or other.confidence > have.confidence else have
 
 
 def _arity(signature: str) -> int:
