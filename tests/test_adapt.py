@@ -472,3 +472,40 @@ def test_a_candidates_own_writers_fill_its_slots_before_the_other_statement_sets
     foreign = _template("u", [("A", [0, 1], {"SV0": "false"}), ("D", [0, 1, 2], {"SV0": "R_D", "SV1": "Cnt"})])
     only = {tuple(c.statements): c for c in member_candidates(foreign, lambda sid: None, {"D": {"R_D"}}, set(), sim)}
     assert only[(0, 1, 2)].values["SV0"] == "false" and not only[(0, 1, 2)].retranslate
+
+
+def test_a_name_tablegen_writes_into_every_backend_is_visible_where_most_training_versions_use_it() -> None:
+    """``SelectCode`` is printed by LLVM's TableGen (``<T>GenDAGISel.inc``) into every backend's selector: no LLVM
+    header has the word, no target's header declares it, and every training ``Select`` ends with it, so the new
+    target's may call it too. A word TableGen does not print (``SelectOther``), one a training target's header
+    declares, or one of too few writers stays undeclared."""
+    from vega_llvm.describe.properties import PropertyTable
+    from vega_llvm.generate.visible import Visibility, tblgen_words
+    from vega_llvm.llvm.toolchain import find_toolchain
+    from vega_llvm.paths import llvm_src_root
+
+    assert {"SelectCode", "MatchInstructionImpl", "decodeInstruction"} <= tblgen_words(str(llvm_src_root()))
+
+    def select(tid: str, writers: dict[str, str]) -> Template:
+        head = Statement(0, None, 0, "function_definition", ["void", "<T>DAGToDAGISel", "::", "Select", "(", "SDNode",
+                                                             "*", "N", ")", "{"], ["}"], "TARGET_INDEPENDENT")
+        body = Statement(1, 0, 1, "expression_statement", ["<SV0>", "(", "N", ")", ";"], [], "TARGET_SPECIFIC",
+                         [Placeholder("SV0", "identifier")])
+        ms = [Member(t, t, f"{t}/S.cpp:1", t, [0, 1], {"SV0": v}) for t, v in writers.items()]
+        return Template(tid, "<T>ISelDAGToDAG.cpp", "<T>DAGToDAGISel::Select", "SEL", sorted(writers), [head, body], ms)
+
+    code = "void NewDAGToDAGISel :: Select ( SDNode * N ) {\n  {} ( N ) ;\n}"
+    donors = {t: PropertyTable(t, t, values={"decl.method": [f"{t}DAGToDAGISel::runOnMachineFunction"]})
+              for t in "ABCD"}
+    table = PropertyTable("New", "New", values={}, meta={"declarations": {"used": True}})
+
+    def unknown(tpl: Template, name: str, donor_tables: dict[str, PropertyTable] = donors) -> list[str]:
+        vis = Visibility(table, "New", find_toolchain().includedir, [], [tpl], donor_tables)
+        return vis.unknown(code.replace("{}", name), vis.conventions(tpl), set(), vis.in_scope(tpl))
+
+    most = {"A": "SelectCode", "B": "SelectCode", "C": "SelectCode", "D": "SelectOther"}
+    assert unknown(select("s", most), "SelectCode") == []
+    assert unknown(select("s", {t: "SelectOther" for t in "ABC"}), "SelectOther") == ["SelectOther"]
+    assert unknown(select("s", {"A": "SelectCode", "B": "SelectCode"}), "SelectCode") == ["SelectCode"]
+    declaring = {**donors, "A": PropertyTable("A", "A", values={"decl.method": ["ADAGToDAGISel::SelectCode"]})}
+    assert unknown(select("s", most), "SelectCode", declaring) == ["SelectCode"]

@@ -71,6 +71,25 @@ def _header_words(include_dir: str) -> tuple[frozenset[str], frozenset[str]]:
     return frozenset(b.decode() for b in common), frozenset(b.decode() for b in intrinsics)
 
 
+_STRING = re.compile(rb'"(?:[^"\\\n]|\\.)*"')
+
+
+@lru_cache(maxsize=2)
+def tblgen_words(llvm_src: str) -> frozenset[str]:
+    """The identifiers inside the string literals of LLVM's TableGen backends (``llvm/utils/TableGen``): the words
+    the ``.inc`` files they print are made of (``SelectCode``, ``printInstruction``, ``decodeInstruction``), which
+    every backend's build has and its sources name without declaring. Empty where the sources are not at hand."""
+    words: set[bytes] = set()
+    for path in sorted(Path(llvm_src, "llvm", "utils", "TableGen").rglob("*.cpp")):
+        try:
+            data = path.read_bytes()
+        except OSError:
+            continue
+        for lit in _STRING.findall(data):
+            words.update(_IDENT_B.findall(lit))
+    return frozenset(w.decode() for w in words)
+
+
 def foreign_intrinsics(include_dir: str, own: Iterable[str]) -> frozenset[str]:
     """The intrinsics of other targets: names only the targets' intrinsic headers declare (``wasm_bitmask`` of
     ``IntrinsicsWebAssembly.h``) that are not among ``own`` (the description's ``intrinsic`` values). A backend's
@@ -110,6 +129,9 @@ class HeaderScopes:
         return set().union(*(self.members.get(c, frozenset()) for c in seen))
 
 
+# how many training targets must write a function for the names most of them use undeclared to count as
+# TableGen's (``Visibility.tblgen_names``): one or two targets' shared habit is no convention
+TBLGEN_WRITERS = 3
 # a class is taken for a base of the function's class when it holds this share of the most class-scope names any
 # class holds (the rule newly flags 0, 1, 2, 1 of the 156, 569, 130, 210 real functions of XCore, RISC-V, ARC and
 # AVR: benchmarks/visibility_false_alarms.py)
@@ -276,6 +298,10 @@ class Visibility:
         self.llvm = llvm_identifiers(str(include_dir)) - foreign_intrinsics(
             str(include_dir), getattr(table, "values", {}).get("intrinsic", []) if table is not None else [])
         self.headers = llvm_header_scopes(str(include_dir))
+        from ..paths import llvm_src_root
+
+        src = llvm_src_root(required=False)
+        self.tblgen = tblgen_words(str(src)) if src is not None else frozenset()  # the llvm-project root
         # the training templates by the class (or namespace) that owns their functions, for ``in_scope``
         self.owned: dict[str, list[Any]] = defaultdict(list)
         for t in templates:
@@ -316,9 +342,11 @@ class Visibility:
                     self.spellings[m.target].add(m.spelling)
         # the names each training target's headers declare, its spellings as ``<T>`` (``create<T>MCCodeEmitter``)
         self.donor_declared: dict[str, set[str]] = {}
+        self.donor_names: dict[str, set[str]] = {}  # the same, as written (last name component)
         for name, donor in (donors or {}).items():
             declared = {q.rpartition("::")[2] for kind, vals in donor.values.items() if kind.startswith("decl.")
                         for q in vals}
+            self.donor_names[name] = declared
             if declared:
                 self.donor_declared[name] = {d.replace(sp, "<T>") for d in declared
                                              for sp in self.spellings.get(name, {name}) if sp and sp in d}
@@ -334,6 +362,7 @@ class Visibility:
             for tok in (*st.tokens, *st.close):
                 if "<T>" in tok and not tok.startswith("<SV"):
                     out.update(_IDENT.findall(tok.replace("<T>", self.spelling)))
+        out |= self.tblgen_names(template)
         if not self.checks_own_names or not getattr(self, "donor_declared", None):
             return out
         writers = [t for t in {m.target for m in template.members} if t in self.donor_declared]
@@ -343,6 +372,22 @@ class Visibility:
             if n not in self.described and writers and 2 * declaring > len(writers):
                 out.discard(n)
         return out
+
+    def tblgen_names(self, template: Any) -> set[str]:
+        """Names that TableGen writes into every backend's classes (``SelectCode`` of ``<T>GenDAGISel.inc``, the last
+        statement of every ``<T>DAGToDAGISel::Select``) that this function uses: words of the text LLVM's TableGen
+        backends print (``tblgen_words``) that most training targets' versions use without declaring and that none of
+        their headers declares (``MatchInstructionImpl`` in 16 of 19 ``MatchAndEmitInstruction``, ``decodeInstruction``
+        in 14 of 19 ``getInstruction``). The new target's TableGen output has them too; LLVM's headers do not have the
+        word, so without this the check took ``SelectCode(N)`` for an undeclared call, the candidates keeping it
+        ranked last, and XCore's scratch ``Select`` selected nothing. Only among ``TBLGEN_WRITERS`` targets or more,
+        with their descriptions' declarations at hand (a member of their own headers would look the same)."""
+        writers = {m.target for m in template.members}
+        declared, words = getattr(self, "donor_names", {}), getattr(self, "tblgen", frozenset())
+        if len(writers) < TBLGEN_WRITERS or not writers <= set(declared) or not words:
+            return set()
+        return {n for n, who in self.used_undeclared(template).items()
+                if n in words and 2 * len(who) > len(writers) and not any(n in declared[t] for t in writers)}
 
     def _member_names(self, template: Any) -> tuple[set[str], dict[str, set[str]]]:
         """What the training versions of the function declare (parameters, locals), and name -> the targets whose
