@@ -509,3 +509,26 @@ def test_a_name_tablegen_writes_into_every_backend_is_visible_where_most_trainin
     assert unknown(select("s", {"A": "SelectCode", "B": "SelectCode"}), "SelectCode") == ["SelectCode"]
     declaring = {**donors, "A": PropertyTable("A", "A", values={"decl.method": ["ADAGToDAGISel::SelectCode"]})}
     assert unknown(select("s", most), "SelectCode", declaring) == ["SelectCode"]
+
+
+def test_virtual_registers_are_made_of_an_allocatable_class_of_the_same_type() -> None:
+    """XCore's ``RRegs`` (its reserved ``CP``, ``DP``, ``SP``, ``LR``) is not allocatable: a virtual register of it
+    never gets a register. Passed to ``createVirtualRegister`` or ``addLiveIn`` it becomes the allocatable class of
+    the same type (``GRRegs``); elsewhere (a constraint's class, a membership test) it stays; a class that shares no
+    value type with any allocatable one stays too."""
+    from vega_llvm.describe.properties import PropertyTable
+    from vega_llvm.generate.adapt import own_allocatable
+
+    regs = [{"name": "GRRegs", "types": ["i32"], "size": 32, "allocatable": True, "members": [f"R{i}" for i in range(12)]},
+            {"name": "RRegs", "types": ["i32"], "size": 32, "allocatable": False, "members": ["CP", "DP", "SP", "LR"]},
+            {"name": "Flags", "types": ["f80"], "size": 80, "allocatable": False, "members": ["F"]}]
+    table = PropertyTable("XCore", "XCore", values={}, details={"register_classes": regs})
+    code = ("{ Register V = RegInfo.createVirtualRegister(&XCore::RRegsRegClass);\n"
+            "  MF.addLiveIn(XCore::LR, &XCore::RRegsRegClass);\n"
+            "  if (XCore::RRegsRegClass.contains(Reg)) return std::make_pair(0U, &XCore::RRegsRegClass);\n"
+            "  Register F = RegInfo.createVirtualRegister(&XCore::FlagsRegClass); }")
+    out = own_allocatable(code, table)
+    assert "createVirtualRegister(&XCore::GRRegsRegClass)" in out and "addLiveIn(XCore::LR, &XCore::GRRegsRegClass)" in out
+    assert "XCore::RRegsRegClass.contains(Reg)" in out and "make_pair(0U, &XCore::RRegsRegClass)" in out
+    assert "createVirtualRegister(&XCore::FlagsRegClass)" in out
+    assert own_allocatable("{ return 0; }", table) == "{ return 0; }"

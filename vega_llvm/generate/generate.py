@@ -36,7 +36,7 @@ from ..errors import ConfigError
 from ..evaluate.metrics import Comparison, compare, extract_body
 from ..evaluate.swap import bracket_error
 from ..jsonl import target_rows
-from .adapt import own_classes, own_conventions, scoped_enumerators
+from .adapt import own_allocatable, own_classes, own_conventions, scoped_enumerators
 from .parameters import (
     arity_mismatch,
     callable_arities,
@@ -690,7 +690,8 @@ def _in_own_names(tpl: Any, cands: list[_Written], table: Any, spelling: str) ->
     """Each candidate's code in the new target's own names, from its description (``table``): its calling
     conventions where it names another target's (``adapt.own_conventions``: ``RetCC_XCore32``, Lanai's respelled,
     is ``RetCC_XCore``), its declared class of the same role where it names a class of the target's spelling that
-    the description does not declare (``adapt.own_classes``), and one name per parameter, the description's where
+    the description does not declare (``adapt.own_classes``), an allocatable register class where it makes virtual
+    registers of one that is not (``adapt.own_allocatable``), and one name per parameter, the description's where
     its headers declare the function, else the one most training targets give it (``parameters.coherent_parameters``,
     ``parameters.majority_parameter_names``); and where every candidate defines another overload than the
     description declares, the declared parameter list, if that has a place for every parameter the candidate uses
@@ -703,7 +704,7 @@ def _in_own_names(tpl: Any, cands: list[_Written], table: Any, spelling: str) ->
     arities = declared_arities(table, qname) if table is not None else []
     for c in cands:
         if table is not None:
-            c.code = own_classes(own_conventions(c.code, table), table, spelling, qname.split("::"))
+            c.code = own_allocatable(own_classes(own_conventions(c.code, table), table, spelling, qname.split("::")), table)
         params = parameters(c.code.partition("\n")[0]) or []
         if params:
             types = tuple(t for t, _ in params)
