@@ -17,36 +17,22 @@ the target's conventions of the same role the one whose name shares the most par
 
 from __future__ import annotations
 
-import math
 import re
 from typing import Any, Callable
 
-from ..generate.adapt import DERIVED_SUFFIXES, name_parts
-
-
-def _classes(table: Any) -> dict[str, dict[str, Any]]:
-    details = getattr(table, "details", None) or {}
-    return {r["name"]: r for r in details.get("register_classes", []) if r.get("name")}
-
-
-def _agreement(a: dict[str, Any], b: dict[str, Any]) -> tuple[float, int, int, float]:
-    ta, tb = set(a.get("types") or []), set(b.get("types") or [])
-    types = len(ta & tb) / len(ta | tb) if ta | tb else 0.0
-    na, nb = max(len(a.get("members") or []), 1), max(len(b.get("members") or []), 1)
-    return (types, int(bool(a.get("allocatable")) == bool(b.get("allocatable"))), int(a.get("size") == b.get("size")),
-            -abs(math.log(na / nb)))
+from ..generate.adapt import DERIVED_SUFFIXES, class_agreement, name_parts, register_classes
 
 
 def register_class_map(donor: Any, target: Any) -> dict[str, str]:
     """Each register class of ``donor`` (a property table) that ``target`` lacks -> the target's class most like it
     (value types, allocatable, size, number of registers; a class sharing no value type is no counterpart)."""
-    mine, theirs = _classes(target), _classes(donor)
+    mine, theirs = register_classes(target), register_classes(donor)
     out: dict[str, str] = {}
     for name, row in theirs.items():
         if name in mine or not mine:
             continue
-        best = max(sorted(mine), key=lambda c: _agreement(row, mine[c]))
-        if _agreement(row, mine[best])[0] > 0:
+        best = max(sorted(mine), key=lambda c: class_agreement(row, mine[c]))
+        if class_agreement(row, mine[best])[0] > 0:
             out[name] = best
     return out
 

@@ -365,45 +365,52 @@ def own_classes(code: str, target: Any, spelling: str, keep: Iterable[str] = ())
 _VREG_CALL = re.compile(r"\b(?:createVirtualRegister|addLiveIn|addRegisterClass)\s*\(")
 
 
+def register_classes(table: Any) -> dict[str, dict[str, Any]]:
+    """A description's register classes by name (``details["register_classes"]``)."""
+    details = getattr(table, "details", None) or {}
+    return {r["name"]: r for r in details.get("register_classes", []) or [] if r.get("name")}
+
+
+def class_agreement(a: dict[str, Any], b: dict[str, Any]) -> tuple[float, int, int, float]:
+    """How alike two register classes are, in that order: their value types (Jaccard), whether both are allocatable
+    or neither, their register size, and their number of registers (closer is better)."""
+    ta, tb = set(a.get("types") or []), set(b.get("types") or [])
+    types = len(ta & tb) / len(ta | tb) if ta | tb else 0.0
+    na, nb = max(len(a.get("members") or []), 1), max(len(b.get("members") or []), 1)
+    return (types, int(bool(a.get("allocatable")) == bool(b.get("allocatable"))), int(a.get("size") == b.get("size")),
+            -abs(math.log(na / nb)))
+
+
 def own_allocatable(code: str, target: Any) -> str:
     """``code`` with each register class of ``target`` that is not allocatable, where it is passed to a call that
     makes virtual registers of it (``createVirtualRegister``, ``addLiveIn``, ``addRegisterClass``), replaced by the
-    target's allocatable class most like it (value types, size, number of registers), when one shares a value type.
+    target's allocatable class most like it (``class_agreement``), when one shares a value type.
 
     The model fills a register-class slot from the description's classes; XCore's ``LowerCCCArguments`` came out
     with ``createVirtualRegister(&XCore::RRegsRegClass)``, XCore's class of the reserved ``CP``, ``DP``, ``SP``
     and ``LR`` (``isAllocatable = 0``), where every training target passes its general-purpose class."""
-    classes = {r["name"]: r for r in (getattr(target, "details", None) or {}).get("register_classes", []) or []
-               if r.get("name")}
+    classes = register_classes(target)
     fixed = sorted(n for n, r in classes.items() if not r.get("allocatable"))
     usable = sorted(n for n, r in classes.items() if r.get("allocatable"))
     if not fixed or not usable or not any(f"{n}RegClass" in code for n in fixed):
         return code
-
-    def likeness(a: dict[str, Any], b: dict[str, Any]) -> tuple[float, int, float]:
-        ta, tb = set(a.get("types") or []), set(b.get("types") or [])
-        na, nb = max(len(a.get("members") or []), 1), max(len(b.get("members") or []), 1)
-        return (len(ta & tb) / len(ta | tb) if ta | tb else 0.0, int(a.get("size") == b.get("size")),
-                -abs(math.log(na / nb)))
-
     swap = {}
     for n in fixed:
-        best = max(usable, key=lambda c: likeness(classes[n], classes[c]))
-        if likeness(classes[n], classes[best])[0] > 0:
+        best = max(usable, key=lambda c: class_agreement(classes[n], classes[c]))
+        if class_agreement(classes[n], classes[best])[0] > 0:
             swap[n] = best
     if not swap:
         return code
     name = re.compile(rf"\b({'|'.join(map(re.escape, swap))})RegClass\b")
     out, last = [], 0
     for m in _VREG_CALL.finditer(code):
+        if m.end() < last:  # a call inside the arguments of one already rewritten
+            continue
         depth, end = 1, m.end()
         while end < len(code) and depth:
             depth += {"(": 1, ")": -1}.get(code[end], 0)
             end += 1
-        if m.end() < last:  # inside a call already rewritten
-            continue
-        out.append(code[last:m.end()])
-        out.append(name.sub(lambda k: swap[k.group(1)] + "RegClass", code[m.end():end]))
+        out += [code[last:m.end()], name.sub(lambda k: swap[k.group(1)] + "RegClass", code[m.end():end])]
         last = end
     out.append(code[last:])
     return "".join(out)
