@@ -15,9 +15,10 @@ import pytest
 
 from vega_llvm.backend_build.cmake import parse_compiler_errors
 from vega_llvm.bootstrap.repair import (
-    RUNTIME, SCRATCH, SWAP, Charged, RepairState, climb, donor_code, leave_out, next_candidate, real_body,
-    remove_statements, repair_head, repair_round, stub,
+    RUNTIME, SCRATCH, SWAP, Charged, RepairState, climb, donor_code, fix_arguments, leave_out, next_candidate,
+    real_body, remove_statements, repair_head, repair_round, stub,
 )
+from vega_llvm.bootstrap.arguments import argument_fixes, indirection
 from vega_llvm.emit.functions import Candidate, EmitFunction, load_results
 
 needs_gxx = pytest.mark.skipif(not shutil.which("g++"), reason="needs g++")
@@ -60,8 +61,8 @@ SIG = "void XCoreInstrInfo::copyPhysReg(unsigned DestReg, unsigned SrcReg) const
 
 
 def test_the_ladders_and_their_order() -> None:
-    assert [s.__name__ for s in SCRATCH] == ["next_candidate", "remove_statements", "repair_head", "donor_code", "stub",
-                                             "leave_out"]
+    assert [s.__name__ for s in SCRATCH] == ["fix_arguments", "next_candidate", "remove_statements", "repair_head",
+                                             "donor_code", "stub", "leave_out"]
     assert [s.__name__ for s in SWAP] == ["next_candidate", "real_body"]
     assert [s.__name__ for s in RUNTIME] == ["next_candidate", "donor_code"]
 
@@ -141,6 +142,83 @@ def test_remove_statements_on_real_errors(tmp_path: Path) -> None:
     charged2 = Charged(donor.key, located2[0][1], located=located2, body_at=(str(src.resolve()), 4, 9, text2.splitlines()[3:9]))
     assert remove_statements(donor, charged2, RepairState()) is None
     assert climb(SCRATCH, donor, charged2, RepairState(overrides_llvm=lambda k: False)).step == "stub"
+
+
+# XCore's scratch AsmPrinter as rendered: Lanai's way of constructing the instruction lowering (an MCContext by
+# reference) against the set's constructor (ARC's, an MCContext pointer), and a call with a pointer for a reference
+ARGS_TEXT = """\
+namespace llvm {
+struct MCContext {}; struct MCInst {}; struct AsmPrinter { MCContext OutContext; };
+struct XCoreMCInstLower { XCoreMCInstLower(MCContext *C, AsmPrinter &P); void Lower(const int *MI, MCInst &O) const; };
+void emitTo(MCContext &Ctx, MCInst &I);
+struct XCoreAsmPrinter : AsmPrinter { void customEmitInstruction(const int *MI); MCContext *context(); };
+// vega: <T>AsmPrinter::customEmitInstruction [model, confidence 0.50]
+void XCoreAsmPrinter::customEmitInstruction(const int *MI)
+{  // vega: confidence 0.50
+    XCoreMCInstLower MCInstLowering ( OutContext , * this ) ;  // vega: confidence 0.50
+    MCInst TmpInst ;
+    MCInstLowering . Lower ( * MI , TmpInst ) ;
+    MCContext *P = &OutContext;
+    emitTo ( P , TmpInst ) ;
+  }
+// vega: <T>AsmPrinter::context [fallback:Lanai, confidence 0.00]
+MCContext *XCoreAsmPrinter::context()
+{
+    return OutContext ;
+  }
+}
+"""
+
+
+def _gxx_log(path: Path, text: str) -> str:
+    path.write_text(text)
+    res = subprocess.run(["g++", "-std=c++17", "-fsyntax-only", path.name], cwd=path.parent, capture_output=True,
+                         text=True, timeout=60, env={"PATH": "/usr/bin:/bin", "LC_ALL": "C"})
+    return res.stderr
+
+
+def test_indirection_between_an_argument_and_its_parameter() -> None:
+    assert indirection("llvm::MCContext", "llvm::MCContext*") == "&"
+    assert indirection("llvm::XCoreAsmPrinter", "llvm::AsmPrinter*") == "&"  # <T>AsmPrinter derives AsmPrinter
+    assert indirection("llvm::MCContext*", "llvm::MCContext&") == "*"
+    assert indirection("const llvm::MachineInstr*", "const llvm::MachineInstr&") == "*"
+    assert indirection("llvm::MCContext", "llvm::MCInst*") is None  # another class: not an indirection
+    assert indirection("llvm::MCContext**", "llvm::MCContext") is None
+    assert indirection("unsigned int", "llvm::Register") is None
+
+
+@needs_gxx
+def test_fix_arguments_on_real_errors(tmp_path: Path) -> None:
+    """Each call g++ says is one ``&`` or ``*`` off is fixed in the function's body, and the file then compiles;
+    the same fix is not made twice, and a function with no such call passes to the next step."""
+    src = tmp_path / "XCoreAsmPrinter.cpp"
+    log = _gxx_log(src, ARGS_TEXT)
+    fixes = argument_fixes(log, tmp_path)
+    assert [(f.line, f.arg, f.fix, f.at_close) for f in fixes] == [(9, 1, "&", True), (11, 1, "&", False),
+                                                                   (13, 1, "*", False), (18, 0, "&", False)]
+    lines = ARGS_TEXT.splitlines()
+    body = "\n".join(ln.split("  // vega:")[0] for ln in lines[7:14])
+    fn = EmitFunction("<T>AsmPrinter::customEmitInstruction", "AsmPrinter", "", lines[6], body, 0.5, "model")
+    charged = Charged(fn.key, log.splitlines()[1], body_at=(str(src.resolve()), 8, 14, lines[7:14]),
+                      argument_fixes=fixes)
+    state = RepairState()
+    rep = climb(SCRATCH, fn, charged, state)
+    assert rep is not None and rep.step == "fix_arguments" and rep.fn is not None
+    new = rep.fn.body.splitlines()
+    assert new[1].strip() == "XCoreMCInstLower MCInstLowering ( &OutContext , * this ) ;"
+    assert new[3].strip() == "MCInstLowering . Lower ( MI , TmpInst ) ;"
+    assert new[5].strip() == "emitTo ( *P , TmpInst ) ;"
+    # a return one indirection from the function's type, in the donor's code
+    ret = EmitFunction("<T>AsmPrinter::context", "AsmPrinter", "", lines[15], "\n".join(lines[16:19]), 0.0,
+                       "fallback:Lanai")
+    ret_fix = fix_arguments(ret, Charged(ret.key, "", body_at=(str(src.resolve()), 17, 19, lines[16:19]),
+                                         argument_fixes=fixes), RepairState())
+    assert ret_fix is not None and ret_fix.fn is not None
+    assert ret_fix.fn.body.splitlines()[1].strip() == "return &OutContext ;"
+    fixed = "\n".join(lines[:7] + [rep.fn.body] + lines[14:16] + [ret_fix.fn.body] + lines[19:])
+    assert _gxx_log(src, fixed) == ""  # and now it compiles
+    assert fix_arguments(fn, charged, state) is None  # not twice to the same text
+    assert fix_arguments(fn, Charged(fn.key, "", body_at=charged.body_at), RepairState()) is None
 
 
 @needs_gxx

@@ -63,9 +63,10 @@ from ..errors import BuildError, ConfigError, LitRunError, ToolError
 from ..evaluate.swap import AppliedEdit, attribute_errors
 from ..generate.parameters import declared_signatures
 from .repair import (  # noqa: F401  (the helpers tests and callers know from here: re-exported)
-    RUNTIME, Charged, Repair, RepairState, comment_out, removable, removable_errors, repair_round, repaired_head,
-    statement_extent, stub_function,
+    RUNTIME, Charged, Repair, RepairState, comment_out, fix_arguments, removable, removable_errors, repair_round,
+    repaired_head, statement_extent, stub_function,
 )
+from .arguments import ArgumentFix, argument_fixes
 from .callees import as_declared, error_text, library_callees, mismatched_calls, redirect
 from .memory import Memory, function_from, load as load_memory, remember, restore_tree, same_function
 from .stops import stubs_hit, write_first  # noqa: F401  (stubs_hit: re-exported)
@@ -374,7 +375,8 @@ def _build_loop(cfg: BootstrapConfig, tree: Tree, state: RepairState, target_dir
                 break
             continue
         added = tree.require(charge.log_text, build_dir)
-        _charge_callees(charge, em, tree.functions(), target_dir, build_dir, log, getattr(tree, "table", None))
+        _charge_callees(charge, em, tree.functions(), target_dir, build_dir, log, getattr(tree, "table", None),
+                        fix_arguments in tree.ladder)
         charged = tree.charged(charge, state)
         if not (repair(tree, state, charged, round_ + 1, log) or added):
             if not _leave_out_failing(tree, em, build_dir, report, log, "nothing more to charge"):
@@ -565,12 +567,15 @@ class Charge:
     log_text: str = ""
     located: list[tuple[tuple[str, int], str]] = field(default_factory=list)  # every error: (file, line), message
     columns: dict[tuple[str, int], set[int]] = field(default_factory=dict)  # (resolved file, line) -> error columns
+    fixes: list[ArgumentFix] = field(default_factory=list)  # calls one ``&`` or ``*`` off (``arguments``)
 
 
 def _charge_callees(charge: "Charge", em: Emitted, fns: dict[str, EmitFunction], target_dir: Path, build_dir: Path,
-                    log: Callable[[str], None], table: Any = None) -> None:
-    """A mismatched call to a function of ours charged to the less confident of caller and callee (``callees``)."""
-    calls = mismatched_calls(charge.log_text, build_dir)
+                    log: Callable[[str], None], table: Any = None, fixing: bool = False) -> None:
+    """A mismatched call to a function of ours charged to the less confident of caller and callee (``callees``);
+    with ``fixing`` (the ladder fixes arguments), not a call that is one ``&`` or ``*`` off: the caller's fix."""
+    fixed = {(f.file, f.line) for f in charge.fixes} if fixing else set()
+    calls = [c for c in mismatched_calls(charge.log_text, build_dir) if c[0] not in fixed]
     if not calls:
         return
 
@@ -651,7 +656,8 @@ def _build_and_charge(
                 names -= set(_IDENT.findall(a.edit.original_body))
                 for ident in sorted(names & missing.keys()):
                     blamed.setdefault(a.edit.id, f"undefined reference to `{missing[ident]}'")
-        return Charge(False, start, blamed, at_decl, exc.errors[:50] or [str(exc)], log_text, located, columns)
+        return Charge(False, start, blamed, at_decl, exc.errors[:50] or [str(exc)], log_text, located, columns,
+                      argument_fixes(log_text, build_dir))
 
 
 def _row(f: EmitFunction, key: str, rel: str, status: str, threshold: float, error: str = "") -> FunctionRow:

@@ -7,6 +7,7 @@ order, once per function per round; a new repair is one function here and one li
 
 Scratch::
 
+    fix_arguments      a call whose argument is one ``&`` or ``*`` away from its parameter (``arguments``): fixed
     next_candidate     the model's next candidate for the function (generate --candidates), before anything else
     remove_statements  a taken-over body whose every error is on a statement that can go alone: those commented out
     repair_head        a constructor whose errors are all in its initializer list: the failing initializers out
@@ -30,6 +31,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from ..errors import ConfigError
+from .arguments import ArgumentFix, apply_fix
 from ..evaluate.swap import bracket_error
 from ..emit.functions import EmitFunction, parse_signature, split_code
 from ..emit.layout import NOT_TYPES
@@ -47,6 +49,7 @@ class Charged:
     head_at: tuple[str, int, str] | None = None  # where its definition head was rendered: file, line, text
     head_columns: set[int] = field(default_factory=set)  # 1-based columns of the errors on its head line
     base: str = ""  # the base class of its class (a constructor's base initializer is kept)
+    argument_fixes: list[ArgumentFix] = field(default_factory=list)  # the build's calls one indirection off (all files)
 
 
 @dataclass
@@ -72,6 +75,7 @@ class RepairState:
     replaced: dict[str, str] = field(default_factory=dict)  # key -> the error that stubbed it (swap: real body back)
     dropped: dict[str, str] = field(default_factory=dict)  # key -> the error that left it out
     removed: dict[str, set[int]] = field(default_factory=dict)  # key -> body lines commented out
+    fixed: dict[str, set[str]] = field(default_factory=dict)  # key -> body lines as fix_arguments found and left them
     moves: list[dict[str, Any]] = field(default_factory=list)  # every step taken, for the report
 
     def record(self, key: str, name: str, rep: Repair, error: str, round_: int | str) -> None:
@@ -91,6 +95,36 @@ class RepairState:
 
 
 Step = Callable[[EmitFunction, Charged, RepairState], "Repair | None"]
+
+
+def fix_arguments(fn: EmitFunction, charged: Charged, state: RepairState) -> Repair | None:
+    """The function with each call argument that GCC's notes show one ``&`` or ``*`` away from its parameter
+    fixed (``arguments``), in whatever code it is now (the model's, the donor's); not twice to the same text."""
+    if charged.body_at is None or not charged.argument_fixes or fn.source.startswith("stub"):
+        return None
+    path, first, _last, rendered = charged.body_at
+    body = fn.body.strip().splitlines()
+    seen = state.fixed.setdefault(charged.key, set())
+    lines: dict[int, str] = {}
+    for fix in sorted(charged.argument_fixes, key=lambda f: -f.col):
+        i = fix.line - first
+        if fix.file != path or not (0 < i < min(len(body), len(rendered))):
+            continue
+        text = lines.get(i, rendered[i].split("// vega:")[0].rstrip())
+        new = apply_fix(text, fix)
+        if new is not None:
+            lines[i] = new
+    done = []
+    for i, new in sorted(lines.items()):
+        old_code, new_code = rendered[i].split("// vega:")[0].strip(), new.strip()
+        if _code(body[i]) != _code(rendered[i]) or " ".join(new_code.split()) in seen:
+            continue
+        seen.update({" ".join(old_code.split()), " ".join(new_code.split())})
+        body[i] = body[i].replace(old_code, new_code, 1)
+        done.append(new_code)
+    if not done:
+        return None
+    return Repair("fix_arguments", replace(fn, body="\n".join(body)), f"{len(done)} call(s): {'; '.join(done)}"[:200])
 
 
 def next_candidate(fn: EmitFunction, charged: Charged, state: RepairState) -> Repair | None:
@@ -164,7 +198,7 @@ def real_body(fn: EmitFunction, charged: Charged, state: RepairState) -> Repair 
     return Repair("real_body", to="the real body")
 
 
-SCRATCH: list[Step] = [next_candidate, remove_statements, repair_head, donor_code, stub, leave_out]
+SCRATCH: list[Step] = [fix_arguments, next_candidate, remove_statements, repair_head, donor_code, stub, leave_out]
 SWAP: list[Step] = [next_candidate, real_body]
 # A function that compiles but that lit tests stop at (``pipeline._test_rounds``): only steps that put other code in
 # its place; a stub or leaving it out would stop the same tests, or remove what the rest calls.

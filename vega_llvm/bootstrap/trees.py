@@ -136,7 +136,8 @@ class ScratchTree:
                     pass
             out.append(Charged(k, charge.at_decl.get(k, msg), at_head=k in charge.at_decl, located=charge.located,
                                body_at=self.body_at.get(k), head_at=head, base=base,
-                               head_columns=charge.columns.get((head[0], head[1]), set()) if head else set()))
+                               head_columns=charge.columns.get((head[0], head[1]), set()) if head else set(),
+                               argument_fixes=charge.fixes))
         return out
 
     def require(self, log_text: str, build_dir: Path) -> int:

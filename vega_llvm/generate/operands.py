@@ -21,7 +21,7 @@ from .nodes import Node
 _CALL = re.compile(r"(\b[A-Za-z_]\w*)\s*(\.|->)\s*getNode\s*\(")
 
 
-def _args(code: str, start: int) -> tuple[list[tuple[int, int]], int] | None:
+def call_arguments(code: str, start: int) -> tuple[list[tuple[int, int]], int] | None:
     """The spans of the top-level arguments of the call whose ``(`` is at ``start``, and the index of its ``)``."""
     depth, spans, begin = 0, [], start + 1
     for i in range(start, len(code)):
@@ -67,7 +67,7 @@ def supplied_operands(code: str, own: dict[str, Node], stood_for: Callable[[], d
     called (the donor's ``.td`` read) where a call makes a node of ``own`` that has immediate operands."""
     calls = []
     for m in _CALL.finditer(code):
-        found = _args(code, m.end() - 1)
+        found = call_arguments(code, m.end() - 1)
         if found is not None and len(found[0]) >= 4:
             node = _node_named(code[found[0][0][0]:found[0][0][1]], code, own)
             if node is not None and any(leaf for _, leaf in node.fixed):
