@@ -293,6 +293,7 @@ def _tree(cfg: BootstrapConfig, table: Any, td: Path, target_dir: Path, generate
             f"share); {len(sel.not_selected)} generated functions left out, {len(sel.not_described)} groups of parts "
             f"the description does not have, {sum(map(len, sel.own_files.values()))} of the nearest target's own files")
         tree = ScratchTree(table, td, target_dir, sel.functions, layout, [d.target for d in sel.donors])
+        tree.donors, tree.corpus = sel.donors, corpus
     if memory is not None:
         _restore(cfg, tree, state, memory, log)
     return tree, state
@@ -374,7 +375,7 @@ def _build_loop(cfg: BootstrapConfig, tree: Tree, state: RepairState, target_dir
             if not _leave_out_failing(tree, em, build_dir, report, log, "the repair rounds ran out"):
                 break
             continue
-        added = tree.require(charge.log_text, build_dir)
+        added = tree.require(charge.log_text, build_dir, state)
         _charge_callees(charge, em, tree.functions(), target_dir, build_dir, log, getattr(tree, "table", None),
                         fix_arguments in tree.ladder)
         charged = tree.charged(charge, state)

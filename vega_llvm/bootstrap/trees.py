@@ -18,6 +18,7 @@ from ..emit.backends import BackendLayout
 from ..emit.coherence import creators_registered, custom_lowering_agrees, node_names_agree
 from ..emit.functions import EmitFunction, parse_signature
 from ..emit.layout import isd_opcodes, make_plan
+from ..emit.patterns import donor_selector, target_patterns
 from ..emit.render import copy_description, declaration_lines, function_ranges, render_plan
 from ..emit.required import declared_member_stubs, hook_stubs, operand_stubs, pure_virtual_stubs, subtarget_fields
 from ..emit.selectable import td_selected_operations
@@ -66,6 +67,11 @@ class ScratchTree:
         self._selected: set[str] | None = None  # ISD operations the .td's patterns select (read once: ``emit.selectable``)
         self.registered: list[str] = []  # static creators the initializer registers: nothing else did (same module)
         self.misnamed = 0  # nodes of the ISD enum the chosen getTargetNodeName did not name (``emit.coherence``)
+        # the training targets (``emit.sources.Donor``, nearest first) and the corpus: where a required select
+        # function is taken from (``emit.patterns``); none on a rerun, whose required functions are remembered
+        self.donors: list[Any] = []
+        self.corpus: Path | None = None
+        self._patterns: list[Any] | None = None  # the description's ComplexPatterns (read once)
 
     def functions(self) -> dict[str, EmitFunction]:
         return {f.key: f for f in self.chosen}
@@ -140,9 +146,11 @@ class ScratchTree:
                                argument_fixes=charge.fixes))
         return out
 
-    def require(self, log_text: str, build_dir: Path) -> int:
+    def require(self, log_text: str, build_dir: Path, state: RepairState | None = None) -> int:
         """Add what the build says the tblgen tables and LLVM's base classes need and nothing defines: stubs of the
-        functions they call, the subtarget members the feature parser sets (``emit.required``). How many."""
+        functions they call, the subtarget members the feature parser sets (``emit.required``); a select function
+        of a ComplexPattern as a donor wrote it where one has a pattern of its shape, its stub behind it on the
+        ladder (``state.alternates``). How many."""
         T = self.table.target
         known = {f.key for f in self.chosen}
         declared = (getattr(self.table, "details", None) or {}).get("declarations", [])
@@ -152,11 +160,30 @@ class ScratchTree:
         for f in found:
             if f.key not in known:
                 stubs.setdefault(f.key, f)  # one per key: two readers of one error line may both make it
+        if state is not None:
+            stubs = self._donor_selectors(stubs, state)
         members = [m for m in subtarget_fields(log_text, build_dir, self.table.namespace or T) if m not in self.subtarget_members]
         self.chosen += stubs.values()
         self.origins.update(stubs)
         self.subtarget_members += members
         return len(stubs) + len(members)
+
+    def _donor_selectors(self, stubs: dict[str, EmitFunction], state: RepairState) -> dict[str, EmitFunction]:
+        """``stubs`` with each select function that a donor's pattern of the same shape has (``emit.patterns``)
+        as that donor wrote it; the stub becomes its alternate (``repair.donor_code``), should it not compile."""
+        if not self.donors or self.corpus is None:
+            return stubs
+        out = {}
+        for k, f in stubs.items():
+            taken = None
+            if f.file_stem == "ISelDAGToDAG":
+                if self._patterns is None:
+                    self._patterns = target_patterns(self.td)
+                taken = donor_selector(f, self._patterns, self.donors, self.corpus, self.table.target, self.table)
+            if taken is not None:
+                state.alternates[k] = f
+            out[k] = taken or f
+        return out
 
     def finals(self) -> dict[str, EmitFunction]:
         """Every function as the tree holds it (left-out ones too): what a rerun restores."""
@@ -238,7 +265,7 @@ class SwapTree:
         """The functions the errors were charged to that still have a generated body."""
         return [Charged(k, msg) for k, msg in charge.blamed.items() if k not in state.replaced]
 
-    def require(self, log_text: str, build_dir: Path) -> int:
+    def require(self, log_text: str, build_dir: Path, state: RepairState | None = None) -> int:
         return 0  # the real target has everything its tables need
 
     def leave_out(self, failed: set[str]) -> list[str]:
