@@ -145,13 +145,16 @@ def test_remove_statements_on_real_errors(tmp_path: Path) -> None:
 
 
 # XCore's scratch AsmPrinter as rendered: Lanai's way of constructing the instruction lowering (an MCContext by
-# reference) against the set's constructor (ARC's, an MCContext pointer), and a call with a pointer for a reference
+# reference) against the set's constructor (ARC's, an MCContext pointer); a call with a pointer for a reference, an
+# overload with two arguments off, a member reached with '.' through the pointer XCore's header declares, and a
+# donor's getter returning the object for a pointer
 ARGS_TEXT = """\
 namespace llvm {
-struct MCContext {}; struct MCInst {}; struct AsmPrinter { MCContext OutContext; };
+struct MCContext { int sym(int) const; }; struct MCInst {}; struct AsmPrinter { MCContext OutContext; };
 struct XCoreMCInstLower { XCoreMCInstLower(MCContext *C, AsmPrinter &P); void Lower(const int *MI, MCInst &O) const; };
 void emitTo(MCContext &Ctx, MCInst &I);
-struct XCoreAsmPrinter : AsmPrinter { void customEmitInstruction(const int *MI); MCContext *context(); };
+int make(MCContext &A, MCInst &B, int C); int make(MCContext &A, MCInst &B, int C, int D);
+struct XCoreAsmPrinter : AsmPrinter { void customEmitInstruction(const int *MI); MCContext *context(); MCContext *Ctx; };
 // vega: <T>AsmPrinter::customEmitInstruction [model, confidence 0.50]
 void XCoreAsmPrinter::customEmitInstruction(const int *MI)
 {  // vega: confidence 0.50
@@ -160,6 +163,10 @@ void XCoreAsmPrinter::customEmitInstruction(const int *MI)
     MCInstLowering . Lower ( * MI , TmpInst ) ;
     MCContext *P = &OutContext;
     emitTo ( P , TmpInst ) ;
+    MCInst *Q = &TmpInst;
+    int S = make ( Ctx , Q , 1 ) ;
+    int R = Ctx . sym ( S ) ;
+    (void)R;
   }
 // vega: <T>AsmPrinter::context [fallback:Lanai, confidence 0.00]
 MCContext *XCoreAsmPrinter::context()
@@ -181,6 +188,7 @@ def test_indirection_between_an_argument_and_its_parameter() -> None:
     assert indirection("llvm::MCContext", "llvm::MCContext*") == "&"
     assert indirection("llvm::XCoreAsmPrinter", "llvm::AsmPrinter*") == "&"  # <T>AsmPrinter derives AsmPrinter
     assert indirection("llvm::MCContext*", "llvm::MCContext&") == "*"
+    assert indirection("llvm::MCContext* const", "llvm::MCContext&") == "*"
     assert indirection("const llvm::MachineInstr*", "const llvm::MachineInstr&") == "*"
     assert indirection("llvm::MCContext", "llvm::MCInst*") is None  # another class: not an indirection
     assert indirection("llvm::MCContext**", "llvm::MCContext") is None
@@ -189,36 +197,47 @@ def test_indirection_between_an_argument_and_its_parameter() -> None:
 
 @needs_gxx
 def test_fix_arguments_on_real_errors(tmp_path: Path) -> None:
-    """Each call g++ says is one ``&`` or ``*`` off is fixed in the function's body, and the file then compiles;
-    the same fix is not made twice, and a function with no such call passes to the next step."""
+    """Each place g++ says is one ``&``, ``*`` or ``->`` off is fixed in the function's body, and the file then
+    compiles; the same fix is not made twice, and a function whose first error is another passes to the next step."""
     src = tmp_path / "XCoreAsmPrinter.cpp"
     log = _gxx_log(src, ARGS_TEXT)
     fixes = argument_fixes(log, tmp_path)
-    assert [(f.line, f.arg, f.fix, f.at_close) for f in fixes] == [(9, 1, "&", True), (11, 1, "&", False),
-                                                                   (13, 1, "*", False), (18, 0, "&", False)]
+    assert [(f.line, f.arg, f.fix, f.at_call) for f in fixes] == [
+        (10, 1, "&", True),  # XCoreMCInstLower(OutContext, ...): the declaration's ')'
+        (12, 1, "&", False),  # Lower(*MI, ...): the argument
+        (14, 1, "*", False),  # emitTo(P, ...)
+        (16, 1, "*", True), (16, 2, "*", True),  # make(Ctx, Q, 1): both, from the candidates' parameter types
+        (17, -1, "->", False),  # Ctx . sym: through the pointer
+        (23, 0, "&", False),  # return OutContext: in return
+    ]
     lines = ARGS_TEXT.splitlines()
-    body = "\n".join(ln.split("  // vega:")[0] for ln in lines[7:14])
-    fn = EmitFunction("<T>AsmPrinter::customEmitInstruction", "AsmPrinter", "", lines[6], body, 0.5, "model")
-    charged = Charged(fn.key, log.splitlines()[1], body_at=(str(src.resolve()), 8, 14, lines[7:14]),
-                      argument_fixes=fixes)
+    body = "\n".join(ln.split("  // vega:")[0] for ln in lines[8:19])
+    fn = EmitFunction("<T>AsmPrinter::customEmitInstruction", "AsmPrinter", "", lines[7], body, 0.5, "model")
+    first_error = next(ln for ln in log.splitlines() if " error: " in ln)
+    charged = Charged(fn.key, first_error, body_at=(str(src.resolve()), 9, 19, lines[8:19]), argument_fixes=fixes)
     state = RepairState()
     rep = climb(SCRATCH, fn, charged, state)
     assert rep is not None and rep.step == "fix_arguments" and rep.fn is not None
-    new = rep.fn.body.splitlines()
-    assert new[1].strip() == "XCoreMCInstLower MCInstLowering ( &OutContext , * this ) ;"
-    assert new[3].strip() == "MCInstLowering . Lower ( MI , TmpInst ) ;"
-    assert new[5].strip() == "emitTo ( *P , TmpInst ) ;"
+    new = [ln.strip() for ln in rep.fn.body.splitlines()]
+    assert new[1] == "XCoreMCInstLower MCInstLowering ( &OutContext , * this ) ;"
+    assert new[3] == "MCInstLowering . Lower ( MI , TmpInst ) ;"
+    assert new[5] == "emitTo ( *P , TmpInst ) ;"
+    assert new[7] == "int S = make ( *Ctx , *Q , 1 ) ;"
+    assert new[8] == "int R = Ctx -> sym ( S ) ;"
     # a return one indirection from the function's type, in the donor's code
-    ret = EmitFunction("<T>AsmPrinter::context", "AsmPrinter", "", lines[15], "\n".join(lines[16:19]), 0.0,
+    ret = EmitFunction("<T>AsmPrinter::context", "AsmPrinter", "", lines[20], "\n".join(lines[21:24]), 0.0,
                        "fallback:Lanai")
-    ret_fix = fix_arguments(ret, Charged(ret.key, "", body_at=(str(src.resolve()), 17, 19, lines[16:19]),
+    ret_error = next(ln for ln in log.splitlines() if "in return" in ln)
+    ret_fix = fix_arguments(ret, Charged(ret.key, ret_error, body_at=(str(src.resolve()), 22, 24, lines[21:24]),
                                          argument_fixes=fixes), RepairState())
     assert ret_fix is not None and ret_fix.fn is not None
     assert ret_fix.fn.body.splitlines()[1].strip() == "return &OutContext ;"
-    fixed = "\n".join(lines[:7] + [rep.fn.body] + lines[14:16] + [ret_fix.fn.body] + lines[19:])
+    fixed = "\n".join(lines[:8] + [rep.fn.body] + lines[19:21] + [ret_fix.fn.body] + lines[24:])
     assert _gxx_log(src, fixed) == ""  # and now it compiles
     assert fix_arguments(fn, charged, state) is None  # not twice to the same text
-    assert fix_arguments(fn, Charged(fn.key, "", body_at=charged.body_at), RepairState()) is None
+    # a first error that is not one indirection: the function goes on down the ladder
+    assert fix_arguments(fn, Charged(fn.key, UNDECLARED, body_at=charged.body_at, argument_fixes=fixes),
+                         RepairState()) is None
 
 
 @needs_gxx

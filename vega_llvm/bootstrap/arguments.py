@@ -1,4 +1,4 @@
-"""Call arguments one ``&`` or ``*`` away from the parameter they are passed to, read off GCC's notes.
+"""Code one ``&``, ``*`` or ``->`` away from what it uses, read off GCC's errors and notes, and fixed in place.
 
 Functions of a scratch set are written apart (each from its own template member or donor), and the commonest way
 two of them disagree is by one indirection: XCore's ``customEmitInstruction`` (Lanai's way) constructs
@@ -13,14 +13,23 @@ and the repair is the one a person makes: ``&OutContext``. Before this the loop 
 ``remove_statements`` took it out with every use of ``MCInstLowering``, leaving an empty ``MCInst`` to print: every
 instruction of every XCore test came out as an empty line.
 
-Three error shapes name an argument's type and the parameter's: an overload set that does not match (the note
-per candidate; the error's column is the call's closing parenthesis), and a single function whose argument does
-not convert (``invalid conversion``, ``cannot convert``, ``invalid initialization of reference``; the column is
-the argument). Only a difference of one indirection between the same class (or a class whose name ends with the
-parameter's class, the ``<T>AsmPrinter`` deriving ``AsmPrinter`` of every target) is fixed; anything else is left
-to the rest of the ladder. A ``return`` whose value is one indirection from the function's type (``cannot convert
-'const XCoreSubtarget' to 'const XCoreSubtarget*' in return``: the donor's getter returns a member the set holds by
-value) is fixed the same way.
+The error shapes that name both sides:
+
+* an overload set that does not match: a note per candidate (its parameter types, and the first argument that does
+  not convert); every argument one indirection from the candidate's parameter is fixed at once, where the
+  candidates that fail on such an argument agree. The column is the call's parenthesis (``(`` of a call, ``)`` of
+  a declaration ``T x(...)``).
+* a single function whose argument does not convert (``invalid conversion``, ``cannot convert``, ``invalid
+  initialization of reference``, with ``initializing argument N``); the column is the argument. A ``return`` whose
+  value is one indirection from the function's type (``cannot convert 'const XCoreSubtarget' to 'const
+  XCoreSubtarget*' in return``) likewise.
+* a member reached through the wrong operator: ``request for member 'getOrCreateSymbol' in 'Ctx', which is of
+  pointer type`` (Lanai's ``Ctx.getOrCreateSymbol`` for XCore's ``MCContext *Ctx``): ``->``; ``base operand of
+  '->' has non-pointer type``: ``.``.
+
+Only a difference of one indirection between the same class (or a class whose name ends with the parameter's
+class, the ``<T>AsmPrinter`` deriving ``AsmPrinter`` of every target) is fixed; anything else is left to the rest
+of the ladder.
 """
 
 from __future__ import annotations
@@ -40,18 +49,22 @@ _REFERENCE = re.compile(_LOC + r"error: invalid initialization of (?:non-const )
 _CANDIDATE = re.compile(r": note: +candidate(?: \d+)?: ")
 _NO_CONVERSION = re.compile(r": note: +no known conversion for argument (?P<n>\d+) from [‘'](?P<a>[^’']*)[’'] to [‘'](?P<b>[^’']*)[’']")
 _ARGUMENT = re.compile(r": note: +(?:initializing|in passing) argument (?P<n>\d+) of ")
+_CANDIDATE_SIG = re.compile(r": note: +candidate(?: \d+)?: [‘'](?P<sig>.*)[’']")
+_MEMBER = re.compile(_LOC + r"error: (?:request for member [‘'][^’']*[’'] in .*which is of pointer type .*"
+                     r"maybe you meant to use [‘']->[’'](?P<arrow>)|base operand of [‘']->[’'] has non-pointer type)")
 
 
 @dataclass(frozen=True)
 class ArgumentFix:
-    """One argument of one call to take the address of (``&``) or to dereference (``*``)."""
+    """One argument of one call to take the address of (``&``) or to dereference (``*``), or one member access to
+    make through a pointer (``->``) or an object (``.``)."""
 
-    file: str  # resolved path of the file the call is in
+    file: str  # resolved path of the file the code is in
     line: int
-    col: int  # GCC's 1-based column: the call's closing parenthesis (``at_close``) or the argument's first character
-    arg: int  # 1-based; 0: the value of a ``return`` (``cannot convert ... in return``)
-    fix: str  # "&" or "*"
-    at_close: bool
+    col: int  # GCC's 1-based column: the call's parenthesis (``at_call``), the argument's or the member's first character
+    arg: int  # 1-based; 0: the value of a ``return``; -1: a member access
+    fix: str  # "&", "*", "->" or "."
+    at_call: bool
     error: str  # the compiler's error line
 
 
@@ -78,22 +91,63 @@ def indirection(arg_type: str, param_type: str) -> str | None:
     return None
 
 
+def _types(signature: str) -> list[str] | None:
+    """The parameter (or argument) types of the last parenthesised list of a GCC signature: ``X::f(A&, B*) const``
+    -> ``["A&", "B*"]``."""
+    end = signature.rfind(")")
+    depth, k = 0, end
+    while k >= 0:
+        depth += signature[k] == ")"
+        depth -= signature[k] == "("
+        if depth == 0:
+            break
+        k -= 1
+    if k < 0:
+        return None
+    inner = signature[k + 1 : end]
+    out, depth, start = [], 0, 0
+    for i, ch in enumerate(inner + ","):
+        depth += ch in "<(["
+        depth -= ch in ">)]"
+        if ch == "," and depth == 0:
+            out.append(inner[start:i].strip())
+            start = i + 1
+    return [t for t in out if t] if inner.strip() else []
+
+
+def _call_fixes(call: str, candidates: list[tuple[str, list[str]]]) -> set[tuple[int, str]] | None:
+    """The argument fixes that make a call fit the candidates that GCC says fail on one indirection (``call``: the
+    error's ``f(argument types)``; ``candidates``: each candidate's signature and notes); None when there are none
+    or they disagree."""
+    args = _types(call) or []
+    found: set[frozenset[tuple[int, str]]] = set()
+    for sig, notes in candidates:
+        n = next((m for m in map(_NO_CONVERSION.search, notes) if m), None)
+        first = indirection(n["a"], n["b"]) if n else None
+        if not first:
+            continue
+        fixes = {(int(n["n"]), first)}
+        params = _types(sig)
+        if params is not None and len(params) == len(args):
+            fixes |= {(i + 1, f) for i, (a, b) in enumerate(zip(args, params)) if (f := indirection(a, b))}
+        found.add(frozenset(fixes))
+    return set(found.pop()) if len(found) == 1 else None
+
+
 def _where(file: str, line: str, build_dir: Path) -> str:
     p = Path(file)
     return str((p if p.is_absolute() else build_dir / p).resolve())
 
 
 def argument_fixes(log_text: str, build_dir: Path) -> list[ArgumentFix]:
-    """Every call of a build log whose mismatch is one indirection of one argument (module docstring). For an
-    overload set, the fix that the candidates failing on a single argument agree on (none when they disagree)."""
+    """Every place of a build log whose error is one indirection (module docstring)."""
     out: list[ArgumentFix] = []
     lines = log_text.splitlines()
     i = 0
     while i < len(lines):
         ln = lines[i]
-        m = _NO_MATCH.match(ln)
-        c = _CONVERT.match(ln) or _REFERENCE.match(ln)
-        if not (m or c):
+        m, c, k = _NO_MATCH.match(ln), _CONVERT.match(ln) or _REFERENCE.match(ln), _MEMBER.match(ln)
+        if not (m or c or k):
             i += 1
             continue
         j = i + 1
@@ -102,26 +156,34 @@ def argument_fixes(log_text: str, build_dir: Path) -> list[ArgumentFix]:
             if ": note: " in lines[j]:
                 notes.append(lines[j])
             j += 1
-        here = m or c
+        here = m or c or k
         where = (_where(here["file"], here["line"], build_dir), int(here["line"]), int(here["col"]))
         if m:
-            fixes = set()
+            candidates: list[tuple[str, list[str]]] = []
             for note in notes:
-                n = _NO_CONVERSION.search(note)
-                fix = indirection(n["a"], n["b"]) if n else None
-                if fix:
-                    fixes.add((int(n["n"]), fix))
-            if len(fixes) == 1:
-                arg, fix = fixes.pop()
+                sig = _CANDIDATE_SIG.search(note)
+                if sig:
+                    candidates.append((sig["sig"], []))
+                elif candidates:
+                    candidates[-1][1].append(note)
+            for arg, fix in sorted(_call_fixes(m["call"], candidates) or ()):
                 out.append(ArgumentFix(*where, arg, fix, True, ln))
-        else:
+        elif c:
             n = next((_ARGUMENT.search(note) for note in notes if _ARGUMENT.search(note)), None)
             fix = indirection(c["a"], c["b"])
             returned = "ret" in c.groupdict() and c["ret"]
             if fix and (n or returned):
                 out.append(ArgumentFix(*where, 0 if returned else int(n["n"]), fix, False, ln))
+        else:
+            out.append(ArgumentFix(*where, -1, "->" if k["arrow"] is not None else ".", False, ln))
         i = j
     return out
+
+
+def same_error(fix: ArgumentFix, error: str) -> bool:
+    """Whether ``error`` (a charge: ``XCoreAsmPrinter.cpp:271: error: ...``) is the error ``fix`` answers."""
+    message = fix.error.partition(" error: ")[2][:80]
+    return f"{Path(fix.file).name}:{fix.line}:" in error and bool(message) and message in error
 
 
 def _opening(text: str, close_at: int) -> int | None:
@@ -136,17 +198,8 @@ def _opening(text: str, close_at: int) -> int | None:
     return None
 
 
-def _argument(text: str, fix: ArgumentFix) -> tuple[int, int] | None:
-    """Where the fixed argument is in the line ``text``."""
-    c = fix.col - 1
-    if fix.at_close:
-        if not (0 <= c < len(text) and text[c] == ")"):
-            return None
-        open_at = _opening(text, c)
-        found = None if open_at is None else call_arguments(text, open_at)
-        return found[0][fix.arg - 1] if found and fix.arg and len(found[0]) >= fix.arg else None
-    if not 0 <= c < len(text):
-        return None
+def _extent(text: str, c: int) -> tuple[int, int] | None:
+    """The expression that starts at ``c``: up to a top-level ``,`` or ``;`` or the ``)`` that closes around it."""
     depth, k = 0, c
     while k < len(text):
         ch = text[k]
@@ -162,21 +215,69 @@ def _argument(text: str, fix: ArgumentFix) -> tuple[int, int] | None:
     return (c, k) if k > c else None
 
 
-def apply_fix(text: str, fix: ArgumentFix) -> str | None:
-    """The line ``text`` with ``fix`` made; None when the argument is not found where GCC says."""
-    span = _argument(text, fix)
-    if span is None:
-        return None
+def _rewrite(text: str, span: tuple[int, int], fix: str) -> str | None:
+    """``text`` with the expression at ``span`` given one more ``&`` or ``*`` (or one fewer of the other)."""
     a, b = span
-    arg = text[a:b].strip()
+    part = text[a:b]
+    arg = part.strip()
     if not arg:
         return None
-    lead = text[a:b][: len(text[a:b]) - len(text[a:b].lstrip())]
-    undo = "*" if fix.fix == "&" else "&"
+    lead = part[: len(part) - len(part.lstrip())]
+    undo = "*" if fix == "&" else "&"
     if arg.startswith(undo) and not arg.startswith(undo * 2):
         new = arg[1:].strip()  # &*this -> this, *&x -> x
     elif re.fullmatch(r"[\w.:]+(?:\s*(?:->|\.)\s*\w+)*|\*?\s*this", arg):
-        new = fix.fix + arg
+        new = fix + arg
     else:
-        new = f"{fix.fix}({arg})"
+        new = f"{fix}({arg})"
     return text[:a] + lead + new + text[a + len(lead) + len(arg) :]
+
+
+def _call_open(text: str, c: int) -> int | None:
+    """The ``(`` of the call GCC points at: the parenthesis itself, or the ``)`` of a declaration ``T x(...)``."""
+    if not 0 <= c < len(text):
+        return None
+    if text[c] == ")":
+        return _opening(text, c)
+    at = text.find("(", c)
+    return at if at >= 0 else None
+
+
+def _apply_one(text: str, fixes: list[ArgumentFix]) -> str | None:
+    """``fixes`` (all at one column of the line ``text``) made; None when GCC's column does not lead to them."""
+    fix, c = fixes[0], fixes[0].col - 1
+    if fix.arg == -1:  # a member access
+        if fix.fix == "->":
+            k = c - 1
+            while k >= 0 and text[k].isspace():
+                k -= 1
+            return text[:k] + "->" + text[k + 1 :] if k >= 0 and text[k] == "." else None
+        return text[:c] + "." + text[c + 2 :] if text[c : c + 2] == "->" else None
+    if not fix.at_call:
+        span = _extent(text, c) if 0 <= c < len(text) else None
+        return _rewrite(text, span, fix.fix) if span else None
+    open_at = _call_open(text, c)
+    found = call_arguments(text, open_at) if open_at is not None else None
+    if not found:
+        return None
+    spans = found[0]
+    for f in sorted(fixes, key=lambda f: -f.arg):
+        if not 0 < f.arg <= len(spans):
+            return None
+        text = _rewrite(text, spans[f.arg - 1], f.fix)
+        if text is None:
+            return None
+    return text
+
+
+def apply_fixes(text: str, fixes: list[ArgumentFix]) -> str:
+    """The line ``text`` with each of ``fixes`` (all on it) made that GCC's column leads to; right to left, so that
+    a fix does not move the columns of those still to make."""
+    by_col: dict[int, list[ArgumentFix]] = {}
+    for f in fixes:
+        by_col.setdefault(f.col, []).append(f)
+    for col in sorted(by_col, reverse=True):
+        new = _apply_one(text, by_col[col])
+        if new is not None:
+            text = new
+    return text

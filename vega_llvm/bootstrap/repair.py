@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from ..errors import ConfigError
-from .arguments import ArgumentFix, apply_fix
+from .arguments import ArgumentFix, apply_fixes, same_error
 from ..evaluate.swap import bracket_error
 from ..emit.functions import EmitFunction, parse_signature, split_code
 from ..emit.layout import NOT_TYPES
@@ -98,33 +98,35 @@ Step = Callable[[EmitFunction, Charged, RepairState], "Repair | None"]
 
 
 def fix_arguments(fn: EmitFunction, charged: Charged, state: RepairState) -> Repair | None:
-    """The function with each call argument that GCC's notes show one ``&`` or ``*`` away from its parameter
-    fixed (``arguments``), in whatever code it is now (the model's, the donor's); not twice to the same text."""
-    if charged.body_at is None or not charged.argument_fixes or fn.source.startswith("stub"):
+    """When the function's first error is one indirection off (``arguments``: an argument, a returned value, a
+    member access), the function with every such place in its body fixed, in whatever code it is now (the
+    model's, the donor's); not twice to the same text. A function whose first error is another goes on down the
+    ladder, which replaces the code the fixes would have been made in."""
+    if charged.body_at is None or fn.source.startswith("stub"):
+        return None
+    if not any(same_error(f, charged.error) for f in charged.argument_fixes):
         return None
     path, first, _last, rendered = charged.body_at
     body = fn.body.strip().splitlines()
     seen = state.fixed.setdefault(charged.key, set())
-    lines: dict[int, str] = {}
-    for fix in sorted(charged.argument_fixes, key=lambda f: -f.col):
+    by_line: dict[int, list[ArgumentFix]] = {}
+    for fix in charged.argument_fixes:
         i = fix.line - first
-        if fix.file != path or not (0 < i < min(len(body), len(rendered))):
-            continue
-        text = lines.get(i, rendered[i].split("// vega:")[0].rstrip())
-        new = apply_fix(text, fix)
-        if new is not None:
-            lines[i] = new
+        if fix.file == path and 0 < i < min(len(body), len(rendered)):
+            by_line.setdefault(i, []).append(fix)
     done = []
-    for i, new in sorted(lines.items()):
-        old_code, new_code = rendered[i].split("// vega:")[0].strip(), new.strip()
-        if _code(body[i]) != _code(rendered[i]) or " ".join(new_code.split()) in seen:
+    for i, fixes in sorted(by_line.items()):
+        old_code = rendered[i].split("// vega:")[0].rstrip()
+        new_code = apply_fixes(old_code, fixes).strip()
+        old_code = old_code.strip()
+        if new_code == old_code or _code(body[i]) != _code(rendered[i]) or " ".join(new_code.split()) in seen:
             continue
         seen.update({" ".join(old_code.split()), " ".join(new_code.split())})
         body[i] = body[i].replace(old_code, new_code, 1)
         done.append(new_code)
     if not done:
         return None
-    return Repair("fix_arguments", replace(fn, body="\n".join(body)), f"{len(done)} call(s): {'; '.join(done)}"[:200])
+    return Repair("fix_arguments", replace(fn, body="\n".join(body)), f"{len(done)} line(s): {' | '.join(done)}"[:200])
 
 
 def next_candidate(fn: EmitFunction, charged: Charged, state: RepairState) -> Repair | None:
