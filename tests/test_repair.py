@@ -15,7 +15,7 @@ import pytest
 
 from vega_llvm.backend_build.cmake import parse_compiler_errors
 from vega_llvm.bootstrap.repair import (
-    RUNTIME, SCRATCH, SWAP, Charged, RepairState, climb, donor_code, fix_arguments, leave_out, next_candidate,
+    LAST, RUNTIME, SCRATCH, SWAP, Charged, RepairState, climb, donor_code, fix_arguments, leave_out, next_candidate,
     real_body, remove_statements, repair_head, repair_round, stub,
 )
 from vega_llvm.bootstrap.arguments import argument_fixes, indirection
@@ -65,6 +65,13 @@ def test_the_ladders_and_their_order() -> None:
                                              "donor_code", "stub", "leave_out"]
     assert [s.__name__ for s in SWAP] == ["next_candidate", "real_body"]
     assert [s.__name__ for s in RUNTIME] == ["next_candidate", "donor_code"]
+    assert [s.__name__ for s in LAST] == ["stub", "leave_out"]
+    # out of rounds, the model's function goes straight to a stub (an LLVM interface function: out) whatever
+    # candidates and donor code it still has
+    fn = _model(alternatives=[Candidate(SIG + "\n{\n  (void)DestReg;\n}", "member:MSP430", 0.5)])
+    donor = EmitFunction(fn.key, "InstrInfo", "", SIG, "{\n  return XCore::ADD_R;\n}", 0.0, "fallback:Lanai")
+    assert climb(LAST, fn, Charged(fn.key, UNDECLARED), RepairState(alternates={fn.key: donor})).step == "stub"
+    assert climb(LAST, fn, Charged(fn.key, UNDECLARED), RepairState(overrides_llvm=lambda k: True)).step == "leave_out"
 
 
 def test_a_function_the_tests_stop_at_gets_other_code_and_never_a_stub() -> None:

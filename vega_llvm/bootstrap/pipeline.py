@@ -63,8 +63,8 @@ from ..errors import BuildError, ConfigError, LitRunError, ToolError
 from ..evaluate.swap import AppliedEdit, attribute_errors
 from ..generate.parameters import declared_signatures
 from .repair import (  # noqa: F401  (the helpers tests and callers know from here: re-exported)
-    RUNTIME, Charged, Repair, RepairState, comment_out, fix_arguments, removable, removable_errors, repair_round,
-    repaired_head, statement_extent, stub_function,
+    LAST, RUNTIME, SCRATCH, Charged, Repair, RepairState, Step, comment_out, fix_arguments, removable,
+    removable_errors, repair_round, repaired_head, statement_extent, stub_function,
 )
 from .arguments import ArgumentFix, argument_fixes
 from .callees import as_declared, error_text, library_callees, mismatched_calls, redirect
@@ -318,10 +318,11 @@ def _restore(cfg: BootstrapConfig, tree: Tree, state: RepairState, memory: Memor
     log(f"rerun: {len(done)} functions as the last run left them, {len(tree.functions()) - len(done)} new or changed")
 
 
-def repair(tree: Tree, state: RepairState, charged: list[Charged], round_: int,
-          log: Callable[[str], None]) -> dict[str, Repair]:
-    """One step of the tree's ladder for each charged function, put in place (``round_`` 0: before any build)."""
-    reps = repair_round(tree.ladder, charged, tree.functions(), state, round_)
+def repair(tree: Tree, state: RepairState, charged: list[Charged], round_: int | str,
+          log: Callable[[str], None], ladder: list[Step] | None = None) -> dict[str, Repair]:
+    """One step of the tree's ladder (or ``ladder``) for each charged function, put in place (``round_`` 0: before
+    any build)."""
+    reps = repair_round(ladder or tree.ladder, charged, tree.functions(), state, round_)
     for k, rep in reps.items():
         if rep.fn is not None:
             tree.put(k, rep.fn)
@@ -372,7 +373,9 @@ def _build_loop(cfg: BootstrapConfig, tree: Tree, state: RepairState, target_dir
         if charge.ok or not cfg.repair or round_ > MAX_REPAIR_ROUNDS:
             break
         if round_ == MAX_REPAIR_ROUNDS:  # out of rounds: the core libraries may link without the optional ones
-            if not _leave_out_failing(tree, em, build_dir, report, log, "the repair rounds ran out"):
+            # and without what still fails in them: each function charged now goes straight to the ladder's end
+            last = repair(tree, state, tree.charged(charge, state), "last", log, LAST) if tree.ladder is SCRATCH else {}
+            if not (_leave_out_failing(tree, em, build_dir, report, log, "the repair rounds ran out") or last):
                 break
             continue
         added = tree.require(charge.log_text, build_dir, state)
