@@ -142,7 +142,9 @@ _REAL_HOOKS = {
         "bool CheckNodePredicate(SDNode *N, unsigned PredNo) const override {\n  return immSmall(N);\n}\n"
         "bool CheckComplexPattern(SDNode *Root, SDNode *Parent, SDValue N, unsigned PatternNo,\n"
         "                         SmallVectorImpl<std::pair<SDValue, SDNode *>> &Result) override {\n"
-        "  Result.resize(2);\n  return SelectAddrSpii(N, Result[0].first, Result[1].first);\n}\n",
+        "  Result.resize(2);\n  if (PatternNo == 1)\n    return selectRVVSimm5<16>(N, Result[0].first);\n"
+        "  if (PatternNo == 2)\n    return selectRVVSimm5<32>(N, Result[0].first);\n"
+        "  return SelectAddrSpii(N, Result[0].first, Result[1].first);\n}\n",
         "return false;",
     ),
     "FooGenMCPseudoLowering.inc": (
@@ -196,6 +198,9 @@ def test_hooks_with_a_safe_answer_get_it_and_compile_in_the_real_classes(tmp_pat
     assert all(expect in s.body for s in stubs), [s.body for s in stubs]
     if "Writer" in inc:  # the table's arguments give the parameters their LLVM types and the names the body uses
         assert parse_signature(stubs[0].signature).params == "const MCInst *MI, unsigned OpNo, raw_ostream &O"
+    if "DAGISel" in inc:  # a ComplexPattern naming a function template of a number (RISC-V's): one template for all
+        (simm5,) = [s for s in stubs if "selectRVVSimm5" in s.key]
+        assert simm5.signature == "template <int V0> bool FooDAGToDAGISel::selectRVVSimm5(SDValue N, SDValue &Op1)"
     if owner:
         text = unit("".join(decls)).rstrip().removesuffix("}") + "".join(defs) + "}\n"
     else:

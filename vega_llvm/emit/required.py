@@ -148,16 +148,19 @@ def _make(target: str, cls: str, file_stem: str, head: str, name: str, default: 
     )
 
 
-def _call_args(line: str, name: str) -> list[str] | None:
-    at = line.find(f"{name}(")
-    if at < 0:
+def _call_args(line: str, name: str) -> tuple[list[str], list[str]] | None:
+    """The template arguments and the arguments of the call of ``name`` on ``line``: a ``ComplexPattern`` may name
+    a function template (RISC-V's ``selectRVVSimm5<16>``)."""
+    m = re.search(rf"\b{re.escape(name)}\s*(?:<(?P<targs>[^<>()]*)>)?\s*\(", line)
+    if not m:
         return None
-    depth, start = 0, at + len(name)
+    targs = split_top(m["targs"], ",") if m["targs"] else []
+    depth, start = 0, m.end() - 1
     for i in range(start, len(line)):
         depth += line[i] == "("
         depth -= line[i] == ")"
         if depth == 0:
-            return split_top(line[start + 1 : i], ",")
+            return targs, split_top(line[start + 1 : i], ",")
     return None
 
 
@@ -191,17 +194,22 @@ def hook_stubs(log_text: str, build_dir: Path, target: str) -> list[EmitFunction
         lines = _lines(lines_of, build_dir, m["file"])
         n = int(m["line"]) - 1
         line = lines[n] if n < len(lines) else ""
-        args = _call_args(line, name)
-        if args is None and line:  # not called here (a variable of a fragment whose declaration failed, a template)
+        called = _call_args(line, name)
+        if called is None and line:  # not called here (a variable of a fragment whose declaration failed, a template)
             continue
+        targs, args = called if called is not None else ([], None)
+        if targs and not all(re.fullmatch(r"-?\d+", t.strip()) for t in targs):
+            continue  # a template of types: nothing says which
+        # a template of numbers (each instantiation's literal): one stub for them all
+        template = f"template <{', '.join(f'int V{i}' for i in range(len(targs)))}> " if targs else ""
         params = _params(kind, args) if args is not None else None
         qual = f"{kind.cls}::" if kind.cls else ""
         const = " const" if kind.const else ""
         if params is not None:
             static = "" if kind.cls else "static "
-            head = f"{static}{kind.returns} {qual}{name}({', '.join(params)}){const}"
+            head = f"{template}{static}{kind.returns} {qual}{name}({', '.join(params)}){const}"
             default = kind.default
-        elif kind.cls:  # arguments tblgen did not name the usual way (a PatLeaf's own C++): take any
+        elif kind.cls and not template:  # arguments tblgen did not name the usual way (a PatLeaf's own C++): take any
             head = f"template <typename... ArgTs> {kind.returns} {qual}{name}(ArgTs &&...) const"
             default = kind.default if kind.default_untyped else ""
         else:
