@@ -56,6 +56,15 @@ def test_a_class_declaration_is_read_into_its_members() -> None:
     # functions (declared or defined), a static data member, a using-declaration and a friend are not members here
     assert not {"anchor", "ID", "classof", "create", "getSRetReturnReg", "MachineFunctionInfo", "Other"} & set(by_name)
     assert set(cls.statics) == {"classof", "create"}
+    assert {"classof", "create", "getSRetReturnReg", "anchor"} <= set(cls.methods)
+
+
+def test_a_member_function_is_static_where_most_targets_declaring_it_say_so() -> None:
+    """One target's static helper of a name (Xtensa's ``static void printOperand``) does not make every target's
+    member function of that name static: its body could then not call the class's members."""
+    printer = ClassEvidence("<T>InstPrinter", statics={"printOperand": {"Xtensa"}, "getRegisterName": {"Aa", "Bb"}},
+                            methods={"printOperand": {"Xtensa", "Aa", "Bb"}, "getRegisterName": {"Aa", "Bb"}})
+    assert printer.static_methods() == {"getRegisterName"}
 
 
 def test_an_enumeration_that_declares_a_field_names_it() -> None:

@@ -65,6 +65,13 @@ class ClassEvidence:
     bases: dict[str, tuple[str, ...]] = field(default_factory=dict)  # target -> base clauses ("public X" -> "X")
     members: dict[str, dict[str, "Member"]] = field(default_factory=dict)  # member name -> target -> declaration
     statics: dict[str, set[str]] = field(default_factory=dict)  # static member function -> targets declaring it so
+    methods: dict[str, set[str]] = field(default_factory=dict)  # member function -> targets declaring it (either way)
+
+    def static_methods(self) -> set[str]:
+        """The member functions that more than half of the targets declaring them declare ``static``: one
+        target's own way is not the class's (Xtensa's ``static void printOperand`` made every scratch
+        ``printOperand`` static, and its body could not call the printer's members)."""
+        return {m for m, ts in self.statics.items() if 2 * len(ts) > len(self.methods.get(m, set()) | ts)}
 
 
 @dataclass(frozen=True)
@@ -303,12 +310,21 @@ class DeclaredClass:
     bases: tuple[str, ...]
     members: tuple[Member, ...]
     statics: tuple[str, ...] = ()  # its static member functions (an out-of-line definition does not say so)
+    methods: tuple[str, ...] = ()  # every member function it declares
 
 
 def static_method(statement: str) -> str:
     """The name of the static member function a class-level statement declares, else ""."""
     head = _strip_angles(statement.split("=")[0])
-    if not re.match(r"(?:\w+\s+)*static\b", head) or "(" not in head:
+    if not re.match(r"(?:\w+\s+)*static\b", head):
+        return ""
+    return declared_method(statement)
+
+
+def declared_method(statement: str) -> str:
+    """The name of the member function a class-level statement declares, else ""."""
+    head = _strip_angles(statement.split("=")[0])
+    if "(" not in head:
         return ""
     names = _IDENT.findall(head[: head.find("(")])
     return names[-1] if names else ""
@@ -328,7 +344,8 @@ def declared_classes(text: str) -> tuple[list[DeclaredClass], set[str]]:
         statements = top_level_statements(body)
         members = tuple(mb for st in statements if (mb := members_of(st)) is not None)
         statics = tuple(n for st in statements if (n := static_method(st)))
-        classes.append(DeclaredClass(m.group("name"), bases, members, statics))
+        methods = tuple(n for st in statements if (n := declared_method(st)))
+        classes.append(DeclaredClass(m.group("name"), bases, members, statics, methods))
     return classes, set(_NAMESPACE.findall(clean))
 
 
@@ -352,6 +369,8 @@ def read_classes(target_root: Path, targets: dict[str, list[str]], stems: set[st
                     ev.bases[t] = tuple(_abstract_name(b, spellings) for b in c.bases)
                 for method in c.statics:
                     ev.statics.setdefault(method, set()).add(t)
+                for method in c.methods:
+                    ev.methods.setdefault(method, set()).add(t)
                 for mb in c.members:
                     ab = Member(tuple(_abstract_name(x, spellings) for x in mb.names), _abstract_name(mb.text, spellings), mb.kind)
                     ev.members.setdefault(ab.names[0], {}).setdefault(t, ab)

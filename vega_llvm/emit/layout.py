@@ -704,7 +704,7 @@ def make_plan(
             derived = (derive_shape(c, ev, ms, placed, target, visible, prefer, exclude=shape_names(shape),
                                     needs_arguments=lambda k: constructed_with_arguments(table, k))
                        if ev is not None else None)
-            pf.classes.append(class_decl(c, abstract, ms, target, props, derived, set(ev.statics) if ev else None))
+            pf.classes.append(class_decl(c, abstract, ms, target, props, derived, ev.static_methods() if ev else None))
         pf.classes = _bases_first(pf.classes)
         for c in pf.classes:
             c.body += (members or {}).get(c.abstract, [])
