@@ -571,13 +571,14 @@ class Charge:
     log_text: str = ""
     located: list[tuple[tuple[str, int], str]] = field(default_factory=list)  # every error: (file, line), message
     columns: dict[tuple[str, int], set[int]] = field(default_factory=dict)  # (resolved file, line) -> error columns
-    fixes: list[ArgumentFix] = field(default_factory=list)  # calls one ``&`` or ``*`` off (``arguments``)
+    fixes: list[ArgumentFix] = field(default_factory=list)  # code one ``&``, ``*`` or ``->`` off (``arguments``)
 
 
 def _charge_callees(charge: "Charge", em: Emitted, fns: dict[str, EmitFunction], target_dir: Path, build_dir: Path,
                     log: Callable[[str], None], table: Any = None, fixing: bool = False) -> None:
     """A mismatched call to a function of ours charged to the less confident of caller and callee (``callees``);
-    with ``fixing`` (the ladder fixes arguments), not a call that is one ``&`` or ``*`` off: the caller's fix."""
+    with ``fixing`` (the ladder fixes arguments), not a call that is one ``&`` or ``*`` off: the caller's own rung
+    fixes it."""
     fixed = {(f.file, f.line) for f in charge.fixes} if fixing else set()
     calls = [c for c in mismatched_calls(charge.log_text, build_dir) if c[0] not in fixed]
     if not calls:

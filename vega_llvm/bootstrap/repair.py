@@ -7,7 +7,7 @@ order, once per function per round; a new repair is one function here and one li
 
 Scratch::
 
-    fix_arguments      a call whose argument is one ``&`` or ``*`` away from its parameter (``arguments``): fixed
+    fix_arguments      an argument, returned value or member access one ``&``, ``*`` or ``->`` off (``arguments``): fixed
     next_candidate     the model's next candidate for the function (generate --candidates), before anything else
     remove_statements  a taken-over body whose every error is on a statement that can go alone: those commented out
     repair_head        a constructor whose errors are all in its initializer list: the failing initializers out
@@ -33,10 +33,10 @@ from pathlib import Path
 from typing import Any, Callable
 
 from ..errors import ConfigError
-from .arguments import ArgumentFix, apply_fixes, same_error
 from ..evaluate.swap import bracket_error
 from ..emit.functions import EmitFunction, parse_signature, split_code
 from ..emit.layout import NOT_TYPES
+from .arguments import ArgumentFix, apply_fixes, same_error
 
 
 @dataclass
