@@ -38,6 +38,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..emit.functions import split_top
 from ..generate.operands import call_arguments
 
 _LOC = r"^(?P<file>[^\s:]+):(?P<line>\d+):(?P<col>\d+): "
@@ -46,7 +47,6 @@ _CONVERT = re.compile(_LOC + r"error: (?:invalid conversion|cannot convert) (?:f
                       r"[‘'](?P<b>[^’']*)[’'](?P<ret> in return)?")
 _REFERENCE = re.compile(_LOC + r"error: invalid initialization of (?:non-const )?reference of type [‘'](?P<b>[^’']*)[’'] "
                         r"from (?:an rvalue|expression) of type [‘'](?P<a>[^’']*)[’']")
-_CANDIDATE = re.compile(r": note: +candidate(?: \d+)?: ")
 _NO_CONVERSION = re.compile(r": note: +no known conversion for argument (?P<n>\d+) from [‘'](?P<a>[^’']*)[’'] to [‘'](?P<b>[^’']*)[’']")
 _ARGUMENT = re.compile(r": note: +(?:initializing|in passing) argument (?P<n>\d+) of ")
 _CANDIDATE_SIG = re.compile(r": note: +candidate(?: \d+)?: [‘'](?P<sig>.*)[’']")
@@ -95,24 +95,8 @@ def _types(signature: str) -> list[str] | None:
     """The parameter (or argument) types of the last parenthesised list of a GCC signature: ``X::f(A&, B*) const``
     -> ``["A&", "B*"]``."""
     end = signature.rfind(")")
-    depth, k = 0, end
-    while k >= 0:
-        depth += signature[k] == ")"
-        depth -= signature[k] == "("
-        if depth == 0:
-            break
-        k -= 1
-    if k < 0:
-        return None
-    inner = signature[k + 1 : end]
-    out, depth, start = [], 0, 0
-    for i, ch in enumerate(inner + ","):
-        depth += ch in "<(["
-        depth -= ch in ">)]"
-        if ch == "," and depth == 0:
-            out.append(inner[start:i].strip())
-            start = i + 1
-    return [t for t in out if t] if inner.strip() else []
+    start = _opening(signature, end) if end >= 0 else None
+    return None if start is None else split_top(signature[start + 1 : end], ",")
 
 
 def _call_fixes(call: str, candidates: list[tuple[str, list[str]]]) -> set[tuple[int, str]] | None:
