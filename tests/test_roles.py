@@ -152,6 +152,74 @@ def test_a_translated_instruction_counts_in_the_vote_and_waits_for_no_model() ->
     assert cands[0].values["SV0"] == "<T> :: FSD" and not cands[0].retranslate and not cands[0].foreign
 
 
+# ARC's constant moves and XCore's instructions of one register result and one immediate, as both descriptions
+# give them (LLVM 16): XCore marks none ``isMoveImm``, and no name is alike ``mov``
+_ARC = _table("ARC", [
+    _instr("MOV_rs12", "mov", ["GPR32:B"], ["immS12:S12"], ["isMoveImm", "isReMaterializable", "isAsCheapAsAMove"]),
+    _instr("MOV_rlimm", "mov", ["GPR32:B"], ["i32imm:LImm"], []),
+], [{"name": "GPR32", "size": 32, "types": ["i32"]}],
+    [{"name": "immS12", "kind": "operand", "mi_operands": []}, {"name": "i32imm", "kind": "operand", "mi_operands": []}])
+_XCORE = _table("XCore", [
+    _instr("ADD_2rus", "add", ["GRRegs:dst"], ["GRRegs:b", "i32imm:c"], [], size=2),
+    _instr("LDC_ru6", "ldc", ["RRegs:a"], ["i32imm:b"], ["isReMaterializable"], size=2),
+    _instr("LDWCP_lru6", "ldw", ["RRegs:a"], ["i32imm:b"], ["isReMaterializable", "mayLoad"]),
+    _instr("MKMSK_rus", "mkmsk", ["GRRegs:dst"], ["i32imm:size"], ["isReMaterializable"], size=2),
+], [{"name": "GRRegs", "size": 32, "types": ["i32"]}, {"name": "RRegs", "size": 32, "types": ["i32"]}],
+    [{"name": "i32imm", "kind": "operand", "mi_operands": []}])
+
+
+def test_a_donor_instruction_without_a_namesake_narrows_the_models_choice_to_its_role() -> None:
+    """No XCore instruction is named like ``mov``, so ARC's ``MOV_rs12`` has no counterpart and its slot goes to the
+    model; the model then chooses among XCore's instructions of one register result and one immediate that neither
+    load nor store (``ldc``, ``mkmsk``), not among all it knows: ``ADD_2rus`` takes two operands, and a node made
+    with one crashed every printed function of XCore's scratch backend."""
+    roles = RecordRoles(_XCORE, {"ARC": _ARC})
+    assert roles.counterpart("ARC", "MOV_rs12") is None
+    fits = roles.same_role("ARC", "MOV_rs12")  # isMoveImm is a hint XCore does not give: left out of the match
+    assert sorted(fits) == ["LDC_ru6", "MKMSK_rus"]
+    assert sorted(roles.same_role("ARC", "MOV_rlimm")) == ["LDC_ru6", "MKMSK_rus"]
+    assert roles.same_role("ARC", "NOSUCH") == [] and roles.same_role("ARC", "LDC_ru6") == []
+
+    stmts = [
+        Statement(0, None, 0, "function_definition", ["void", "<T>X", "::", "select", "(", ")", "{"], ["}"],
+                  "TARGET_INDEPENDENT"),
+        Statement(1, 0, 1, "expression_statement", ["Opc", "=", "<T>", "::", "<SV0>", ";"], [], "TARGET_SPECIFIC",
+                  [Placeholder("SV0", "identifier")]),
+    ]
+    tpl = Template("t", "<T>X.cpp", "<T>X::select", "ISel", ["ARC"], stmts,
+                   [Member("ARC", "ARC", "ARC/X.cpp:1", "ARC", [0, 1], {"SV0": "MOV_rs12"})])
+    cand = member_candidates(tpl, lambda sid: None, {"ARC": {"MOV_rs12", "MOV_rlimm"}}, {"ADD_2rus", "LDC_ru6"},
+                             {"ARC": 1.0}, roles=roles)[0]
+    assert cand.retranslate == {1} and cand.choices == {"SV0": fits}
+    without = member_candidates(tpl, lambda sid: None, {"ARC": {"MOV_rs12"}}, {"ADD_2rus"}, {"ARC": 1.0})[0]
+    assert without.retranslate == {1} and without.choices == {}
+    # the donor's value scoped as the target's (``<T> :: MOV_rs12``): the choices keep the scope
+    scoped = Template("s", "<T>X.cpp", "<T>X::select", "ISel", ["ARC"], stmts[:1] + [
+        Statement(1, 0, 1, "expression_statement", ["Opc", "=", "<SV0>", ";"], [], "TARGET_SPECIFIC",
+                  [Placeholder("SV0", "identifier")])], [Member("ARC", "ARC", "ARC/X.cpp:1", "ARC", [0, 1],
+                                                            {"SV0": "<T> :: MOV_rs12"})])
+    assert member_candidates(scoped, lambda sid: None, {"ARC": {"MOV_rs12"}}, {"LDC_ru6"}, {"ARC": 1.0},
+                             roles=roles)[0].choices == {"SV0": [f"<T> :: {f}" for f in fits]}
+    # after another scope than the target's the name is a node kind (``<T>ISD :: MOV_rs12``), not an instruction
+    node = Template("n", "<T>X.cpp", "<T>X::select", "ISel", ["ARC"], stmts[:1] + [
+        Statement(1, 0, 1, "expression_statement", ["Opc", "=", "<T>ISD", "::", "<SV0>", ";"], [], "TARGET_SPECIFIC",
+                  [Placeholder("SV0", "identifier")])], [Member("ARC", "ARC", "ARC/X.cpp:1", "ARC", [0, 1],
+                                                            {"SV0": "MOV_rs12"})])
+    assert member_candidates(node, lambda sid: None, {"ARC": {"MOV_rs12"}}, {"LDC_ru6"}, {"ARC": 1.0},
+                             roles=roles)[0].choices == {}
+
+    # generation decodes the narrowed slot as its own job, and the candidate's code takes that job's answer
+    from vega_llvm.generate.generate import _narrowing, _written
+    slots = [{"name": "SV0", "values": ["ADD_2rus", "LDC_ru6", "MKMSK_rus"]}]
+    narrow = _narrowing(cand, slots)
+    assert narrow and _narrowing(without, slots) == ""
+    row_job = {("t", 1): ("row", "all"), ("t", 1, narrow): ("row", "narrowed")}
+    decoded = {("row", "all"): ["ADD_2rus"], ("row", "narrowed"): [fits[0]]}
+    code = _written(tpl, cand, {1: {"slots": slots}}, row_job, decoded, "XCore").code
+    assert f"XCore :: {fits[0]}" in code and "ADD_2rus" not in code
+    assert "ADD_2rus" in _written(tpl, without, {1: {"slots": slots}}, row_job, decoded, "XCore").code
+
+
 def test_a_donors_feature_becomes_the_targets_of_the_same_mattr_string() -> None:
     """LoongArch's feature ``d`` is ``FeatureBasicD`` with attribute ``HasBasicD`` (getter ``hasBasicD``); RISC-V's
     is ``FeatureStdExtD`` / ``HasStdExtD`` / ``hasStdExtD`` (as both descriptions' ``details.features`` give them). A

@@ -136,6 +136,10 @@ class Adapted:
     # the same statements with the values of one other training target that wrote them, most similar first, where
     # they differ from the voted ones and name nothing the new target lacks (``member_candidates``)
     variants: list["Adapted"] = field(default_factory=list)
+    # for a slot of ``retranslate`` whose donor value is one instruction the target has no counterpart of by name,
+    # the target's instructions that can take its place (``roles.RecordRoles.same_role``): the model chooses among
+    # these, not among every instruction the slot offers
+    choices: dict[str, list[str]] = field(default_factory=dict)
 
 
 def member_candidates(
@@ -178,29 +182,31 @@ def member_candidates(
         # printInst every target has), and a value of one is no value of the other's statements
         voters = [x for x in template.members if signature[x.member] == signature[m.member]] \
             if signature[m.member] is not None else list(template.members)
-        values, redo, foreign = _voted_values(template, voters, set(stmts), owner, weight, donor_names, target_names,
-                                              namespaces, enumerators or {}, roles)
+        values, redo, foreign, choices = _voted_values(template, voters, set(stmts), owner, weight, donor_names,
+                                                       target_names, namespaces, enumerators or {}, roles)
         # a slot its set's own writers fill with a value the target can take keeps theirs: a value means what it
         # means beside the statements around it (ARC's ``return AsmPrinter::runOnMachineFunction(MF)`` after
         # aligning the function is no ``return false`` as after the targets that print the body themselves)
         writers = [x for x in members if signature[x.member] == signature[m.member]] \
             if signature[m.member] is not None else list(members)
         if len(writers) < len(voters):
-            own_values, own_redo, _ = _voted_values(template, writers, set(stmts), owner, weight, donor_names,
-                                                    target_names, namespaces, enumerators or {}, roles)
+            own_values, own_redo, _, own_choices = _voted_values(template, writers, set(stmts), owner, weight,
+                                                                 donor_names, target_names, namespaces,
+                                                                 enumerators or {}, roles)
             values.update({k: v for k, v in own_values.items() if owner[k] not in own_redo})
             redo = {sid for sid in redo if sid in own_redo or not any(owner[k] == sid for k in own_values)}
+            choices = {k: v for k, v in (choices | own_choices).items() if owner[k] in redo}
         score = math.log(support) + presence_score(template, stmts, confidence)
         variants: list[Adapted] = []
         seen = [values]
         for x in sorted(members, key=lambda x: (-weight[x.target], x.member)):
-            own, own_redo, _ = _voted_values(template, [x], set(stmts), owner, weight, donor_names, target_names,
-                                             namespaces, enumerators or {}, roles)
+            own, own_redo, *_ = _voted_values(template, [x], set(stmts), owner, weight, donor_names, target_names,
+                                              namespaces, enumerators or {}, roles)
             if not own_redo and own not in seen:
                 seen.append(own)
                 variants.append(Adapted(f"member:{x.target}", list(stmts), own, score))
         out.append((-score, -weight[m.target], m.member,
-                    Adapted(f"member:{m.target}", list(stmts), values, score, redo, foreign, variants)))
+                    Adapted(f"member:{m.target}", list(stmts), values, score, redo, foreign, variants, choices)))
     out.sort(key=lambda x: x[:3])
     return [c for *_, c in out]
 
@@ -222,14 +228,16 @@ def overloads(template: Any) -> dict[str, tuple[str, ...] | None]:
 def _voted_values(template: Any, members: list[Any], stmts: set[int], owner: dict[str, int], weight: dict[str, float],
                   donor_names: dict[str, set[str]], target_names: set[str],
                   namespaces: dict[str, str], enumerators: dict[str, list[str]],
-                  roles: Any = None) -> tuple[dict[str, str], set[int], list[str]]:
+                  roles: Any = None) -> tuple[dict[str, str], set[int], list[str], dict[str, list[str]]]:
     """Each placeholder of the kept statements gets the value the ``members`` (the versions of the candidate's
     overload) that have its statement agree on, weighted by description similarity, among values that name no
     record the new target lacks. A statement
     where every member's value is foreign is left to the model (returned in the set), with the donors' value kept
-    until the model replaces it."""
+    until the model replaces it; where that value is one donor instruction, the target's instructions that can
+    take its place are returned for the slot (``Adapted.choices``)."""
     votes: dict[str, dict[str, float]] = {}
     foreign_votes: dict[str, dict[str, float]] = {}
+    alien_donor: dict[tuple[str, str], tuple[float, str]] = {}  # (slot, value) -> the heaviest donor writing it
     foreign: list[str] = []
     for m in members:
         donor = donor_names.get(m.target, set())
@@ -248,11 +256,14 @@ def _voted_values(template: Any, members: list[Any], stmts: set[int], owner: dic
                 votes.setdefault(name, {})
                 alien = foreign_votes.setdefault(name, {})
                 alien[v] = alien.get(v, 0.0) + weight.get(m.target, 1e-6)
+                alien_donor[(name, v)] = max(alien_donor.get((name, v), (-1.0, "")),
+                                             (weight.get(m.target, 1e-6), m.target))
                 continue
             slot = votes.setdefault(name, {})
             slot[v] = slot.get(v, 0.0) + weight.get(m.target, 1e-6)
     values: dict[str, str] = {}
     redo: set[int] = set()
+    choices: dict[str, list[str]] = {}
     for name, slot in votes.items():
         if slot:
             values[name] = max(sorted(slot), key=lambda v: slot[v])
@@ -261,9 +272,26 @@ def _voted_values(template: Any, members: list[Any], stmts: set[int], owner: dic
             # which names what the new target needs in that place better than an empty slot
             alien = foreign_votes.get(name, {})
             if alien:
-                values[name] = max(sorted(alien), key=lambda v: alien[v])
+                values[name] = v = max(sorted(alien), key=lambda v: alien[v])
+                bare = re.fullmatch(r"\s*(<T>\s*::\s*)?([A-Za-z_]\w*)\s*", v)
+                if roles is not None and bare and not _other_scope(template, name):
+                    fits = roles.same_role(alien_donor[(name, v)][1], bare.group(2))
+                    if fits:  # in the value's own form: ``<T> :: LDC_ru6`` where the donor's was scoped
+                        choices[name] = [f"<T> :: {f}" if bare.group(1) else f for f in fits]
             redo.add(owner[name])
-    return values, redo, sorted(set(foreign))
+    return values, redo, sorted(set(foreign)), choices
+
+
+def _other_scope(template: Any, name: str) -> bool:
+    """Whether the template writes placeholder ``name`` after another scope than the target's own
+    (``<T>ISD :: $SV3``: a node kind; ``ISD :: $SV3``): a donor name there is no instruction, whatever else the donor
+    calls by it (LoongArch's ``CRC_W_B_W`` is both a node and an instruction)."""
+    for st in template.statements:
+        if any(p.name == name for p in st.placeholders):
+            toks = [*st.tokens, *st.close]
+            at = toks.index(f"<{name}>") if f"<{name}>" in toks else -1
+            return at >= 2 and toks[at - 1] == "::" and toks[at - 2] != "<T>"
+    return False
 
 
 def respelled(template: Any, code: str, spelling: str) -> str:

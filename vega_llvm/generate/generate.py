@@ -343,31 +343,34 @@ def generate(
     # 3) slot values of the kept statements, and of the candidates' statements whose member values name records
     # the target lacks, with placeholders (deduplicated by input + candidates)
     jobs: dict[tuple[str, str], tuple[list[int], Trie | None, int]] = {}
-    row_job: dict[tuple[str, int], tuple[str, str]] = {}
+    row_job: dict[tuple[Any, ...], tuple[str, str]] = {}  # (template, statement[, narrowing]) -> job
     for t in tpl_ids:
         tpl = templates[t]
         redo = {sid for a in adapted.get(t, []) for sid in a.retranslate}
         for r in rows_by_tpl[t].values():
             if not r["slots"] or not (kept.get((t, r["statement"])) or r["statement"] in redo):
                 continue
-            cand_text = []
-            for s in r["slots"]:
-                # The empty span is a candidate only where a training member left the slot empty: offered
-                # everywhere, greedy decoding takes it whenever <sep> outscores the first token of each real value.
-                vals = list(dict.fromkeys([*s["values"], *_member_values(tpl, s["name"])])) or [""]
-                cand_text.append(vals)
-            key = (r["input"], json.dumps(cand_text))
-            row_job[(t, r["statement"])] = key
-            if key in jobs:
-                continue
-            if decode == "constrained":
-                flat = sorted({v for vs in cand_text for v in vs})
-                enc = dict(zip(flat, tok.encode_batch(flat)))
-                trie: Trie | None = Trie([[enc[v] for v in vs] for vs in cand_text], tok.sep, tok.eos)
-                longest = sum(max(len(enc[v]) for v in vs) for vs in cand_text) + len(cand_text)
-            else:
-                trie, longest = None, mc_tgt
-            jobs[key] = (frame_source(ids[r["input"]], tok, mc_src), trie, min(max(longest, 1), 96))
+            # The empty span is a candidate only where a training member left the slot empty: offered
+            # everywhere, greedy decoding takes it whenever <sep> outscores the first token of each real value.
+            offered = [list(dict.fromkeys([*s["values"], *_member_values(tpl, s["name"])])) or [""]
+                       for s in r["slots"]]
+            # one job for the slots as offered, one for each candidate whose donor instruction narrows them
+            narrowed = {_narrowing(a, r["slots"]) for a in adapted.get(t, []) if r["statement"] in a.retranslate}
+            for narrow in sorted(narrowed | {""}):
+                cand_text = [json.loads(narrow).get(s["name"], vals) if narrow else vals
+                             for s, vals in zip(r["slots"], offered)]
+                key = (r["input"], json.dumps(cand_text))
+                row_job[(t, r["statement"], narrow) if narrow else (t, r["statement"])] = key
+                if key in jobs:
+                    continue
+                if decode == "constrained":
+                    flat = sorted({v for vs in cand_text for v in vs})
+                    enc = dict(zip(flat, tok.encode_batch(flat)))
+                    trie: Trie | None = Trie([[enc[v] for v in vs] for vs in cand_text], tok.sep, tok.eos)
+                    longest = sum(max(len(enc[v]) for v in vs) for vs in cand_text) + len(cand_text)
+                else:
+                    trie, longest = None, mc_tgt
+                jobs[key] = (frame_source(ids[r["input"]], tok, mc_src), trie, min(max(longest, 1), 96))
     decoded: dict[tuple[str, str], list[str]] = {}
     keys = sorted(jobs, key=lambda k: (len(jobs[k][0]), k))
     bar = _bar(progress, len(keys), f"values {target}")
@@ -641,7 +644,7 @@ class _Written:
     variants: Callable[[], list["_Written"]] | None = None  # the same statements as other targets wrote them
 
 
-def _written(tpl: Any, a: Any, rows: dict[int, dict[str, Any]], row_job: dict[tuple[str, int], tuple[str, str]],
+def _written(tpl: Any, a: Any, rows: dict[int, dict[str, Any]], row_job: dict[tuple[Any, ...], tuple[str, str]],
              decoded: dict[tuple[str, str], list[str]], spelling: str, roles: Any = None) -> _Written:
     """An adapted member as code: its own values, but the model's where they named records the target lacks.
 
@@ -654,7 +657,8 @@ def _written(tpl: Any, a: Any, rows: dict[int, dict[str, Any]], row_job: dict[tu
     values = dict(a.values)
     for sid in sorted(a.retranslate):
         r = rows.get(sid)
-        key = row_job.get((tpl.id, sid))
+        narrow = _narrowing(a, r["slots"]) if r else ""
+        key = row_job.get((tpl.id, sid, narrow) if narrow else (tpl.id, sid))
         if not r or not r["slots"] or key is None:
             continue
         got = decoded.get(key, [])
@@ -667,6 +671,13 @@ def _written(tpl: Any, a: Any, rows: dict[int, dict[str, Any]], row_job: dict[tu
     if getattr(a, "variants", None):  # written only where asked for (``_revalued``)
         out.variants = lambda: [_written(tpl, v, rows, row_job, decoded, spelling, roles) for v in a.variants]
     return out
+
+
+def _narrowing(a: Any, slots: list[dict[str, Any]]) -> str:
+    """The values a candidate's donor instructions leave for the model in a statement's slots
+    (``adapt.Adapted.choices``), as a key (JSON, slot name -> values); empty where it leaves all that are offered."""
+    narrow = {s["name"]: a.choices[s["name"]] for s in slots if s["name"] in getattr(a, "choices", {})}
+    return json.dumps(narrow, sort_keys=True) if narrow else ""
 
 
 def _code_of(tpl: Any, statements: list[int], values: dict[str, str], spelling: str, roles: Any = None,

@@ -30,6 +30,9 @@ ROLE_FLAGS = frozenset({
     "isReturn", "isBranch", "isIndirectBranch", "isCall", "isBarrier", "isTerminator", "isPseudo", "mayLoad",
     "mayStore", "isCompare", "isMoveImm", "isMoveReg", "isSelect", "isTrap",
 })
+# the role flags every target sets where they hold (the scheduler, the branch folder and the memory model depend on
+# them); the others are hints some targets give and others omit (``roles.RecordRoles.same_role``)
+HARD_FLAGS = ROLE_FLAGS - {"isMoveImm", "isMoveReg", "isCompare", "isSelect"}
 # below this similarity of mnemonics (or names) two instructions of one role are not taken for each other
 MIN_SIMILARITY = 0.6
 _IDENT = re.compile(r"[A-Za-z_]\w*")
@@ -282,6 +285,27 @@ class RecordRoles:
         # mutual as far as the evidence goes: a donor instruction as alike and of the same size (``ld.w`` and
         # ``ll.w`` for ``lw``) ties, and only a better one rules ``name`` out
         return found["name"] if back is not None and preference(found, back)[:2] <= preference(found, d)[:2] else None
+
+    def same_role(self, donor: str, name: str) -> list[str]:
+        """Every instruction of the new target that could stand for ``donor``'s instruction ``name`` whatever it is
+        called: the same role (``role``) or, where none has it, the same operand kinds and the same flags of control
+        flow and memory (``HARD_FLAGS``: a target need not mark its move or compare instructions as such; XCore
+        marks none ``isMoveImm``, ARC's ``MOV_rs12`` is). Most alike named first; empty where ``name`` is no
+        instruction of the donor's, or none of the target's fits.
+
+        ``instruction`` asks for one counterpart named alike; where there is none (ARC's ``mov`` beside XCore's
+        ``ldc``), the value is left to the model, which without this list picks among whatever instructions the
+        slot offers, of any operand count (XCore's two-operand ``ADD_2rus`` for ARC's one-operand constant move:
+        a node with too few operands, which crashes the printer)."""
+        instrs, kinds, registers = self._of(donor)
+        d = instrs.get(name)
+        if d is None or name in self.own or name in registers:  # a register of that name too: which is meant?
+            return []
+        flags, outs, ins = role(d, kinds)
+        found = self.by_role.get((flags, outs, ins)) or [
+            i for (f, o, n), group in self.by_role.items() if (o, n) == (outs, ins) and f & HARD_FLAGS == flags & HARD_FLAGS
+            for i in group]
+        return [i["name"] for i in sorted(found, key=lambda t: preference(d, t), reverse=True)]
 
     def register(self, donor: str, name: str) -> str | None:
         """The new target's register with a role name of ``donor``'s register ``name`` (LoongArch's ``R3``, ``sp``,
