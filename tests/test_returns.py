@@ -100,3 +100,40 @@ def test_a_candidate_whose_brackets_do_not_pair_up_does_not_parse() -> None:
     ranked = _parsing_first(tpl, [bad, good], None, None, "New")
     assert [c.source for c in ranked] == ["member:Beta", "member:Alpha"]
     assert ranked[0].parses and not ranked[1].parses
+
+
+def test_a_value_type_no_register_holds_is_flagged_where_the_description_tells() -> None:
+    """XCore's only registers hold ``i32``: Hexagon's ``getSetCCResultType`` (``MVT::i1``) made the type legalizer
+    loop; LoongArch's (``MVT::i32`` for a scalar) does not. A comparison inside the return is no returned type, a
+    function of another type is not checked, and a description whose classes hold a type by hardware mode
+    (RISC-V's ``XLenVT``) cannot tell."""
+    from vega_llvm.describe.properties import PropertyTable
+    from vega_llvm.generate.returns import illegal_returned_types, legal_types
+
+    xcore = PropertyTable("XCore", "XCore", details={"register_classes": [{"name": "GRRegs", "types": ["i32"]},
+                                                                        {"name": "RRegs", "types": ["i32"]}]})
+    riscv = PropertyTable("RISCV", "RISCV", details={"register_classes": [{"name": "GPR", "types": ["XLenVT"]}]})
+    assert legal_types(xcore) == {"i32"} and legal_types(riscv) is None and legal_types(PropertyTable("N", "N")) is None
+    hexagon = ("EVT XCoreTargetLowering :: getSetCCResultType ( const DataLayout & , LLVMContext & C , EVT VT ) const\n"
+               "  {\n    if ( ! VT . isVector ( ) )\n      return MVT :: i1 ;\n"
+               "    return EVT :: getVectorVT ( C , MVT :: i1 , VT . getVectorNumElements ( ) ) ;\n  }")
+    loongarch = ("EVT XCoreTargetLowering :: getSetCCResultType ( const DataLayout & DL , LLVMContext & , EVT VT ) const\n"
+                 "  {\n    if ( ! VT . isVector ( ) )\n      return MVT :: i32 ;\n"
+                 "    return VT . changeVectorElementTypeToInteger ( ) ;\n  }")
+    bpf = ("MVT getScalarShiftAmountTy ( const DataLayout & DL , EVT VT ) const override\n"
+           "  {\n    return ( VT == MVT :: i16 ) ? MVT :: i32 : MVT :: i64 ;\n  }")
+    legal = legal_types(xcore)
+    assert illegal_returned_types(hexagon, legal) == ["MVT::i1/illegal"]  # the vector's element type is no return
+    assert illegal_returned_types(loongarch, legal) == []
+    assert illegal_returned_types(bpf, legal) == ["MVT::i64/illegal"]  # the compared i16 is not returned
+    assert illegal_returned_types("bool isZExtFree ( EVT A , EVT B ) const\n  {\n    return MVT :: i1 ;\n  }", legal) == []
+    assert illegal_returned_types(hexagon, None) == []
+
+    # generation ranks the candidate returning an illegal type behind the one that does not
+    from vega_llvm.generate.generate import _parsing_first, _Written
+
+    tpl = _lower()
+    bad, good = (_Written(s, [0, 1, 2], {}, code, 0.5) for s, code in (("member:Alpha", hexagon),
+                                                                        ("member:Beta", loongarch)))
+    ranked = _parsing_first(tpl, [bad, good], None, xcore, "XCore")
+    assert ranked[0] is good and ranked[1].undeclared == ["MVT::i1/illegal"]

@@ -55,7 +55,7 @@ from .parameters import (
 from .overloads import donor_of
 from .operands import supplied_operands
 from .prune import duplicate_cases
-from .returns import falls_off
+from .returns import falls_off, illegal_returned_types, legal_types
 from .roles import RecordRoles
 
 
@@ -779,6 +779,8 @@ def _parsing_first(tpl: Any, cands: list[_Written], vis: Any = None, table: Any 
     if not any(not arity_mismatch(c.code, own_arities) for c in cands):
         own_arities = []
 
+    legal = legal_types(table) if table is not None else None
+
     def check(c: _Written) -> None:
         # tree-sitter recovers from an unmatched ``)`` inside a macro-laden function as it does in the members' own
         # code, so the brackets are checked apart: they must pair up (4 of RISC-V's chosen functions did not)
@@ -794,6 +796,8 @@ def _parsing_first(tpl: Any, cands: list[_Written], vis: Any = None, table: Any 
         # a case value twice in one switch does not compile either; reported as ``value/case`` so that pruning
         # drops both cases (``prune.offending_names``)
         c.undeclared = sorted({*c.undeclared, *(f"{v}/case" for v in duplicate_cases(c.code))})
+        # a value type the target's registers cannot hold, returned by a hook the legalizer asks (``returns``)
+        c.undeclared = sorted({*c.undeclared, *illegal_returned_types(c.code, legal)})
 
     for c in cands:
         check(c)

@@ -9,10 +9,14 @@ one naming something undeclared at least fails where the build charges it.
 
 Only the certain case is flagged: no ``return`` anywhere in the body and no call of a function that does not
 return. A body whose returns miss some paths is left to the build and the tests.
+
+A hook that returns a value type is checked for the type it returns too (``illegal_returned_types``): a scalar
+type none of the target's registers holds makes the legalizer loop, which no build and no crash charges either.
 """
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 # C's and LLVM's functions (and macros) that do not return: a body ending in one of them has no value to give
@@ -71,3 +75,33 @@ def _returns_value(fn: Any) -> bool:
     words = [typ.text.decode("utf-8", "replace")]
     words += [c.text.decode("utf-8", "replace") for c in fn.children if c.type == "ERROR"]
     return not any(w.split()[-1:] == ["void"] for w in words)
+
+
+# a scalar value type's name, as ``MVT::`` spells it
+_SCALAR = re.compile(r"(?:i|f)\d+|bf16")
+# a value type returned as it stands: after ``return`` or as either arm of a conditional (not ``VT == MVT::i32``)
+_RETURNED_TYPE = re.compile(r"(?:\breturn|\?|(?<!:):(?!:))\s*\(?\s*MVT\s*::\s*(\w+)")
+_TYPE_HOOK = re.compile(r"\s*(?:(?:static|inline|virtual|constexpr)\s+)*(?:llvm\s*::\s*)?[ME]VT\b")
+
+
+def legal_types(table: Any) -> frozenset[str] | None:
+    """The value types the target's registers hold (its register classes' types, ``describe`` ``details``), or
+    None where a class's type is one the description names but does not spell (a type by hardware mode:
+    RISC-V's ``XLenVT``), so that which types are legal cannot be told."""
+    classes = (getattr(table, "details", None) or {}).get("register_classes") or []
+    types = {str(t) for rc in classes for t in rc.get("types") or []}
+    if not types or any(not re.fullmatch(r"[a-z][a-z0-9]*", t) for t in types):
+        return None
+    return frozenset(types)
+
+
+def illegal_returned_types(code: str, legal: frozenset[str] | None) -> list[str]:
+    """The scalar value types a function returning a value type (``MVT``/``EVT``) returns that no register of the
+    target holds, as ``MVT::i1/illegal``. Such hooks tell the legalizer which type to make a value
+    (``getSetCCResultType``, ``getScalarShiftAmountTy``): an illegal one is legalized into a node that asks the same
+    hook again, and ``llc`` never ends (XCore, whose only registers hold ``i32``, with Hexagon's ``return MVT::i1``
+    for a comparison: six lit tests ran out of time in the type legalizer)."""
+    if legal is None or not _TYPE_HOOK.match(code.partition("\n")[0]):
+        return []
+    body = code[code.find("{"):] if "{" in code else ""
+    return sorted({f"MVT::{t}/illegal" for t in _RETURNED_TYPE.findall(body) if _SCALAR.fullmatch(t) and t not in legal})
