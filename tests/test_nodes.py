@@ -60,6 +60,22 @@ def test_a_donors_return_and_call_become_the_targets(xcore_lanai) -> None:
     assert counterpart(lanai["HI"], xcore) is None  # no role: left to the name-part translation and the model
 
 
+def test_a_donors_wrapper_becomes_the_targets_wrapping_the_same_symbols(llvm_src: Path, tmp_path: Path) -> None:
+    """A wrapper's patterns select no instruction that says what it does; what it wraps does. MSP430's ``Wrapper``
+    (a global, an external symbol, a block address) is XCore's ``PCRelativeWrapper`` (a global, a block address);
+    BPF's (a global alone) is ``DPRelativeWrapper``. Lanai's ``HI`` wraps five kinds of symbol, none of XCore's
+    wrappers half of them: none. Nodes nested in a pattern count (``(set R:$a, (dprelwrapper tglobaladdr:$b))``)."""
+    xcore, msp430, bpf, lanai = (target_nodes(_table(llvm_src, t), tmp_path) for t in ("XCore", "MSP430", "BPF", "Lanai"))
+    assert xcore["DPRelativeWrapper"].wraps == ("tglobaladdr",)
+    assert xcore["CPRelativeWrapper"].wraps == ("tconstpool", "tglobaladdr")
+    assert msp430["Wrapper"].wraps == ("tblockaddress", "texternalsym", "tglobaladdr")
+    assert counterpart(msp430["Wrapper"], xcore).name == "PCRelativeWrapper"
+    assert counterpart(xcore["PCRelativeWrapper"], msp430).name == "Wrapper"  # mutual, as roles.node asks
+    assert counterpart(bpf["Wrapper"], xcore).name == "DPRelativeWrapper"
+    assert counterpart(lanai["HI"], xcore) is None
+    assert xcore["RETSP"].wraps == ()  # a return wraps no symbol
+
+
 def test_the_cache_is_read_back_and_refuses_nothing_it_cannot_read(llvm_src: Path, tmp_path: Path) -> None:
     table = _table(llvm_src, "Lanai")
     first = target_nodes(table, tmp_path)

@@ -14,6 +14,9 @@ adjustment as an immediate of the pointer type (``retsp 0``) where Lanai's takes
 node no pattern selects. ``Node.fixed`` lists each such operand's value type and whether the pattern matches it as
 a target constant (``timm``) or a plain one (``imm``), for ``operands.py`` to supply.
 
+A wrapper (MSP430's ``Wrapper``, XCore's ``DPRelativeWrapper``) selects no instruction that says what it does; the
+symbols its patterns apply it to (a global, a constant pool entry, a block address) do (``Node.wraps``, ``wrapper``).
+
 Reading a ``.td`` runs ``llvm-tblgen`` (a second for small targets, half a minute for AMDGPU), so each target's nodes
 are cached under ``<cache>/nodes/``, keyed by the bytes of the description's ``.td`` files and this module's code.
 """
@@ -47,17 +50,20 @@ class Node:
     operands: int  # the profile's NumOperands; -1: any number
     selects: tuple[str, ...]  # the union of SELECT_FLAGS of the instructions its patterns select
     fixed: tuple[tuple[str, str], ...] = ()  # (value type, "imm" | "timm") of each operand before the variadic ones
+    # the symbols (``tglobaladdr``, ``tconstpool``) its patterns apply it to: what a wrapper wraps
+    wraps: tuple[str, ...] = ()
 
     @classmethod
     def from_json(cls, row: dict[str, Any]) -> "Node":
         """A node as ``asdict`` wrote it (JSON has lists where the record has tuples)."""
         return cls(row["name"], row["scope"], tuple(row["properties"]), row["results"], row["operands"],
-                   tuple(row["selects"]), tuple(tuple(f) for f in row["fixed"]))
+                   tuple(row["selects"]), tuple(tuple(f) for f in row["fixed"]), tuple(row.get("wraps") or ()))
 
     @property
     def role(self) -> tuple[Any, ...] | None:
         """What makes two nodes stand for each other; None for a node whose patterns select nothing that says
-        what it does (a wrapper, an arithmetic node): such nodes are told apart by name only."""
+        what it does (a wrapper, an arithmetic node): such nodes are told apart by what they wrap (``wrapper``)
+        or by name."""
         if not self.selects:
             return None
         return (tuple(p for p in self.properties if p in ROLE_PROPERTIES), self.results, self.selects)
@@ -78,14 +84,27 @@ def nodes_of(records: dict[str, Any], instanceof: dict[str, list[str]]) -> list[
            if "::" in str(r.get("Opcode", "")) and not str(r.get("Opcode")).startswith("ISD::")}
     selects: dict[str, set[str]] = {}
     leaves: dict[str, list[str]] = {}  # a node's operand leaves in its patterns, in order
+    wraps: dict[str, set[str]] = {}
+    # LLVM's nodes of a symbol a wrapper can wrap: a global, a constant pool entry, an external symbol, ... (their
+    # ``ISD::Target*`` forms, less ``TargetConstant``, an immediate)
+    symbols = {n for n in instanceof.get("SDNode", []) for op in [str((records.get(n) or {}).get("Opcode", ""))]
+               if op.startswith("ISD::Target") and op != "ISD::TargetConstant"}
 
-    def note(match: Any, instr: str | None) -> None:
+    def note(match: Any, instr: str | None, top: bool = True) -> None:
+        if not isinstance(match, dict) or match.get("kind") != "dag":
+            return
+        args = [a[0] if isinstance(a, list) and a else a for a in match.get("args") or []]
+        for a in args:  # a wrapper is applied anywhere in a pattern: ``(set R:$a, (load (dprelwrapper g)))``
+            note(a, instr, top=False)
         op = _operator(match)
         if op not in own:
             return
+        wraps.setdefault(op, set()).update(n for a in args for n in [_def(a) or _operator(a)] if n in symbols)
+        if not top:  # what it selects and which operands are immediates: read where the node is the pattern
+            return
         if instr in instructions:
             selects.setdefault(op, set()).update(f for f in SELECT_FLAGS if (records.get(instr) or {}).get(f))
-        leaves.setdefault(op, [_leaf(records, a) for a in match.get("args") or []])
+        leaves.setdefault(op, [_leaf(records, a) for a in args])
 
     for i in instructions:
         for pat in (records.get(i) or {}).get("Pattern") or []:
@@ -106,7 +125,8 @@ def nodes_of(records: dict[str, Any], instanceof: dict[str, list[str]]) -> list[
             fixed.append((vts.get(k, ""), leaf[0] if leaf else ""))
         scope, _, enum = str(r["Opcode"]).rpartition("::")
         out.append(Node(enum, scope, tuple(sorted(_def(p) or "" for p in r.get("Properties") or [])), n_res,
-                        n_ops, tuple(f for f in SELECT_FLAGS if f in selects.get(name, set())), tuple(fixed)))
+                        n_ops, tuple(f for f in SELECT_FLAGS if f in selects.get(name, set())), tuple(fixed),
+                        tuple(sorted(wraps.get(name, ())))))
     return out
 
 
@@ -179,18 +199,42 @@ def target_nodes(table: Any, cache: Path | None = None) -> dict[str, Node]:
 
 def counterpart(donor: Node, own: dict[str, Node]) -> Node | None:
     """The new target's node in the role ``donor`` plays (``Node.role``): the only one, or of several the one
-    sharing the most name parts with it where exactly one does; None where no node has the role or the
-    description cannot tell which."""
+    sharing the most name parts with it where exactly one does; for a node without a role, the wrapper of the same
+    symbols (``wrapper``); None where no node has the role or the description cannot tell which."""
     from .adapt import name_parts
 
     role = donor.role
-    if role is None or donor.name in own:
+    if donor.name in own:
         return None
+    if role is None:
+        return wrapper(donor, own)
     alike = [n for n in own.values() if n.role == role]
     if len(alike) == 1:
         return alike[0]
     parts = name_parts(donor.name)
     scored = sorted(((len(name_parts(n.name) & parts), n.name, n) for n in alike), key=lambda x: (-x[0], x[1]))
     if scored and scored[0][0] and (len(scored) == 1 or scored[1][0] < scored[0][0]):
+        return scored[0][2]
+    return None
+
+
+# below this overlap of what two wrappers wrap (Jaccard) they are not taken for each other
+MIN_WRAP_OVERLAP = 0.5
+
+
+def wrapper(donor: Node, own: dict[str, Node]) -> Node | None:
+    """The new target's node that wraps what ``donor`` wraps (``Node.wraps``), for a node whose patterns say nothing
+    else of it: of the target's nodes with no role and as many results and operands, the one whose wrapped nodes
+    overlap the donor's most, where exactly one does and by at least ``MIN_WRAP_OVERLAP``. MSP430's ``Wrapper``
+    (a global, an external symbol, a block address) is XCore's ``PCRelativeWrapper`` (a global, a block address),
+    not its ``CPRelativeWrapper`` (a global, a constant pool entry); a donor whose wrapper wraps a global alone
+    stands between XCore's three and gets none."""
+    if not donor.wraps:
+        return None
+    mine = set(donor.wraps)
+    scored = sorted(((len(mine & set(n.wraps)) / len(mine | set(n.wraps)), n.name, n) for n in own.values()
+                     if n.role is None and n.wraps and (n.results, n.operands) == (donor.results, donor.operands)),
+                    key=lambda x: (-x[0], x[1]))
+    if scored and scored[0][0] >= MIN_WRAP_OVERLAP and (len(scored) == 1 or scored[1][0] < scored[0][0]):
         return scored[0][2]
     return None
