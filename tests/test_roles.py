@@ -208,6 +208,15 @@ def test_a_donor_instruction_without_a_namesake_narrows_the_models_choice_to_its
     assert member_candidates(node, lambda sid: None, {"ARC": {"MOV_rs12"}}, {"LDC_ru6"}, {"ARC": 1.0},
                              roles=roles)[0].choices == {}
 
+    # an instruction the candidate already names where it keeps its donor's value is not offered again: two of the
+    # donor's instructions are two of the target's (a dispatch over both would have one case twice)
+    both = Template("b", "<T>X.cpp", "<T>X::select", "ISel", ["ARC"], [*stmts, Statement(
+        2, 0, 1, "expression_statement", ["Other", "=", "<T>", "::", "<SV1>", ";"], [], "TARGET_SPECIFIC",
+        [Placeholder("SV1", "identifier")])], [Member("ARC", "ARC", "ARC/X.cpp:1", "ARC", [0, 1, 2],
+                                                      {"SV0": "MOV_rs12", "SV1": "LDC_ru6"})])
+    assert member_candidates(both, lambda sid: None, {"ARC": {"MOV_rs12"}}, {"LDC_ru6", "MKMSK_rus"}, {"ARC": 1.0},
+                             roles=roles)[0].choices == {"SV0": ["MKMSK_rus"]}
+
     # generation decodes the narrowed slot as its own job, and the candidate's code takes that job's answer
     from vega_llvm.generate.generate import _narrowing, _written
     slots = [{"name": "SV0", "values": ["ADD_2rus", "LDC_ru6", "MKMSK_rus"]}]

@@ -196,6 +196,7 @@ def member_candidates(
             values.update({k: v for k, v in own_values.items() if owner[k] not in own_redo})
             redo = {sid for sid in redo if sid in own_redo or not any(owner[k] == sid for k in own_values)}
             choices = {k: v for k, v in (choices | own_choices).items() if owner[k] in redo}
+        choices = _unused(choices, values, redo, owner)
         score = math.log(support) + presence_score(template, stmts, confidence)
         variants: list[Adapted] = []
         seen = [values]
@@ -280,6 +281,22 @@ def _voted_values(template: Any, members: list[Any], stmts: set[int], owner: dic
                         choices[name] = [f"<T> :: {f}" if bare.group(1) else f for f in fits]
             redo.add(owner[name])
     return values, redo, sorted(set(foreign)), choices
+
+
+def _unused(choices: dict[str, list[str]], values: dict[str, str], redo: set[int],
+            owner: dict[str, int]) -> dict[str, list[str]]:
+    """``choices`` less the instructions the candidate already names in the values it keeps: distinct instructions
+    of the donor are distinct ones of the target (as ``roles.RecordRoles.instruction`` asks of a counterpart).
+    LoongArch's ``case PseudoAtomicSwap32:`` beside ``case PseudoAtomicLoadNand32:``, both pseudos of one role,
+    would otherwise become RISC-V's ``PseudoAtomicLoadNand32`` twice, a duplicate case that pruning takes out with
+    its twin. A slot left no choice is left to the model as offered."""
+    kept = {t for k, v in values.items() if owner.get(k) not in redo for t in _IDENT.findall(v)}
+    out = {}
+    for k, fits in choices.items():
+        left = [f for f in fits if f.rpartition(" ")[2] not in kept]
+        if left:
+            out[k] = left
+    return out
 
 
 def _other_scope(template: Any, name: str) -> bool:
