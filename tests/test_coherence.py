@@ -39,6 +39,29 @@ def test_a_custom_operation_no_dispatcher_handles_is_expanded() -> None:
     assert fns[1:] == [LOWER, REPLACE]
 
 
+def test_an_operation_expanded_into_its_expanded_twin_is_made_legal_where_the_td_selects_it() -> None:
+    """Lanai's constructor lowers ``BR_CC`` itself and expands ``BRCOND``; with no ``BR_CC`` case in XCore's
+    ``LowerOperation`` both became ``Expand``, and LLVM expands each into the other: 6 of XCore's lit tests and a
+    smoke program ran out of time in the legalizer. XCore's ``.td`` selects ``brcond``: that one is made ``Legal``.
+    Where the patterns select neither, or one of the pair is not expanded, nothing changes."""
+    ctor = _fn("<T>TargetLowering::<T>TargetLowering", """{
+  setOperationAction(ISD::BR_CC, MVT::i32, Custom);
+  setOperationAction(ISD::BRCOND, MVT::Other, Expand);
+  setOperationAction(ISD::SELECT, MVT::i32, Expand);
+  setOperationAction(ISD::SELECT_CC, MVT::i32, Custom);
+}""")
+    fns, changed = custom_lowering_agrees([ctor, LOWER], {"BRCOND", "SETCC"})
+    body = fns[0].body.split("\n")
+    assert body[1].startswith("  setOperationAction(ISD::BR_CC, MVT::i32, Expand);")
+    assert body[2] == ("  setOperationAction(ISD::BRCOND, MVT::Other, Legal); // vega: Expand, but ISD::BR_CC is expanded "
+                       "into it; the .td selects it")
+    assert body[3] == "  setOperationAction(ISD::SELECT, MVT::i32, Expand);"  # the .td selects neither of the pair
+    assert changed == ["BR_CC", "SELECT_CC", "BRCOND"]
+    # the patterns select neither of the branches: which should stay cannot be told
+    fns, changed = custom_lowering_agrees([ctor, LOWER], {"SETCC"})
+    assert "BRCOND, MVT::Other, Expand);" in fns[0].body and changed == ["BR_CC", "SELECT_CC"]
+
+
 def test_nothing_changes_where_nothing_can_be_said() -> None:
     # no LowerOperation, or one that dispatches some other way
     assert custom_lowering_agrees([CTOR]) == ([CTOR], [])

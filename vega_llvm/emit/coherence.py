@@ -10,7 +10,9 @@ selection patterns match it (``emit.selectable``: XCore selects ``setcc``), else
 what a ``Custom`` node gets when ``LowerOperation`` returns nothing), and says so in a comment.
 
 Only the certain case is changed: both functions are there, the lowering functions dispatch on ``case ISD::X:``
-labels, and the constructor's call names one operation.
+labels, and the constructor's call names one operation. Expanding can close a loop LLVM never leaves (``BR_CC`` and
+``BRCOND`` expand into each other, as ``SELECT_CC`` and ``SELECT`` do): where both of a pair end ``Expand``, the one
+the patterns select is made ``Legal``.
 
 The same holds between a file's static creator functions and its initializer: LLVM finds a target's ``MCAsmInfo``,
 instruction printer, disassembler, ... only through ``TargetRegistry::Register<Kind>(Target, Fn)``. A creator that
@@ -78,10 +80,46 @@ def custom_lowering_agrees(fns: list[EmitFunction],
         code, comment = _CODE_OF_LINE.match(line).groups()
         new = _CUSTOM.sub(expand, code)
         lines.append(new + (comment or ""))
+    lines, legal = _expansions_end(lines, selected)
+    changed += legal
     if not changed:
         return fns, []
     fixed = replace(ctor, body="\n".join(lines))
     return [fixed if f.key == CONSTRUCTOR else f for f in fns], changed
+
+
+# LLVM's legalizer expands each of these operations into the other (``LegalizeDAG.cpp``: a ``BR_CC`` into a
+# ``BRCOND`` of a ``SETCC``, a ``BRCOND`` into a ``BR_CC``; ``SELECT_CC`` and ``SELECT`` alike): both ``Expand``,
+# and it never ends
+EXPANSION_PAIRS = (("BR_CC", "BRCOND"), ("SELECT_CC", "SELECT"))
+_EXPAND = re.compile(r"(setOperationAction\s*\(\s*ISD\s*::\s*(\w+)\s*,[^;{}]*?,\s*)Expand(\s*\)\s*;)")
+
+
+def _expansions_end(lines: list[str], selected: set[str] | None) -> tuple[list[str], list[str]]:
+    """``lines`` (the constructor's) where both operations of an ``EXPANSION_PAIRS`` pair are ``Expand`` (the
+    donor's own choice for one, ``custom_lowering_agrees``' for the other: Lanai lowers ``BR_CC`` itself and
+    expands ``BRCOND``; XCore's scratch backend, with Lanai's constructor and no ``BR_CC`` case, looped in the
+    legalizer on every conditional branch) with the one the target's selection patterns match made ``Legal``,
+    and the operations changed; unchanged where the patterns match neither (which one should stay cannot be told)."""
+    expanded = {m.group(2) for line in lines for m in [_EXPAND.search(_CODE_OF_LINE.match(line).group(1))] if m}
+    keep = {b if b in (selected or ()) else a for a, b in EXPANSION_PAIRS
+            if {a, b} <= expanded and (a in (selected or ()) or b in (selected or ()))}
+    if not keep:
+        return lines, []
+    other = {x: y for a, b in EXPANSION_PAIRS for x, y in ((a, b), (b, a))}
+
+    def legal(m: re.Match[str]) -> str:
+        if m.group(2) not in keep:
+            return m.group(0)
+        return (f"{m.group(1)}Legal{m.group(3)} // vega: Expand, but ISD::{other[m.group(2)]} is expanded into it; "
+                f"the .td selects it")
+
+    out = []
+    for line in lines:
+        code, comment = _CODE_OF_LINE.match(line).groups()
+        new = _EXPAND.sub(legal, code)
+        out.append(new if new != code else line)
+    return out, sorted(keep)
 
 
 _CTOR_TYPE = re.compile(r"\busing\s+(\w+)\s*=\s*(?:const\s+)?(\w+)\s*\*\s*\(\s*\*\s*\)\s*\(([^;]*?)\)\s*;", re.S)
