@@ -409,3 +409,33 @@ def test_a_caller_waits_while_the_function_its_error_calls_takes_a_step() -> Non
     assert set(first) == {st.key} and first[st.key].step == "next_candidate"
     second = repair_round(SCRATCH, [Charged(tm.key, called)], fns, state, 2)
     assert second[tm.key].step == "next_candidate"
+
+
+@needs_gxx
+def test_a_symbol_operand_stub_lowers_the_plain_symbol_and_compiles(tmp_path: Path) -> None:
+    """A stub of a function with the signature of a symbol operand's lowering (``MCOperand f(const MachineOperand &,
+    MCSymbol *)``, any name) returns the plain symbol plus its offset, which compiles against LLVM's real headers
+    inside the class that declares it; any other function's stub stays fatal."""
+    from vega_llvm.bootstrap.repair import stub_function
+    from vega_llvm.emit.functions import EmitFunction
+    from vega_llvm.llvm.toolchain import find_toolchain
+
+    head = "MCOperand XCoreMCInstLower::LowerSymbolOperand(const MachineOperand &MO, MCSymbol *Sym) const"
+    f = stub_function(EmitFunction("<T>MCInstLower::LowerSymbolOperand", "MCInstLower", "EMI", head, "{ }", 0.4,
+                                   "model"))
+    assert f.source == "stub" and "report_fatal_error" not in f.body and "MCSymbolRefExpr::create(Sym" in f.body
+    other = stub_function(EmitFunction("<T>MCInstLower::Lower", "MCInstLower", "EMI",
+                                       "void XCoreMCInstLower::Lower(const MachineInstr *MI, MCInst &OutMI) const",
+                                       "{ }", 0.4, "model"))
+    assert "report_fatal_error" in other.body
+    src = tmp_path / "XCoreMCInstLower.cpp"
+    src.write_text("\n".join([
+        *(f"#include \"llvm/{h}\"" for h in ("CodeGen/MachineFunction.h", "CodeGen/MachineInstr.h",
+                                             "CodeGen/MachineOperand.h", "MC/MCContext.h", "MC/MCExpr.h",
+                                             "MC/MCInst.h")),
+        "namespace llvm {",
+        "class XCoreMCInstLower { public: MCOperand LowerSymbolOperand(const MachineOperand &MO, MCSymbol *Sym) const; };",
+        head, f.body, "}", ""]))
+    res = subprocess.run(["g++", "-std=c++17", "-fsyntax-only", f"-I{find_toolchain().includedir}", src.name],
+                         cwd=tmp_path, capture_output=True, text=True)
+    assert res.returncode == 0, res.stderr[-2000:]
