@@ -457,8 +457,8 @@ def stub_function(f: EmitFunction) -> EmitFunction:
                 f"  if (({mo}.isGlobal() || {mo}.isSymbol() || {mo}.isCPI() || {mo}.isBlockAddress()) && {mo}.getOffset())\n"
                 f"    Expr = MCBinaryExpr::createAdd(Expr, MCConstantExpr::create({mo}.getOffset(), Context), Context);\n"
                 f"  return MCOperand::createExpr(Expr);\n}}")
-        return replace(f, body=body, confidence=0.0, source="stub", statements=[])
-    body = f'{{\n  report_fatal_error("vega-llvm: {f.name} did not compile; write it by hand");\n}}'
+    else:
+        body = f'{{\n  report_fatal_error("vega-llvm: {f.name} did not compile; write it by hand");\n}}'
     return replace(f, body=body, confidence=0.0, source="stub", statements=[])
 
 

@@ -29,6 +29,7 @@ import re
 from dataclasses import replace
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 from ..generate.parameters import parameters
 from .functions import EmitFunction
@@ -75,12 +76,7 @@ def custom_lowering_agrees(fns: list[EmitFunction],
             return f"{m.group(1)}Legal{m.group(3)} // vega: Custom, but LowerOperation has no case for it; the .td selects it"
         return f"{m.group(1)}Expand{m.group(3)} // vega: Custom, but LowerOperation has no case for it"
 
-    lines = []
-    for line in ctor.body.split("\n"):
-        code, comment = _CODE_OF_LINE.match(line).groups()
-        new = _CUSTOM.sub(expand, code)
-        lines.append(new + (comment or ""))
-    lines, legal = _expansions_end(lines, selected)
+    lines, legal = _expansions_end(_substitute(ctor.body.split("\n"), _CUSTOM, expand), selected)
     changed += legal
     if not changed:
         return fns, []
@@ -102,8 +98,8 @@ def _expansions_end(lines: list[str], selected: set[str] | None) -> tuple[list[s
     legalizer on every conditional branch) with the one the target's selection patterns match made ``Legal``,
     and the operations changed; unchanged where the patterns match neither (which one should stay cannot be told)."""
     expanded = {m.group(2) for line in lines for m in [_EXPAND.search(_CODE_OF_LINE.match(line).group(1))] if m}
-    keep = {b if b in (selected or ()) else a for a, b in EXPANSION_PAIRS
-            if {a, b} <= expanded and (a in (selected or ()) or b in (selected or ()))}
+    sel = selected or set()
+    keep = {b if b in sel else a for a, b in EXPANSION_PAIRS if {a, b} <= expanded and (a in sel or b in sel)}
     if not keep:
         return lines, []
     other = {x: y for a, b in EXPANSION_PAIRS for x, y in ((a, b), (b, a))}
@@ -114,12 +110,16 @@ def _expansions_end(lines: list[str], selected: set[str] | None) -> tuple[list[s
         return (f"{m.group(1)}Legal{m.group(3)} // vega: Expand, but ISD::{other[m.group(2)]} is expanded into it; "
                 f"the .td selects it")
 
+    return _substitute(lines, _EXPAND, legal), sorted(keep)
+
+
+def _substitute(lines: list[str], pattern: re.Pattern[str], repl: Any) -> list[str]:
+    """``lines`` with ``pattern`` replaced in each line's code, its comment kept after the new code."""
     out = []
     for line in lines:
         code, comment = _CODE_OF_LINE.match(line).groups()
-        new = _EXPAND.sub(legal, code)
-        out.append(new if new != code else line)
-    return out, sorted(keep)
+        out.append(pattern.sub(repl, code) + (comment or ""))
+    return out
 
 
 _CTOR_TYPE = re.compile(r"\busing\s+(\w+)\s*=\s*(?:const\s+)?(\w+)\s*\*\s*\(\s*\*\s*\)\s*\(([^;]*?)\)\s*;", re.S)

@@ -357,8 +357,8 @@ def generate(
             # one job for the slots as offered, one for each candidate whose donor instruction narrows them
             narrowed = {_narrowing(a, r["slots"]) for a in adapted.get(t, []) if r["statement"] in a.retranslate}
             for narrow in sorted(narrowed | {""}):
-                cand_text = [json.loads(narrow).get(s["name"], vals) if narrow else vals
-                             for s, vals in zip(r["slots"], offered)]
+                fits = json.loads(narrow) if narrow else {}
+                cand_text = [fits.get(s["name"], vals) for s, vals in zip(r["slots"], offered)]
                 key = (r["input"], json.dumps(cand_text))
                 row_job[(t, r["statement"], narrow) if narrow else (t, r["statement"])] = key
                 if key in jobs:
