@@ -63,6 +63,13 @@ def _write_json(dest: Path) -> list[Path]:
     return [write_json_atomic(dest / "XCore.json", {"a": 1})]
 
 
+def _staged_text(dest: Path) -> list[Path]:
+    # generate's result.jsonl
+    with atomic.staged_text(dest / "result.jsonl") as fh:
+        fh.write('{"a": 1}\n')
+    return [dest / "result.jsonl"]
+
+
 # Each atomic writer of the package: writes under ``dest`` and returns what it published.
 WRITERS: dict[str, Callable[[Path], list[Path]]] = {
     "emit.write_tree (new directory)": _write_tree_fresh,
@@ -70,6 +77,7 @@ WRITERS: dict[str, Callable[[Path], list[Path]]] = {
     "corpus.records.write_lines_atomic": _write_lines,
     "features.build.AtomicJsonl": _atomic_jsonl,
     "describe.properties.write_json_atomic": _write_json,
+    "atomic.staged_text": _staged_text,
 }
 
 
@@ -82,3 +90,25 @@ def test_published_modes_follow_the_umask(writer: str, tmp_path: Path, umask: in
         want = 0o777 & ~umask if p.is_dir() else _mode(direct)
         assert _mode(p) == want, (p, oct(_mode(p)), oct(want))
     assert not [p for p in (tmp_path / "out").rglob(".*")], "a temporary was left behind"
+
+
+def test_staged_text_keeps_the_old_file_when_the_writer_fails(tmp_path: Path) -> None:
+    out = tmp_path / "result.jsonl"
+    out.write_text("old\n")
+    with pytest.raises(KeyboardInterrupt):
+        with atomic.staged_text(out) as fh:
+            fh.write("half")
+            raise KeyboardInterrupt
+    assert out.read_text() == "old\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["result.jsonl"], "the staging file was left behind"
+
+
+def test_two_staged_writers_of_one_path_do_not_share_a_staging_file(tmp_path: Path) -> None:
+    # two evaluations into the same --out: the one that finishes last wins whole, neither loses its file mid-way
+    out = tmp_path / "result.jsonl"
+    with atomic.staged_text(out) as first:
+        with atomic.staged_text(out) as second:
+            second.write("second\n")
+        first.write("first\n")
+    assert out.read_text() == "first\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["result.jsonl"]

@@ -10,7 +10,10 @@ rename, so a user's umask (002 on a shared machine, 077 for private caches) deci
 from __future__ import annotations
 
 import os
+import tempfile
+from contextlib import contextmanager
 from pathlib import Path
+from typing import IO, Any, Iterator
 
 
 def umask() -> int:
@@ -40,3 +43,22 @@ def publish(target: Path | str | int) -> None:
         os.fchmod(target, file_mode())
     else:
         os.chmod(target, dir_mode() if os.path.isdir(target) else file_mode())
+
+
+@contextmanager
+def staged_text(path: Path, binary: bool = False) -> Iterator[IO[Any]]:
+    """An open file (text, or bytes with ``binary``) that becomes ``path`` only when the block ends without an exception.
+
+    The staging file has a name of its own (``mkstemp`` beside ``path``), so two writers of the same output never write
+    into each other's half-file or rename it away from under the other, and a run killed or failing mid-way leaves the
+    previous ``path`` (or none) rather than a truncated one."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with (os.fdopen(fd, "wb") if binary else os.fdopen(fd, "w", encoding="utf-8")) as fh:
+            publish(fh.fileno())
+            yield fh
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise

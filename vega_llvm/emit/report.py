@@ -7,11 +7,11 @@
 from __future__ import annotations
 
 import json
-import os
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ..atomic import staged_text
 
 BLAMED = ("error", "reverted", "stubbed", "dropped", "fallback", "later-candidate")  # statuses of functions a compiler error was charged to
 
@@ -180,6 +180,5 @@ class BootstrapReport:
 
 
 def _atomic(path: Path, text: str) -> None:
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(text, encoding="utf-8")
-    os.replace(tmp, path)
+    with staged_text(path) as fh:
+        fh.write(text)

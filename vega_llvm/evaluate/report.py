@@ -6,13 +6,13 @@ from __future__ import annotations
 
 import base64
 import io
-import os
 from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
 import jinja2
 
+from ..atomic import staged_text
 from ..corpus.records import atomic_write_text
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -120,9 +120,8 @@ def render_html(rows: list[Any], summary: dict[str, Any], meta: dict[str, Any], 
 def write_report(out_dir: Path, rows: list[Any], summary: dict[str, Any], meta: dict[str, Any]) -> Path:
     pngs = plots(summary)
     for name, data in pngs.items():
-        tmp = out_dir / f".{name}.png.tmp"
-        tmp.write_bytes(data)
-        os.replace(tmp, out_dir / f"{name}.png")
+        with staged_text(out_dir / f"{name}.png", binary=True) as fh:
+            fh.write(data)
     path = out_dir / "report.html"
     atomic_write_text(path, render_html(rows, summary, meta, pngs))
     return path

@@ -32,11 +32,14 @@ from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator
 
 from .. import LLVM_VERSION, __version__
+from ..atomic import staged_text
 from ..errors import ConfigError
 from ..evaluate.metrics import Comparison, compare, extract_body
 from ..evaluate.swap import bracket_error
 from ..jsonl import target_rows
 from .adapt import own_allocatable, own_classes, own_conventions, scoped_enumerators
+from .operands import supplied_operands
+from .overloads import donor_of
 from .parameters import (
     arity_mismatch,
     callable_arities,
@@ -52,8 +55,6 @@ from .parameters import (
     parameter_names,
     parameters,
 )
-from .overloads import donor_of
-from .operands import supplied_operands
 from .prune import duplicate_cases
 from .returns import falls_off, illegal_returned_types, legal_types
 from .roles import RecordRoles
@@ -417,8 +418,7 @@ def generate(
     out.parent.mkdir(parents=True, exist_ok=True)
     agg = _Agg()
     overload_rows = single_overloads = 0  # rows of further overloads (``_overload_records``), beside each group's
-    tmp = out.with_suffix(".tmp")
-    with open(tmp, "w", encoding="utf-8") as fh:
+    with staged_text(out) as fh:
         for t in tpl_ids:
             tpl = templates[t]
             stmts = []
@@ -482,7 +482,6 @@ def generate(
                 fh.write(json.dumps(rec, ensure_ascii=False) + "\n")
                 overload_rows += 1
                 single_overloads += 1
-    tmp.replace(out)
     summary = {
         "target": target,
         "functions": len(tpl_ids) + len(extra_ids) + overload_rows,
