@@ -38,6 +38,7 @@ from ..evaluate.metrics import Comparison, compare, extract_body
 from ..evaluate.swap import bracket_error
 from ..jsonl import target_rows
 from .adapt import own_allocatable, own_classes, own_conventions, scoped_enumerators
+from .macros import function_like_heads, without_directives
 from .operands import supplied_operands
 from .overloads import donor_of
 from .parameters import (
@@ -713,6 +714,7 @@ def _in_own_names(tpl: Any, cands: list[_Written], table: Any, spelling: str) ->
     signatures = declared_signatures(table, qname) if table is not None else []
     arities = declared_arities(table, qname) if table is not None else []
     for c in cands:
+        c.code = function_like_heads(c.code)
         if table is not None:
             c.code = own_allocatable(own_classes(own_conventions(c.code, table), table, spelling, qname.split("::")), table)
         params = parameters(c.code.partition("\n")[0]) or []
@@ -891,10 +893,11 @@ def _function_arities(table: Any) -> dict[str, list[tuple[int, float]]]:
 
 
 def _errors(code: str) -> int:
-    """ERROR and MISSING nodes tree-sitter puts in the code's tree."""
+    """ERROR and MISSING nodes tree-sitter puts in the code's tree, its preprocessor directives left out
+    (``macros.without_directives``)."""
     from .visible import syntax_tree
 
-    n, stack = 0, [syntax_tree(code)]
+    n, stack = 0, [syntax_tree(without_directives(code))]
     while stack:
         node = stack.pop()
         if node.type == "ERROR" or node.is_missing:
