@@ -123,3 +123,33 @@ def test_roles_translate_a_node_in_a_value_and_in_code(llvm_src: Path, tmp_path:
     assert roles.translate("Lanai", "<T>ISD :: HI") == "<T>ISD :: HI"  # no role, no translation
     assert roles.translate("Lanai", "<T>::RET_FLAG_X") == "<T>::RET_FLAG_X"
     assert set(roles.stood_for("Lanai")) == {"RETSP", "BL"}
+
+
+@pytest.fixture(scope="module")
+def xcore_arc_sources(llvm_src: Path, tmp_path_factory: pytest.TempPathFactory):
+    from vega_llvm.generate.nodes import instruction_sources
+
+    cache = tmp_path_factory.mktemp("sources-cache")
+    return instruction_sources(_table(llvm_src, "XCore"), cache), instruction_sources(_table(llvm_src, "ARC"), cache)
+
+
+def test_an_instruction_is_selected_from_the_node_its_patterns_match(xcore_arc_sources) -> None:
+    xcore, arc = xcore_arc_sources
+    assert xcore["LDC_ru6"] == {"imm"}  # (set RRegs:$a, immU6:$b): through the ImmLeaf
+    assert arc["MOV_rs12"] == {"imm"}
+    assert "add" in xcore["ADD_3r"] and "add" in arc["ADD_rrr"]
+    assert "ld" in xcore["LDW_2rus"] or "load" in xcore["LDW_2rus"]
+    # (MKMSK_rus (msksize_xform imm:$size)): the constant is made a mask width first, not moved
+    assert "MKMSK_rus" not in xcore
+
+
+def test_a_donors_constant_move_narrows_to_the_targets_constant_moves(llvm_src: Path) -> None:
+    """ARC's ``MOV_rs12`` has no namesake in XCore; of XCore's instructions with one register result and one
+    immediate, ``ldc`` is selected from a constant as ``mov`` is, ``mkmsk`` is not (the scratch backend's ``Select``
+    had made every constant a mask)."""
+    from vega_llvm.describe.describe import describe
+
+    tables = {t: describe(llvm_src / "lib" / "Target" / t / f"{t}.td")[0] for t in ("XCore", "ARC")}
+    roles = RecordRoles(tables["XCore"], {"ARC": tables["ARC"]})
+    fits = roles.same_role("ARC", "MOV_rs12")
+    assert fits and "MKMSK_rus" not in fits and set(fits) <= {"LDC_ru6", "LDC_lru6"}

@@ -161,6 +161,64 @@ def _leaf(records: dict[str, Any], arg: Any) -> str:
     return ""
 
 
+def _source_root(records: dict[str, Any], match: Any, sdnodes: set[str]) -> str | None:
+    """The SelectionDAG node at the root of what a pattern matches: the operator of a ``set``'s value (or of the
+    pattern itself, a store), through the ``PatFrag``s and ``ImmLeaf``s that wrap it (``immU6`` is ``imm``,
+    ``load_sext`` is ``load``); None where it is none of LLVM's or the target's nodes."""
+    if isinstance(match, dict) and match.get("kind") == "dag" and _operator(match) == "set":
+        args = match.get("args") or []
+        match = args[-1][0] if args and isinstance(args[-1], list) and args[-1] else (args[-1] if args else None)
+    name = _def(match) or _operator(match)
+    seen = set()
+    while name and name not in seen:
+        if name in sdnodes:
+            return name
+        seen.add(name)
+        rec = records.get(name) or {}
+        if rec.get("!superclasses") and "ValueType" in rec["!superclasses"]:  # ``(i32 immMskBitp:$size)``
+            args = match.get("args") or [] if isinstance(match, dict) else []
+            match = args[0][0] if args and isinstance(args[0], list) and args[0] else None
+            name = _def(match) or _operator(match)
+            continue
+        fragments = rec.get("Fragments") or [None]
+        match = fragments[0]
+        name = _def(rec.get("ImmNode")) or _operator(fragments[0]) or None
+    return None
+
+
+def selected_from(records: dict[str, Any], instanceof: dict[str, list[str]]) -> dict[str, list[str]]:
+    """Each instruction's selection sources: the nodes at the root of the patterns that select it as they stand,
+    its own (``LDC_ru6``: ``(set RRegs:$a, immU6:$b)`` is ``imm``) and the ``Pat``s whose result is the
+    instruction applied to operands taken as matched. A ``Pat`` that first transforms an operand
+    (``(MKMSK_rus (msksize_xform imm:$size))``: a constant made a mask width) or builds more instructions does not
+    count: the instruction does something else with the value than the pattern's root does.
+
+    Two targets' instructions of the same operand kinds and flags may still do different things (XCore's ``ldc``
+    and ``mkmsk`` both take a register and an immediate); the node each is selected from tells them apart
+    (``roles.RecordRoles.same_role``)."""
+    instructions = set(instanceof.get("Instruction", []))
+    sdnodes = set(instanceof.get("SDNode", []))
+    out: dict[str, set[str]] = {}
+    for i in instructions:
+        for pat in (records.get(i) or {}).get("Pattern") or []:
+            root = _source_root(records, pat, sdnodes)
+            if root:
+                out.setdefault(i, set()).add(root)
+    for p in instanceof.get("Pattern", []):
+        rec = records.get(p) or {}
+        results = rec.get("ResultInstrs") or []
+        if len(results) != 1:
+            continue
+        instr = _operator(results[0])
+        args = [a[0] if isinstance(a, list) and a else a for a in results[0].get("args") or []]
+        if instr not in instructions or any(isinstance(a, dict) and a.get("kind") == "dag" for a in args):
+            continue
+        root = _source_root(records, rec.get("PatternToMatch"), sdnodes)
+        if root:
+            out.setdefault(instr, set()).add(root)
+    return {i: sorted(s) for i, s in sorted(out.items())}
+
+
 def _cache_key(td: Path, inputs: list[dict[str, Any]]) -> str:
     h = hashlib.sha256(code_digest("nodes").encode())
     files = sorted({str(i["path"]) for i in inputs if str(i.get("path", "")).endswith(".td")} | {str(td)})
@@ -172,6 +230,21 @@ def _cache_key(td: Path, inputs: list[dict[str, Any]]) -> str:
 def target_nodes(table: Any, cache: Path | None = None) -> dict[str, Node]:
     """``nodes_of`` the ``.td`` that ``table`` (a ``describe`` property table) was made from, by enumerator name;
     {} where the table names no readable ``.td`` or ``llvm-tblgen`` rejects it (nothing can be said)."""
+    read = _read(table, cache)
+    return {n.name: n for n in read[0]} if read else {}
+
+
+def instruction_sources(table: Any, cache: Path | None = None) -> dict[str, frozenset[str]]:
+    """``selected_from`` the ``.td`` that ``table`` was made from; {} where it cannot be read."""
+    read = _read(table, cache)
+    return {i: frozenset(s) for i, s in read[1].items()} if read else {}
+
+
+_READ: dict[str, tuple[list[Node], dict[str, list[str]]]] = {}
+
+
+def _read(table: Any, cache: Path | None) -> tuple[list[Node], dict[str, list[str]]] | None:
+    """A target's nodes and instruction sources, from the cache or one ``llvm-tblgen`` run (then cached)."""
     from ..describe.properties import write_json_atomic
     from ..describe.tblgen import dump_json
     from ..errors import ConfigError, TableGenError
@@ -179,22 +252,28 @@ def target_nodes(table: Any, cache: Path | None = None) -> dict[str, Node]:
     meta = getattr(table, "meta", None) or {}
     td = Path(str(meta.get("td") or ""))
     if not td.is_file():
-        return {}
+        return None
     folder = (cache or cache_root()) / "nodes"
     path = folder / f"{table.target}-{_cache_key(td, meta.get('inputs') or [])}.json"
+    if str(path) in _READ:
+        return _READ[str(path)]
+    got = None
     if path.is_file():
         try:
-            return {n.name: n for n in map(Node.from_json, json.loads(path.read_text()))}
+            row = json.loads(path.read_text())
+            got = ([Node.from_json(n) for n in row["nodes"]], {k: list(v) for k, v in row["sources"].items()})
         except (ValueError, TypeError, KeyError):
-            pass  # unreadable: made again below
-    try:
-        dump = dump_json(td)
-    except (ConfigError, TableGenError, OSError):
-        return {}
-    nodes = nodes_of(dump.records, dump.instanceof)
-    folder.mkdir(parents=True, exist_ok=True)
-    write_json_atomic(path, [asdict(n) for n in nodes])
-    return {n.name: n for n in nodes}
+            got = None  # unreadable or of an older layout: made again below
+    if got is None:
+        try:
+            dump = dump_json(td)
+        except (ConfigError, TableGenError, OSError):
+            return None
+        got = (nodes_of(dump.records, dump.instanceof), selected_from(dump.records, dump.instanceof))
+        folder.mkdir(parents=True, exist_ok=True)
+        write_json_atomic(path, {"nodes": [asdict(n) for n in got[0]], "sources": got[1]})
+    _READ[str(path)] = got
+    return got
 
 
 def counterpart(donor: Node, own: dict[str, Node]) -> Node | None:

@@ -21,7 +21,7 @@ import re
 from difflib import SequenceMatcher
 from typing import Any
 
-from .nodes import Node, counterpart, target_nodes
+from .nodes import Node, counterpart, instruction_sources, target_nodes
 
 # The flags that say what an instruction does (LLVM's MCID flags of control flow and memory), and so must agree for
 # two instructions to play the same role; the others (commutable, rematerializable, predicable, ...) are about how
@@ -248,6 +248,7 @@ class RecordRoles:
         self._memo: dict[tuple[str, str], str | None] = {}
         self.target = target
         self._nodes: dict[str, dict[str, Node]] = {}
+        self._sources: dict[str, dict[str, frozenset[str]]] = {}
         self._donor_node_names: dict[str, set[str]] = {}  # the enumerators of each donor's own nodes
         self._node_memo: dict[tuple[str, str], str | None] = {}
         self._node_scope: re.Pattern[str] | None = None
@@ -305,7 +306,22 @@ class RecordRoles:
         found = self.by_role.get((flags, outs, ins)) or [
             i for (f, o, n), group in self.by_role.items() if (o, n) == (outs, ins) and f & HARD_FLAGS == flags & HARD_FLAGS
             for i in group]
+        # of those, the ones selected from the node the donor's is, where any is (``nodes.selected_from``): ARC's
+        # constant move ``MOV_rs12`` (``imm``) is XCore's ``LDC_ru6`` (``imm``), not ``MKMSK_rus`` (a mask width)
+        theirs = self.sources(donor).get(name)
+        if theirs:
+            own = self.sources(None)
+            found = [i for i in found if own.get(i["name"], frozenset()) & theirs] or found
         return [i["name"] for i in sorted(found, key=lambda t: preference(d, t), reverse=True)]
+
+    def sources(self, donor: str | None) -> dict[str, frozenset[str]]:
+        """The selection sources of the new target's (``donor`` None) or a donor's instructions
+        (``nodes.instruction_sources``), read once."""
+        key = donor or ""
+        if key not in self._sources:
+            table = self.target if donor is None else self.donors.get(donor)
+            self._sources[key] = instruction_sources(table) if table is not None else {}
+        return self._sources[key]
 
     def register(self, donor: str, name: str) -> str | None:
         """The new target's register with a role name of ``donor``'s register ``name`` (LoongArch's ``R3``, ``sp``,
