@@ -34,7 +34,7 @@ from typing import Any, Callable
 
 from ..errors import ConfigError
 from ..evaluate.swap import bracket_error
-from ..emit.functions import EmitFunction, parse_signature, split_code
+from ..emit.functions import EmitFunction, parse_signature
 from ..emit.layout import NOT_TYPES
 from .arguments import ArgumentFix, apply_fixes, same_error
 
@@ -139,7 +139,7 @@ def next_candidate(fn: EmitFunction, charged: Charged, state: RepairState) -> Re
     tried = {" ".join(fn.body.split())}
     for i in range(state.candidate.get(charged.key, 0), len(fn.alternatives)):
         c = fn.alternatives[i]
-        sig, body = split_code(c.code)
+        sig, body = c.signature_and_body()
         if not body.strip() or " ".join(body.split()) in tried or bracket_error(body):
             continue
         try:

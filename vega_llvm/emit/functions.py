@@ -20,6 +20,7 @@ from typing import Any, Iterable
 
 from ..corpus.naming import abstract_spellings as abstract_name, respell  # noqa: F401 (re-exported)
 from ..errors import ConfigError
+from ..template_clauses import without_defaults
 
 # Statements whose confidence is below this get a ``// vega: confidence`` comment.
 DEFAULT_THRESHOLD = 0.9
@@ -62,8 +63,9 @@ class Signature:
         return _join(self.prefix, f"{self.name}({self.params})", suffix) + ";"
 
     def definition_head(self, cls: str) -> str:
-        """The out-of-line definition head ``T Cls::name(params) const : inits``."""
-        prefix = " ".join(w for w in self.prefix.split() if w not in self._STRIP_DEF)
+        """The out-of-line definition head ``T Cls::name(params) const : inits`` (a template's clause without its
+        default arguments, which the declaration in the class has)."""
+        prefix = " ".join(w for w in without_defaults(self.prefix).split() if w not in self._STRIP_DEF)
         suffix = " ".join(w for w in self.suffix.split() if w not in self._STRIP_SUFFIX)
         params = ", ".join(strip_default(p) for p in split_top(self.params, ","))
         head = _join(prefix, f"{cls}::{self.name}({params})" if cls else f"{self.name}({params})", suffix)
@@ -175,6 +177,12 @@ class Candidate:
     code: str  # line 1 the signature, then the body
     source: str = ""
     confidence: float = 0.0
+    template_clause: str = ""  # ``template <...>`` before the signature, where the function is a template
+
+    def signature_and_body(self) -> tuple[str, str]:
+        """``split_code`` of the code, the template clause put before the signature."""
+        sig, body = split_code(self.code)
+        return (f"{self.template_clause} {sig}" if self.template_clause else sig), body
 
 
 @dataclass
@@ -266,6 +274,8 @@ def load_results(path: Path, target: str, spellings: Iterable[str], threshold: f
             sig, body = split_code(code)
             if not body.strip() or "(" not in sig:
                 continue
+            if row.get("template_clause"):  # a function template (generate: ``template_clauses``)
+                sig = f"{row['template_clause']} {sig}"
             stmts = [
                 StatementConfidence(str(s.get("code", "")).replace("<T>", target), float(s.get("confidence", 1.0)))
                 for s in row.get("statements", [])
@@ -302,5 +312,6 @@ def _alternatives(row: dict[str, Any], chosen: str, target: str) -> list[Candida
     cands = [c for c in row.get("candidates") or [] if isinstance(c, dict)]
     codes = [str(c.get("code") or "").replace("<T>", target) for c in cands]
     start = 1 if codes[:1] == [chosen] else 0
-    return [Candidate(code, str(c.get("source", "")), float(c.get("confidence") or 0.0))
+    return [Candidate(code, str(c.get("source", "")), float(c.get("confidence") or 0.0),
+                      str(c.get("template_clause") or ""))
             for c, code in zip(cands[start:], codes[start:])]

@@ -16,13 +16,14 @@ import os
 import re
 import shutil
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import jinja2
 
 from ..atomic import publish
 from ..errors import ConfigError, TemplateRenderError
+from ..template_clauses import without_defaults
 from .functions import Signature
 from .layout import DECLARES, Plan, PlacedFunction, PlannedFile, _mentions, _unique_declarations, declares, is_public
 
@@ -45,6 +46,9 @@ def definition(p: PlacedFunction) -> str:
     sig, body = p.sig, p.fn.body.strip() or "{}"
     if p.cls:
         return f"{sig.definition_head(p.cls)}\n{body}"
+    # every free function is declared before it is defined (``static_prototypes``, the public headers): a template's
+    # default arguments stay with that declaration
+    sig = replace(sig, prefix=without_defaults(sig.prefix))
     params = ", ".join(_strip(sig.params))
     if sig.name.startswith("LLVMInitialize"):
         prefix = sig.prefix if "extern" in sig.prefix else f'extern "C" {sig.prefix}'.strip()

@@ -18,6 +18,8 @@ from ..corpus.records import read_jsonl
 from ..errors import ConfigError
 from ..evaluate.swap import FunctionEdit, bracket_error
 from ..jsonl import target_rows
+from ..paths import llvm_dir
+from ..template_clauses import clause_before, fits
 from .backends import BackendLayout
 from .functions import EmitFunction, abstract_name, parse_signature, respell, split_top
 from .layout import FILE_KINDS, enabled_kinds, layout_kinds, target_properties
@@ -84,6 +86,8 @@ def fallback_functions(donor: Donor, corpus_dir: Path, target: str, only: set[st
         code = own_allocatable(code, target_table)  # (``adapt.own_allocatable``: no virtual registers of XCore's RRegs)
         return own_classes(code, target_table, target, key.split("#")[0].replace("<T>", target).split("::"))
     stems = {k.stem for k in FILE_KINDS} if stems is None else stems
+    src = llvm_dir(required=False)
+    root = src / "lib" / "Target" if src is not None else None
     out: list[EmitFunction] = []
     seen: set[str] = set()
     for r in corpus_records(corpus_dir, {donor.target}):
@@ -96,6 +100,9 @@ def fallback_functions(donor: Donor, corpus_dir: Path, target: str, only: set[st
             continue
         spell = [r["spelling"], *donor.spellings]
         sig = respell(r["signature"], spell, target)
+        clause = clause_before(r["id"], root) if root is not None else ""
+        if clause and fits(clause, f"{r['signature']} {r['body']}"):  # a function template (``template_clauses``)
+            sig = f"{clause} {sig}"
         key = r["qname"]
         if key in seen:  # overloads: the group key is shared; keep each, numbered
             key = f"{key}#{sum(1 for s in seen if s.split('#')[0] == r['qname'])}"

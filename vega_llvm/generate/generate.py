@@ -569,6 +569,14 @@ def _record(tpl: Any, target: str, best: "_Written", ranked: list["_Written"], s
         "candidates": [{"source": c.source, "code": c.code, "confidence": round(c.confidence, 4), "parses": c.parses,
                         "undeclared": c.undeclared, "falls_off": c.falls_off} for c in ranked],
     }
+    # a function template's ``template <...>`` clause, which the corpus does not keep: beside the code, which stays
+    # as the templates write it (the evaluation compares it token for token with the corpus's function)
+    clauses = _template_clauses(tpl, [best, *ranked])
+    if clauses.get(id(best)):
+        rec["template_clause"] = clauses[id(best)]
+    for c, row in zip(ranked, rec["candidates"]):
+        if clauses.get(id(c)):
+            row["template_clause"] = clauses[id(c)]
     gt = truth.get((tpl.file, tpl.qname))
     if gt is not None:
         sc = compare(extract_body(best.code), gt.body, gt.signature)  # the body, as eval scores it
@@ -582,6 +590,37 @@ def _record(tpl: Any, target: str, best: "_Written", ranked: list["_Written"], s
             rec.update(nn_source=nn.member, nn_exact_match=nsc.exact, nn_stmt_correct=nsc.accurate_statements)
         agg.add(tpl.module, sc, nsc, best.confidence)
     return rec
+
+
+def _template_clauses(tpl: Any, cands: list["_Written"]) -> dict[int, str]:
+    """``id(candidate)`` -> the ``template <...>`` clause of the training function it was adapted from
+    (``template_clauses.clause_before``), where its code uses every parameter the clause declares; a candidate of
+    the model's own takes the clause of a donor candidate that it fits. Only the donors' own records are read."""
+    from ..paths import llvm_dir
+    from ..template_clauses import clause_before, fits
+
+    src = llvm_dir(required=False)
+    if src is None:
+        return {}
+    root = src / "lib" / "Target"
+    out: dict[int, str] = {}
+    found: list[str] = []
+    for c in cands:
+        donor = (donor_of(c.source.split("-")[0]) or "")
+        if not donor:
+            continue
+        for m in tpl.members:
+            clause = clause_before(m.function, root) if m.target == donor else ""
+            if clause and fits(clause, c.code):
+                out[id(c)] = clause
+                found.append(clause)
+                break
+    for c in cands:
+        if id(c) not in out and not donor_of(c.source.split("-")[0]):
+            clause = next((cl for cl in found if fits(cl, c.code)), "")
+            if clause:
+                out[id(c)] = clause
+    return out
 
 
 def _further_overloads(tpl: Any, ranked: list["_Written"], table: Any, spelling: str,
