@@ -136,6 +136,19 @@ _REAL_HOOKS = {
         "void printInstruction(const MCInst *MI, raw_ostream &O) {\n  printMemOperand(MI, 2, O);\n}\n",
         "printRegName(O, Op.getReg())",
     ),
+    # a custom operand parser (an AsmOperandClass's ParserMethod) and an optional operand's default (DefaultMethod)
+    "FooGenAsmMatcher.inc": (
+        '#include <memory>\n#include "llvm/MC/MCInst.h"\n#include "llvm/MC/MCParser/MCParsedAsmOperand.h"\n'
+        '#include "llvm/MC/MCParser/MCTargetAsmParser.h"\n#include "llvm/Support/ErrorHandling.h"\n'
+        "namespace llvm {\nstruct FooOperand : public MCParsedAsmOperand {\n"
+        "  void addRegOperands(MCInst &Inst, unsigned N) const;\n};\n}\n",
+        "class FooAsmParser : public MCTargetAsmParser {\npublic:\n",
+        "OperandMatchResultTy tryCustomParseOperand(OperandVector &Operands, unsigned MCK) {\n"
+        "  switch (MCK) {\n  case 1:\n    return parseBareSymbol(Operands);\n  default:\n"
+        "    return MatchOperand_NoMatch;\n  }\n}\n"
+        "void convert(MCInst &Inst) {\n  defaultMaskRegOp()->addRegOperands(Inst, 1);\n}\n",
+        "return MatchOperand_NoMatch;",
+    ),
     "FooGenDAGISel.inc": (
         '#include "llvm/CodeGen/SelectionDAGISel.h"\n',
         "class FooDAGToDAGISel : public SelectionDAGISel {\npublic:\n",
@@ -188,14 +201,23 @@ def test_hooks_with_a_safe_answer_get_it_and_compile_in_the_real_classes(tmp_pat
     decls, defs = [], []
     for stub in stubs:
         # a safe answer, fatal at most for what has none (the pseudo-lowering's symbol operands)
-        assert stub.source == SOURCE and ("report_fatal_error" not in stub.body or "Pseudo" in inc)
+        # (and an optional operand's default, which only the target can make)
+        assert stub.source == SOURCE and ("report_fatal_error" not in stub.body or "Pseudo" in inc
+                                          or "::default" in stub.key)
         sig = parse_signature(stub.signature)
         if owner:
             decls.append(f"  {sig.declaration()}\n")
             defs.append(f"{sig.definition_head(owner)}\n{stub.body}\n")
         else:
             defs.append(f"{stub.signature}\n{stub.body}\n")
-    assert all(expect in s.body for s in stubs), [s.body for s in stubs]
+    assert all(expect in s.body for s in stubs if "::default" not in s.key), [s.body for s in stubs]
+    if "AsmMatcher" in inc:  # each call's own kind: an operand parser, and the default of an optional operand
+        sigs = {s.key: s.signature for s in stubs}
+        assert sigs == {
+            "<T>AsmParser::parseBareSymbol#required":
+                "OperandMatchResultTy FooAsmParser::parseBareSymbol(OperandVector &Operands)",
+            "<T>AsmParser::defaultMaskRegOp#required": "std::unique_ptr<FooOperand> FooAsmParser::defaultMaskRegOp() const",
+        }
     if "Writer" in inc:  # the table's arguments give the parameters their LLVM types and the names the body uses
         assert parse_signature(stubs[0].signature).params == "const MCInst *MI, unsigned OpNo, raw_ostream &O"
     if "DAGISel" in inc:  # a ComplexPattern naming a function template of a number (RISC-V's): one template for all

@@ -54,10 +54,11 @@ class TableKind:
     typed_when: str = ""  # a call is typed only when one argument matches this (else: a variadic template)
     default: str = ""  # a stub's body when not fatal (module docstring); it names the typed parameters (MI, OpNo, O)
     default_untyped: bool = False  # ``default`` names no parameter, so it fits the variadic template too
+    names: str = ""  # where one table calls functions of several kinds: the names (a regex) this kind is for
 
 
 _NUMBER = r"\d+"
-TABLE_KINDS: dict[str, TableKind] = {
+TABLE_KINDS: dict[str, TableKind | tuple[TableKind, ...]] = {
     "GenAsmWriter.inc": TableKind(
         "<T>InstPrinter", "InstPrinter", "void", False,
         (("MI", "const MCInst *MI"), ("Address", "uint64_t Address"), (_NUMBER, "unsigned OpNo"),
@@ -87,6 +88,14 @@ TABLE_KINDS: dict[str, TableKind] = {
                  "  case MachineOperand::MO_Immediate:\n    MCOp = MCOperand::createImm(MO.getImm());\n    return true;\n"
                  "  case MachineOperand::MO_RegisterMask:\n    return false;\n  default:\n"
                  '    report_fatal_error("vega-llvm: lowerOperand is required by LLVM or the description; write it by hand");\n  }'),
+    ),
+    # the asm matcher's custom operand parsers (an ``AsmOperandClass``'s ``ParserMethod``: RISC-V's
+    # ``parseBareSymbol``): one not written matches nothing, and the matcher goes on as for an operand class without
+    # one; and an optional operand's default (``DefaultMethod``: ``defaultMaskRegOp``), which has no default to give
+    "GenAsmMatcher.inc": (
+        TableKind("<T>AsmParser", "AsmParser", "std::unique_ptr<<T>Operand>", True, (), names=r"default\w+"),
+        TableKind("<T>AsmParser", "AsmParser", "OperandMatchResultTy", False, (("Operands", "OperandVector &Operands"),),
+                  default="  return MatchOperand_NoMatch;"),
     ),
     "GenDAGISel.inc": TableKind(
         "<T>DAGToDAGISel", "ISelDAGToDAG", "bool", False,
@@ -140,6 +149,14 @@ def _default_body(name: str, code: str) -> str:
             f"LLVM does without it\n{code}\n}}")
 
 
+def _kind_for(kinds: TableKind | tuple[TableKind, ...], name: str) -> TableKind | None:
+    """Of a table's kinds, the first whose ``names`` the function's name matches (or that takes any name)."""
+    for k in kinds if isinstance(kinds, tuple) else (kinds,):
+        if not k.names or re.fullmatch(k.names, name):
+            return k
+    return None
+
+
 def _make(target: str, cls: str, file_stem: str, head: str, name: str, default: str = "") -> EmitFunction:
     key = f"{cls}::{name}" if cls else name
     return EmitFunction(
@@ -187,7 +204,10 @@ def hook_stubs(log_text: str, build_dir: Path, target: str) -> list[EmitFunction
         suffix = next((s for s in TABLE_KINDS if m["file"].endswith(s)), None)
         if suffix is None:
             continue
-        kind, name = TABLE_KINDS[suffix], m["name"] or m["other"]
+        name = m["name"] or m["other"]
+        kind = _kind_for(TABLE_KINDS[suffix], name)
+        if kind is None:
+            continue
         key = f"{kind.cls}::{name}" if kind.cls else name
         if f"{key}#required" in out:
             continue
