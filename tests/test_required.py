@@ -386,3 +386,24 @@ def test_a_required_hook_the_class_shape_declares_on_use_is_declared_once() -> N
     lines = decl.decls + decl.body
     assert sum("printCustomAliasOperand(" in ln for ln in lines) == 2, lines
     assert any("unsigned PrintMethodIdx" in ln for ln in lines)
+
+
+def test_a_table_call_the_description_declares_gets_that_signature(tmp_path: Path) -> None:
+    """RISC-V's ``.td`` fragment (an ``SDNodeXForm``) calls ``getRISCVCCForIntCC(CC)`` inside the selector; its
+    ``RISCVISelDAGToDAG.h`` declares ``static RISCVCC::CondCode getRISCVCCForIntCC(ISD::CondCode CC)``. The stub takes
+    that signature (a guess from the call would return ``bool``): ``static`` where the class declares it, not where
+    it is defined; not a ``bool``, so it stops when reached."""
+    (tmp_path / "build").mkdir()
+    (tmp_path / "build" / "FooGenDAGISel.inc").write_text("\n\n  FooCC::CondCode BrCC = getFooCCForIntCC(CC);\n")
+    log = "build/FooGenDAGISel.inc:3:27: error: ‘getFooCCForIntCC’ was not declared in this scope\n"
+    decls = [{"name": "FooDAGToDAGISel::getFooCCForIntCC", "kind": "decl.method", "file": "FooISelDAGToDAG.h",
+              "signature": "static FooCC::CondCode getFooCCForIntCC(ISD::CondCode CC)"}]
+    (stub,) = hook_stubs(log, tmp_path, "Foo", decls)
+    assert stub.key == "<T>DAGToDAGISel::getFooCCForIntCC#required"
+    assert stub.signature == "static FooCC::CondCode FooDAGToDAGISel::getFooCCForIntCC(ISD::CondCode CC)"
+    sig = parse_signature(stub.signature)
+    assert sig.declaration() == "static FooCC::CondCode getFooCCForIntCC(ISD::CondCode CC);"
+    assert sig.definition_head("FooDAGToDAGISel") == "FooCC::CondCode FooDAGToDAGISel::getFooCCForIntCC(ISD::CondCode CC)"
+    assert "report_fatal_error" in stub.body
+    # undeclared by the description: the guess from the call, as before
+    assert hook_stubs(log, tmp_path, "Foo", []) != [stub]

@@ -154,7 +154,7 @@ class ScratchTree:
         T = self.table.target
         known = {f.key for f in self.chosen}
         declared = (getattr(self.table, "details", None) or {}).get("declarations", [])
-        found = (hook_stubs(log_text, build_dir, T) + operand_stubs(log_text, T) + pure_virtual_stubs(log_text, T, self.class_stems)
+        found = (hook_stubs(log_text, build_dir, T, declared) + operand_stubs(log_text, T) + pure_virtual_stubs(log_text, T, self.class_stems)
                  + declared_member_stubs(log_text, T, declared, self.class_stems))
         stubs: dict[str, EmitFunction] = {}
         for f in found:

@@ -254,7 +254,54 @@ def target_properties(table: Any) -> dict[str, Any]:
         "processors": values.get("processor", []),
         "operand_types": _operand_types(details.get("operands", [])),
         "lower": (values.get("target.lower") or [table.target.lower()])[0],
+        "declared_enums": declared_enums(table, set(_operand_types(details.get("operands", [])))),
     }
+
+
+_NUMBER_LITERAL = re.compile(r"\b0[xXbB][0-9a-fA-F']+\w*|\b\d[\w']*")
+
+
+def declared_enums(table: Any, written: set[str]) -> list[tuple[str, str, list[str]]]:
+    """The named enumerations the description's headers declare in a namespace of their own (``RISCVCC::CondCode``
+    with ``COND_EQ``, ..., ``COND_INVALID``; ``ARCCC::CondCode``; ``RISCVABI::ABI``), as (namespace, name, the
+    enumerators in order with their initializers): the ``.td``'s code fragments and generated code name them
+    (``RISCVCC::CondCode BrCC = getRISCVCCForIntCC(CC)`` in RISC-V's selector tables), and without them neither
+    compiles. Left out: the target's own namespace (TableGen's enums are there), its ``ISD`` nodes and the
+    namespaces ``written`` otherwise (operand types), enumerations nested in a class, and one whose initializers
+    name anything but numbers and its namespace's enumerators (nothing says the header it needs)."""
+    ns_own = getattr(table, "namespace", "") or table.target
+    decls = (getattr(table, "details", None) or {}).get("declarations", [])
+    classes = {q.rpartition("::")[2] for q in (table.values.get("decl.class") or [])}
+    skip = {ns_own, f"{ns_own}ISD", *written}
+    out: list[tuple[str, str, list[str]]] = []
+    current: tuple[str, str, list[tuple[str, str]]] | None = None
+    done: list[tuple[str, str, list[tuple[str, str]]]] = []
+    for d in decls:
+        kind, name = d.get("kind"), d.get("name", "")
+        if kind == "decl.enumerator" and current is not None and name.startswith(current[0] + "::") \
+                and name.count("::") == 1:
+            current[2].append((name.split("::")[1], (d.get("signature") or "").strip()))
+            continue
+        if current is not None:
+            done.append(current)
+            current = None
+        if kind == "decl.enum" and name.count("::") == 1:
+            ns, enum = name.split("::")
+            if ns not in skip and ns not in classes:
+                current = (ns, enum, [])
+    if current is not None:
+        done.append(current)
+    names_in: dict[str, set[str]] = {}
+    for ns, _e, items in done:
+        names_in.setdefault(ns, set()).update(n for n, _ in items)
+    for ns, enum, items in done:
+        if not items:
+            continue
+        used = {w for _n, init in items for w in re.findall(r"[A-Za-z_]\w*", _NUMBER_LITERAL.sub(" ", init))}
+        if used - names_in[ns]:
+            continue
+        out.append((ns, enum, [f"{n} {init}" if init else n for n, init in items]))
+    return out
 
 
 def isd_opcodes(table: Any) -> list[str]:

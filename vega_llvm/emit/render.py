@@ -16,6 +16,7 @@ import os
 import re
 import shutil
 import tempfile
+from functools import lru_cache
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -130,6 +131,7 @@ def render_plan(plan: Plan, td_name: str) -> Rendered:
     for f in plan.files:
         deps = [f"{T}{d}.h" for d in _HEADER_DEPS.get(f.kind.stem, []) if d in present]
         deps += [h for h in _base_headers(f, class_file, T) if h not in deps]
+        deps += [h for h in owned_headers(f, class_file) if h not in deps]
         if f.kind.header:
             render(f"{f.kind.template}.h.j2", f.kind.path(T, "h"), file=f, deps=deps)
         if f.kind.cpp:
@@ -162,6 +164,46 @@ def _base_files(file: PlannedFile, class_file: dict[str, PlannedFile]) -> list[P
 def _base_headers(file: PlannedFile, class_file: dict[str, PlannedFile], T: str) -> list[str]:
     """The headers a file's header includes for its classes' bases."""
     return [g.kind.path(T, "h") for g in _base_files(file, class_file) if g.kind.header]
+
+
+# a data member owning an object through a smart pointer: its class must be complete where the owner is destroyed
+_OWNED = re.compile(r"\b(?:std::)?(?:unique_ptr|shared_ptr)\s*<\s*(?:const\s+)?(?:llvm::)?([A-Za-z_]\w*)\s*>")
+_CLASS_DEF = re.compile(rb"^\s*(?:class|struct)\s+(?:LLVM_[A-Z_]+\s+)?([A-Za-z_]\w*)\s*(?:final\s*)?[:{]", re.M)
+
+
+@lru_cache(maxsize=2)
+def llvm_class_headers(include_dir: str) -> dict[str, str]:
+    """Each class LLVM's installed headers define (not merely declare), by name: the header defining it, as an
+    include path (``InstructionSelector`` -> ``llvm/CodeGen/GlobalISel/InstructionSelector.h``); the first found
+    where several define one name."""
+    root = Path(include_dir)
+    out: dict[str, str] = {}
+    for sub in ("llvm",):
+        for path in sorted((root / sub).rglob("*.h")):
+            try:
+                data = path.read_bytes()
+            except OSError:
+                continue
+            for m in _CLASS_DEF.finditer(data):
+                out.setdefault(m.group(1).decode(), str(path.relative_to(root)))
+    return out
+
+
+def owned_headers(file: PlannedFile, class_file: dict[str, PlannedFile]) -> list[str]:
+    """The LLVM headers defining the classes this file's classes own through a ``std::unique_ptr`` data member
+    (RISC-V's subtarget holds ``std::unique_ptr<InstructionSelector>``, a type its description declares and only
+    GlobalISel's headers define: the destructor of a pointer to an incomplete class does not compile). A class of
+    the target's own is included as a base is (``_base_headers``), not here."""
+    names = {n for c in file.classes for text in c.fields for n in _OWNED.findall(text)} - set(class_file)
+    if not names:
+        return []
+    try:
+        from ..llvm.toolchain import find_toolchain
+
+        index = llvm_class_headers(str(find_toolchain().includedir))
+    except (ConfigError, OSError):  # no installed LLVM to read: the build will say what is missing
+        return []
+    return sorted({index[n] for n in names if n in index})
 
 
 def _headers_in_order(files: list[PlannedFile]) -> list[PlannedFile]:

@@ -193,8 +193,14 @@ def _params(kind: TableKind, args: list[str]) -> list[str] | None:
     return out
 
 
-def hook_stubs(log_text: str, build_dir: Path, target: str) -> list[EmitFunction]:
-    """Stubs for the functions the tblgen tables call and nothing declares."""
+def hook_stubs(log_text: str, build_dir: Path, target: str,
+               declarations: list[dict[str, Any]] | None = None) -> list[EmitFunction]:
+    """Stubs for the functions the tblgen tables call and nothing declares. Where the description declares the
+    method in the class the table is included in (``declarations``: RISC-V's ``.td`` fragment calls
+    ``getRISCVCCForIntCC``, which its ``RISCVISelDAGToDAG.h`` declares ``static RISCVCC::CondCode
+    getRISCVCCForIntCC(ISD::CondCode CC)``), that signature, not one guessed from the call."""
+    signature = {d["name"]: d.get("signature", "") for d in declarations or []
+                 if d.get("kind") == "decl.method" and d.get("signature")}
     out: dict[str, EmitFunction] = {}
     lines_of: dict[Path, list[str]] = {}
     for ln in log_text.splitlines():
@@ -210,6 +216,12 @@ def hook_stubs(log_text: str, build_dir: Path, target: str) -> list[EmitFunction
             continue
         key = f"{kind.cls}::{name}" if kind.cls else name
         if f"{key}#required" in out:
+            continue
+        cls = kind.cls.replace("<T>", target)
+        declared = _declared_stub(target, cls, name, signature.get(f"{cls}::{name}", ""), kind.file_stem,
+                                  allow_static=True) if cls else None
+        if declared is not None:
+            out[f"{key}#required"] = declared
             continue
         lines = _lines(lines_of, build_dir, m["file"])
         n = int(m["line"]) - 1
@@ -275,19 +287,28 @@ def declared_member_stubs(log_text: str, target: str, declarations: list[dict[st
         if not m or m["cls"] not in file_stems:
             continue
         cls, name = m["cls"], m["name"]
-        decl = signature.get(f"{cls}::{name}", "")
-        words = re.sub(r"\(.*", "", decl).split()
-        if not decl or "static" in words or "template" in words or "operator" in decl:
-            continue
-        head = re.sub(r"\s*(?:override|final|= 0|= default|= delete)?\s*;?\s*$", "", decl)
-        head = re.sub(r"^\s*(?:virtual|inline|constexpr|LLVM_\w+)\s+", "", head)
-        head = re.sub(rf"\b{re.escape(name)}\s*\(", f"{cls}::{name}(", head, count=1)
-        abstract = cls.replace(target, "<T>", 1) if cls.startswith(target) else cls
-        returns = re.split(rf"\b{re.escape(cls)}::", head, maxsplit=1)[0].split()
-        default = "  return false;" if returns == ["bool"] else ""
-        fn = _make(target, abstract, file_stems[cls], head.replace(cls + "::", abstract + "::", 1), name, default)
-        out.setdefault(fn.key, fn)
+        made = _declared_stub(target, cls, name, signature.get(f"{cls}::{name}", ""), file_stems[cls])
+        if made is not None:
+            out.setdefault(made.key, made)
     return list(out.values())
+
+
+def _declared_stub(target: str, cls: str, name: str, decl: str, file_stem: str,
+                   allow_static: bool = False) -> EmitFunction | None:
+    """A stub of method ``cls::name`` with the signature its description declares (``decl``, as the header writes
+    it): a ``bool`` one answers false, any other stops with the stub message. A ``static`` one keeps the word for
+    its declaration in the class (``Signature.definition_head`` drops it where it is defined) when
+    ``allow_static``; templates and operators are left to the build's answer."""
+    words = re.sub(r"\(.*", "", decl).split()
+    if not decl or ("static" in words and not allow_static) or "template" in words or "operator" in decl:
+        return None
+    head = re.sub(r"\s*(?:override|final|= 0|= default|= delete)?\s*;?\s*$", "", decl)
+    head = re.sub(r"^\s*(?:virtual|inline|constexpr|LLVM_\w+)\s+", "", head)
+    head = re.sub(rf"\b{re.escape(name)}\s*\(", f"{cls}::{name}(", head, count=1)
+    abstract = cls.replace(target, "<T>", 1) if cls.startswith(target) else cls
+    returns = [w for w in re.split(rf"\b{re.escape(cls)}::", head, maxsplit=1)[0].split() if w != "static"]
+    default = "  return false;" if returns == ["bool"] else ""
+    return _make(target, abstract, file_stem, head.replace(cls + "::", abstract + "::", 1), name, default)
 
 
 def pure_virtual_stubs(log_text: str, target: str, file_stems: dict[str, str]) -> list[EmitFunction]:

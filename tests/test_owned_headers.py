@@ -1,0 +1,44 @@
+"""A class that owns an LLVM object through ``std::unique_ptr`` gets the header defining that object's class."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from vega_llvm.emit.layout import ClassDecl, FileKind, PlannedFile
+from vega_llvm.emit.render import owned_headers
+
+
+def _subtarget(fields: list[str]) -> PlannedFile:
+    return PlannedFile(FileKind("Subtarget", ""), [], [ClassDecl("FooSubtarget", "<T>Subtarget", "public X", fields, [], [])])
+
+
+@pytest.mark.llvm
+def test_the_owned_classes_headers_are_included_and_the_owner_compiles(tmp_path: Path) -> None:
+    """RISC-V's description declares ``std::unique_ptr<InstructionSelector> InstSelector`` in its subtarget, and
+    only GlobalISel's header defines the class: without it the subtarget's destructor did not compile."""
+    from vega_llvm.llvm.toolchain import find_toolchain
+
+    fields = ["std::unique_ptr<InstructionSelector> InstSelector;  // vega: declares <T>Subtarget::getInstructionSelector",
+              "std::unique_ptr<CallLowering> CallLoweringInfo;", "std::unique_ptr<FooOwn> Mine;", "unsigned XLen = 32;"]
+    f = _subtarget(fields)
+    headers = owned_headers(f, {"FooOwn": f})
+    assert headers == ["llvm/CodeGen/GlobalISel/CallLowering.h", "llvm/CodeGen/GlobalISel/InstructionSelector.h"]
+
+    if shutil.which("g++") is None:
+        pytest.skip("needs g++")
+    body = "namespace llvm {\nstruct Holder {\n  std::unique_ptr<InstructionSelector> InstSelector;\n  ~Holder();\n};\n" \
+           "Holder::~Holder() = default;\n}\n"
+    flags = ["g++", "-std=c++17", "-fsyntax-only", f"-I{find_toolchain().includedir}", "t.cpp"]
+    (tmp_path / "t.cpp").write_text('#include <memory>\n#include "llvm/CodeGen/TargetSubtargetInfo.h"\n' + body)
+    assert subprocess.run(flags, cwd=tmp_path, capture_output=True).returncode != 0  # incomplete: as in the scratch
+    (tmp_path / "t.cpp").write_text("".join(f'#include "{h}"\n' for h in headers) + body)
+    res = subprocess.run(flags, cwd=tmp_path, capture_output=True, text=True)
+    assert res.returncode == 0, res.stderr[-2000:]
+
+
+def test_nothing_owned_nothing_included() -> None:
+    assert owned_headers(_subtarget(["unsigned XLen = 32;"]), {}) == []
