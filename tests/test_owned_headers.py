@@ -12,8 +12,9 @@ from vega_llvm.emit.layout import ClassDecl, FileKind, PlannedFile
 from vega_llvm.emit.render import owned_headers
 
 
-def _subtarget(fields: list[str]) -> PlannedFile:
-    return PlannedFile(FileKind("Subtarget", ""), [], [ClassDecl("FooSubtarget", "<T>Subtarget", "public X", fields, [], [])])
+def _subtarget(fields: list[str], decls: list[str] = ()) -> PlannedFile:
+    return PlannedFile(FileKind("Subtarget", ""), [],
+                       [ClassDecl("FooSubtarget", "<T>Subtarget", "public X", fields, list(decls), [])])
 
 
 @pytest.mark.llvm
@@ -22,9 +23,10 @@ def test_the_owned_classes_headers_are_included_and_the_owner_compiles(tmp_path:
     only GlobalISel's header defines the class: without it the subtarget's destructor did not compile."""
     from vega_llvm.llvm.toolchain import find_toolchain
 
-    fields = ["std::unique_ptr<InstructionSelector> InstSelector;  // vega: declares <T>Subtarget::getInstructionSelector",
-              "std::unique_ptr<CallLowering> CallLoweringInfo;", "std::unique_ptr<FooOwn> Mine;", "unsigned XLen = 32;"]
-    f = _subtarget(fields)
+    fields = ["std::unique_ptr<CallLowering> CallLoweringInfo;", "std::unique_ptr<FooOwn> Mine;", "unsigned XLen = 32;"]
+    # the description's members come beside the functions that use them (the scratch subtarget's declarations)
+    decls = ["std::unique_ptr<InstructionSelector> InstSelector;  // vega: declares <T>Subtarget::getInstructionSelector"]
+    f = _subtarget(fields, decls)
     headers = owned_headers(f, {"FooOwn": f})
     assert headers == ["llvm/CodeGen/GlobalISel/CallLowering.h", "llvm/CodeGen/GlobalISel/InstructionSelector.h"]
 

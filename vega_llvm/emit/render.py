@@ -194,7 +194,10 @@ def owned_headers(file: PlannedFile, class_file: dict[str, PlannedFile]) -> list
     (RISC-V's subtarget holds ``std::unique_ptr<InstructionSelector>``, a type its description declares and only
     GlobalISel's headers define: the destructor of a pointer to an incomplete class does not compile). A class of
     the target's own is included as a base is (``_base_headers``), not here."""
-    names = {n for c in file.classes for text in c.fields for n in _OWNED.findall(text)} - set(class_file)
+    # a member's declaration may be a field of the class's shape or one the description declares beside a function
+    # (``// vega: declares <T>Subtarget::getInstructionSelector``)
+    names = {n for c in file.classes for text in (*c.fields, *c.decls, *c.body) for n in _OWNED.findall(text)}
+    names -= set(class_file)
     if not names:
         return []
     try:
