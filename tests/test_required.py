@@ -407,3 +407,23 @@ def test_a_table_call_the_description_declares_gets_that_signature(tmp_path: Pat
     assert "report_fatal_error" in stub.body
     # undeclared by the description: the guess from the call, as before
     assert hook_stubs(log, tmp_path, "Foo", []) != [stub]
+
+
+def test_the_alias_printers_custom_operand_is_declared_with_the_alias_printer() -> None:
+    """The asm writer's ``PRINT_ALIAS_INSTR`` block defines ``printCustomAliasOperand`` where the ``.td``'s aliases
+    print an operand their own way (RISC-V): a printer whose ``printInst`` calls ``printAliasInstr`` declares both,
+    though no function calls the second (its definition had matched no declaration)."""
+    from vega_llvm.emit.functions import EmitFunction
+    from vega_llvm.emit.layout import PlacedFunction, class_decl
+
+    fn = EmitFunction("<T>InstPrinter::printInst", "InstPrinter", "",
+                      "void RISCVInstPrinter::printInst(const MCInst *MI, uint64_t Address, StringRef Annot, "
+                      "const MCSubtargetInfo &STI, raw_ostream &O)",
+                      "{\n  if (!printAliasInstr(MI, Address, STI, O))\n    printInstruction(MI, Address, STI, O);\n}",
+                      0.5, "model")
+    decl = class_decl("RISCVInstPrinter", "<T>InstPrinter",
+                      [PlacedFunction(fn, parse_signature(fn.signature), "RISCVInstPrinter")], "RISCV",
+                      {"pass_subtarget": True})
+    lines = decl.decls + decl.body
+    assert sum("printAliasInstr(" in ln for ln in lines) == 1
+    assert sum("printCustomAliasOperand(" in ln for ln in lines) == 1, lines

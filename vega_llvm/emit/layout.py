@@ -113,7 +113,8 @@ class Shape:
     base: str = ""
     fields: tuple[tuple[str, str], ...] = ()  # (type, name [= default]): "const <T>Subtarget &", "Subtarget"
     body: tuple[str, ...] = ()  # lines inside the class always written (tblgen-generated declarations)
-    on_use: tuple[tuple[str, str], ...] = ()  # (identifier, declaration): written when a function mentions it
+    # (identifiers, declaration): written when a function mentions one of the identifiers ("a|b")
+    on_use: tuple[tuple[str, str], ...] = ()
 
 
 CLASS_SHAPES: dict[str, Shape] = {
@@ -162,7 +163,9 @@ CLASS_SHAPES: dict[str, Shape] = {
          "void printInstruction(const MCInst *MI, uint64_t Address, {STI}raw_ostream &O);",
          "static const char *getRegisterName(MCRegister Reg{ALT});"),
         (("printAliasInstr", "bool printAliasInstr(const MCInst *MI, uint64_t Address, {STI}raw_ostream &O);"),
-         ("printCustomAliasOperand", "void printCustomAliasOperand(const MCInst *MI, uint64_t Address, unsigned OpIdx, unsigned PrintMethodIdx, {STI}raw_ostream &O);")),
+         # the same ``PRINT_ALIAS_INSTR`` block of the tblgen printer defines it where the .td's aliases print an
+         # operand their own way (RISC-V): declared with ``printAliasInstr``, not only when a function calls it
+         ("printAliasInstr|printCustomAliasOperand", "void printCustomAliasOperand(const MCInst *MI, uint64_t Address, unsigned OpIdx, unsigned PrintMethodIdx, {STI}raw_ostream &O);")),
     ),
     "<T>AsmBackend": Shape(
         "MCAsmBackend",
@@ -423,7 +426,8 @@ def class_decl(cls: str, abstract: str, members: list[PlacedFunction], target: s
     # otherwise (a variadic stub of a hook the tblgen table defines itself) leaves the shape's, which the table's
     # definition matches
     own = {" ".join(d.split(DECLARES)[0].split()) for d in decls}
-    body += [fill(d) for ident, d in shape.on_use if _mentions(members, ident) and " ".join(fill(d).split()) not in own]
+    body += [fill(d) for idents, d in shape.on_use
+             if any(_mentions(members, i) for i in idents.split("|")) and " ".join(fill(d).split()) not in own]
     if derived is not None and abstract not in CLASS_SHAPES:  # the training targets' lines first: types, then fields
         return ClassDecl(cls, abstract, derived.base, [], decls, derived.lines + ["  " + f for f in fields] + body)
     if derived is not None:  # a shaped class: the members its functions name that the shape does not declare
@@ -472,7 +476,7 @@ def shape_names(shape: Shape | None) -> set[str]:
     if shape is None:
         return set()
     names = {spec.split("=")[0].strip() for _ty, spec in shape.fields}
-    names |= {ident for ident, _d in shape.on_use}
+    names |= {i for idents, _d in shape.on_use for i in idents.split("|")}
     for line in shape.body:
         names |= _words(line)
     return names
