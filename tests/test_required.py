@@ -427,3 +427,16 @@ def test_the_alias_printers_custom_operand_is_declared_with_the_alias_printer() 
     lines = decl.decls + decl.body
     assert sum("printAliasInstr(" in ln for ln in lines) == 1
     assert sum("printCustomAliasOperand(" in ln for ln in lines) == 1, lines
+
+
+def test_a_table_call_with_template_arguments_keeps_the_template_stub(tmp_path: Path) -> None:
+    """RISC-V's header declares ``bool selectZExtBits(SDValue N, unsigned Bits, SDValue &Val)`` and the template
+    ``selectZExtBits<Bits>(SDValue N, SDValue &Val)`` the tables call as ``selectZExtBits<16>(...)``; the
+    declarations keep no template clause, so a call with template arguments gets the template stub."""
+    (tmp_path / "build").mkdir()
+    (tmp_path / "build" / "FooGenDAGISel.inc").write_text("\n\n    return selectZExtBits<16>(N, Result[NextRes+0].first);\n")
+    log = "build/FooGenDAGISel.inc:3:12: error: ‘selectZExtBits’ was not declared in this scope\n"
+    decls = [{"name": "FooDAGToDAGISel::selectZExtBits", "kind": "decl.method", "file": "FooISelDAGToDAG.h",
+              "signature": "bool selectZExtBits(SDValue N, SDValue &Val)"}]
+    (stub,) = hook_stubs(log, tmp_path, "Foo", decls)
+    assert stub.signature.startswith("template <int V0> bool FooDAGToDAGISel::selectZExtBits(")

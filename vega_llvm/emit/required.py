@@ -217,16 +217,18 @@ def hook_stubs(log_text: str, build_dir: Path, target: str,
         key = f"{kind.cls}::{name}" if kind.cls else name
         if f"{key}#required" in out:
             continue
-        cls = kind.cls.replace("<T>", target)
-        declared = _declared_stub(target, cls, name, signature.get(f"{cls}::{name}", ""), kind.file_stem,
-                                  allow_static=True) if cls else None
-        if declared is not None:
-            out[f"{key}#required"] = declared
-            continue
         lines = _lines(lines_of, build_dir, m["file"])
         n = int(m["line"]) - 1
         line = lines[n] if n < len(lines) else ""
         called = _call_args(line, name)
+        # the description's declaration, for a plain call: one with template arguments (``selectZExtBits<16>``)
+        # calls a template whose clause the declarations do not keep (RISC-V's header declares a plain overload too)
+        cls = kind.cls.replace("<T>", target)
+        declared = _declared_stub(target, cls, name, signature.get(f"{cls}::{name}", ""), kind.file_stem,
+                                  allow_static=True) if cls and not (called and called[0]) else None
+        if declared is not None:
+            out[f"{key}#required"] = declared
+            continue
         if called is None and line:  # not called here (a variable of a fragment whose declaration failed, a template)
             continue
         targs, args = called if called is not None else ([], None)
