@@ -388,16 +388,23 @@ def test_a_required_hook_the_class_shape_declares_on_use_is_declared_once() -> N
     assert any("unsigned PrintMethodIdx" in ln for ln in lines)
 
 
+def _selector_call(tmp_path: Path, line: str, name: str, declared: str) -> tuple[str, list[dict]]:
+    """A selector table whose third line is ``line``, GCC's error that ``name`` is undeclared there, and the
+    description's declaration of it in the selector class (``declared``)."""
+    (tmp_path / "build").mkdir()
+    (tmp_path / "build" / "FooGenDAGISel.inc").write_text(f"\n\n{line}\n")
+    log = f"build/FooGenDAGISel.inc:3:{line.index(name) + 1}: error: ‘{name}’ was not declared in this scope\n"
+    return log, [{"name": f"FooDAGToDAGISel::{name}", "kind": "decl.method", "file": "FooISelDAGToDAG.h",
+                  "signature": declared}]
+
+
 def test_a_table_call_the_description_declares_gets_that_signature(tmp_path: Path) -> None:
     """RISC-V's ``.td`` fragment (an ``SDNodeXForm``) calls ``getRISCVCCForIntCC(CC)`` inside the selector; its
     ``RISCVISelDAGToDAG.h`` declares ``static RISCVCC::CondCode getRISCVCCForIntCC(ISD::CondCode CC)``. The stub takes
     that signature (a guess from the call would return ``bool``): ``static`` where the class declares it, not where
     it is defined; not a ``bool``, so it stops when reached."""
-    (tmp_path / "build").mkdir()
-    (tmp_path / "build" / "FooGenDAGISel.inc").write_text("\n\n  FooCC::CondCode BrCC = getFooCCForIntCC(CC);\n")
-    log = "build/FooGenDAGISel.inc:3:27: error: ‘getFooCCForIntCC’ was not declared in this scope\n"
-    decls = [{"name": "FooDAGToDAGISel::getFooCCForIntCC", "kind": "decl.method", "file": "FooISelDAGToDAG.h",
-              "signature": "static FooCC::CondCode getFooCCForIntCC(ISD::CondCode CC)"}]
+    log, decls = _selector_call(tmp_path, "  FooCC::CondCode BrCC = getFooCCForIntCC(CC);", "getFooCCForIntCC",
+                                "static FooCC::CondCode getFooCCForIntCC(ISD::CondCode CC)")
     (stub,) = hook_stubs(log, tmp_path, "Foo", decls)
     assert stub.key == "<T>DAGToDAGISel::getFooCCForIntCC#required"
     assert stub.signature == "static FooCC::CondCode FooDAGToDAGISel::getFooCCForIntCC(ISD::CondCode CC)"
@@ -433,10 +440,7 @@ def test_a_table_call_with_template_arguments_keeps_the_template_stub(tmp_path: 
     """RISC-V's header declares ``bool selectZExtBits(SDValue N, unsigned Bits, SDValue &Val)`` and the template
     ``selectZExtBits<Bits>(SDValue N, SDValue &Val)`` the tables call as ``selectZExtBits<16>(...)``; the
     declarations keep no template clause, so a call with template arguments gets the template stub."""
-    (tmp_path / "build").mkdir()
-    (tmp_path / "build" / "FooGenDAGISel.inc").write_text("\n\n    return selectZExtBits<16>(N, Result[NextRes+0].first);\n")
-    log = "build/FooGenDAGISel.inc:3:12: error: ‘selectZExtBits’ was not declared in this scope\n"
-    decls = [{"name": "FooDAGToDAGISel::selectZExtBits", "kind": "decl.method", "file": "FooISelDAGToDAG.h",
-              "signature": "bool selectZExtBits(SDValue N, SDValue &Val)"}]
+    log, decls = _selector_call(tmp_path, "    return selectZExtBits<16>(N, Result[NextRes+0].first);",
+                                "selectZExtBits", "bool selectZExtBits(SDValue N, SDValue &Val)")
     (stub,) = hook_stubs(log, tmp_path, "Foo", decls)
     assert stub.signature.startswith("template <int V0> bool FooDAGToDAGISel::selectZExtBits(")
