@@ -20,7 +20,9 @@ from ..emit.functions import EmitFunction, parse_signature
 from ..emit.layout import isd_opcodes, make_plan
 from ..emit.patterns import donor_selector, target_patterns
 from ..emit.render import copy_description, declaration_lines, function_ranges, render_plan
-from ..emit.required import declared_member_stubs, hook_stubs, operand_stubs, pure_virtual_stubs, subtarget_fields
+from ..emit.asm_operands import target_checks
+from ..emit.required import (declared_member_stubs, hook_stubs, operand_stubs, plain_operand_method,
+                             pure_virtual_stubs, subtarget_fields)
 from ..emit.selectable import td_selected_operations
 from ..llvm.toolchain import find_toolchain
 from .repair import SCRATCH, SWAP, Charged, RepairState, Step, comment_out, stub_function
@@ -154,7 +156,9 @@ class ScratchTree:
         T = self.table.target
         known = {f.key for f in self.chosen}
         declared = (getattr(self.table, "details", None) or {}).get("declarations", [])
-        found = (hook_stubs(log_text, build_dir, T, declared) + operand_stubs(log_text, T) + pure_virtual_stubs(log_text, T, self.class_stems)
+        checks = target_checks(self.td) if "GenAsmMatcher.inc" in log_text else {}
+        found = (hook_stubs(log_text, build_dir, T, declared) + operand_stubs(log_text, T, checks)
+                 + pure_virtual_stubs(log_text, T, self.class_stems)
                  + declared_member_stubs(log_text, T, declared, self.class_stems))
         stubs: dict[str, EmitFunction] = {}
         for f in found:
@@ -162,6 +166,11 @@ class ScratchTree:
                 stubs.setdefault(f.key, f)  # one per key: two readers of one error line may both make it
         if state is not None:
             stubs = self._donor_selectors(stubs, state)
+            for k, f in stubs.items():  # an operand method that takes the class's getImm() falls back to one without
+                method = f.key.split("#")[0].split("::")[-1]
+                plain = plain_operand_method(T, method) if f.file_stem == "AsmParser" and "getImm()" in f.body else None
+                if plain is not None:
+                    state.alternates[k] = plain
         members = [m for m in subtarget_fields(log_text, build_dir, self.table.namespace or T) if m not in self.subtarget_members]
         self.chosen += stubs.values()
         self.origins.update(stubs)

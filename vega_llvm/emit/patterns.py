@@ -26,7 +26,7 @@ import json
 import re
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterable
 
 from ..errors import ConfigError, TableGenError
 from ..paths import cache_root, llvm_dir
@@ -73,8 +73,9 @@ def patterns_of(records: dict[str, Any], instanceof: dict[str, list[str]]) -> li
     return out
 
 
-def _cache_key(td: Path, files: list[Path]) -> str:
-    h = hashlib.sha256(file_digest(Path(__file__)).encode())
+def td_cache_key(td: Path, files: Iterable[Path], module: str = __file__) -> str:
+    """A cache key for what ``module``'s code reads from ``td``: that code's bytes and those of the ``.td`` files."""
+    h = hashlib.sha256(file_digest(Path(module)).encode())
     for f in sorted({str(p) for p in files} | {str(td)}):
         h.update(f.encode() + b"\0" + (file_digest(Path(f)).encode() if Path(f).is_file() else b"-") + b"\0")
     return h.hexdigest()[:24]
@@ -90,7 +91,7 @@ def target_patterns(td: Path, cache: Path | None = None) -> list[Pattern]:
         return []
     folder = (cache or cache_root()) / "patterns"
     files = sorted(td.parent.rglob("*.td"))
-    path = folder / f"{td.stem}-{_cache_key(td, files)}.json"
+    path = folder / f"{td.stem}-{td_cache_key(td, files)}.json"
     if path.is_file():
         try:
             return [Pattern(r["name"], r["select"], r["ty"], r["operands"], tuple(r["roots"]))

@@ -32,11 +32,12 @@ hooks have no safe answer (a wrong encoding would pass unseen) and stay fatal.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from .asm_operands import VALUE_AS_MCOPERAND, OperandCheck
 from .functions import EmitFunction, split_top
 
 SOURCE = "stub:required"
@@ -124,6 +125,12 @@ _INC_NO_MEMBER = re.compile(
 _OPERAND_PREDICATE = "  return false;"
 _OPERAND_RENDER = ("  if (isReg())\n    Inst.addOperand(MCOperand::createReg(getReg()));\n  else\n"
                    '    report_fatal_error("vega-llvm: {name} is required by LLVM or the description; write it by hand");')
+# ... and, where the operand class has a ``getImm()`` (of an MCExpr or a number), an immediate as the MCOperand
+# it is (``plain_operand_method`` is the fallback when it has none)
+_OPERAND_RENDER_IMM = ("  if (isReg()) {{\n    Inst.addOperand(MCOperand::createReg(getReg()));\n    return;\n  }}\n"
+                       "  if (isImm()) {{\n  " + VALUE_AS_MCOPERAND.replace("{", "{{").replace("}", "}}").replace("\n", "\n  ")
+                       + "\n    Inst.addOperand(AsMCOperand(getImm()));\n    return;\n  }}\n"
+                       '  report_fatal_error("vega-llvm: {name} is required by LLVM or the description; write it by hand");')
 _PURE_WITHIN = re.compile(r"because the following virtual functions are pure within ‘(?:llvm::)?(?P<cls>\w+)’")
 _PURE_FN = re.compile(r"note:\s+‘virtual (?P<ret>.+?) (?:llvm::)?(?P<base>[\w:]+)::(?P<name>\w+)\((?P<params>.*)\)(?P<const> const)?’$")
 
@@ -252,26 +259,44 @@ def hook_stubs(log_text: str, build_dir: Path, target: str,
     return list(out.values())
 
 
-def operand_stubs(log_text: str, target: str) -> list[EmitFunction]:
+def operand_stubs(log_text: str, target: str, checks: dict[str, OperandCheck] | None = None) -> list[EmitFunction]:
     """The asm parser's operand-class methods the asm matcher calls and nothing declares (``_INC_NO_MEMBER``): a
     predicate ``bool isX() const`` that matches nothing, a render method ``void addXOperands(MCInst &Inst, unsigned
-    N) const`` that adds a register operand and stops on anything else."""
+    N) const`` that adds a register operand and stops on anything else. A predicate the description says something
+    of (``checks``, ``emit.asm_operands``) is written from it; ``plain_operand_method`` is what it falls back to."""
     cls = f"{target}Operand"
     out: dict[str, EmitFunction] = {}
+    checks = checks or {}
     for ln in log_text.splitlines():
         m = _INC_NO_MEMBER.match(ln)
         if not m or m["cls"] != cls or not m["file"].endswith("GenAsmMatcher.inc"):
             continue
         name = m["name"]
+        if re.fullmatch(r"is\w+", name) and name in checks:
+            head = f"bool <T>Operand::{name}() const"
+            fn = replace(_make(target, "<T>Operand", "AsmParser", head, name), body=checks[name].body())
+            out.setdefault(fn.key, fn)
+            continue
         if re.fullmatch(r"is\w+", name):
             head, default = f"bool <T>Operand::{name}() const", _OPERAND_PREDICATE
         elif re.fullmatch(r"add\w+Operands", name):
-            head, default = f"void <T>Operand::{name}(MCInst &Inst, unsigned N) const", _OPERAND_RENDER.format(name=name)
+            head, default = f"void <T>Operand::{name}(MCInst &Inst, unsigned N) const", _OPERAND_RENDER_IMM.format(name=name)
         else:
             continue
         fn = _make(target, "<T>Operand", "AsmParser", head, name, default)
         out.setdefault(fn.key, fn)
     return list(out.values())
+
+
+def plain_operand_method(target: str, name: str) -> EmitFunction | None:
+    """What an operand method of ``operand_stubs`` falls back to should it not compile (the operand class has no
+    ``getImm``): a predicate that matches nothing, a render method of registers only."""
+    if re.fullmatch(r"is\w+", name):
+        return _make(target, "<T>Operand", "AsmParser", f"bool <T>Operand::{name}() const", name, _OPERAND_PREDICATE)
+    if re.fullmatch(r"add\w+Operands", name):
+        return _make(target, "<T>Operand", "AsmParser", f"void <T>Operand::{name}(MCInst &Inst, unsigned N) const",
+                     name, _OPERAND_RENDER.format(name=name))
+    return None
 
 
 def declared_member_stubs(log_text: str, target: str, declarations: list[dict[str, Any]],
