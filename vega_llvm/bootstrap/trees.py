@@ -17,14 +17,16 @@ from ..evaluate.swap import AppliedEdit, FunctionEdit, apply_to_text, bracket_er
 from ..emit.backends import BackendLayout
 from ..emit.coherence import creators_registered, custom_lowering_agrees, node_names_agree
 from ..emit.functions import EmitFunction, parse_signature
-from ..emit.layout import isd_opcodes, make_plan
+from ..emit.asm_operands import target_checks
+from ..emit.layout import _llvm_knows, isd_opcodes, make_plan
+from ..emit.options import needed_options, training_options
 from ..emit.patterns import donor_selector, target_patterns
 from ..emit.render import copy_description, declaration_lines, function_ranges, render_plan
-from ..emit.asm_operands import target_checks
 from ..emit.required import (declared_member_stubs, hook_stubs, operand_stubs, plain_operand_method,
                              pure_virtual_stubs, subtarget_fields)
 from ..emit.selectable import td_selected_operations
 from ..llvm.toolchain import find_toolchain
+from ..paths import llvm_dir
 from .repair import SCRATCH, SWAP, Charged, RepairState, Step, comment_out, stub_function
 
 OPTIONAL = {"AsmParser": "asm_parser", "Disassembler": "disassembler"}  # libraries the backend links without
@@ -111,6 +113,7 @@ class ScratchTree:
                          layout=self.layout, prefer=self.prefer)
         self.unplaced = [f.key for f in plan.unplaced]
         self.without_library = [f.key for f in plan.left_out]
+        self._declare_options(plan)
         rendered = render_plan(plan, self.td.name)
         out = Emitted({**copy_description(self.td), **rendered.files}, [], {}, {})
         for rel, text in rendered.files.items():
@@ -130,6 +133,18 @@ class ScratchTree:
         chosen = self.functions()
         out.functions = {p.fn.key: chosen.get(p.fn.key, p.fn) for p in plan.functions}
         return out
+
+    def _declare_options(self, plan: Any) -> None:
+        """Each file gets the command-line options its code reads, as the nearest donor declaring them does
+        (``emit.options``)."""
+        if not self.prefer:
+            return
+        root = llvm_dir() / "lib" / "Target"
+        declared = training_options(str(root), tuple(t for t in self.prefer if (root / t).is_dir()))
+        code = {pf.kind.stem: "\n".join(p.fn.body for p in pf.functions) for pf in plan.files if pf.kind.cpp}
+        found = needed_options(code, self.table.target, self.prefer, declared, _llvm_knows())
+        for pf in plan.files:
+            pf.options = found.get(pf.kind.stem, [])
 
     def charged(self, charge: Any, state: RepairState) -> list[Charged]:
         """A build's answer about each function its errors were charged to."""

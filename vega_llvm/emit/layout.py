@@ -211,6 +211,7 @@ class PlannedFile:
     kind: FileKind
     functions: list[PlacedFunction] = field(default_factory=list)
     classes: list[ClassDecl] = field(default_factory=list)
+    options: list[str] = field(default_factory=list)  # file-scope option declarations its code reads (emit.options)
 
 
 @dataclass
