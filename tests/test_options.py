@@ -56,6 +56,12 @@ def test_the_nearest_donors_options_go_to_the_one_file_reading_them(tmp_path: Pa
     both = needed_options({**code, "AsmPrinter": "void q() { (void)NoAliases; }"}, "XCore", ["Lanai", "CSKY"],
                           declared, _llvm_knows())
     assert "InstPrinter" not in both and "AsmPrinter" not in both
+    # two donors' options respelled to one option string: only the nearer one's variable is declared
+    twice = [OptionDecl("Lanai", "a", "LanaiFoo", "lanai-foo", 'cl::opt<bool> LanaiFoo("lanai-foo");'),
+             OptionDecl("CSKY", "b", "FooFlag", "csky-foo", 'cl::opt<bool> FooFlag("csky-foo");')]
+    one = needed_options({"ISelLowering": "int f() { return XCoreFoo + FooFlag; }"}, "XCore", ["Lanai", "CSKY"],
+                         twice, _llvm_knows())
+    assert one == {"ISelLowering": ['static cl::opt<bool> XCoreFoo("xcore-foo");']}
     if not shutil.which("g++"):
         pytest.skip("needs g++")
     unit = tmp_path / "unit.cpp"

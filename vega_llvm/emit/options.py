@@ -114,8 +114,8 @@ def needed_options(code_by_file: dict[str, str], target: str, donors: Iterable[s
         if decl.target not in rank:
             continue
         mine = respelled(decl, target)
-        if mine is None or mine.var in best:
-            continue
+        if mine is None or mine.var in best or any(b.option == mine.option for b in best.values()):
+            continue  # one variable per name and one per option string (a second registration stops the tools)
         if all(n == mine.var or known(n) for n in _names_outside_strings(mine.text)):
             best[mine.var] = mine
     users: dict[str, list[str]] = {}
