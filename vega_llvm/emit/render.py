@@ -96,6 +96,13 @@ def environment() -> jinja2.Environment:
     return env
 
 
+def partial_includes(name: str) -> list[str]:
+    """The LLVM headers an include partial of the templates lists (``_codegen_includes.j2``), in its order: what each
+    source of its layer includes first, so what its library precompiles (``_precompiled.j2``)."""
+    text = (TEMPLATE_DIR / name).read_text()
+    return re.findall(r'^#include "(llvm/[^"]+)"', text, re.M)
+
+
 @dataclass
 class Rendered:
     files: dict[str, str]  # path relative to the target directory -> text
@@ -119,6 +126,7 @@ def render_plan(plan: Plan, td_name: str) -> Rendered:
         "T": T, "NS": plan.namespace, "lower": plan.props["lower"], "props": plan.props, "plan": plan, "td_name": td_name,
         "codegen_headers": codegen_headers, "mc_headers": mc_headers, "mentioned": mentioned,
         "pseudo_lowering": any(flag == "-gen-pseudo-lowering" for _, flag in plan.tablegen),
+        "pch_codegen": partial_includes("_codegen_includes.j2"), "pch_mc": partial_includes("_mc_includes.j2"),
     }
 
     def render(template: str, path: str, **extra: object) -> None:
