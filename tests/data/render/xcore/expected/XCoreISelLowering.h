@@ -56,6 +56,7 @@
 #include "llvm/Target/TargetMachine.h"
 #include "llvm/Target/TargetOptions.h"
 #include "MCTargetDesc/XCoreMCTargetDesc.h"
+#include "llvm/CodeGen/TargetLowering.h"
 
 namespace llvm {
 class XCoreMCAsmInfo;

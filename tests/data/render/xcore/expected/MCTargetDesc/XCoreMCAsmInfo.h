@@ -41,6 +41,7 @@
 #include "llvm/Support/FormattedStream.h"
 #include "llvm/Support/MathExtras.h"
 #include "llvm/Support/raw_ostream.h"
+#include "llvm/MC/MCAsmInfoELF.h"
 
 namespace llvm {
 class XCoreMCAsmInfo;
