@@ -21,7 +21,6 @@ def _subtarget(fields: list[str], decls: list[str] = ()) -> PlannedFile:
 def test_the_owned_classes_headers_are_included_and_the_owner_compiles(tmp_path: Path) -> None:
     """RISC-V's description declares ``std::unique_ptr<InstructionSelector> InstSelector`` in its subtarget, and
     only GlobalISel's header defines the class: without it the subtarget's destructor did not compile."""
-    from vega_llvm.llvm.toolchain import find_toolchain
 
     fields = ["std::unique_ptr<CallLowering> CallLoweringInfo;", "std::unique_ptr<FooOwn> Mine;", "unsigned XLen = 32;"]
     # the description's members come beside the functions that use them (the scratch subtarget's declarations)
@@ -34,9 +33,17 @@ def test_the_owned_classes_headers_are_included_and_the_owner_compiles(tmp_path:
         pytest.skip("needs g++")
     body = "namespace llvm {\nstruct Holder {\n  std::unique_ptr<InstructionSelector> InstSelector;\n  ~Holder();\n};\n" \
            "Holder::~Holder() = default;\n}\n"
+    _compiles_only_with(tmp_path, headers, '#include <memory>\n#include "llvm/CodeGen/TargetSubtargetInfo.h"\n', body)
+
+
+def _compiles_only_with(tmp_path: Path, headers: list[str], without: str, body: str) -> None:
+    """``body`` does not compile after the includes ``without`` (an incomplete class, as in the scratch build) and
+    does after ``headers``."""
+    from vega_llvm.llvm.toolchain import find_toolchain
+
     flags = ["g++", "-std=c++17", "-fsyntax-only", f"-I{find_toolchain().includedir}", "t.cpp"]
-    (tmp_path / "t.cpp").write_text('#include <memory>\n#include "llvm/CodeGen/TargetSubtargetInfo.h"\n' + body)
-    assert subprocess.run(flags, cwd=tmp_path, capture_output=True).returncode != 0  # incomplete: as in the scratch
+    (tmp_path / "t.cpp").write_text(without + body)
+    assert subprocess.run(flags, cwd=tmp_path, capture_output=True).returncode != 0
     (tmp_path / "t.cpp").write_text("".join(f'#include "{h}"\n' for h in headers) + body)
     res = subprocess.run(flags, cwd=tmp_path, capture_output=True, text=True)
     assert res.returncode == 0, res.stderr[-2000:]
@@ -52,7 +59,6 @@ def test_an_llvm_base_class_gets_its_header_and_the_class_compiles(tmp_path: Pat
     header defining the base (the MC include partial does not list it): an incomplete base. A base of the target's
     own is included as such (``_base_headers``), not here."""
     from vega_llvm.emit.render import llvm_base_headers
-    from vega_llvm.llvm.toolchain import find_toolchain
 
     f = PlannedFile(FileKind("MCTargetDesc", "MCTargetDesc"), [], [
         ClassDecl("FooMCInstrAnalysis", "<T>MCInstrAnalysis", "public MCInstrAnalysis", [], [], []),
@@ -64,9 +70,4 @@ def test_an_llvm_base_class_gets_its_header_and_the_class_compiles(tmp_path: Pat
         pytest.skip("needs g++")
     body = "namespace llvm {\nclass FooMCInstrAnalysis : public MCInstrAnalysis {\npublic:\n" \
            "  explicit FooMCInstrAnalysis(const MCInstrInfo *Info) : MCInstrAnalysis(Info) {}\n};\n}\n"
-    flags = ["g++", "-std=c++17", "-fsyntax-only", f"-I{find_toolchain().includedir}", "t.cpp"]
-    (tmp_path / "t.cpp").write_text('#include "llvm/MC/MCInstrInfo.h"\n' + body)
-    assert subprocess.run(flags, cwd=tmp_path, capture_output=True).returncode != 0  # incomplete, as in the scratch
-    (tmp_path / "t.cpp").write_text("".join(f'#include "{h}"\n' for h in headers) + body)
-    res = subprocess.run(flags, cwd=tmp_path, capture_output=True, text=True)
-    assert res.returncode == 0, res.stderr[-2000:]
+    _compiles_only_with(tmp_path, headers, '#include "llvm/MC/MCInstrInfo.h"\n', body)
