@@ -71,3 +71,27 @@ def test_an_llvm_base_class_gets_its_header_and_the_class_compiles(tmp_path: Pat
     body = "namespace llvm {\nclass FooMCInstrAnalysis : public MCInstrAnalysis {\npublic:\n" \
            "  explicit FooMCInstrAnalysis(const MCInstrInfo *Info) : MCInstrAnalysis(Info) {}\n};\n}\n"
     _compiles_only_with(tmp_path, headers, '#include "llvm/MC/MCInstrInfo.h"\n', body)
+
+
+@pytest.mark.llvm
+def test_a_class_the_build_finds_incomplete_gets_its_header(tmp_path: Path) -> None:
+    """RISC-V's scratch lowering calls ``IRBuilderBase`` methods (a donor's file included ``IRBuilder.h``; our
+    partials do not): g++'s ``invalid use of incomplete type`` names the class and the file, and the next round's
+    file includes the header defining it."""
+    from vega_llvm.emit.render import defining_headers
+    from vega_llvm.emit.required import incomplete_classes
+
+    if shutil.which("g++") is None:
+        pytest.skip("needs g++")
+    from vega_llvm.llvm.toolchain import find_toolchain
+
+    body = "namespace llvm {\nValue *f(IRBuilderBase &B) { return B.getInt32(1); }\n}\n"
+    lowering = '#include "llvm/CodeGen/TargetLowering.h"\n'  # declares the class, as the scratch file's headers do
+    (tmp_path / "t.cpp").write_text(lowering + body)
+    res = subprocess.run(["g++", "-std=c++17", "-fsyntax-only", f"-I{find_toolchain().includedir}", "t.cpp"],
+                         cwd=tmp_path, capture_output=True, text=True)
+    found = incomplete_classes(res.stderr)
+    assert found == {"t.cpp": {"IRBuilderBase"}}, res.stderr[-2000:]
+    headers = defining_headers(found["t.cpp"])
+    assert headers == ["llvm/IR/IRBuilder.h"]
+    _compiles_only_with(tmp_path, ["llvm/CodeGen/TargetLowering.h", *headers], lowering, body)

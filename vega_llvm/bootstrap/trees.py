@@ -21,8 +21,8 @@ from ..emit.asm_operands import target_checks
 from ..emit.layout import _llvm_knows, isd_opcodes, make_plan
 from ..emit.options import needed_options, training_options
 from ..emit.patterns import donor_selector, target_patterns
-from ..emit.render import copy_description, declaration_lines, function_ranges, render_plan
-from ..emit.required import (declared_member_stubs, hook_stubs, operand_stubs, plain_operand_method,
+from ..emit.render import copy_description, declaration_lines, defining_headers, function_ranges, render_plan
+from ..emit.required import (declared_member_stubs, hook_stubs, incomplete_classes, operand_stubs, plain_operand_method,
                              pure_virtual_stubs, subtarget_fields)
 from ..emit.selectable import td_selected_operations
 from ..llvm.toolchain import find_toolchain
@@ -61,6 +61,7 @@ class ScratchTree:
         self.prefer = list(prefer or [])  # training targets, most similar first: whose class declarations to take
         self.left_out: list[str] = []  # optional libraries left out (``OPTIONAL``'s values)
         self.subtarget_members: list[str] = []  # fields the tblgen feature parser sets (``emit.required``)
+        self.includes: dict[str, list[str]] = {}  # file (relative) -> LLVM headers a build found it needs (``require``)
         self.unplaced: list[str] = []  # functions with no file template
         self.without_library: list[str] = []  # functions of a library the description lacks or the build left out
         self.body_at: dict[str, tuple[str, int, int, list[str]]] = {}  # key -> resolved file, first/last line, lines
@@ -114,6 +115,9 @@ class ScratchTree:
         self.unplaced = [f.key for f in plan.unplaced]
         self.without_library = [f.key for f in plan.left_out]
         self._declare_options(plan)
+        for pf in plan.files:
+            pf.includes = self.includes.get(pf.kind.path(T, "cpp"), []) if pf.kind.cpp else []
+            pf.header_includes = self.includes.get(pf.kind.path(T, "h"), []) if pf.kind.header else []
         rendered = render_plan(plan, self.td.name)
         out = Emitted({**copy_description(self.td), **rendered.files}, [], {}, {})
         for rel, text in rendered.files.items():
@@ -190,7 +194,22 @@ class ScratchTree:
         self.chosen += stubs.values()
         self.origins.update(stubs)
         self.subtarget_members += members
-        return len(stubs) + len(members)
+        return len(stubs) + len(members) + self._include_incomplete(log_text, build_dir)
+
+    def _include_incomplete(self, log_text: str, build_dir: Path) -> int:
+        """Each file of ours where the build found an LLVM class incomplete includes the header defining it from
+        the next round on; how many headers were added."""
+        root = self.target_dir.resolve()
+        added = 0
+        for file, classes in incomplete_classes(log_text).items():
+            path = (Path(file) if Path(file).is_absolute() else build_dir / file).resolve()
+            if not path.is_relative_to(root):
+                continue
+            have = self.includes.setdefault(str(path.relative_to(root)), [])
+            new = [h for h in defining_headers(classes) if h not in have]
+            have += new
+            added += len(new)
+        return added
 
     def _donor_selectors(self, stubs: dict[str, EmitFunction], state: RepairState) -> dict[str, EmitFunction]:
         """``stubs`` with each select function that a donor's pattern of the same shape has (``emit.patterns``)

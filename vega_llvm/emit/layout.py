@@ -212,6 +212,9 @@ class PlannedFile:
     functions: list[PlacedFunction] = field(default_factory=list)
     classes: list[ClassDecl] = field(default_factory=list)
     options: list[str] = field(default_factory=list)  # file-scope option declarations its code reads (emit.options)
+    # LLVM headers its .cpp / .h includes besides the partials: classes a build found incomplete there (``required``)
+    includes: list[str] = field(default_factory=list)
+    header_includes: list[str] = field(default_factory=list)
 
 
 @dataclass

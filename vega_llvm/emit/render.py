@@ -139,7 +139,8 @@ def render_plan(plan: Plan, td_name: str) -> Rendered:
     for f in plan.files:
         deps = [f"{T}{d}.h" for d in _HEADER_DEPS.get(f.kind.stem, []) if d in present]
         deps += [h for h in _base_headers(f, class_file, T) if h not in deps]
-        deps += [h for h in owned_headers(f, class_file) + llvm_base_headers(f, class_file) if h not in deps]
+        deps += [h for h in owned_headers(f, class_file) + llvm_base_headers(f, class_file) + f.header_includes
+                 if h not in deps]
         if f.kind.header:
             render(f"{f.kind.template}.h.j2", f.kind.path(T, "h"), file=f, deps=deps)
         if f.kind.cpp:
@@ -205,7 +206,7 @@ def owned_headers(file: PlannedFile, class_file: dict[str, PlannedFile]) -> list
     # a member's declaration may be a field of the class's shape or one the description declares beside a function
     # (``// vega: declares <T>Subtarget::getInstructionSelector``)
     names = {n for c in file.classes for text in (*c.fields, *c.decls, *c.body) for n in _OWNED.findall(text)}
-    return _defining_headers(names - set(class_file))
+    return defining_headers(names - set(class_file))
 
 
 _BASE_WORDS = frozenset({"public", "protected", "private", "virtual", "llvm"})
@@ -216,10 +217,10 @@ def llvm_base_headers(file: PlannedFile, class_file: dict[str, PlannedFile]) -> 
     and the include partials do not list every base the training targets use (XCore's ``MCInstrAnalysis``, taken
     from a donor's ``MCTargetDesc.h``, was incomplete there, and the repair ladder stubbed the class's functions)."""
     names = {n for c in file.classes for n in re.findall(r"[A-Za-z_]\w*", c.base)} - _BASE_WORDS - set(class_file)
-    return _defining_headers(names)
+    return defining_headers(names)
 
 
-def _defining_headers(names: set[str]) -> list[str]:
+def defining_headers(names: set[str]) -> list[str]:
     """The installed LLVM headers defining ``names`` (``llvm_class_headers``), sorted; [] without an LLVM to read."""
     if not names:
         return []

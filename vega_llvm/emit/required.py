@@ -288,6 +288,23 @@ def operand_stubs(log_text: str, target: str, checks: dict[str, OperandCheck] | 
     return list(out.values())
 
 
+_INCOMPLETE = re.compile(
+    r"^(?P<file>\S+?):\d+:(?:\d+:)? error: (?:invalid use of incomplete type|.*?has incomplete type|"
+    r"return type|invalid use of incomplete) ‘(?:const )?(?:class |struct )?(?:llvm::)?(?P<cls>\w+)’")
+
+
+def incomplete_classes(log_text: str) -> dict[str, set[str]]:
+    """The LLVM classes a build found incomplete (``invalid use of incomplete type ‘class llvm::IRBuilderBase’``),
+    by the file the error is in: a donor's code calls methods of a class its own file included the header of, and
+    the include partials do not list every such header."""
+    out: dict[str, set[str]] = {}
+    for ln in log_text.splitlines():
+        m = _INCOMPLETE.match(ln)
+        if m:
+            out.setdefault(m["file"], set()).add(m["cls"])
+    return out
+
+
 def plain_operand_method(target: str, name: str) -> EmitFunction | None:
     """What an operand method of ``operand_stubs`` falls back to should it not compile (the operand class has no
     ``getImm``): a predicate that matches nothing, a render method of registers only."""
