@@ -451,3 +451,26 @@ def test_a_table_call_with_template_arguments_keeps_the_template_stub(tmp_path: 
                                 "selectZExtBits", "bool selectZExtBits(SDValue N, SDValue &Val)")
     (stub,) = hook_stubs(log, tmp_path, "Foo", decls)
     assert stub.signature.startswith("template <int V0> bool FooDAGToDAGISel::selectZExtBits(")
+
+
+def test_a_factory_of_a_class_the_rounds_overrides_complete_is_not_charged(tmp_path: Path) -> None:
+    """A class of ours whose pure virtual override was left out is abstract, and g++ charges the factory that makes
+    it (RISC-V's ``createRISCVELFObjectWriter`` after its ``getRelocType`` went): the round's required override
+    completes the class, so the factory keeps its place on the ladder."""
+    from vega_llvm.bootstrap.trees import waits_for_completion
+
+    (tmp_path / "unit.cpp").write_text(PRELUDE + """struct FooRegisterInfo : TargetRegisterInfo {
+  FooRegisterInfo(int) {}
+};
+TargetRegisterInfo *createFoo() { return new FooRegisterInfo(1); }
+}
+""")
+    res = _gxx(tmp_path / "unit.cpp", tmp_path)
+    assert res.returncode != 0
+    stubs = pure_virtual_stubs(res.stderr, "Foo", {"FooRegisterInfo": "RegisterInfo"})
+    completed = {parse_signature(s.signature).qualifier for s in stubs}
+    assert completed == {"FooRegisterInfo"}, res.stderr[-2000:]
+    error = next(ln for ln in res.stderr.splitlines() if "abstract" in ln and "error:" in ln)
+    assert waits_for_completion(error, completed)
+    assert not waits_for_completion(error, set())  # a class no override completes: the factory's own fault
+    assert not waits_for_completion("unit.cpp:3: error: ‘x’ was not declared in this scope", completed)
