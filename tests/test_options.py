@@ -37,7 +37,7 @@ def test_respelling_renames_the_donor_in_variable_and_option() -> None:
 
 @pytest.mark.llvm
 def test_the_nearest_donors_options_go_to_the_one_file_reading_them(tmp_path: Path) -> None:
-    from vega_llvm.emit.layout import _llvm_knows
+    from vega_llvm.emit.layout import llvm_knows
     from vega_llvm.llvm.toolchain import find_toolchain
     from vega_llvm.paths import llvm_dir
 
@@ -48,19 +48,19 @@ def test_the_nearest_donors_options_go_to_the_one_file_reading_them(tmp_path: Pa
         "InstPrinter": "void p() {\n  if (!NoAliases && printAliasInstr())\n    return;\n}",
         "AsmPrinter": "void q() {}",
     }
-    found = needed_options(code, "XCore", ["Lanai", "CSKY", "Sparc"], declared, _llvm_knows())
+    found = needed_options(code, "XCore", ["Lanai", "CSKY", "Sparc"], declared, llvm_knows())
     assert sorted(found) == ["ISelLowering", "InstPrinter"]
     assert '"xcore-constant-mul-threshold"' in found["ISelLowering"][0]
     assert len(found["InstPrinter"]) == 1 and 'NoAliases("xcore-no-aliases"' in found["InstPrinter"][0]
     # two files reading one variable: neither declares it (each would register the option)
     both = needed_options({**code, "AsmPrinter": "void q() { (void)NoAliases; }"}, "XCore", ["Lanai", "CSKY"],
-                          declared, _llvm_knows())
+                          declared, llvm_knows())
     assert "InstPrinter" not in both and "AsmPrinter" not in both
     # two donors' options respelled to one option string: only the nearer one's variable is declared
     twice = [OptionDecl("Lanai", "a", "LanaiFoo", "lanai-foo", 'cl::opt<bool> LanaiFoo("lanai-foo");'),
              OptionDecl("CSKY", "b", "FooFlag", "csky-foo", 'cl::opt<bool> FooFlag("csky-foo");')]
     one = needed_options({"ISelLowering": "int f() { return XCoreFoo + FooFlag; }"}, "XCore", ["Lanai", "CSKY"],
-                         twice, _llvm_knows())
+                         twice, llvm_knows())
     assert one == {"ISelLowering": ['static cl::opt<bool> XCoreFoo("xcore-foo");']}
     if not shutil.which("g++"):
         pytest.skip("needs g++")

@@ -19,7 +19,7 @@ from ..emit.backends import BackendLayout
 from ..emit.coherence import creators_registered, custom_lowering_agrees, node_names_agree
 from ..emit.functions import EmitFunction, parse_signature
 from ..emit.asm_operands import target_checks
-from ..emit.layout import _llvm_knows, isd_opcodes, make_plan
+from ..emit.layout import llvm_knows, isd_opcodes, make_plan
 from ..emit.options import needed_options, training_options
 from ..emit.patterns import donor_selector, target_patterns
 from ..emit.render import copy_description, declaration_lines, defining_headers, function_ranges, render_plan
@@ -159,7 +159,7 @@ class ScratchTree:
         root = llvm_dir() / "lib" / "Target"
         declared = training_options(str(root), tuple(t for t in self.prefer if (root / t).is_dir()))
         code = {pf.kind.stem: "\n".join(p.fn.body for p in pf.functions) for pf in plan.files if pf.kind.cpp}
-        found = needed_options(code, self.table.target, self.prefer, declared, _llvm_knows())
+        found = needed_options(code, self.table.target, self.prefer, declared, llvm_knows())
         for pf in plan.files:
             pf.options = found.get(pf.kind.stem, [])
 

@@ -744,7 +744,7 @@ def make_plan(
     placed = [p for f in files.values() for p in f.functions]
     class_names = {p.cls for p in placed if p.cls}
     if layout is not None and known is None:
-        known = _llvm_knows()
+        known = llvm_knows()
     visible = (lambda n: n in class_names or known(n)) if known is not None else (lambda n: False)  # noqa: E731
     for pf in files.values():
         by_cls: dict[str, list[PlacedFunction]] = defaultdict(list)
@@ -776,7 +776,7 @@ def _is_namespace(abstract: str, layout: BackendLayout | None) -> bool:
     return layout is not None and abstract in layout.namespaces and abstract not in layout.classes and abstract not in CLASS_SHAPES
 
 
-def _llvm_knows() -> Callable[[str], bool]:
+def llvm_knows() -> Callable[[str], bool]:
     """Names written in the installed LLVM's headers (``generate.visible``), C++'s own words, and ``std``."""
     from ..generate.visible import _CXX, llvm_identifiers  # the one list of LLVM's names and C++'s keywords
     from ..llvm.toolchain import find_toolchain
