@@ -289,8 +289,10 @@ def operand_stubs(log_text: str, target: str, checks: dict[str, OperandCheck] | 
 
 
 _INCOMPLETE = re.compile(
-    r"^(?P<file>\S+?):\d+:(?:\d+:)? error: (?:invalid use of incomplete type|.*?has incomplete type|"
-    r"return type|invalid use of incomplete) ‘(?:const )?(?:class |struct )?(?:llvm::)?(?P<cls>\w+)’")
+    # "invalid use of incomplete type ‘class llvm::X’", "field ‘F’ has incomplete type ‘llvm::X’",
+    # "return type ‘class llvm::X’ is incomplete"
+    r"^(?P<file>\S+?):\d+:(?:\d+:)? error: (?:invalid use of incomplete type|.*?has incomplete type|return type) "
+    r"‘(?:const )?(?:class |struct )?(?:llvm::)?(?P<cls>\w+)’")
 
 
 def incomplete_classes(log_text: str) -> dict[str, set[str]]:
