@@ -88,8 +88,7 @@ def _def(value: Any) -> str:
 
 def usable(code: str, own: str, visible: frozenset[str] | None) -> bool:
     """Whether ``code`` names only its own variable (``own``), its locals, C++ words and, with ``visible``, LLVM's
-    identifiers;
-    a member (``MCOp.isBareSymbolRef``) is judged by its name alone, and no other object may be named."""
+    identifiers; a member (``MCOp.isBareSymbolRef``) is judged by its name alone, and no other object may be named."""
     if not code.strip():
         return False
     if set(_OBJECT.findall(code)) - {own}:
