@@ -123,14 +123,21 @@ _INC_NO_MEMBER = re.compile(
 # them all, reports the operand invalid, as for an operand out of range. A render method is only reached once its
 # predicate matched; the one case it can do for any class is a register.
 _OPERAND_PREDICATE = "  return false;"
-_OPERAND_RENDER = ("  if (isReg())\n    Inst.addOperand(MCOperand::createReg(getReg()));\n  else\n"
-                   '    report_fatal_error("vega-llvm: {name} is required by LLVM or the description; write it by hand");')
-# ... and, where the operand class has a ``getImm()`` (of an MCExpr or a number), an immediate as the MCOperand
-# it is (``plain_operand_method`` is the fallback when it has none)
-_OPERAND_RENDER_IMM = ("  if (isReg()) {{\n    Inst.addOperand(MCOperand::createReg(getReg()));\n    return;\n  }}\n"
-                       "  if (isImm()) {{\n  " + VALUE_AS_MCOPERAND.replace("{", "{{").replace("}", "}}").replace("\n", "\n  ")
-                       + "\n    Inst.addOperand(AsMCOperand(getImm()));\n    return;\n  }}\n"
-                       '  report_fatal_error("vega-llvm: {name} is required by LLVM or the description; write it by hand");')
+
+
+def _operand_render(name: str, immediates: bool) -> str:
+    """A render method's body: a register operand as it is and, with ``immediates`` (the operand class has a
+    ``getImm()`` of an MCExpr or a number), an immediate as the MCOperand it is (``plain_operand_method`` is the
+    fallback without); anything else stops with the stub message."""
+    reg = "    Inst.addOperand(MCOperand::createReg(getReg()));\n"
+    stop = f'  report_fatal_error("vega-llvm: {name} is required by LLVM or the description; write it by hand");'
+    if not immediates:
+        return f"  if (isReg())\n{reg}  else\n  {stop}"
+    lambda_ = "\n".join("  " + ln for ln in VALUE_AS_MCOPERAND.splitlines())
+    return (f"  if (isReg()) {{\n{reg}    return;\n  }}\n  if (isImm()) {{\n{lambda_}\n"
+            f"    Inst.addOperand(AsMCOperand(getImm()));\n    return;\n  }}\n{stop}")
+
+
 _PURE_WITHIN = re.compile(r"because the following virtual functions are pure within ‘(?:llvm::)?(?P<cls>\w+)’")
 _PURE_FN = re.compile(r"note:\s+‘virtual (?P<ret>.+?) (?:llvm::)?(?P<base>[\w:]+)::(?P<name>\w+)\((?P<params>.*)\)(?P<const> const)?’$")
 
@@ -280,7 +287,7 @@ def operand_stubs(log_text: str, target: str, checks: dict[str, OperandCheck] | 
         if re.fullmatch(r"is\w+", name):
             head, default = f"bool <T>Operand::{name}() const", _OPERAND_PREDICATE
         elif re.fullmatch(r"add\w+Operands", name):
-            head, default = f"void <T>Operand::{name}(MCInst &Inst, unsigned N) const", _OPERAND_RENDER_IMM.format(name=name)
+            head, default = f"void <T>Operand::{name}(MCInst &Inst, unsigned N) const", _operand_render(name, immediates=True)
         else:
             continue
         fn = _make(target, "<T>Operand", "AsmParser", head, name, default)
@@ -314,7 +321,7 @@ def plain_operand_method(target: str, name: str) -> EmitFunction | None:
         return _make(target, "<T>Operand", "AsmParser", f"bool <T>Operand::{name}() const", name, _OPERAND_PREDICATE)
     if re.fullmatch(r"add\w+Operands", name):
         return _make(target, "<T>Operand", "AsmParser", f"void <T>Operand::{name}(MCInst &Inst, unsigned N) const",
-                     name, _OPERAND_RENDER.format(name=name))
+                     name, _operand_render(name, immediates=False))
     return None
 
 
