@@ -196,6 +196,23 @@ def test_generation_is_deterministic_and_scored(env: dict[str, Path], trained: d
     assert all(r["Confidence"] <= 0.5 for r in single)  # one donor is a guess (adapt.consensus)
 
 
+def test_generation_for_a_function_set_writes_its_groups_alone(env: dict[str, Path], trained: dict[str, object], tmp_path: Path) -> None:
+    """``only`` (bootstrap's scratch set): the rows of those groups and no other, every one of them that the full
+    run writes, with the same candidates' sources (the check of names can differ: fewer functions are beside)."""
+    from vega_llvm.generate.generate import generate
+
+    full = generate(trained["out"], target=HELD_OUT, out=tmp_path / "all" / "result.jsonl", corpus=env["corpus"], progress=False)  # type: ignore[arg-type]
+    rows = [json.loads(line) for line in full.out.read_text().splitlines()]
+    group = lambda r: (Path(r["File"]).stem.replace("<T>", ""), r["Func"].replace(HELD_OUT, "<T>"))  # noqa: E731
+    picked = {group(r) for r in rows[::3]}
+    some = generate(trained["out"], target=HELD_OUT, out=tmp_path / "some" / "result.jsonl", corpus=env["corpus"],  # type: ignore[arg-type]
+                    progress=False, only=picked)
+    got = [json.loads(line) for line in some.out.read_text().splitlines()]
+    assert got and {group(r) for r in got} == picked
+    assert sorted((r["File"], r["Func"]) for r in got) == sorted((r["File"], r["Func"]) for r in rows if group(r) in picked)
+    assert some.summary["only_groups"] == len(picked) and full.summary["only_groups"] is None
+
+
 def test_corrupt_or_mismatched_checkpoint_is_a_checkpoint_error(trained: dict[str, object], tmp_path: Path) -> None:
     from vega_llvm.errors import CheckpointError
     from vega_llvm.model.checkpoint import load_checkpoint

@@ -154,3 +154,50 @@ def test_a_case_value_twice_in_one_switch_is_reported_and_both_cases_go() -> Non
     assert ranked[0].source == "member:Alpha-pruned" and ranked[0].statements == [0, 1, 4, 5, 8]
     assert not ranked[0].undeclared and "NAND" not in ranked[0].code and "SWAP" in ranked[0].code
     assert ranked[1].undeclared == ["New::NAND/case"]
+
+
+def _helper() -> Template:
+    """RISC-V's ``matchRegisterNameHelper`` as a template: ``RegNo = MatchRegisterName(Name); if (RegNo == 0)
+    RegNo = MatchRegisterAltName(Name); else if (Name == "fp") RegNo = FP; return RegNo == 0;``."""
+    st = [
+        Statement(0, None, 0, "function_definition", ["static", "bool", "match", "(", ")"], [], "TARGET_INDEPENDENT"),
+        Statement(1, 0, 1, "compound_statement", ["{"], ["}"], "TARGET_INDEPENDENT"),
+        Statement(2, 1, 2, "expression_statement", ["RegNo", "=", "MatchRegisterName", "(", "Name", ")", ";"], [], "TARGET_INDEPENDENT"),
+        Statement(3, 1, 2, "if_statement", ["if", "(", "RegNo", "==", "0", ")"], [], "TARGET_INDEPENDENT"),
+        Statement(4, 3, 3, "expression_statement", ["RegNo", "=", "MatchRegisterAltName", "(", "Name", ")", ";"], [], "TARGET_INDEPENDENT"),
+        Statement(5, 3, 3, "else_clause", ["else"], [], "TARGET_INDEPENDENT"),
+        Statement(6, 5, 4, "if_statement", ["if", "(", "Name", "==", "\"fp\"", ")"], [], "TARGET_INDEPENDENT"),
+        Statement(7, 6, 5, "expression_statement", ["RegNo", "=", "FP", ";"], [], "TARGET_INDEPENDENT"),
+        Statement(8, 1, 2, "return_statement", ["return", "RegNo", "==", "0", ";"], [], "TARGET_INDEPENDENT"),
+    ]
+    ms = [Member("Alpha", "Alpha", "Alpha/P.cpp:1", "Alpha", list(range(9)), {})]
+    return Template("h", "AsmParser.cpp", "match", "ASM", ["Alpha"], st, ms)
+
+
+def test_a_kept_if_without_any_of_its_body_goes() -> None:
+    """The model kept ``if (RegNo == 0)`` and not the line under it: written so, the ``return`` would be the if's
+    body and the function would fall off its end whenever a register matched. Without the bare head, it reads as
+    the kept lines say; a head keeps its place while any of its own body is kept."""
+    from vega_llvm.generate.prune import with_bodies
+    from vega_llvm.templates import instantiate
+
+    tpl = _helper()
+    assert with_bodies(tpl, list(range(9))) == list(range(9))
+    assert with_bodies(tpl, [0, 1, 2, 3, 8]) == [0, 1, 2, 8]
+    code = instantiate(tpl, {"statements": with_bodies(tpl, [0, 1, 2, 3, 8]), "values": {}, "spelling": "New"})
+    assert "if" not in code and code.splitlines()[-2].strip() == "return RegNo == 0 ;"
+    # only the else branch left: ``if (c) else ...`` is no statement; the if goes with its else
+    assert with_bodies(tpl, [0, 1, 2, 3, 5, 6, 7, 8]) == [0, 1, 2, 8]
+    # the inner if bare: it goes, which leaves the else bare, which goes; the outer if keeps its own body
+    assert with_bodies(tpl, [0, 1, 2, 3, 4, 5, 6, 8]) == [0, 1, 2, 3, 4, 8]
+
+
+def test_generation_writes_no_bare_head_for_the_model_or_a_pruned_candidate() -> None:
+    """``_written`` (every adapted candidate and its variants) and the model's own statement set go through it."""
+    from vega_llvm.generate.generate import _written
+
+    tpl = _helper()
+    a = type("A", (), {"values": {}, "retranslate": set(), "statements": [0, 1, 2, 3, 8], "source": "member:Alpha",
+                       "score": 0.0})()
+    w = _written(tpl, a, {}, {}, {}, "New")
+    assert w.statements == [0, 1, 2, 8] and "if" not in w.code

@@ -58,7 +58,7 @@ from ..emit.functions import DEFAULT_THRESHOLD, EmitFunction, load_results, pars
 from ..emit.render import write_tree
 from ..emit.report import BootstrapReport, FunctionRow
 from ..emit.required import llvm_virtual_names
-from ..emit.sources import scratch_functions, swap_edits
+from ..emit.sources import GroupChoice, scratch_functions, scratch_groups, swap_edits
 from ..errors import BuildError, ConfigError, LitRunError, ToolError
 from ..evaluate.swap import AppliedEdit, attribute_errors
 from ..generate.parameters import declared_signatures
@@ -151,8 +151,10 @@ def _matches(fn: EmitFunction, names: list[str]) -> bool:
     return any(n in (fn.key, fn.name, fn.key.split("::")[-1]) or n == fn.name.split("::")[-1] for n in names)
 
 
-def generated_functions(cfg: BootstrapConfig, table: object, log: Callable[[str], None]) -> tuple[list[EmitFunction], str]:
-    """The model's functions: from ``--results`` or by running ``generate`` now; none without either."""
+def generated_functions(cfg: BootstrapConfig, table: object, log: Callable[[str], None],
+                        only: set[tuple[str, str]] | None = None) -> tuple[list[EmitFunction], str]:
+    """The model's functions: from ``--results`` or by running ``generate`` now (``only``: for these groups
+    alone); none without either."""
     from ..corpus.records import read_jsonl  # noqa: F401  (corpus must be importable: generate needs it too)
 
     spell = [table.target, table.namespace]  # type: ignore[attr-defined]
@@ -163,7 +165,7 @@ def generated_functions(cfg: BootstrapConfig, table: object, log: Callable[[str]
 
         dest = cfg.out / "result.jsonl"
         log(f"generate with {cfg.model}")
-        res = generate(Path(cfg.model), td=cfg.td, out=dest, progress=False)
+        res = generate(Path(cfg.model), td=cfg.td, out=dest, progress=False, only=only)
         return load_results(res.out, table.target, spell, cfg.threshold), f"model:{Path(cfg.model).resolve()}"  # type: ignore[attr-defined]
     log("no --model and no --results: every function falls back to the nearest training target")
     return [], "none"
@@ -176,8 +178,12 @@ def run(cfg: BootstrapConfig, log: Callable[[str], None] = lambda m: None) -> Bo
     times: dict[str, float] = {}
     with _timed(times, "describe"):
         table, _ = describe(td)
+    groups = None
+    if cfg.mode == "scratch" and not cfg.only:  # the function set first, so that only its groups are generated
+        with _timed(times, "select"):
+            groups = _scratch_groups(cfg, table, td, log)
     with _timed(times, "generate"):
-        generated, model_src = generated_functions(cfg, table, log)
+        generated, model_src = generated_functions(cfg, table, log, groups.wanted if groups is not None else None)
     out.mkdir(parents=True, exist_ok=True)
     memory = load_memory(out, cfg.mode) if (cfg.force or cfg.only) else None
     if cfg.only and memory is None:  # a run from before bootstrap-state.json: its functions.json
@@ -190,7 +196,7 @@ def run(cfg: BootstrapConfig, log: Callable[[str], None] = lambda m: None) -> Bo
             "llvm_version": LLVM_VERSION, "model": model_src, "td": str(td), "threshold": cfg.threshold,
         },
     )
-    tree, state = _tree(cfg, table, td, target_dir, generated, report, log, memory)
+    tree, state = _tree(cfg, table, td, target_dir, generated, report, log, memory, groups)
     if cfg.repair:  # a function restored as the last run left it has been through this already
         repair(tree, state, [c for c in tree.unbuildable() if c.key not in state.replaced and c.key not in state.dropped], 0, log)
     built = _build_loop(cfg, tree, state, target_dir, out, report, times, log)
@@ -249,8 +255,21 @@ def _with_previous(previous: Path, generated: list[EmitFunction], only: list[str
     return kept + list(new.values())
 
 
+def _scratch_groups(cfg: BootstrapConfig, table: Any, td: Path, log: Callable[[str], None]) -> GroupChoice:
+    """The function groups of a scratch target (``emit.sources.scratch_groups``)."""
+    from ..corpus.build import ensure_corpus
+    from ..describe.describe import describe_dir
+    from ..emit.backends import training_layout
+
+    corpus = Path(cfg.corpus) if cfg.corpus else ensure_corpus(log=log)
+    exclude = {td.parent.name, table.target}
+    ddir = Path(cfg.describe_dir) if cfg.describe_dir else describe_dir()
+    return scratch_groups(table, corpus, ddir, exclude, training_layout(corpus, exclude))
+
+
 def _tree(cfg: BootstrapConfig, table: Any, td: Path, target_dir: Path, generated: list[EmitFunction],
-          report: BootstrapReport, log: Callable[[str], None], memory: Memory | None = None) -> tuple[Tree, RepairState]:
+          report: BootstrapReport, log: Callable[[str], None], memory: Memory | None = None,
+          groups: GroupChoice | None = None) -> tuple[Tree, RepairState]:
     """The target directory to write (scratch: the function set chosen for the new target; swap: the real target
     with the generated bodies) and the repair loop's state (scratch: with the nearest target's code of each
     generated function). With the last run's ``memory`` (a rerun), the functions that did not change come back as
@@ -281,7 +300,7 @@ def _tree(cfg: BootstrapConfig, table: Any, td: Path, target_dir: Path, generate
     else:
         ddir = Path(cfg.describe_dir) if cfg.describe_dir else describe_dir()
         layout = training_layout(corpus, exclude)
-        sel = scratch_functions(table, generated, corpus, ddir, exclude, layout)
+        sel = scratch_functions(table, generated, corpus, ddir, exclude, layout, groups)
         state.alternates = sel.alternates
         report.donors = [[d.target, round(d.similarity, 4)] for d in sel.donors[:5]]
         report.selection = {"nearest": sel.donors[0].target, "functions": len(sel.functions),

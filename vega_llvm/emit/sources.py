@@ -218,9 +218,43 @@ class Selection:
     own_files: dict[str, list[str]] = field(default_factory=dict)  # file stem -> groups
 
 
+@dataclass
+class GroupChoice:
+    """The function groups (file stem, key) of a scratch target and what chose them (``scratch_groups``)."""
+
+    donors: list[Donor]  # training targets, most similar by description first
+    wanted: set[tuple[str, str]]
+    support: dict[tuple[str, str], set[str]]  # every group of the training targets -> the targets implementing it
+    stems: set[str]  # the file kinds the description has
+    every: set[str]  # the file kinds of the layout
+    n_targets: int
+
+    def chosen(self, targets: set[str]) -> bool:
+        """Whether a group its ``targets`` implement belongs to the set: the nearest has it, or a majority."""
+        return self.donors[0].target in targets or len(targets) >= MAJORITY * self.n_targets
+
+
+def scratch_groups(table: Any, corpus_dir: Path, describe_dir: Path, exclude: set[str],
+                   layout: BackendLayout | None = None) -> GroupChoice:
+    """Which function groups a new target gets (``scratch_functions`` says why): from its description and the
+    training targets alone, so that ``generate`` can be asked for just these (a twelfth of every template)."""
+    donors = rank_donors(table, describe_dir, corpus_dir, exclude)
+    if not donors:
+        raise ConfigError("no training target to take the function set from")
+    every = {k.stem for k in layout_kinds(layout)}
+    stems = set(enabled_kinds(target_properties(table), layout))
+    support_all = group_support(corpus_dir, exclude)
+    support = {g: ts for g, ts in support_all.items() if g[0] in stems}
+    n_targets = len({t for ts in support_all.values() for t in ts}) or 1
+    choice = GroupChoice(donors, set(), support_all, stems, every, n_targets)
+    choice.wanted = chosen_groups(support, choice.chosen, described_groups(table),
+                                  other_role_classes(table, support, layout))
+    return choice
+
+
 def scratch_functions(
     table: Any, generated: list[EmitFunction], corpus_dir: Path, describe_dir: Path, exclude: set[str],
-    layout: BackendLayout | None = None,
+    layout: BackendLayout | None = None, groups: GroupChoice | None = None,
 ) -> Selection:
     """The function set of a new target and a body for each: the model's where it generated one, else the nearest
     training target that has the function, renamed (confidence 0).
@@ -232,23 +266,15 @@ def scratch_functions(
     that at least ``MAJORITY`` of the training targets implement, in the file kinds of the layout (``layout``: the
     kinds the training targets share, read from their sources; without it, the hand-written ``FILE_KINDS``) that the
     description has. Every chosen function thus has a file to go to."""
-    donors = rank_donors(table, describe_dir, corpus_dir, exclude)
-    if not donors:
-        raise ConfigError("no training target to take the function set from")
-    every = {k.stem for k in layout_kinds(layout)}
-    stems = set(enabled_kinds(target_properties(table), layout))
-    support_all = group_support(corpus_dir, exclude)
-    support = {g: ts for g, ts in support_all.items() if g[0] in stems}
-    n_targets = len({t for ts in support_all.values() for t in ts}) or 1
+    groups = groups or scratch_groups(table, corpus_dir, describe_dir, exclude, layout)
+    donors, wanted, support_all, every, chosen = groups.donors, groups.wanted, groups.support, groups.every, groups.chosen
     nearest = donors[0].target
-    chosen = lambda ts: nearest in ts or len(ts) >= MAJORITY * n_targets  # noqa: E731
-    wanted = chosen_groups(support, chosen, described_groups(table), other_role_classes(table, support, layout))
-    not_described = sorted(q for (st, q), ts in support_all.items() if st in every and st not in stems and chosen(ts))
+    not_described = sorted(q for (st, q), ts in support_all.items() if st in every and st not in groups.stems and chosen(ts))
     own_files: dict[str, list[str]] = {}
     for (st, q), ts in sorted(support_all.items()):
         if st not in every and chosen(ts):
             own_files.setdefault(st, []).append(q)
-    by_majority = sum(1 for g in wanted if nearest not in support[g])
+    by_majority = sum(1 for g in wanted if nearest not in support_all[g])
     fns: dict[str, EmitFunction] = {}
     not_selected: list[str] = []
     for g in generated:
@@ -264,7 +290,7 @@ def scratch_functions(
         if not missing and not want_alt:
             break
         taken, alt_taken = set(), set()
-        for f in fallback_functions(d, corpus_dir, table.target, only=missing | want_alt, stems=stems, target_table=table):
+        for f in fallback_functions(d, corpus_dir, table.target, only=missing | want_alt, stems=groups.stems, target_table=table):
             group = f.key.split("#")[0]
             if group in missing:
                 fns.setdefault(f.key, f)

@@ -40,6 +40,7 @@ from ..jsonl import target_rows
 from .adapt import own_allocatable, own_classes, own_conventions, scoped_enumerators
 from .macros import function_like_heads, without_directives
 from .operands import supplied_operands
+from .prune import with_bodies
 from .overloads import donor_of
 from .parameters import (
     arity_mismatch,
@@ -248,6 +249,7 @@ def generate(
     functions: set[tuple[str, str]] | None = None,
     weighting: str = "rank",
     check_identifiers: bool = True,
+    only: set[tuple[str, str]] | None = None,
 ) -> GenerateResult:
     """Write ``result.jsonl`` for a held-out or new target (see the module docstring).
 
@@ -255,7 +257,11 @@ def generate(
     target is among this many most similar by description; 0 writes only the templates the model has rows for.
     ``functions``: (file, qualified name) groups, ``<T>`` for the target, that the target is known to have (an
     evaluation knows which functions it fills in, as the nearest-copy baseline does): their single-donor templates
-    are written whatever the donor's rank."""
+    are written whatever the donor's rank.
+    ``only``: the (file stem, qualified name) groups to write, ``<T>`` for the target, and nothing else: a scratch
+    backend is a few hundred of the thousands of groups (``emit.sources.scratch_groups``), and each one written is
+    checked against the names the others declare, so writing the rest would cost time and say that functions the
+    backend will not have are there to call."""
     import torch
 
     from ..model.checkpoint import load_checkpoint
@@ -291,7 +297,7 @@ def generate(
         rows_by_tpl[r["template"]][r["statement"]] = r
     if not rows_by_tpl:
         raise ConfigError(f"{fdir}/infer.jsonl has no rows for {target}")
-    tpl_ids = sorted(rows_by_tpl)
+    tpl_ids = sorted(t for t in rows_by_tpl if only is None or _group(templates[t]) in only)
     if limit:
         tpl_ids = tpl_ids[:limit]
     mc_src = int(model.config.max_source)
@@ -341,6 +347,7 @@ def generate(
                        roles) if adapt else {}
     extra_ids = single_donor_templates(templates.values(), set(rows_by_tpl), ranking[:single_donors], functions) \
         if adapt and not limit else []
+    extra_ids = [t for t in extra_ids if only is None or _group(templates[t]) in only]
 
     # 3) slot values of the kept statements, and of the candidates' statements whose member values name records
     # the target lacks, with placeholders (deduplicated by input + candidates)
@@ -394,7 +401,8 @@ def generate(
     corpus_dir = corpus or cache_root() / "corpus"
     truth = ground_truth(corpus_dir, target)
     spelling = _spelling(table, target)
-    vis = _visibility(table, spelling, [templates[t].qname for t in (*tpl_ids, *extra_ids)],
+    beside = sorted({q for _, q in only}) if only is not None else [templates[t].qname for t in (*tpl_ids, *extra_ids)]
+    vis = _visibility(table, spelling, beside,
                       {q for _, q in functions} if functions is not None else None, templates.values(), train_tables) \
         if check_identifiers else None
     prov = {
@@ -414,6 +422,7 @@ def generate(
         "weighting": weighting,
         "single_donors": single_donors,
         "check_identifiers": check_identifiers,
+        "only_groups": len(only) if only is not None else None,
     }
     out = out or cache_root() / "generate" / f"{target}-{Path(model_dir).name}" / "result.jsonl"
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -437,7 +446,7 @@ def generate(
                 stmts.append({"id": st.id, "confidence": round(c, 4), "kept": k})
             for ph in (p for st in tpl.statements for p in st.placeholders):
                 values.setdefault(ph.name, "")
-            keep_ids = [s["id"] for s in stmts if s["kept"]]
+            keep_ids = with_bodies(tpl, [s["id"] for s in stmts if s["kept"]])
             code = instantiate(tpl, {"statements": keep_ids, "values": values, "spelling": spelling})
             model_cand = _Written("model", keep_ids, values, code, fconf)
             ranked = [_written(tpl, a, rows_by_tpl[t], row_job, decoded, spelling, roles) for a in adapted.get(t, [])]
@@ -705,8 +714,9 @@ def _written(tpl: Any, a: Any, rows: dict[int, dict[str, Any]], row_job: dict[tu
             values[s["name"]] = got[j] if j < len(got) else ""
     for ph in (p for st in tpl.statements for p in st.placeholders):
         values.setdefault(ph.name, "")
-    code = _code_of(tpl, a.statements, values, spelling, roles, donor_of(a.source))
-    out = _Written(a.source, list(a.statements), values, code, math.exp(a.score))
+    statements = with_bodies(tpl, list(a.statements))
+    code = _code_of(tpl, statements, values, spelling, roles, donor_of(a.source))
+    out = _Written(a.source, statements, values, code, math.exp(a.score))
     if getattr(a, "variants", None):  # written only where asked for (``_revalued``)
         out.variants = lambda: [_written(tpl, v, rows, row_job, decoded, spelling, roles) for v in a.variants]
     return out
@@ -904,6 +914,7 @@ def _pruned(tpl: Any, cands: list[_Written], check: Any, table: Any, spelling: s
             keep = without_statements(tpl, cur.statements, offending_names(cur.undeclared), line(cur.values))
             if keep is None:
                 break
+            keep = with_bodies(tpl, keep)
             code = _code_of(tpl, keep, cur.values, spelling, roles, donor_of(c.source))
             cur = _Written(f"{c.source}-pruned", keep, cur.values, code, c.confidence)
             _in_own_names(tpl, [cur], table, spelling)
@@ -1014,6 +1025,11 @@ def _statement_code(st: Any, values: dict[str, str], spelling: str) -> str:
         else:
             out.append(tok.replace(T, spelling))
     return " ".join(out)
+
+
+def _group(tpl: Any) -> tuple[str, str]:
+    """A template's group as the function set names it: (file stem without the target, qualified name)."""
+    return Path(tpl.file).stem.replace("<T>", ""), tpl.qname
 
 
 def _spelling(table: Any, target: str) -> str:

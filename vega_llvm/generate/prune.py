@@ -17,6 +17,10 @@ from typing import Any, Callable, Iterable
 _IDENT = re.compile(r"[A-Za-z_]\w*")
 # statements that only label the ones they enclose: ``case B:`` left without them does not compile
 _LABELS = ("case_statement", "labeled_statement")
+# statements whose body is the statement that follows their head (``if (c)`` then ``return x;``): left without any
+# of the body they enclose, they would take the next statement of the function as theirs
+_HEADS = frozenset({"if_statement", "else_clause", "for_statement", "for_range_loop", "while_statement",
+                    "switch_statement", "do_statement"})
 
 
 def offending_names(undeclared: Iterable[str]) -> set[str]:
@@ -58,6 +62,36 @@ def without_statements(template: Any, keep: list[int], names: set[str], head: Ca
     if len(drop) > share * len(kept):
         return None
     return [s for s in keep if s not in drop]
+
+
+def with_bodies(template: Any, keep: list[int]) -> list[int]:
+    """``keep`` without each ``if``, ``else``, loop or ``switch`` none of whose own body is kept (an ``if`` with
+    only its ``else`` left has none), and without what it still encloses.
+
+    A statement set is chosen line by line (the model keeps each on its confidence; pruning takes out what names
+    something the target lacks), and the lines are written one after the other: RISC-V's ``matchRegisterNameHelper``
+    kept ``if (RegNo == RISCV::NoRegister)`` without the ``RegNo = MatchRegisterAltName(Name);`` under it, so the
+    ``return`` after it became its body, and the function fell off its end for every register it found. Such a
+    head tests something and then does nothing: without it the function is what the kept lines say."""
+    kept = set(keep)
+    children: dict[int, list[Any]] = {}
+    for st in template.statements:
+        if st.parent is not None:
+            children.setdefault(st.parent, []).append(st)
+    changed = True
+    while changed:
+        changed = False
+        for st in reversed(template.statements):  # the innermost first: its going may leave the one around it bare
+            if st.id not in kept or st.kind not in _HEADS:
+                continue
+            if not any(c.id in kept and c.kind != "else_clause" for c in children.get(st.id, ())):
+                stack = [st]
+                while stack:
+                    cur = stack.pop()
+                    kept.discard(cur.id)
+                    stack.extend(children.get(cur.id, ()))
+                changed = True
+    return [s for s in keep if s in kept]
 
 
 def duplicate_cases(code: str) -> list[str]:
