@@ -213,6 +213,31 @@ def test_generation_for_a_function_set_writes_its_groups_alone(env: dict[str, Pa
     assert some.summary["only_groups"] == len(picked) and full.summary["only_groups"] is None
 
 
+def test_a_new_targets_feature_rows_are_made_once(env: dict[str, Path], trained: dict[str, object], tmp_path: Path,
+                                                 capsys: pytest.CaptureFixture[str]) -> None:
+    """``--td``: the feature rows of the new target are made on the first run and read on the next (their stamp and
+    digest checked); rows that differ from what their manifest recorded are made again."""
+    from vega_llvm.generate.generate import generate
+
+    td = llvm_src_root() / "llvm" / "lib" / "Target" / HELD_OUT / f"{HELD_OUT}.td"  # type: ignore[operator]
+
+    def rows(i: int) -> tuple[Path, list[dict[str, object]]]:
+        res = generate(trained["out"], td=td, out=tmp_path / str(i) / "result.jsonl", corpus=env["corpus"], progress=False)  # type: ignore[arg-type]
+        got = [json.loads(line) for line in res.out.read_text().splitlines()]
+        return Path(res.summary["features"]), [{k: v for k, v in r.items() if k != "provenance"} for r in got]
+
+    fdir, first = rows(0)
+    made = (fdir / "manifest.json").stat().st_mtime_ns
+    capsys.readouterr()
+    again, second = rows(1)
+    assert again == fdir and (fdir / "manifest.json").stat().st_mtime_ns == made and second == first and first
+    assert "made from these inputs by this code" in capsys.readouterr().err
+    with open(fdir / "infer.jsonl", "a") as fh:  # not the rows the manifest recorded
+        fh.write("\n")
+    _, third = rows(2)
+    assert (fdir / "manifest.json").stat().st_mtime_ns != made and third == first
+
+
 def test_corrupt_or_mismatched_checkpoint_is_a_checkpoint_error(trained: dict[str, object], tmp_path: Path) -> None:
     from vega_llvm.errors import CheckpointError
     from vega_llvm.model.checkpoint import load_checkpoint

@@ -118,8 +118,40 @@ def _features_for(model_dir: Path, meta: dict[str, Any], target: str | None, td:
     if rec_prov.get("code") != code_digest("features"):
         raise ConfigError(f"{model_dir}: trained beside features made by other code ({rec_prov.get('code')}, now {code_digest('features')}); retrain it")
     out = cache_root() / "features" / f"generate-{target}-{table.fingerprint()[:10]}-{meta['inputs']['templates_sha256'][:10]}"
-    build_features(inputs.templates, out, ddir, [], [table_path])
+    if _built_from(out, inputs.templates, ddir, table):
+        log(f"feature rows of {target}: {out} (made from these inputs by this code)")
+    else:
+        build_features(inputs.templates, out, ddir, [], [table_path])
     return out, inputs.templates, target, table
+
+
+def _built_from(out: Path, templates: Path, describe_dir: Path, table: Any) -> bool:
+    """Whether ``out`` holds the rows ``build_features`` would write now for ``table`` as a new target: its
+    manifest's stamp is the one these inputs give (features code, templates, every table's fingerprint, the limits)
+    and its infer rows are the ones it recorded. Rows of a new target take minutes to make (every template's
+    statements against every training target), and ``bootstrap`` and ``generate`` ask for them on every run."""
+    from ..features.build import features_stamp
+    from ..features.data import load_tables, table_folder
+    from ..features.learn import TargetData
+    from ..provenance import file_digest
+
+    manifest, infer = out / "manifest.json", out / "infer.jsonl"
+    if not (manifest.is_file() and infer.is_file()):
+        return False
+    try:
+        made = json.loads(manifest.read_text())
+    except ValueError:
+        return False
+    # the templates' members are the training targets (the templates' digest is in the stamp): their tables as
+    # stored now, and the new target's
+    names = set(made.get("train_targets", []))
+    data = load_tables(describe_dir, names, describe_missing=False)
+    if set(data) != names:
+        return False
+    name = table_folder(table)
+    data[name] = TargetData(name=name, table=table)
+    wanted = features_stamp(templates, data, [name], made.get("max_values", 8), made.get("min_targets", 2))
+    return made.get("provenance") == wanted and file_digest(infer) == made.get("infer_sha256")
 
 
 STRATEGIES = ("adapt", "statements")
