@@ -121,6 +121,7 @@ def test_bootstrap_swap_real_build(llvm_src: Path, tmp_path: Path) -> None:
     assert s["llc_linked"] and s["llvm_mc_linked"] and s["files_compiled"] == s["files"]
     assert s["lit_passed"] == s["lit_tests"] > 0
     assert s["smoke_passed"] >= 5
+    assert len(rep.build["round_seconds"]) == 1 and rep.build["round_seconds"][0] == rep.seconds["build"]  # one build
 
 
 @pytest.mark.llvm
@@ -207,6 +208,9 @@ def test_bootstrap_scratch_without_a_model_links(llvm_src: Path, tmp_path: Path)
     assert s["generated"] == 0 and s["fallback"] > 0
     by_source = {f.source for f in rep.functions}
     assert "stub:required" in by_source  # XCore's print methods and select functions exist in no other target
+    # each build's seconds, which add up to the build stage's
+    assert len(rep.build["round_seconds"]) >= 1 and all(x >= 0 for x in rep.build["round_seconds"])
+    assert abs(sum(rep.build["round_seconds"]) - rep.seconds["build"]) <= 0.1 * len(rep.build["round_seconds"]) + 0.1
     for tool in (rep.build["llc"], rep.build["llvm_mc"]):  # linked means: it runs, with XCore registered
         res = run_tool([tool, "--version"], timeout=60)
         assert res.ok and "xcore" in res.stdout.lower(), (tool, res.stdout[-500:])

@@ -367,6 +367,7 @@ def _build_loop(cfg: BootstrapConfig, tree: Tree, state: RepairState, target_dir
     up its ladder; when neither has anything to do, or the rounds run out, the optional libraries that fail are
     left out (and built once more without them). None with ``--no-build``."""
     build_dir = out / "build"
+    rounds: list[float] = report.build.get("round_seconds", [])  # every build of the run, the lit-driven ones too
     for round_ in range(MAX_REPAIR_ROUNDS + 2):
         em = tree.emit(state)
         report.unplaced, report.without_library = tree.unplaced, tree.without_library
@@ -387,8 +388,11 @@ def _build_loop(cfg: BootstrapConfig, tree: Tree, state: RepairState, target_dir
             _remember(cfg, tree, state, report, out)
             return None
         log(f"build {target_dir}" + (f" (repair round {round_})" if round_ else ""))
+        before = times.get("build", 0.0)
         with _timed(times, "build"):
             charge = _build_and_charge(target_dir, build_dir, em.applied, cfg.jobs, em.decl_sites)
+        rounds.append(round(times["build"] - before, 1))
+        log(f"built in {rounds[-1]:.0f} s" + ("" if charge.ok else f": {len(charge.blamed)} functions charged"))
         if charge.ok or not cfg.repair or round_ > MAX_REPAIR_ROUNDS:
             break
         if round_ == MAX_REPAIR_ROUNDS:  # out of rounds: the core libraries may link without the optional ones
@@ -414,7 +418,7 @@ def _build_loop(cfg: BootstrapConfig, tree: Tree, state: RepairState, target_dir
     llc_ok = llc.is_file() and (charge.ok or llc.stat().st_mtime >= charge.start)
     mc_ok = mc.is_file() and (charge.ok or mc.stat().st_mtime >= charge.start)
     report.build = {"ok": charge.ok, "seconds": times["build"], "dir": str(build_dir), "first_errors": charge.first_errors,
-                    "llc": str(llc) if llc_ok else "", "llvm_mc": str(mc) if mc_ok else ""}
+                    "llc": str(llc) if llc_ok else "", "llvm_mc": str(mc) if mc_ok else "", "round_seconds": rounds}
     report.functions = _rows(em, charge.blamed, state, report.files, charge.ok, cfg)
     report.functions += [_row(f, k, "", "dropped", cfg.threshold, state.dropped[k]) for k, f in tree.dropped(state).items()]
     report.save(out)
