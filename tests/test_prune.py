@@ -35,6 +35,25 @@ def test_a_statement_naming_an_undeclared_name_goes_with_what_it_encloses() -> N
     assert without_statements(tpl, [0, 1, 2, 3, 4, 5], {"nothingHere"}, head) is None
     assert without_statements(tpl, [0, 1, 2, 3, 4, 5], {"LowerOperation"}, head) is None  # the definition itself
     assert without_statements(tpl, [0, 1, 2, 3, 4, 5], {"Op"}, head) is None  # most of the function would go
+    assert without_statements(tpl, [0, 1, 3, 4, 5], {"lowerMUL"}, head) == [0, 1, 5]  # a return inside a case may go
+
+
+def test_a_return_of_the_body_s_own_level_is_never_pruned() -> None:
+    """XCore's ``LowerCCCCallTo`` ends ``return LowerCallResult(...);``: pruned for naming it, the candidate compiled
+    and ran off its end in every test that made a call. Such a candidate is not offered; other lines still go."""
+    st = [
+        Statement(0, None, 0, "function_definition", ["SDValue", "<T>TL", "::", "LowerCall", "(", ")"], [], "TARGET_INDEPENDENT"),
+        Statement(1, 0, 1, "compound_statement", ["{"], ["}"], "TARGET_INDEPENDENT"),
+        Statement(2, 1, 2, "expression_statement", ["Chain", "=", "start", "(", ")", ";"], [], "TARGET_INDEPENDENT"),
+        Statement(3, 1, 2, "expression_statement", ["Chain", "=", "middle", "(", ")", ";"], [], "TARGET_INDEPENDENT"),
+        Statement(4, 1, 2, "expression_statement", ["Chain", "=", "end", "(", ")", ";"], [], "TARGET_INDEPENDENT"),
+        Statement(5, 1, 2, "return_statement", ["return", "LowerCallResult", "(", "Chain", ")", ";"], [], "TARGET_INDEPENDENT"),
+    ]
+    tpl = Template("c", "<T>TL.cpp", "<T>TL::LowerCall", "ISel", ["Alpha"], st,
+                   [Member("Alpha", "Alpha", "Alpha/TL.cpp:1", "Alpha", [0, 1, 2, 3, 4, 5], {})])
+    head = lambda st: " ".join(st.tokens)  # noqa: E731
+    assert without_statements(tpl, [0, 1, 2, 3, 4, 5], {"LowerCallResult"}, head) is None
+    assert without_statements(tpl, [0, 1, 2, 3, 4, 5], {"middle"}, head) == [0, 1, 2, 4, 5]
 
 
 def test_generation_offers_the_pruned_candidate_where_every_candidate_names_something_undeclared() -> None:

@@ -435,8 +435,8 @@ def generate(
     spelling = _spelling(table, target)
     beside = sorted({q for _, q in only}) if only is not None else [templates[t].qname for t in (*tpl_ids, *extra_ids)]
     vis = _visibility(table, spelling, beside,
-                      {q for _, q in functions} if functions is not None else None, templates.values(), train_tables) \
-        if check_identifiers else None
+                      {q for _, q in functions} if functions is not None else None, templates.values(), train_tables,
+                      declared=only is not None) if check_identifiers else None
     prov = {
         "model": str(Path(model_dir).resolve()),
         "model_command": meta.get("command"),
@@ -553,7 +553,7 @@ def _confidence(tpl: Any, cand: "_Written", spelling: str) -> float:
 
 
 def _visibility(table: Any, spelling: str, qnames: list[str], known: set[str] | None = None,
-                templates: Iterable[Any] = (), donors: dict[str, Any] | None = None) -> Any:
+                templates: Iterable[Any] = (), donors: dict[str, Any] | None = None, declared: bool = False) -> Any:
     """What the target's functions may name (``visible.Visibility``); None without a description to check against.
 
     ``qnames``: the functions written beside each one. ``known``: the target's functions where they are known (an
@@ -562,7 +562,10 @@ def _visibility(table: Any, spelling: str, qnames: list[str], known: set[str] | 
     that name; a new target's backend has every function generated for it. ``templates``: the training templates,
     whose versions tell which of LLVM's class-scope names each class's functions use (``Visibility.in_scope``).
     ``donors``: the training targets' descriptions, whose classes' declarations tell which names their versions
-    inherit (``Visibility.other_class_members``)."""
+    inherit (``Visibility.other_class_members``). ``declared``: ``qnames`` is the backend's whole function set and
+    each is declared where it is written (a scratch backend's classes are declared from its set, ``emit.layout``),
+    so a method the description's header lacks is there to call too (XCore's ``LowerCallResult``, a static function
+    of its real ``.cpp``, is a member of the scratch ``XCoreTargetLowering``)."""
     if table is None:
         return None
     from ..llvm.toolchain import find_toolchain
@@ -579,7 +582,7 @@ def _visibility(table: Any, spelling: str, qnames: list[str], known: set[str] | 
     for q in (q for q in qnames if known is None or q in known):
         parts = [p for p in q.split("::") if p]
         owner, member = (parts[-2].replace("<T>", spelling), parts[-1].replace("<T>", spelling)) if len(parts) > 1 else ("", "")
-        if owner in classes and f"{owner}::{member}" not in members:
+        if owner in classes and f"{owner}::{member}" not in members and not declared:
             parts = parts[:-1]
         names.update(parts)
     return Visibility(table, spelling, find_toolchain().includedir, names, templates, donors)

@@ -34,8 +34,9 @@ def without_statements(template: Any, keep: list[int], names: set[str], head: Ca
                        share: float = 0.5) -> list[int] | None:
     """``keep`` without every statement whose own line (``head``: the statement's head and tail as the candidate
     spells them) names one of ``names``, and without what such a statement encloses. None where nothing is left
-    out, where the function's own head would go (the definition itself names it), or where more than ``share`` of
-    the statements would: such a function is no longer the candidate adapted, but a different one."""
+    out, where the function's own head would go (the definition itself names it), where a ``return`` of the body's
+    own level would (``_ends_open``), or where more than ``share`` of the statements would: such a function is no
+    longer the candidate adapted, but a different one."""
     if not names:
         return None
     kept = set(keep)
@@ -59,9 +60,23 @@ def without_statements(template: Any, keep: list[int], names: set[str], head: Ca
                 if inner and all(i in drop for i in inner):
                     drop.add(st.id)
                     changed = True
-    if len(drop) > share * len(kept):
+    if len(drop) > share * len(kept) or _ends_open(template, drop):
         return None
     return [s for s in keep if s not in drop]
+
+
+def _ends_open(template: Any, drop: set[int]) -> bool:
+    """Whether ``drop`` takes out a ``return`` of the function body's own level: without it the function runs off
+    its end (XCore's ``LowerCCCCallTo`` without ``return LowerCallResult(...)``, pruned for naming it, compiled and
+    trapped in every test that makes a call), so the pruned candidate is no function at all."""
+    root = _root(template)
+    body = {root} | {st.id for st in template.statements
+                     if st.parent is not None and st.parent == root and st.kind == "compound_statement"}
+    return any(st.id in drop and st.kind == "return_statement" and st.parent in body for st in template.statements)
+
+
+def _root(template: Any) -> int | None:
+    return next((st.id for st in template.statements if st.parent is None), None)
 
 
 def with_bodies(template: Any, keep: list[int]) -> list[int]:
