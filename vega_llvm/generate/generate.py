@@ -291,9 +291,10 @@ def generate(
     evaluation knows which functions it fills in, as the nearest-copy baseline does): their single-donor templates
     are written whatever the donor's rank.
     ``only``: the (file stem, qualified name) groups to write, ``<T>`` for the target, and nothing else: a scratch
-    backend is a few hundred of the thousands of groups (``emit.sources.scratch_groups``), and each one written is
-    checked against the names the others declare, so writing the rest would cost time and say that functions the
-    backend will not have are there to call."""
+    backend is a few hundred of the thousands of groups (``emit.sources.scratch_groups``), and writing the rest took
+    most of the time. What each function may call is still every group (TableGen writes for every target what some
+    targets define by hand, ``MatchRegisterName``), and each of ``only`` is declared wherever it is written, in the
+    description's classes too (``_visibility``'s ``written``)."""
     import torch
 
     from ..model.checkpoint import load_checkpoint
@@ -433,10 +434,12 @@ def generate(
     corpus_dir = corpus or cache_root() / "corpus"
     truth = ground_truth(corpus_dir, target)
     spelling = _spelling(table, target)
-    beside = sorted({q for _, q in only}) if only is not None else [templates[t].qname for t in (*tpl_ids, *extra_ids)]
+    # every template's function is taken to be written beside (a name some training target defines by hand, such as
+    # ``MatchRegisterName``, is often one TableGen writes for the others), and those of ``only`` are declared
+    beside = [t.qname for t in templates.values()] if only is not None else [templates[t].qname for t in (*tpl_ids, *extra_ids)]
     vis = _visibility(table, spelling, beside,
                       {q for _, q in functions} if functions is not None else None, templates.values(), train_tables,
-                      declared=only is not None) if check_identifiers else None
+                      written={q for _, q in only} if only is not None else None) if check_identifiers else None
     prov = {
         "model": str(Path(model_dir).resolve()),
         "model_command": meta.get("command"),
@@ -553,7 +556,8 @@ def _confidence(tpl: Any, cand: "_Written", spelling: str) -> float:
 
 
 def _visibility(table: Any, spelling: str, qnames: list[str], known: set[str] | None = None,
-                templates: Iterable[Any] = (), donors: dict[str, Any] | None = None, declared: bool = False) -> Any:
+                templates: Iterable[Any] = (), donors: dict[str, Any] | None = None,
+                written: set[str] | None = None) -> Any:
     """What the target's functions may name (``visible.Visibility``); None without a description to check against.
 
     ``qnames``: the functions written beside each one. ``known``: the target's functions where they are known (an
@@ -562,10 +566,10 @@ def _visibility(table: Any, spelling: str, qnames: list[str], known: set[str] | 
     that name; a new target's backend has every function generated for it. ``templates``: the training templates,
     whose versions tell which of LLVM's class-scope names each class's functions use (``Visibility.in_scope``).
     ``donors``: the training targets' descriptions, whose classes' declarations tell which names their versions
-    inherit (``Visibility.other_class_members``). ``declared``: ``qnames`` is the backend's whole function set and
-    each is declared where it is written (a scratch backend's classes are declared from its set, ``emit.layout``),
-    so a method the description's header lacks is there to call too (XCore's ``LowerCallResult``, a static function
-    of its real ``.cpp``, is a member of the scratch ``XCoreTargetLowering``)."""
+    inherit (``Visibility.other_class_members``). ``written``: the functions of a scratch backend's set, each
+    declared where it is written (its classes are declared from the set, ``emit.layout``): a method of theirs that the
+    description's header lacks is there to call too (XCore's ``LowerCallResult``, a static function of its real
+    ``.cpp``, is a member of the scratch ``XCoreTargetLowering``)."""
     if table is None:
         return None
     from ..llvm.toolchain import find_toolchain
@@ -582,7 +586,7 @@ def _visibility(table: Any, spelling: str, qnames: list[str], known: set[str] | 
     for q in (q for q in qnames if known is None or q in known):
         parts = [p for p in q.split("::") if p]
         owner, member = (parts[-2].replace("<T>", spelling), parts[-1].replace("<T>", spelling)) if len(parts) > 1 else ("", "")
-        if owner in classes and f"{owner}::{member}" not in members and not declared:
+        if owner in classes and f"{owner}::{member}" not in members and q not in (written or ()):
             parts = parts[:-1]
         names.update(parts)
     return Visibility(table, spelling, find_toolchain().includedir, names, templates, donors)
