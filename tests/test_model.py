@@ -197,8 +197,8 @@ def test_generation_is_deterministic_and_scored(env: dict[str, Path], trained: d
 
 
 def test_generation_for_a_function_set_writes_its_groups_alone(env: dict[str, Path], trained: dict[str, object], tmp_path: Path) -> None:
-    """``only`` (bootstrap's scratch set): the rows of those groups and no other, every one of them that the full
-    run writes, with the same candidates' sources (the check of names can differ: fewer functions are beside)."""
+    """``only`` (bootstrap's scratch set): the rows of those groups and no other, each the code the whole run writes
+    for it."""
     from vega_llvm.generate.generate import generate
 
     full = generate(trained["out"], target=HELD_OUT, out=tmp_path / "all" / "result.jsonl", corpus=env["corpus"], progress=False)  # type: ignore[arg-type]
@@ -210,6 +210,9 @@ def test_generation_for_a_function_set_writes_its_groups_alone(env: dict[str, Pa
     got = [json.loads(line) for line in some.out.read_text().splitlines()]
     assert got and {group(r) for r in got} == picked
     assert sorted((r["File"], r["Func"]) for r in got) == sorted((r["File"], r["Func"]) for r in rows if group(r) in picked)
+    # the same functions as the whole run writes for them: what each may call is judged against the same set
+    same = {(r["File"], r["Func"], r.get("overload", 0)): r["vega_code"] for r in rows if group(r) in picked}
+    assert {(r["File"], r["Func"], r.get("overload", 0)): r["vega_code"] for r in got} == same
     assert some.summary["only_groups"] == len(picked) and full.summary["only_groups"] is None
 
 

@@ -292,9 +292,10 @@ def generate(
     are written whatever the donor's rank.
     ``only``: the (file stem, qualified name) groups to write, ``<T>`` for the target, and nothing else: a scratch
     backend is a few hundred of the thousands of groups (``emit.sources.scratch_groups``), and writing the rest took
-    most of the time. What each function may call is still every group (TableGen writes for every target what some
-    targets define by hand, ``MatchRegisterName``), and each of ``only`` is declared wherever it is written, in the
-    description's classes too (``_visibility``'s ``written``)."""
+    most of the time. What each function may call is still every group, as without it (TableGen writes for every
+    target what some targets define by hand, ``MatchRegisterName``; a method the description's class lacks is still
+    one the target is not known to have: taking the set's methods as declared ranked BPF's ``LowerOperation``,
+    which dispatches to lowerings XCore does not have, above Lanai's, and XCore's scratch tests stopped passing)."""
     import torch
 
     from ..model.checkpoint import load_checkpoint
@@ -330,9 +331,8 @@ def generate(
         rows_by_tpl[r["template"]][r["statement"]] = r
     if not rows_by_tpl:
         raise ConfigError(f"{fdir}/infer.jsonl has no rows for {target}")
-    tpl_ids = sorted(t for t in rows_by_tpl if only is None or _group(templates[t]) in only)
-    if limit:
-        tpl_ids = tpl_ids[:limit]
+    every_id = sorted(rows_by_tpl)[:limit] if limit else sorted(rows_by_tpl)
+    tpl_ids = [t for t in every_id if only is None or _group(templates[t]) in only]
     mc_src = int(model.config.max_source)
     mc_tgt = int(model.config.max_target)
     use_bf16 = meta.get("config", {}).get("bf16", True)
@@ -380,7 +380,7 @@ def generate(
                        roles) if adapt else {}
     extra_ids = single_donor_templates(templates.values(), set(rows_by_tpl), ranking[:single_donors], functions) \
         if adapt and not limit else []
-    extra_ids = [t for t in extra_ids if only is None or _group(templates[t]) in only]
+    every_extra, extra_ids = extra_ids, [t for t in extra_ids if only is None or _group(templates[t]) in only]
 
     # 3) slot values of the kept statements, and of the candidates' statements whose member values name records
     # the target lacks, with placeholders (deduplicated by input + candidates)
@@ -434,12 +434,11 @@ def generate(
     corpus_dir = corpus or cache_root() / "corpus"
     truth = ground_truth(corpus_dir, target)
     spelling = _spelling(table, target)
-    # every template's function is taken to be written beside (a name some training target defines by hand, such as
-    # ``MatchRegisterName``, is often one TableGen writes for the others), and those of ``only`` are declared
-    beside = [t.qname for t in templates.values()] if only is not None else [templates[t].qname for t in (*tpl_ids, *extra_ids)]
-    vis = _visibility(table, spelling, beside,
-                      {q for _, q in functions} if functions is not None else None, templates.values(), train_tables,
-                      written={q for _, q in only} if only is not None else None) if check_identifiers else None
+    # with ``only`` too, the functions taken to be written beside are those the whole run would write (a name some
+    # training target defines by hand, such as ``MatchRegisterName``, is often one TableGen writes for the others)
+    vis = _visibility(table, spelling, [templates[t].qname for t in (*every_id, *every_extra)],
+                      {q for _, q in functions} if functions is not None else None, templates.values(), train_tables) \
+        if check_identifiers else None
     prov = {
         "model": str(Path(model_dir).resolve()),
         "model_command": meta.get("command"),
@@ -556,8 +555,7 @@ def _confidence(tpl: Any, cand: "_Written", spelling: str) -> float:
 
 
 def _visibility(table: Any, spelling: str, qnames: list[str], known: set[str] | None = None,
-                templates: Iterable[Any] = (), donors: dict[str, Any] | None = None,
-                written: set[str] | None = None) -> Any:
+                templates: Iterable[Any] = (), donors: dict[str, Any] | None = None) -> Any:
     """What the target's functions may name (``visible.Visibility``); None without a description to check against.
 
     ``qnames``: the functions written beside each one. ``known``: the target's functions where they are known (an
@@ -566,10 +564,7 @@ def _visibility(table: Any, spelling: str, qnames: list[str], known: set[str] | 
     that name; a new target's backend has every function generated for it. ``templates``: the training templates,
     whose versions tell which of LLVM's class-scope names each class's functions use (``Visibility.in_scope``).
     ``donors``: the training targets' descriptions, whose classes' declarations tell which names their versions
-    inherit (``Visibility.other_class_members``). ``written``: the functions of a scratch backend's set, each
-    declared where it is written (its classes are declared from the set, ``emit.layout``): a method of theirs that the
-    description's header lacks is there to call too (XCore's ``LowerCallResult``, a static function of its real
-    ``.cpp``, is a member of the scratch ``XCoreTargetLowering``)."""
+    inherit (``Visibility.other_class_members``)."""
     if table is None:
         return None
     from ..llvm.toolchain import find_toolchain
@@ -586,7 +581,7 @@ def _visibility(table: Any, spelling: str, qnames: list[str], known: set[str] | 
     for q in (q for q in qnames if known is None or q in known):
         parts = [p for p in q.split("::") if p]
         owner, member = (parts[-2].replace("<T>", spelling), parts[-1].replace("<T>", spelling)) if len(parts) > 1 else ("", "")
-        if owner in classes and f"{owner}::{member}" not in members and q not in (written or ()):
+        if owner in classes and f"{owner}::{member}" not in members:
             parts = parts[:-1]
         names.update(parts)
     return Visibility(table, spelling, find_toolchain().includedir, names, templates, donors)
