@@ -40,7 +40,6 @@ from ..jsonl import target_rows
 from .adapt import own_allocatable, own_classes, own_conventions, scoped_enumerators
 from .macros import function_like_heads, without_directives
 from .operands import supplied_operands
-from .prune import with_bodies
 from .overloads import donor_of
 from .parameters import (
     arity_mismatch,
@@ -57,7 +56,7 @@ from .parameters import (
     parameter_names,
     parameters,
 )
-from .prune import duplicate_cases
+from .prune import duplicate_cases, with_bodies
 from .returns import falls_off, illegal_returned_types, legal_types
 from .roles import RecordRoles
 
