@@ -302,6 +302,42 @@ def test_a_class_takes_one_member_of_each_name() -> None:
     assert sum(" Kind;" in ln for ln in shape.lines) == 1, shape.lines
 
 
+def test_an_anonymous_union_s_members_and_the_nested_types_they_hold_are_the_class_s() -> None:
+    """LoongArch's operand class keeps ``Tok``, ``Reg`` and ``Imm`` in an anonymous union, ``Reg`` and ``Imm`` of
+    nested struct types. Read as nothing (nested types and unions were skipped), the derived class had none of
+    them and every method of RISC-V's scratch operand class failed on ``'Tok' was not declared``. Now a function
+    naming ``Tok`` brings the union, and the union the structs it holds; a forward declaration is still no member."""
+    from vega_llvm.emit.backends import ClassEvidence, members_of, top_level_statements
+    from vega_llvm.emit.functions import EmitFunction, parse_signature
+    from vega_llvm.emit.layout import PlacedFunction, derive_shape
+
+    body = """enum class KindTy { Token, Register, Immediate, } Kind;
+      struct RegOp { MCRegister RegNum; };
+      struct ImmOp { const MCExpr *Val; };
+      SMLoc StartLoc, EndLoc;
+      union { StringRef Tok; struct RegOp Reg; struct ImmOp Imm; };
+      class Helper;
+    public:
+      LoongArchOperand(KindTy K) : MCParsedAsmOperand(), Kind(K) {}"""
+    members = [m for m in map(members_of, top_level_statements(body)) if m is not None]
+    assert [m.names for m in members] == [("KindTy", "Token", "Register", "Immediate", "Kind"), ("RegOp",), ("ImmOp",),
+                                          ("StartLoc", "EndLoc"), ("Tok", "Reg", "Imm")]
+    assert [m.kind for m in members] == ["type", "type", "type", "field", "field"]
+    assert members_of("struct RegOp Reg;").names == ("Reg",) and members_of("struct Bar { int A; } B;").names == ("Bar", "B")
+    ev = ClassEvidence("<T>Operand")
+    for m in members:
+        ev.members[m.names[0]] = {"LoongArch": m}
+    sig = "StringRef FooOperand::getToken() const"
+    fn = EmitFunction("<T>Operand::getToken", "AsmParser", "", sig, "{\n  return Tok;\n}", 0.5, "model")
+    placed = [PlacedFunction(fn, parse_signature(sig), "FooOperand")]
+    shape = derive_shape("FooOperand", ev, placed, placed, "Foo", lambda n: True, ["LoongArch"])
+    text = "\n".join(shape.lines)
+    assert "union { StringRef Tok; struct RegOp Reg; struct ImmOp Imm; };" in text
+    assert "struct RegOp { MCRegister RegNum; };" in text and "struct ImmOp { const MCExpr *Val; };" in text
+    assert text.index("struct ImmOp") < text.index("union {")  # the types before the field that holds them
+    assert "KindTy" not in text  # nothing names it
+
+
 def test_a_field_that_functions_only_name_as_their_own_local_is_not_declared() -> None:
     """Lanai's ``customEmitInstruction`` declares ``MCInstLowering`` as a local; ARC's class has a field of that name
     with no default constructor. Declared for that function, the field left the class's constructor ill-formed."""

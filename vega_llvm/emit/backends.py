@@ -268,9 +268,11 @@ def _member(s: str) -> Member | None:
     """``members_of`` before the check of the names it found."""
     if re.match(r"(?:(?:friend|static_assert|template|virtual)\b|using\s+namespace\b|using\s+[\w:]+\s*;)", s):
         return None
-    if re.match(r"(?:enum|struct|class|union)\b", s):
-        if not re.match(r"enum\b", s) or "{" not in s:
-            return None  # nested classes and forward declarations: their members are not ours to write
+    if re.match(r"(?:struct|class|union)\b", s):
+        return _nested_type(s)
+    if re.match(r"enum\b", s):
+        if "{" not in s:
+            return None  # a forward declaration
         m = re.match(r"enum\s+(?:class\s+|struct\s+)?([A-Za-z_]\w*)?", s)
         body = s[s.find("{") + 1: s.rfind("}")]
         enumerators = [e.split("=")[0].strip() for e in body.split(",") if e.strip()]
@@ -302,6 +304,30 @@ def _member(s: str) -> Member | None:
         return Member(names, "\n".join(texts), "field")
     kind = "reference" if re.search(r"&\s*" + re.escape(first) + r"\b", s) else "field"
     return Member((first,), s, kind)
+
+
+def _nested_type(s: str) -> Member | None:
+    """A class-level ``struct``/``class``/``union`` with a body: an anonymous union's members are the class's own
+    fields (LoongArch's and Lanai's operand classes keep ``Tok``, ``Reg`` and ``Imm`` in one), a named nested type
+    is a type member (``struct ImmOp { const MCExpr *Val; };``, which such a field's type is), and a declarator after
+    the braces is a field as well. Written out only where a function or a written member names them
+    (``layout.derive_shape``): without them every method of such an operand class failed on ``'Tok' was not
+    declared``, the model's and the donor's alike, and the asm parser's ``getToken`` was a stub."""
+    if "{" not in s:  # ``struct RegOp Reg;`` is a field; ``class Foo;`` a forward declaration
+        m = re.fullmatch(r"(?:struct|class|union)\s+[\w:]+(?:\s+|\s*[*&]+\s*)([A-Za-z_]\w*)\s*;", s)
+        return Member((m.group(1),), s, "field") if m else None
+    m = re.match(r"(?:struct|class|union)\s+([A-Za-z_]\w*)?", s)
+    tag = m.group(1) if m else None
+    declarators = [d for d in (_declarator_name(x) for x in split_top(s[s.rfind("}") + 1:].rstrip().rstrip(";"), ","))
+                   if d]
+    if not tag and not declarators:
+        if not s.startswith("union"):
+            return None
+        inner = [members_of(x) for x in top_level_statements(s[s.find("{") + 1: s.rfind("}")])]
+        names = tuple(n for x in inner if x is not None and x.kind != "type" for n in x.names)
+        return Member(names, s, "field") if names else None
+    names = tuple(x for x in ([tag] if tag else []) + declarators if _IDENT.fullmatch(x))
+    return Member(names, s, "field" if declarators else "type") if names else None
 
 
 @dataclass(frozen=True)

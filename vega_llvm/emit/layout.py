@@ -577,18 +577,25 @@ def derive_shape(cls: str, ev: ClassEvidence, members: list[PlacedFunction], pla
                 and needs_arguments(_held_class(m.text, m.names[0])):
             continue
         wanted[name] = (m, key)
+    order = lambda kv: (kv[1][0].kind != "type", list(chosen).index(kv[0]))  # noqa: E731  (types first)
+    taken: set[str] = set()
+    for name, (m, _key) in sorted(wanted.items(), key=order):  # of two members of one name, the first is written
+        if taken & set(m.names):  # (``KindTy ... Kind`` and ``OperandKind Kind``; two targets' unions of ``Tok``)
+            del wanted[name]
+        taken |= set(m.names)
     changed = True
-    while changed:  # members the written ones name (a field of a nested enum's type)
+    while changed:  # members the written ones name (a field of a nested enum's type, a union's struct types)
         changed = False
         for name, (m, key) in list(wanted.items()):
             for other in (_words(m.text) & member_names) - set(m.names):
                 owner = next((n for n, c in chosen.items() if other in c.names), None)
-                if owner and owner not in wanted:
+                if owner and owner not in wanted and not taken & set(chosen[owner].names):
                     wanted[owner] = (chosen[owner], key)
+                    taken |= set(chosen[owner].names)
                     changed = True
     lines: list[str] = []
     names: set[str] = set()
-    for name, (m, key) in sorted(wanted.items(), key=lambda kv: (kv[1][0].kind != "type", list(chosen).index(kv[0]))):
+    for name, (m, key) in sorted(wanted.items(), key=order):
         text = m.text
         foreign = _words(text) - member_names - {cls} - set(m.names)
         if not all(known(n) for n in foreign):
