@@ -179,7 +179,9 @@ def run(cfg: BootstrapConfig, log: Callable[[str], None] = lambda m: None) -> Bo
     with _timed(times, "describe"):
         table, _ = describe(td)
     groups = None
-    if cfg.mode == "scratch" and not cfg.only:  # the function set first, so that only its groups are generated
+    if cfg.mode == "scratch" and not cfg.only and cfg.model and not cfg.results:
+        # the function set first, so that only its groups are generated (after the checks of the inputs: a bad
+        # results file or output folder is reported before any of this work)
         with _timed(times, "select"):
             groups = _scratch_groups(cfg, table, td, log)
     with _timed(times, "generate"):
