@@ -582,7 +582,8 @@ def derive_shape(cls: str, ev: ClassEvidence, members: list[PlacedFunction], pla
     for name, (m, _key) in sorted(wanted.items(), key=order):  # of two members of one name, the first is written
         if taken & set(m.names):  # (``KindTy ... Kind`` and ``OperandKind Kind``; two targets' unions of ``Tok``)
             del wanted[name]
-        taken |= set(m.names)
+        else:
+            taken |= set(m.names)
     changed = True
     while changed:  # members the written ones name (a field of a nested enum's type, a union's struct types)
         changed = False
