@@ -318,12 +318,17 @@ def _nested_type(s: str) -> Member | None:
         return Member((m.group(1),), s, "field") if m else None
     m = re.match(r"(?:struct|class|union)\s+([A-Za-z_]\w*)?", s)
     tag = m.group(1) if m else None
+    inside = top_level_statements(s[s.find("{") + 1: s.rfind("}")])
+    if ":" in _strip_angles(s[m.end():s.find("{")]).replace("::", "") or \
+            any("(" in _strip_angles(x.split("=")[0].split("{")[0]) for x in inside):
+        return None  # a nested class with a base or methods (Hexagon's ``struct UsrOverflowMutation : public
+        # ScheduleDAGMutation { void apply(...) override; }``): its methods are defined elsewhere, never written
     declarators = [d for d in (_declarator_name(x) for x in split_top(s[s.rfind("}") + 1:].rstrip().rstrip(";"), ","))
                    if d]
     if not tag and not declarators:
         if not s.startswith("union"):
             return None
-        inner = [members_of(x) for x in top_level_statements(s[s.find("{") + 1: s.rfind("}")])]
+        inner = [members_of(x) for x in inside]
         names = tuple(n for x in inner if x is not None and x.kind != "type" for n in x.names)
         return Member(names, s, "field") if names else None
     names = tuple(x for x in ([tag] if tag else []) + declarators if _IDENT.fullmatch(x))
