@@ -67,8 +67,9 @@ def test_write_tree_refuses_existing_and_syncs_with_force(tmp_path: Path) -> Non
     with pytest.raises(ConfigError, match="--force"):
         write_tree(dest, {"a.cpp": "1"}, force=False)
     before = (dest / "a.cpp").stat().st_mtime_ns
-    counts = write_tree(dest, {"a.cpp": "1", "c.cpp": "3"}, force=True)
-    assert counts == {"written": 1, "unchanged": 1, "removed": 1}
+    changed: list[str] = []
+    counts = write_tree(dest, {"a.cpp": "1", "c.cpp": "3"}, force=True, changed=changed)
+    assert counts == {"written": 1, "unchanged": 1, "removed": 1} and changed == ["c.cpp"]
     assert (dest / "a.cpp").stat().st_mtime_ns == before  # unchanged files keep their time: incremental rebuilds
     assert not (dest / "sub").exists()
 

@@ -380,7 +380,9 @@ def _build_loop(cfg: BootstrapConfig, tree: Tree, state: RepairState, target_dir
         if getattr(tree, "misnamed", 0):  # scratch: nodes getTargetNodeName did not name (emit.coherence)
             report.selection["nodes_named"] = tree.misnamed
         _save_functions(out / "functions.json", list(em.functions.values()))
-        log(f"wrote {target_dir}: {write_tree(target_dir, em.files, force=target_dir.exists())}")
+        changed: list[str] = []
+        counts = write_tree(target_dir, em.files, force=target_dir.exists(), changed=changed)
+        log(f"wrote {target_dir}: {counts}" + (f" ({', '.join(changed)})" if 0 < len(changed) <= 8 else ""))
         report.seconds = times
         if not cfg.run_build:
             report.files = {s: "not-built" for s in em.sources}

@@ -18,6 +18,7 @@ from ..evaluate.swap import AppliedEdit, FunctionEdit, apply_to_text, bracket_er
 from ..emit.backends import BackendLayout
 from ..emit.coherence import creators_registered, custom_lowering_agrees, node_names_agree
 from ..emit.functions import EmitFunction, parse_signature
+from ..emit.includes import description_words
 from ..emit.asm_operands import target_checks
 from ..emit.layout import llvm_knows, isd_opcodes, make_plan
 from ..emit.options import needed_options, training_options
@@ -131,7 +132,7 @@ class ScratchTree:
         for pf in plan.files:
             pf.includes = self.includes.get(pf.kind.path(T, "cpp"), []) if pf.kind.cpp else []
             pf.header_includes = self.includes.get(pf.kind.path(T, "h"), []) if pf.kind.header else []
-        rendered = render_plan(plan, self.td.name)
+        rendered = render_plan(plan, self.td.name, description_words(str(self.td.parent)))
         out = Emitted({**copy_description(self.td), **rendered.files}, [], {}, {})
         for rel, text in rendered.files.items():
             where = str((self.target_dir / rel).resolve())

@@ -26,6 +26,7 @@ from ..atomic import publish
 from ..errors import ConfigError, TemplateRenderError
 from ..template_clauses import without_defaults
 from .functions import Signature
+from .includes import needed_headers
 from .layout import DECLARES, Plan, PlacedFunction, PlannedFile, _mentions, _unique_declarations, declares, is_public
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -40,6 +41,12 @@ _HEADER_DEPS = {
     "TargetMachine": ["Subtarget"],
 }
 _CODEGEN_HEADER_ORDER = ["RegisterInfo", "InstrInfo", "FrameLowering", "ISelLowering", "Subtarget", "TargetMachine", "MCInstLower"]
+
+
+def _core_headers(T: str) -> set[str]:
+    """The headers every codegen source includes: the classes a subtarget and target machine hold (the rest only
+    where a source names what they declare, ``emit.includes``)."""
+    return {f"{T}{s}.h" for s in _CODEGEN_HEADER_ORDER if s != "MCInstLower"}
 
 
 def definition(p: PlacedFunction) -> str:
@@ -108,8 +115,11 @@ class Rendered:
     files: dict[str, str]  # path relative to the target directory -> text
 
 
-def render_plan(plan: Plan, td_name: str) -> Rendered:
-    """Every file of the target directory except the ``.td`` description itself."""
+def render_plan(plan: Plan, td_name: str, words: frozenset[str] | None = None) -> Rendered:
+    """Every file of the target directory except the ``.td`` description itself. Each source includes the core
+    headers and those others of ours it names something of (``emit.includes``); ``words``: the description's
+    identifiers (``includes.description_words``), which TableGen's output may name (None: a source including such
+    output includes every header)."""
     env = environment()
     T = plan.target
     files: dict[str, str] = {}
@@ -131,20 +141,34 @@ def render_plan(plan: Plan, td_name: str) -> Rendered:
 
     def render(template: str, path: str, **extra: object) -> None:
         try:
-            text = env.get_template(template).render(path=path, **base, **extra)
+            text = env.get_template(template).render({"path": path, **base, **extra})
         except jinja2.TemplateError as exc:
             raise TemplateRenderError(f"{template}: {exc} (while rendering {path} for {T})") from exc
         files[path] = text
 
-    for f in plan.files:
+    deps_of: dict[int, list[str]] = {}
+    for f in plan.files:  # the headers first: which of them a source needs is read from their text
         deps = [f"{T}{d}.h" for d in _HEADER_DEPS.get(f.kind.stem, []) if d in present]
         deps += [h for h in _base_headers(f, class_file, T) if h not in deps]
         deps += [h for h in owned_headers(f, class_file) + llvm_base_headers(f, class_file) + f.header_includes
                  if h not in deps]
+        deps_of[id(f)] = deps
         if f.kind.header:
             render(f"{f.kind.template}.h.j2", f.kind.path(T, "h"), file=f, deps=deps)
-        if f.kind.cpp:
-            render(f"{f.kind.template}.cpp.j2", f.kind.path(T, "cpp"), file=f, deps=deps)
+    optional = {"codegen_headers": [h for h in codegen_headers if h not in _core_headers(T)],
+                "mc_headers": list(mc_headers)}
+    for f in plan.files:
+        if not f.kind.cpp:
+            continue
+        path = f.kind.path(T, "cpp")
+        render(f"{f.kind.template}.cpp.j2", path, file=f, deps=deps_of[id(f)])
+        own = f.kind.path(T, "h") if f.kind.header else ""
+        narrowed = {}
+        for key, opt in optional.items():
+            need = set(needed_headers(files[path], own, opt, files, words))
+            narrowed[key] = [h for h in base[key] if h not in opt or h in need]
+        if any(narrowed[key] != base[key] for key in narrowed):
+            render(f"{f.kind.template}.cpp.j2", path, file=f, deps=deps_of[id(f)], **narrowed)
     render("Target.h.j2", f"{T}.h")
     top = [f for f in plan.files if not f.kind.directory and f.kind.cpp]
     subdirs = sorted({f.kind.directory for f in plan.files if f.kind.directory})
@@ -278,8 +302,9 @@ def copy_description(td: Path) -> dict[str, bytes]:
     return {str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*.td")) if p.is_file()}
 
 
-def write_tree(dest: Path, files: dict[str, str | bytes], *, force: bool) -> dict[str, int]:
-    """Write ``files`` as the whole content of ``dest``; returns counts of written/unchanged/removed files."""
+def write_tree(dest: Path, files: dict[str, str | bytes], *, force: bool, changed: list[str] | None = None) -> dict[str, int]:
+    """Write ``files`` as the whole content of ``dest``; returns counts of written/unchanged/removed files
+    (``changed``, when given, gets the paths rewritten in an existing ``dest``: what the next build recompiles)."""
     dest = Path(dest)
     if dest.exists() and not force:
         raise ConfigError(f"{dest} exists; pass --force to update it (only changed files are rewritten)")
@@ -315,6 +340,8 @@ def write_tree(dest: Path, files: dict[str, str | bytes], *, force: bool) -> dic
             Path(tmp).unlink(missing_ok=True)
             raise
         counts["written"] += 1
+        if changed is not None:
+            changed.append(rel)
     wanted = {str(Path(r)) for r in files}
     for p in sorted(dest.rglob("*"), reverse=True):
         rel = str(p.relative_to(dest))

@@ -62,7 +62,6 @@
 #include "XCoreISelLowering.h"
 #include "XCoreSubtarget.h"
 #include "XCoreTargetMachine.h"
-#include "XCoreMCInstLower.h"
 
 using namespace llvm;
 
