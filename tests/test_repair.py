@@ -15,8 +15,8 @@ import pytest
 
 from vega_llvm.backend_build.cmake import parse_compiler_errors
 from vega_llvm.bootstrap.repair import (
-    LAST, RUNTIME, SCRATCH, SWAP, Charged, RepairState, climb, donor_code, fix_arguments, leave_out, next_candidate,
-    real_body, remove_statements, repair_head, repair_round, stub,
+    LAST, RUNTIME, SCRATCH, SWAP, Charged, RepairState, climb, donor_code, fix_arguments, leave_out, missing_names,
+    next_candidate, real_body, remove_statements, repair_head, repair_round, stub, uses_missing,
 )
 from vega_llvm.bootstrap.arguments import argument_fixes, indirection
 from vega_llvm.emit.functions import Candidate, EmitFunction, load_results
@@ -123,6 +123,25 @@ def test_next_candidate_skips_what_cannot_compile_and_then_passes() -> None:
     assert next_candidate(_model(), Charged(fn.key, UNDECLARED), RepairState()) is None  # none at all
     donor = EmitFunction(fn.key, "InstrInfo", "", SIG, "{}", 0.0, "fallback:Lanai", alternatives=alts)
     assert next_candidate(donor, Charged(fn.key, UNDECLARED), RepairState()) is None  # not the model's any more
+
+
+def test_next_candidate_skips_candidates_using_a_name_the_build_said_is_missing() -> None:
+    """Of XCore's scratch run at 8b0d298, 16 of 70 later candidates failed on the name the one before them had."""
+    alts = [Candidate(SIG + "\n{\n  emitLanaiCopy(SrcReg, DestReg);\n}", "member:Lanai", 0.6),  # the same name
+            Candidate(SIG + "\n{\n  BuildMI(XCore::ADD_R, DestReg);\n}", "member:ARC", 0.55),  # another missing
+            Candidate(SIG + "\n{\n  auto emitLanaiCopy = [&](unsigned A, unsigned B) {};\n"
+                      "  emitLanaiCopy(DestReg, SrcReg);\n}", "member:MSP430", 0.5)]  # its own local of that name
+    fn = _model(alternatives=alts)
+    body_at = (str(Path("XCoreInstrInfo.cpp").resolve()), 6, 10, [])
+    located = [(("XCoreInstrInfo.cpp", 7), ERRORS[0]), (("XCoreInstrInfo.cpp", 8), ERRORS[2]),
+               (("Other.cpp", 8), "Other.cpp:8: error: 'DestReg' was not declared in this scope")]  # not its body
+    charged = Charged(fn.key, UNDECLARED, located=located, body_at=body_at)
+    assert missing_names(charged) == {"emitLanaiCopy", "ADD_R"}
+    rep = next_candidate(fn, charged, RepairState())
+    assert rep is not None and rep.candidate == 3
+    assert uses_missing("void f(unsigned Str) {\n  g(Str);\n}", {"Str"}) is False  # a parameter of its own
+    assert uses_missing("{\n  return Str;\n}", {"Str"}) is True
+    assert uses_missing("{\n  MFI->getFoo();\n}", {"getFoo"}) is True
 
 
 @needs_gxx

@@ -131,16 +131,55 @@ def fix_arguments(fn: EmitFunction, charged: Charged, state: RepairState) -> Rep
     return Repair("fix_arguments", replace(fn, body="\n".join(body)), f"{len(done)} line(s): {' | '.join(done)}"[:200])
 
 
+# what the compiler says a name is not, in either quoting (g++ in a UTF-8 locale, or in C)
+_MISSING = re.compile(
+    r"[‘']((?:\w+::)*~?\w+)[’'] (?:was not declared|has not been declared|is not a member of|is not a namespace-name"
+    r"|does not name a type)|has no member named [‘'](\w+)[’']")
+_NOT_DECLARING = frozenset({"return", "case", "throw", "delete", "new", "else", "goto", "co_return", "sizeof"})
+
+
+def missing_names(charged: Charged) -> set[str]:
+    """The names the build said do not exist, in the errors on the function's own body (its first error, where
+    the build gave no lines): a later candidate that uses one of them without declaring it fails the same way."""
+    messages = [charged.error]
+    if charged.body_at is not None:
+        path, first, last, _lines = charged.body_at
+        messages += [msg for (file, line), msg in charged.located
+                     if first <= line <= last and str(Path(file).resolve()) == path]
+    out = set()
+    for msg in messages:
+        for m in _MISSING.finditer(msg):
+            out.add((m.group(1) or m.group(2)).split("::")[-1])
+    return out
+
+
+def uses_missing(text: str, names: set[str]) -> bool:
+    """Whether ``text`` (a candidate's head and body) uses one of ``names`` without declaring it (a parameter or
+    local of that name is the candidate's own)."""
+    for name in names:
+        if not re.search(rf"(?<![\w.>:]){re.escape(name)}\b|(?:\.|->|::){re.escape(name)}\b", text):
+            continue
+        declared = [m for m in re.finditer(rf"\b([\w:>]+)[\s*&]+{re.escape(name)}\s*(?:[=;,(){{\[]|$)", text, re.M)
+                    if m.group(1) not in _NOT_DECLARING]
+        if not declared:
+            return True
+    return False
+
+
 def next_candidate(fn: EmitFunction, charged: Charged, state: RepairState) -> Repair | None:
-    """The model's next candidate whose text can compile (brackets pair up, the signature parses), while the
-    function is still the model's."""
+    """The model's next candidate whose text can compile (brackets pair up, the signature parses, it does not use
+    a name the build just said does not exist: ``missing_names``), while the function is still the model's. The
+    skipped ones would each have cost a build round to fail the same way."""
     if fn.source != "model" or charged.key in state.fell_back or charged.key in state.replaced:
         return None
     tried = {" ".join(fn.body.split())}
+    missing = missing_names(charged)
     for i in range(state.candidate.get(charged.key, 0), len(fn.alternatives)):
         c = fn.alternatives[i]
         sig, body = c.signature_and_body()
         if not body.strip() or " ".join(body.split()) in tried or bracket_error(body):
+            continue
+        if missing and uses_missing(f"{sig}\n{body}", missing):
             continue
         try:
             parse_signature(sig)
