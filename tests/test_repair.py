@@ -458,3 +458,37 @@ def test_a_symbol_operand_stub_lowers_the_plain_symbol_and_compiles(tmp_path: Pa
     res = subprocess.run(["g++", "-std=c++17", "-fsyntax-only", f"-I{find_toolchain().includedir}", src.name],
                          cwd=tmp_path, capture_output=True, text=True)
     assert res.returncode == 0, res.stderr[-2000:]
+
+
+def test_probe_copies_write_later_candidates_as_members_of_their_own_that_a_build_checks(tmp_path: Path) -> None:
+    """One build of every later candidate, each under a name of its own, says which compile; ``next_candidate``
+    then passes over the ones that did not (XCore's loop used to learn it one build round per candidate)."""
+    from vega_llvm.bootstrap.trees import PROBE, probe_copies
+    from vega_llvm.emit.functions import parse_signature
+
+    sig = "bool XCoreInstrInfo::isStore(unsigned Opcode) const override"
+    alts = [Candidate(sig + "\n{\n  return Opcode == vega_missing;\n}", "member:Lanai", 0.6),
+            Candidate(sig + "\n{\n  if (Opcode {\n}", "member:ARC", 0.55),  # cannot compile as text: not written
+            Candidate(sig + "\n{\n  return Opcode == 3;\n}", "member:MSP430", 0.5)]
+    fn = EmitFunction("<T>InstrInfo::isStore", "InstrInfo", "", sig, "{\n  return Opcode == 1;\n}", 0.7, "model",
+                      alternatives=alts)
+    ctor = EmitFunction("<T>InstrInfo::<T>InstrInfo", "InstrInfo", "", "XCoreInstrInfo::XCoreInstrInfo(int A)", "{}",
+                        0.7, "model", alternatives=[Candidate("XCoreInstrInfo::XCoreInstrInfo(int A)\n{\n  (void)A;\n}", "", 0.5)])
+    probes = probe_copies([fn, ctor], RepairState())
+    assert [p.key for p in probes] == [f"{fn.key}{PROBE}1", f"{fn.key}{PROBE}3"]  # no constructor, no bad text
+    assert probes[0].signature == "bool XCoreInstrInfo::isStore__vega_candidate1(unsigned Opcode) const"
+    assert all(p.source == "probe" and not p.alternatives for p in probes)
+    decls = "\n".join("  " + parse_signature(p.signature).declaration() for p in probes)
+    defs = "\n".join(f"{p.signature}\n{p.body}" for p in probes)
+    cpp = tmp_path / "probe.cpp"
+    cpp.write_text(f"struct Base {{ virtual bool isStore(unsigned) const = 0; }};\n"
+                   f"struct XCoreInstrInfo : Base {{\n  bool isStore(unsigned Opcode) const override;\n{decls}\n}};\n{defs}\n")
+    if shutil.which("g++"):
+        res = subprocess.run(["g++", "-std=c++17", "-fsyntax-only", cpp.name], cwd=tmp_path, capture_output=True,
+                             text=True, timeout=60, env={"PATH": "/usr/bin:/bin", "LC_ALL": "C"})
+        errors = parse_compiler_errors(res.stderr, cwd=tmp_path)
+        assert [e.line for e in errors] == [9] and "vega_missing" in str(errors[0])  # the first probe's body only
+    state = RepairState(probe_failed={fn.key: {1}})
+    rep = next_candidate(fn, Charged(fn.key, UNDECLARED), state)
+    assert rep is not None and rep.candidate == 3  # the first failed its probe, the second cannot compile as text
+    assert probe_copies([fn], RepairState(candidate={fn.key: 3})) == []  # none left after the one in place

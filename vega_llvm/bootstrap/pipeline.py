@@ -70,7 +70,7 @@ from .arguments import ArgumentFix, argument_fixes
 from .callees import as_declared, error_text, library_callees, mismatched_calls, redirect
 from .memory import Memory, function_from, load as load_memory, remember, restore_tree, same_function
 from .stops import stubs_hit, write_first  # noqa: F401  (stubs_hit: re-exported)
-from .trees import OPTIONAL, Emitted, ScratchTree, SwapTree, Tree
+from .trees import OPTIONAL, PROBE, Emitted, ScratchTree, SwapTree, Tree
 
 MODES = ("scratch", "swap")
 # Rebuilds after replacing the functions compile errors were charged to (each round can only reach errors the
@@ -371,7 +371,10 @@ def _build_loop(cfg: BootstrapConfig, tree: Tree, state: RepairState, target_dir
     build_dir = out / "build"
     rounds: list[float] = report.build.get("round_seconds", [])  # every build of the run, the lit-driven ones too
     for round_ in range(MAX_REPAIR_ROUNDS + 2):
-        em = tree.emit(state)
+        # the first build also writes each model function's later candidates beside it (``trees.probe_copies``);
+        # never a tree that is not built and repaired, which would keep them
+        probing = round_ == 0 and cfg.run_build and cfg.repair and getattr(tree, "probe_first", False)
+        em = tree.emit(state, probes=True) if probing else tree.emit(state)
         report.unplaced, report.without_library = tree.unplaced, tree.without_library
         if getattr(tree, "expanded", None):  # scratch: Custom operations no lowering case handles (emit.coherence)
             report.selection["expanded"] = list(tree.expanded)
@@ -396,7 +399,12 @@ def _build_loop(cfg: BootstrapConfig, tree: Tree, state: RepairState, target_dir
         with _timed(times, "build"):
             charge = _build_and_charge(target_dir, build_dir, em.applied, cfg.jobs, em.decl_sites)
         rounds.append(round(times["build"] - before, 1))
+        if probing:
+            tree.probe_first = False
+            _read_probes(charge, em, state, log)
         log(f"built in {rounds[-1]:.0f} s" + ("" if charge.ok else f": {len(charge.blamed)} functions charged"))
+        if probing and (charge.ok or not charge.blamed):
+            continue  # nothing in place failed: the same tree without the probes is the next build
         if charge.ok or not cfg.repair or round_ > MAX_REPAIR_ROUNDS:
             break
         if round_ == MAX_REPAIR_ROUNDS:  # out of rounds: the core libraries may link without the optional ones
@@ -428,6 +436,23 @@ def _build_loop(cfg: BootstrapConfig, tree: Tree, state: RepairState, target_dir
     report.save(out)
     _remember(cfg, tree, state, report, out)
     return Built(charge.ok, llc if llc_ok else None, mc if mc_ok else None)
+
+
+def _read_probes(charge: "Charge", em: Emitted, state: RepairState, log: Callable[[str], None]) -> None:
+    """What a build with probes (``trees.probe_copies``) said of each candidate written beside its function: a
+    charged one into ``state.probe_failed``; then the probes' charges are taken out of ``charge``, which is about
+    the functions in place."""
+    probes = [k for k in em.file_of if PROBE in k]
+    failed = [k for k in probes if k in charge.blamed or k in charge.at_decl]
+    for k in failed:
+        key, _, n = k.rpartition(PROBE)
+        state.probe_failed.setdefault(key, set()).add(int(n))
+    for k in probes:
+        charge.blamed.pop(k, None)
+        charge.at_decl.pop(k, None)
+    if probes:
+        log(f"probed {len(probes)} later candidates of {len({k.rpartition(PROBE)[0] for k in probes})} functions: "
+            f"{len(probes) - len(failed)} compile")
 
 
 def _leave_out_failing(tree: Tree, em: Emitted, build_dir: Path, report: BootstrapReport, log: Callable[[str], None],

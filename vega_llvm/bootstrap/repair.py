@@ -78,6 +78,7 @@ class RepairState:
     dropped: dict[str, str] = field(default_factory=dict)  # key -> the error that left it out
     removed: dict[str, set[int]] = field(default_factory=dict)  # key -> body lines commented out
     fixed: dict[str, set[str]] = field(default_factory=dict)  # key -> body lines as fix_arguments found and left them
+    probe_failed: dict[str, set[int]] = field(default_factory=dict)  # key -> its candidates (1-based) a probe build failed
     moves: list[dict[str, Any]] = field(default_factory=list)  # every step taken, for the report
 
     def record(self, key: str, name: str, rep: Repair, error: str, round_: int | str) -> None:
@@ -168,8 +169,9 @@ def uses_missing(text: str, names: set[str]) -> bool:
 
 def next_candidate(fn: EmitFunction, charged: Charged, state: RepairState) -> Repair | None:
     """The model's next candidate whose text can compile (brackets pair up, the signature parses, it does not use
-    a name the build just said does not exist: ``missing_names``), while the function is still the model's. The
-    skipped ones would each have cost a build round to fail the same way."""
+    a name the build just said does not exist: ``missing_names``, and the first build's probe of it compiled:
+    ``trees.probe_copies``), while the function is still the model's. The skipped ones would each have cost a build
+    round to fail the same way."""
     if fn.source != "model" or charged.key in state.fell_back or charged.key in state.replaced:
         return None
     tried = {" ".join(fn.body.split())}
@@ -179,7 +181,7 @@ def next_candidate(fn: EmitFunction, charged: Charged, state: RepairState) -> Re
         sig, body = c.signature_and_body()
         if not body.strip() or " ".join(body.split()) in tried or bracket_error(body):
             continue
-        if missing and uses_missing(f"{sig}\n{body}", missing):
+        if (missing and uses_missing(f"{sig}\n{body}", missing)) or i + 1 in state.probe_failed.get(charged.key, ()):
             continue
         try:
             parse_signature(sig)

@@ -44,6 +44,48 @@ def waits_for_completion(error: str, completed: set[str]) -> bool:
     return bool(m) and m["cls"] in completed
 
 
+PROBE = "@candidate"  # the key of a candidate written beside its function for one build: "<key>@candidate<n>"
+_NO_PROBE = re.compile(r"^(?:~|operator\b)")
+
+
+def probe_copies(fns: list[EmitFunction], state: RepairState) -> list[EmitFunction]:
+    """Each later candidate of each model function, as a function of its own: the same class and file, named
+    ``<name>__vega_candidate<n>``, neither virtual nor an override (so nothing calls it and it overrides nothing).
+    Not for constructors, destructors, operators or templates (a renamed one is not the same kind of function), nor
+    candidates that cannot compile as text (``repair.next_candidate`` passes them over anyway).
+
+    The loop used to learn that a candidate does not compile one build round at a time (XCore: 70 later candidates
+    tried over 6 rounds, 16 failing on the very name the one before had); one build of them all tells
+    ``next_candidate`` which to pass over."""
+    out = []
+    for f in fns:
+        if f.source != "model" or not f.alternatives:
+            continue
+        tried = {" ".join(f.body.split())}
+        for i in range(state.candidate.get(f.key, 0), len(f.alternatives)):
+            sig_text, body = f.alternatives[i].signature_and_body()
+            if not body.strip() or " ".join(body.split()) in tried or bracket_error(body):
+                continue
+            try:
+                sig = parse_signature(sig_text)
+            except ConfigError:
+                continue
+            cls = sig.qualifier.split("::")[-1]
+            if (_NO_PROBE.match(sig.name) or sig.name == cls or "template" in sig.prefix.split("<")[0]
+                    or "<" in sig.name):
+                continue
+            tried.add(" ".join(body.split()))
+            renamed = replace(sig, prefix=" ".join(w for w in sig.prefix.split() if w != "virtual"),
+                              name=f"{sig.name}__vega_candidate{i + 1}", inits="",
+                              suffix=" ".join(w for w in sig.suffix.split() if w not in ("override", "final")))
+            head = renamed.definition_head(sig.qualifier) if sig.qualifier else renamed.free_head()
+            if "static" in sig.prefix.split() and sig.qualifier:
+                head = "static " + head
+            out.append(replace(f, key=f"{f.key}{PROBE}{i + 1}", signature=head, body=body, alternatives=[],
+                               statements=[], source="probe"))
+    return out
+
+
 @dataclass
 class Emitted:
     """One writing of the target directory."""
@@ -68,6 +110,7 @@ class ScratchTree:
                  layout: BackendLayout | None = None, prefer: list[str] | None = None) -> None:
         self.table, self.td, self.target_dir = table, td, target_dir
         self.chosen = chosen  # the functions to write, as the ladder left them (stubs and removals apply on writing)
+        self.probe_first = any(f.source == "model" and f.alternatives for f in chosen)  # the first build probes them
         self.origins = {f.key: f for f in chosen}  # as chosen, before any repair (what a rerun compares)
         self.layout = layout  # the training targets' file kinds and class shapes (``emit.backends``)
         self.prefer = list(prefer or [])  # training targets, most similar first: whose class declarations to take
@@ -114,7 +157,10 @@ class ScratchTree:
                 out.append(Charged(f.key, f"the signature: {exc}"))
         return out
 
-    def emit(self, state: RepairState) -> Emitted:
+    def emit(self, state: RepairState, probes: bool = False) -> Emitted:
+        """The directory as the ladder has left the functions; with ``probes``, each model function's later
+        candidates are written beside it under names of their own (``probe_copies``), so that one build says which
+        of them compile (``RepairState.probed``)."""
         T = self.table.target
         self.completed = set()  # what the last build's required overrides completed is written now
         fns = [stub_function(f) if f.key in state.replaced else comment_out(f, state.removed.get(f.key, set()))
@@ -124,6 +170,8 @@ class ScratchTree:
         fns, self.expanded = custom_lowering_agrees(fns, self._selected)
         fns, self.registered = creators_registered(fns, find_toolchain().includedir)
         fns, self.misnamed = node_names_agree(fns, isd_opcodes(self.table), self.table.namespace or self.table.target)
+        if probes:
+            fns += probe_copies(fns, state)
         plan = make_plan(self.table, fns, T, without=self.left_out, members={"<T>Subtarget": self.subtarget_members},
                          layout=self.layout, prefer=self.prefer)
         self.unplaced = [f.key for f in plan.unplaced]
@@ -149,7 +197,7 @@ class ScratchTree:
         self.class_stems = {c.name: f.kind.stem for f in plan.files for c in f.classes}
         self.bases.update({c.name: c.base for f in plan.files for c in f.classes})
         chosen = self.functions()
-        out.functions = {p.fn.key: chosen.get(p.fn.key, p.fn) for p in plan.functions}
+        out.functions = {p.fn.key: chosen.get(p.fn.key, p.fn) for p in plan.functions if PROBE not in p.fn.key}
         return out
 
     def _declare_options(self, plan: Any) -> None:
