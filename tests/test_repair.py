@@ -492,3 +492,17 @@ def test_probe_copies_write_later_candidates_as_members_of_their_own_that_a_buil
     rep = next_candidate(fn, Charged(fn.key, UNDECLARED), state)
     assert rep is not None and rep.candidate == 3  # the first failed its probe, the second cannot compile as text
     assert probe_copies([fn], RepairState(candidate={fn.key: 3})) == []  # none left after the one in place
+
+
+def test_a_probe_builds_charges_go_to_the_state_and_leave_the_functions_in_place_alone() -> None:
+    from vega_llvm.bootstrap.pipeline import Charge, _read_probes
+    from vega_llvm.bootstrap.trees import Emitted
+
+    charge = Charge(False, 0.0, blamed={"k@candidate2": "a.cpp:9: error: 'X' was not declared", "k": "a.cpp:3: error"},
+                    at_decl={"j@candidate1": "b.h:4: error: 'Y' has not been declared"})
+    em = Emitted({}, [], {}, {"k": "a.cpp", "k@candidate2": "a.cpp", "k@candidate3": "a.cpp", "j@candidate1": "b.h"})
+    state, said = RepairState(), []
+    _read_probes(charge, em, state, said.append)
+    assert state.probe_failed == {"k": {2}, "j": {1}}
+    assert charge.blamed == {"k": "a.cpp:3: error"} and charge.at_decl == {}
+    assert said == ["probed 3 later candidates of 2 functions: 1 compile"]

@@ -337,6 +337,8 @@ def _restore(cfg: BootstrapConfig, tree: Tree, state: RepairState, memory: Memor
         keep = lambda k, fn, r: same_function(fn, r.origin)  # noqa: E731
     done = restore_tree(tree, state, memory, keep, {lib: folder for folder, lib in OPTIONAL.items()})
     log(f"rerun: {len(done)} functions as the last run left them, {len(tree.functions()) - len(done)} new or changed")
+    if done and isinstance(tree, ScratchTree):
+        tree.probe_first = False  # probes would rewrite the headers, and every file would compile twice
 
 
 def repair(tree: Tree, state: RepairState, charged: list[Charged], round_: int | str,
