@@ -287,6 +287,11 @@ def test_repair_head_on_real_errors(tmp_path: Path) -> None:
     src.write_text(text.replace(head, rep.fn.signature))
     assert subprocess.run(["g++", "-std=c++17", "-fsyntax-only", src.name], cwd=tmp_path, capture_output=True,
                           timeout=60).returncode == 0  # and now it compiles
+    # a repair that left the same error where it was is not made again: the ladder goes on
+    done = RepairState()
+    done.record(ctor.key, ctor.key, rep, charged.error, 10)
+    assert repair_head(ctor, charged, done) is None
+    assert climb(SCRATCH, ctor, charged, done).step == "leave_out"
     # an error in the parameters is not the initializer list's: no repair, and a head error is not stubbed
     charged.head_columns = {head.index("int STI") + 1}
     assert repair_head(ctor, charged, RepairState()) is None
@@ -498,11 +503,14 @@ def test_a_probe_builds_charges_go_to_the_state_and_leave_the_functions_in_place
     from vega_llvm.bootstrap.pipeline import Charge, _read_probes
     from vega_llvm.bootstrap.trees import Emitted
 
-    charge = Charge(False, 0.0, blamed={"k@candidate2": "a.cpp:9: error: 'X' was not declared", "k": "a.cpp:3: error"},
+    charge = Charge(False, 0.0, blamed={"k@candidate2": "a.cpp:9: error: 'X' was not declared", "k": "a.cpp:3: error",
+                                        "k@candidate4": "a.cpp:20: error: no matching function for call to 'f(int)'"},
                     at_decl={"j@candidate1": "b.h:4: error: 'Y' has not been declared"})
-    em = Emitted({}, [], {}, {"k": "a.cpp", "k@candidate2": "a.cpp", "k@candidate3": "a.cpp", "j@candidate1": "b.h"})
+    em = Emitted({}, [], {}, {"k": "a.cpp", "k@candidate2": "a.cpp", "k@candidate3": "a.cpp", "k@candidate4": "a.cpp",
+                              "j@candidate1": "b.h"})
     state, said = RepairState(), []
     _read_probes(charge, em, state, said.append)
+    # a call that does not match one of ours may match it later: only names that do not exist fail a candidate
     assert state.probe_failed == {"k": {2}, "j": {1}}
     assert charge.blamed == {"k": "a.cpp:3: error"} and charge.at_decl == {}
-    assert said == ["probed 3 later candidates of 2 functions: 1 compile"]
+    assert said == ["probed 4 later candidates of 2 functions: 1 compile, 2 name what does not exist"]

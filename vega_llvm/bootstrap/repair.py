@@ -133,7 +133,7 @@ def fix_arguments(fn: EmitFunction, charged: Charged, state: RepairState) -> Rep
 
 
 # what the compiler says a name is not, in either quoting (g++ in a UTF-8 locale, or in C)
-_MISSING = re.compile(
+MISSING_NAME = re.compile(
     r"[‘']((?:\w+::)*~?\w+)[’'] (?:was not declared|has not been declared|is not a member of|is not a namespace-name"
     r"|does not name a type)|has no member named [‘'](\w+)[’']")
 _NOT_DECLARING = frozenset({"return", "case", "throw", "delete", "new", "else", "goto", "co_return", "sizeof"})
@@ -149,7 +149,7 @@ def missing_names(charged: Charged) -> set[str]:
                      if first <= line <= last and str(Path(file).resolve()) == path]
     out = set()
     for msg in messages:
-        for m in _MISSING.finditer(msg):
+        for m in MISSING_NAME.finditer(msg):
             out.add((m.group(1) or m.group(2)).split("::")[-1])
     return out
 
@@ -204,8 +204,12 @@ def remove_statements(fn: EmitFunction, charged: Charged, state: RepairState) ->
 
 
 def repair_head(fn: EmitFunction, charged: Charged, state: RepairState) -> Repair | None:
-    """A constructor whose head errors are all in its initializer list, without the failing initializers."""
+    """A constructor whose head errors are all in its initializer list, without the failing initializers; not again
+    for the error an earlier repair of its head left as it was (RISC-V's subtarget constructor was "repaired" three
+    rounds running for a member whose class cannot be default-constructed, which no initializer of its fixes)."""
     if not charged.at_head or charged.head_at is None or not charged.head_columns:
+        return None
+    if any(m["step"] == "repair_head" and m.get("key") == charged.key and m["error"] == charged.error for m in state.moves):
         return None
     head = charged.head_at[2]
     try:
