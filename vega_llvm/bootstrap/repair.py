@@ -8,7 +8,8 @@ order, once per function per round; a new repair is one function here and one li
 Scratch::
 
     fix_arguments      an argument, returned value or member access one ``&``, ``*`` or ``->`` off (``arguments``): fixed
-    next_candidate     the model's next candidate for the function (generate --candidates), before anything else
+    next_candidate     the model's next candidate for the function (generate --candidates), before anything else;
+                       not one that the first build's probe, or the last error, shows naming what does not exist
     remove_statements  a taken-over body whose every error is on a statement that can go alone: those commented out
     repair_head        a constructor whose errors are all in its initializer list: the failing initializers out
     donor_code         the nearest training target's implementation, renamed

@@ -160,7 +160,7 @@ class ScratchTree:
     def emit(self, state: RepairState, probes: bool = False) -> Emitted:
         """The directory as the ladder has left the functions; with ``probes``, each model function's later
         candidates are written beside it under names of their own (``probe_copies``), so that one build says which
-        of them compile (``RepairState.probed``)."""
+        of them compile (``pipeline._read_probes``: ``RepairState.probe_failed``)."""
         T = self.table.target
         self.completed = set()  # what the last build's required overrides completed is written now
         fns = [stub_function(f) if f.key in state.replaced else comment_out(f, state.removed.get(f.key, set()))
