@@ -170,7 +170,7 @@ def uses_missing(text: str, names: set[str]) -> bool:
 
 def next_candidate(fn: EmitFunction, charged: Charged, state: RepairState) -> Repair | None:
     """The model's next candidate whose text can compile (brackets pair up, the signature parses, it does not use
-    a name the build just said does not exist: ``missing_names``, and the first build's probe of it compiled:
+    a name the build just said does not exist: ``missing_names``, nor did the first build's probe of it:
     ``trees.probe_copies``), while the function is still the model's. The skipped ones would each have cost a build
     round to fail the same way."""
     if fn.source != "model" or charged.key in state.fell_back or charged.key in state.replaced:
