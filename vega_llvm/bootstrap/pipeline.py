@@ -337,7 +337,7 @@ def _restore(cfg: BootstrapConfig, tree: Tree, state: RepairState, memory: Memor
         keep = lambda k, fn, r: same_function(fn, r.origin)  # noqa: E731
     done = restore_tree(tree, state, memory, keep, {lib: folder for folder, lib in OPTIONAL.items()})
     log(f"rerun: {len(done)} functions as the last run left them, {len(tree.functions()) - len(done)} new or changed")
-    if done and isinstance(tree, ScratchTree):
+    if done:
         tree.probe_first = False  # probes would rewrite the headers, and every file would compile twice
 
 
@@ -375,7 +375,7 @@ def _build_loop(cfg: BootstrapConfig, tree: Tree, state: RepairState, target_dir
     for round_ in range(MAX_REPAIR_ROUNDS + 2):
         # the first build also writes each model function's later candidates beside it (``trees.probe_copies``);
         # never a tree that is not built and repaired, which would keep them
-        probing = round_ == 0 and cfg.run_build and cfg.repair and getattr(tree, "probe_first", False)
+        probing = round_ == 0 and cfg.run_build and cfg.repair and tree.probe_first
         em = tree.emit(state, probes=True) if probing else tree.emit(state)
         report.unplaced, report.without_library = tree.unplaced, tree.without_library
         if getattr(tree, "expanded", None):  # scratch: Custom operations no lowering case handles (emit.coherence)

@@ -339,6 +339,7 @@ class SwapTree:
         self.origins = dict(by_record)  # as generated, before any repair
         self.subtarget_members: list[str] = []
         self.prefer: list[str] = []
+        self.probe_first = False  # every generated body has the real one behind it: nothing to probe
 
     def functions(self) -> dict[str, EmitFunction]:
         return self.by_record

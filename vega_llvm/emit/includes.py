@@ -40,10 +40,11 @@ def _code(text: str) -> str:
     return _STRING.sub('""', _COMMENT.sub(" ", text))
 
 
-def declared_names(text: str) -> set[str]:
+@lru_cache(maxsize=512)
+def declared_names(text: str) -> frozenset[str]:
     """The names a header declares for its includers: classes, namespaces, enumerations and their enumerators,
     macros, and what is declared at namespace scope (functions, variables, aliases); not class members, which are
-    reached through their class's name."""
+    reached through their class's name. Cached: every source of a rendering asks about the same headers."""
     code = _code(text)
     names = set(_MACRO.findall(code))
     code = "\n".join(ln for ln in code.splitlines() if not ln.lstrip().startswith("#"))
@@ -76,7 +77,7 @@ def declared_names(text: str) -> set[str]:
             if all(k == "namespace" for k in stack):
                 names |= _statement_names(code[stmt_start:i])
             stmt_start = i + 1
-    return names - _NOT_NAMES
+    return frozenset(names - _NOT_NAMES)
 
 
 def _statement_names(stmt: str) -> set[str]:
@@ -98,11 +99,12 @@ def _statement_names(stmt: str) -> set[str]:
     return {m.group(2)} if m else set()
 
 
-def named(text: str) -> set[str]:
+@lru_cache(maxsize=512)
+def named(text: str) -> frozenset[str]:
     """The identifiers a source's (or a header's) own code uses: not its comments, strings, preprocessor lines or
     forward declarations (every file of ours declares every class of the target ahead)."""
     code = "\n".join(ln for ln in _code(text).splitlines() if not ln.lstrip().startswith("#"))
-    return set(_IDENT.findall(_FORWARD.sub(" ", code)))
+    return frozenset(_IDENT.findall(_FORWARD.sub(" ", code)))
 
 
 @lru_cache(maxsize=8)
