@@ -452,3 +452,36 @@ def test_a_member_whose_class_needs_arguments_is_held_only_where_a_constructor_b
 
     assert lines([uses]) == ["const FooRegisterInfo *TRI;", "FooMCInstLower Lower;"]
     assert "const FooRegisterInfo RI;" in lines([uses, ctor])  # a constructor builds it
+
+
+def test_a_shape_field_no_constructor_draft_builds_is_left_out() -> None:
+    """The ``<T>InstrInfo`` shape's ``const <T>RegisterInfo RI;`` (named by a chosen function) of a class that
+    needs arguments: written while the constructor, or any text the ladder may still write for it (``drafts``),
+    initialises it; left out when none does, so that the constructor compiles (RISC-V's ``RISCVInstrInfo``, whose
+    loss took the subtarget's constructor and every CodeGen test). Without drafts (the swap tree) it stays."""
+    from vega_llvm.describe.properties import PropertyTable
+    from vega_llvm.emit.functions import EmitFunction, parse_signature
+    from vega_llvm.emit.layout import PlacedFunction, class_decl, constructed_with_arguments
+
+    decls = [{"name": "FooRegisterInfo::FooRegisterInfo", "kind": "decl.method", "file": "FooRegisterInfo.h",
+              "signature": "FooRegisterInfo(unsigned HwMode);"}]
+    table = PropertyTable("Foo", "Foo", details={"declarations": decls})
+    needs = lambda c: constructed_with_arguments(table, c)  # noqa: E731
+    uses = EmitFunction("<T>InstrInfo::getRegisterInfo", "InstrInfo", "",
+                        "const FooRegisterInfo &FooInstrInfo::getRegisterInfo() const", "{ return RI; }", 0.5, "model")
+    ctor = EmitFunction("<T>InstrInfo::<T>InstrInfo", "InstrInfo", "",
+                        "FooInstrInfo::FooInstrInfo(FooSubtarget &STI) : FooGenInstrInfo(), STI(STI)", "{}", 0.1,
+                        "model")
+    placed = [PlacedFunction(f, parse_signature(f.signature), "FooInstrInfo") for f in (uses, ctor)]
+
+    def fields(drafts: list[str] | None) -> list[str]:
+        return class_decl("FooInstrInfo", "<T>InstrInfo", placed, "Foo", {}, drafts=drafts,
+                          needs_arguments=needs).fields
+
+    assert "const FooRegisterInfo RI;" not in fields([])
+    assert "const FooRegisterInfo RI;" not in fields(["FooInstrInfo :: FooInstrInfo ( FooSubtarget & STI ) : STI ( STI )\n{ }"])
+    assert "const FooRegisterInfo RI;" in fields(["FooInstrInfo :: FooInstrInfo ( FooSubtarget & STI ) : RI ( STI . getHwMode ( ) )\n{ }"])
+    assert "const FooRegisterInfo RI;" in fields(None)
+    # a class the description lets build by default keeps the field whatever the drafts say
+    assert "const FooRegisterInfo RI;" in class_decl("FooInstrInfo", "<T>InstrInfo", placed, "Foo", {}, drafts=[],
+                                                    needs_arguments=lambda c: False).fields

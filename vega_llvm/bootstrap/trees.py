@@ -157,6 +157,17 @@ class ScratchTree:
                 out.append(Charged(f.key, f"the signature: {exc}"))
         return out
 
+    def drafts(self, state: RepairState) -> dict[str, list[str]]:
+        """Every text the ladder may write for each constructor: generate's candidates and the donor's code
+        (``make_plan``'s ``drafts``)."""
+        out: dict[str, list[str]] = {}
+        for f in self.chosen:
+            cls, _, name = f.key.rpartition("::")
+            if cls and cls.rpartition("::")[2] == name:
+                donor = state.alternates.get(f.key)
+                out[f.key] = [c.code for c in f.alternatives] + ([f"{donor.signature}\n{donor.body}"] if donor else [])
+        return out
+
     def emit(self, state: RepairState, probes: bool = False) -> Emitted:
         """The directory as the ladder has left the functions; with ``probes``, each model function's later
         candidates are written beside it under names of their own (``probe_copies``), so that one build says which
@@ -173,7 +184,7 @@ class ScratchTree:
         if probes:
             fns += probe_copies(fns, state)
         plan = make_plan(self.table, fns, T, without=self.left_out, members={"<T>Subtarget": self.subtarget_members},
-                         layout=self.layout, prefer=self.prefer)
+                         layout=self.layout, prefer=self.prefer, drafts=self.drafts(state))
         self.unplaced = [f.key for f in plan.unplaced]
         self.without_library = [f.key for f in plan.left_out]
         self._declare_options(plan)

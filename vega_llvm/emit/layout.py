@@ -25,7 +25,7 @@ from __future__ import annotations
 import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterable, Sequence
+from typing import Any, Callable, Iterable, Mapping, Sequence
 
 from ..generate.parameters import parameters
 from .backends import KNOWN_DIRECTORIES, MC_DIRECTORIES, BackendLayout, ClassEvidence, Member
@@ -391,10 +391,19 @@ def _ctor_fields(cls: str, members: list[PlacedFunction], known: set[str]) -> li
 
 
 def class_decl(cls: str, abstract: str, members: list[PlacedFunction], target: str, props: dict[str, Any],
-               derived: "DerivedShape | None" = None, statics: set[str] | None = None) -> ClassDecl:
+               derived: "DerivedShape | None" = None, statics: set[str] | None = None,
+               drafts: Sequence[str] | None = None, needs_arguments: Callable[[str], bool] | None = None) -> ClassDecl:
     """The declaration of class ``cls`` (``abstract``: its name with ``<T>``) from its member functions: the shape
     ``CLASS_SHAPES`` gives it, else ``derived`` (``derive_shape``); ``statics``: the member functions the training
-    targets declare ``static``."""
+    targets declare ``static``.
+
+    ``drafts``: every text the repair ladder may write for the class's constructor (generate's candidates, the
+    donor's code); with ``needs_arguments`` (``constructed_with_arguments``), a shape's field held by value whose
+    class cannot be built without arguments is left out when neither the constructor nor any of its drafts
+    initialises it. RISC-V declares ``RISCVRegisterInfo(unsigned HwMode)`` alone; the shape's ``RI``, named by a
+    candidate of one ``RISCVInstrInfo`` function, made every ``RISCVInstrInfo`` constructor ill-formed, and with it
+    the subtarget's and every CodeGen test. The drafts, not the round's constructor, decide: they do not change
+    from round to round, while the constructor does (see ``derive_shape`` on XCore's ``Subtarget``)."""
     shape = CLASS_SHAPES.get(abstract, Shape())
     sti = "const MCSubtargetInfo &STI, " if props.get("pass_subtarget") else ""
     alt = ", unsigned AltIdx" if props.get("alt_names") else ""
@@ -410,6 +419,10 @@ def class_decl(cls: str, abstract: str, members: list[PlacedFunction], target: s
         name = spec.split("=")[0].strip()  # "TLOF = <default>": a default member initializer
         # A reference member that the constructor does not initialise would make the constructor ill-formed.
         if ty.rstrip().endswith("&") and not re.search(rf"\b{re.escape(name)}\s*[({{]", ctor_inits):
+            continue
+        if drafts is not None and needs_arguments is not None \
+                and needs_arguments(_held_class(f"{fill(ty)} {name};", name)) \
+                and not re.search(rf"\b{re.escape(name)}\s*[({{]", " ".join([ctor_inits, *drafts])):
             continue
         if _needs_field(members, name):
             fields.append(f"{fill(ty)} {spec};".replace("& ", "&").replace(" &", " &"))
@@ -699,13 +712,14 @@ def _unique_declarations(lines: list[str]) -> list[str]:
 def make_plan(
     table: Any, functions: list[EmitFunction], target: str | None = None, without: Iterable[str] = (),
     members: dict[str, list[str]] | None = None, layout: BackendLayout | None = None, prefer: Sequence[str] = (),
-    known: Callable[[str], bool] | None = None,
+    known: Callable[[str], bool] | None = None, drafts: Mapping[str, Sequence[str]] | None = None,
 ) -> Plan:
     """Place ``functions`` (generated and fallbacks, one per key) into the file kinds the description enables
     (less the optional parts named in ``without``: "asm_parser", "disassembler"); ``members`` adds declarations
     to classes (abstract name, "<T>Subtarget" -> lines). With ``layout`` (the training targets' sources, read by
     ``emit.backends``) the kinds and class shapes it gives are used too, from the targets in ``prefer`` first (most
-    similar first); ``known`` says which names LLVM's headers declare (default: the installed LLVM's)."""
+    similar first); ``known`` says which names LLVM's headers declare (default: the installed LLVM's); ``drafts``:
+    by function key, every text the repair ladder may write for it (``class_decl``)."""
     target = target or table.target
     props = target_properties(table)
     props.update({k: False for k in without})
@@ -764,10 +778,14 @@ def make_plan(
             abstract = c.replace(target, "<T>", 1) if c.startswith(target) else c
             ev = layout.classes.get(abstract) if layout is not None else None
             shape = CLASS_SHAPES.get(abstract)
+            needs_arguments = lambda k: constructed_with_arguments(table, k)  # noqa: E731
             derived = (derive_shape(c, ev, ms, placed, target, visible, prefer, exclude=shape_names(shape),
-                                    needs_arguments=lambda k: constructed_with_arguments(table, k))
+                                    needs_arguments=needs_arguments)
                        if ev is not None else None)
-            pf.classes.append(class_decl(c, abstract, ms, target, props, derived, ev.static_methods() if ev else None))
+            ctor = f"{abstract}::{abstract.rpartition('::')[2]}"
+            pf.classes.append(class_decl(c, abstract, ms, target, props, derived, ev.static_methods() if ev else None,
+                                         drafts=None if drafts is None else drafts.get(ctor, ()),
+                                         needs_arguments=needs_arguments))
         pf.classes = _bases_first(pf.classes)
         for c in pf.classes:
             c.body += (members or {}).get(c.abstract, [])
