@@ -4,7 +4,10 @@ emission of XCore and RISCV in which every chosen function has a file ("no file 
 
 from __future__ import annotations
 
+import shutil
+import subprocess
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
@@ -160,7 +163,7 @@ def test_derived_kinds_shapes_and_namespaces_place_every_function() -> None:
     assert expr.base == "MCTargetExpr" and any(d.startswith("static const XCoreMCExpr * create(int K);") for d in expr.decls)
     assert any("enum VariantKind { VK_XCore_LO };" in line for line in expr.body)  # named qualified by AsmPrinter
     abi = next(p for p in plan.file("BaseInfo").functions if p.fn.key == "<T>ABI::getTargetABI")
-    assert abi.namespace == "XCoreABI" and definition(abi).startswith("int llvm::XCoreABI::getTargetABI(StringRef Name)")
+    assert abi.namespace == "XCoreABI" and definition(abi).startswith("auto llvm::XCoreABI::getTargetABI(StringRef Name) -> int")
     mc = plan.public_decls["mc"]
     assert any(d.startswith("namespace XCoreABI { int getTargetABI(StringRef Name); }") for d in mc)
     assert any(d.startswith("unsigned getXCoreRegisterNumbering(unsigned R);") for d in mc)  # a header's helper: public
@@ -485,3 +488,47 @@ def test_a_shape_field_no_constructor_draft_builds_is_left_out() -> None:
     # a class the description lets build by default keeps the field whatever the drafts say
     assert "const FooRegisterInfo RI;" in class_decl("FooInstrInfo", "<T>InstrInfo", placed, "Foo", {}, drafts=[],
                                                     needs_arguments=lambda c: False).fields
+
+
+@pytest.mark.skipif(not shutil.which("g++"), reason="needs g++")
+def test_a_namespace_function_returning_the_namespace_type_compiles(tmp_path: Path) -> None:
+    """LoongArch writes ``ABI getTargetABI(StringRef)`` inside ``namespace LoongArchABI``; written out of line as
+    ``ABI llvm::RISCVABI::getTargetABI(...)`` its return type is looked up outside the namespace and names nothing.
+    The definition puts the return type after the name, where the namespace's names are seen."""
+    from vega_llvm.emit.functions import EmitFunction, parse_signature
+    from vega_llvm.emit.layout import PlacedFunction
+    from vega_llvm.emit.render import definition
+
+    sig = "ABI getTargetABI(int Name)"
+    fn = EmitFunction("<T>ABI::getTargetABI", "BaseInfo", "", sig, "{\n  return Name ? ABI_A : ABI_B;\n}", 0.5, "model")
+    text = definition(PlacedFunction(fn, parse_signature(sig), "", "FooABI"))
+    assert text.startswith("auto llvm::FooABI::getTargetABI(int Name) -> ABI")
+    src = tmp_path / "t.cpp"
+    src.write_text("namespace llvm { namespace FooABI { enum ABI { ABI_A, ABI_B }; ABI getTargetABI(int Name); } }\n"
+                   + text + "\n")
+    done = subprocess.run(["g++", "-std=c++17", "-fsyntax-only", str(src)], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+
+
+def test_a_member_does_not_hide_what_the_description_declares() -> None:
+    """ARM's ``TargetMachine`` declares ``enum ARMABI``; respelled for RISC-V it would be ``RISCVABI``, the
+    namespace RISC-V's description declares, and hide it inside the class: such members are not derived."""
+    from vega_llvm.emit.backends import ClassEvidence, members_of
+    from vega_llvm.emit.functions import EmitFunction, parse_signature
+    from vega_llvm.emit.layout import PlacedFunction, derive_shape, description_scopes
+
+    table = SimpleNamespace(details={"declarations": [
+        {"name": "FooABI::ABI", "kind": "decl.enum"}, {"name": "FooABI::getTargetABI", "kind": "decl.function"},
+        {"name": "FooSubtarget::TargetABI", "kind": "decl.field"}, {"name": "FooSubtarget", "kind": "decl.class"}]})
+    scopes = description_scopes(table)
+    assert scopes == {"FooABI", "FooSubtarget"}
+    ev = ClassEvidence("<T>TargetMachine")
+    ev.members["<T>ABI"] = {"ARM": members_of("enum <T>ABI { <T>_ABI_UNKNOWN } TargetABI;")}
+    uses = EmitFunction("<T>TargetMachine::getSubtargetImpl", "TargetMachine", "",
+                        "const FooSubtarget *FooTargetMachine::getSubtargetImpl() const",
+                        "{ auto TargetABI = FooABI::getTargetABI(Name); return nullptr; }", 0.5, "model")
+    placed = [PlacedFunction(uses, parse_signature(uses.signature), "FooTargetMachine")]
+    shape = derive_shape("FooTargetMachine", ev, placed, placed, "Foo", lambda n: True, ["ARM"])
+    assert any("enum FooABI" in line for line in shape.lines)  # the training target's member, as it is
+    shape = derive_shape("FooTargetMachine", ev, placed, placed, "Foo", lambda n: True, ["ARM"], exclude=set(scopes))
+    assert not any("FooABI" in line for line in shape.lines)

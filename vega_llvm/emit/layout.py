@@ -529,7 +529,8 @@ def derive_shape(cls: str, ev: ClassEvidence, members: list[PlacedFunction], pla
                  needs_arguments: Callable[[str], bool] | None = None) -> DerivedShape:
     """The base and member lines of class ``cls`` from its training-target declarations ``ev``; ``exclude``: names
     the class's hand-written shape declares itself (a shaped class takes only the other members from here: the
-    ``TRI`` field a taken-over ``<T>TargetLowering`` constructor sets); ``needs_arguments``: whether every
+    ``TRI`` field a taken-over ``<T>TargetLowering`` constructor sets) and those a member must not hide
+    (``description_scopes``); ``needs_arguments``: whether every
     constructor the description declares for a class takes arguments (``constructed_with_arguments``).
 
     A data member held by value whose class cannot be built without arguments is written only where a constructor
@@ -559,7 +560,7 @@ def derive_shape(cls: str, ev: ClassEvidence, members: list[PlacedFunction], pla
     chosen = {}
     for name, opts in ev.members.items():
         m = _member_choice(opts, prefer)
-        if exclude and {fill(n) for n in m.names} & exclude:
+        if exclude and {fill(n) for n in (*m.names, *_declared_types(m.text))} & exclude:
             continue
         chosen[fill(name)] = Member(tuple(fill(n) for n in m.names), fill(m.text), m.kind)
     member_names = {n for m in chosen.values() for n in m.names}
@@ -621,6 +622,16 @@ def derive_shape(cls: str, ev: ClassEvidence, members: list[PlacedFunction], pla
     return DerivedShape(base, lines, names)
 
 
+_TYPE_HEAD = re.compile(r"^\s*(?:(?:enum(?:\s+class|\s+struct)?|struct|class|union)\s+([\w<>]+)\s*[:{]"
+                        r"|using\s+([A-Za-z_]\w*)\s*=)")
+
+
+def _declared_types(text: str) -> set[str]:
+    """The type a member declaration declares besides its names: ``<T>ABI`` of ``enum <T>ABI { ... } TargetABI;``."""
+    m = _TYPE_HEAD.match(text)
+    return {m.group(1) or m.group(2)} if m else set()
+
+
 def _held_class(declaration: str, name: str) -> str:
     """The class a data member holds by value (``RISCVRegisterInfo`` of ``const RISCVRegisterInfo RI;``); empty for
     a pointer, a reference, a template or anything else."""
@@ -637,6 +648,15 @@ def constructed_with_arguments(table: Any, cls: str) -> bool:
 
     arities = declared_arities(table, f"{cls}::{cls}")
     return bool(arities) and all(lo > 0 for lo, _ in arities)
+
+
+def description_scopes(table: Any) -> frozenset[str]:
+    """The names the description declares at namespace scope: its namespaces (``RISCVABI`` of ``RISCVABI::ABI``),
+    classes, free functions and constants. A training target's class member of such a name would hide it inside
+    the class: ARM's ``enum ARMABI`` member, respelled ``RISCVABI``, made ``RISCVABI::getTargetABI`` in RISC-V's
+    ``getSubtargetImpl`` name the enumeration, and the function that builds every subtarget was left out."""
+    decls = (getattr(table, "details", None) or {}).get("declarations", [])
+    return frozenset(str(d.get("name", "")).split("::")[0] for d in decls if d.get("name"))
 
 
 # words that can stand where a declaration's type would, before a name, and are no type
@@ -768,6 +788,7 @@ def make_plan(
     if layout is not None and known is None:
         known = llvm_knows()
     visible = (lambda n: n in class_names or known(n)) if known is not None else (lambda n: False)  # noqa: E731
+    scopes = description_scopes(table)
     for pf in files.values():
         by_cls: dict[str, list[PlacedFunction]] = defaultdict(list)
         for p in pf.functions:
@@ -779,8 +800,8 @@ def make_plan(
             ev = layout.classes.get(abstract) if layout is not None else None
             shape = CLASS_SHAPES.get(abstract)
             needs_arguments = lambda k: constructed_with_arguments(table, k)  # noqa: E731
-            derived = (derive_shape(c, ev, ms, placed, target, visible, prefer, exclude=shape_names(shape),
-                                    needs_arguments=needs_arguments)
+            derived = (derive_shape(c, ev, ms, placed, target, visible, prefer,
+                                    exclude=shape_names(shape) | (scopes - {c}), needs_arguments=needs_arguments)
                        if ev is not None else None)
             ctor = f"{abstract}::{abstract.rpartition('::')[2]}"
             pf.classes.append(class_decl(c, abstract, ms, target, props, derived, ev.static_methods() if ev else None,

@@ -68,6 +68,14 @@ def definition(p: PlacedFunction) -> str:
     if not p.public and not p.namespace:  # declared in its own file only (``static_prototypes``), at file scope
         return f"{Signature(prefix, '', sig.name, params, sig.suffix, '').free_head()}\n{body}"
     scope = f"llvm::{p.namespace}" if p.namespace else "llvm"
+    if p.namespace and prefix and not prefix.startswith("template") and "auto" not in prefix.split():
+        # a return type written before ``llvm::NS::name`` is looked up outside the namespace (LoongArch's
+        # ``ABI getTargetABI(StringRef)``, written inside its ``namespace LoongArchABI``, named no type there); one
+        # after the name is looked up inside it, as in the namespace's own declaration
+        specs = [w for w in prefix.split() if w in ("constexpr", "[[nodiscard]]")]
+        returns = " ".join(w for w in prefix.split() if w not in specs)
+        head = Signature(" ".join([*specs, "auto"]), scope, sig.name, params, sig.suffix, "").free_head()
+        return f"{head} -> {returns}\n{body}"
     return f"{Signature(prefix, scope, sig.name, params, sig.suffix, '').free_head()}\n{body}"
 
 
