@@ -56,7 +56,7 @@ def test_a_class_declaration_is_read_into_its_members() -> None:
     assert by_name["STI"].kind == "reference"
     assert by_name["VariantKind"].names == ("VariantKind", "VK_Foo_None", "VK_Foo_LO") and by_name["VariantKind"].kind == "type"
     assert by_name["TTI"].text == "typedef TargetTransformInfo TTI;"
-    # functions (declared or defined), a static data member, a using-declaration and a friend are not members here
+    # functions (declared or defined), a static data member, an inheriting constructor and a friend are not members here
     assert not {"anchor", "ID", "classof", "create", "getSRetReturnReg", "MachineFunctionInfo", "Other"} & set(by_name)
     assert set(cls.statics) == {"classof", "create"}
     assert {"classof", "create", "getSRetReturnReg", "anchor"} <= set(cls.methods)
@@ -532,3 +532,30 @@ def test_a_member_does_not_hide_what_the_description_declares() -> None:
     assert any("enum FooABI" in line for line in shape.lines)  # the training target's member, as it is
     shape = derive_shape("FooTargetMachine", ev, placed, placed, "Foo", lambda n: True, ["ARM"], exclude=set(scopes))
     assert not any("FooABI" in line for line in shape.lines)
+
+
+def test_a_base_function_hidden_by_a_declared_one_is_brought_back() -> None:
+    """RISC-V's ``RISCVTTIImpl`` declares ``getVectorInstrCost(unsigned Opcode, ...)``, which hides the other
+    overloads of ``BasicTTIImplBase``; LLVM's TTI model calls one of those, and the target-machine source did not
+    compile. The training targets' ``using BaseT::getVectorInstrCost;`` is written with the function (and the
+    ``BaseT`` it names); a class without such a function gets neither."""
+    from vega_llvm.emit.backends import ClassEvidence, members_of
+    from vega_llvm.emit.functions import EmitFunction, parse_signature
+    from vega_llvm.emit.layout import PlacedFunction, derive_shape
+
+    ev = ClassEvidence("<T>TTIImpl")
+    ev.members["BaseT"] = {"ARM": members_of("typedef BasicTTIImplBase<<T>TTIImpl> BaseT;")}
+    ev.members["getVectorInstrCost"] = {"ARM": members_of("using BaseT::getVectorInstrCost;")}
+    cost = EmitFunction("<T>TTIImpl::getVectorInstrCost", "TargetTransformInfo", "",
+                        "InstructionCost FooTTIImpl::getVectorInstrCost(unsigned Opcode, Type *Val)", "{ return 1; }",
+                        0.5, "model")
+    other = EmitFunction("<T>TTIImpl::getNumberOfRegisters", "TargetTransformInfo", "",
+                         "unsigned FooTTIImpl::getNumberOfRegisters(unsigned ClassID) const", "{ return 1; }", 0.5, "model")
+
+    def lines(fns: list[EmitFunction]) -> list[str]:
+        placed = [PlacedFunction(f, parse_signature(f.signature), "FooTTIImpl") for f in fns]
+        shape = derive_shape("FooTTIImpl", ev, placed, placed, "Foo", lambda n: True, ["ARM"])
+        return [ln.split("//")[0].strip() for ln in shape.lines]
+
+    assert lines([cost, other]) == ["typedef BasicTTIImplBase<FooTTIImpl> BaseT;", "using BaseT::getVectorInstrCost;"]
+    assert lines([other]) == []

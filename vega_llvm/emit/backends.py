@@ -80,7 +80,8 @@ class Member:
 
     names: tuple[str, ...]  # what a function mentions when it needs this line (an enum: its name and enumerators)
     text: str  # the declaration, abstracted ("Register SRetReturnReg;")
-    kind: str  # "field", "reference" (a reference member: needs a constructor that sets it), "type"
+    kind: str  # "field", "reference" (a reference member: needs a constructor that sets it), "type", "using" (a
+    # using-declaration of a base's function: ``using BaseT::getVectorInstrCost;``)
 
 
 @dataclass
@@ -266,6 +267,11 @@ def members_of(statement: str) -> Member | None:
 
 def _member(s: str) -> Member | None:
     """``members_of`` before the check of the names it found."""
+    m = re.match(r"using\s+(?:typename\s+)?(?:[\w:<>, ]+::)?(\w+)::([A-Za-z_]\w*)\s*;$", s)
+    if m and not s.startswith("using namespace") and m.group(1) != m.group(2):  # not an inheriting constructor
+        # ``using BaseT::getVectorInstrCost;``: a function of the class of that name hides the base's overloads,
+        # which LLVM's templates (the TTI model) call
+        return Member((m.group(2),), s, "using")
     if re.match(r"(?:(?:friend|static_assert|template|virtual)\b|using\s+namespace\b|using\s+[\w:]+\s*;)", s):
         return None
     if re.match(r"(?:struct|class|union)\b", s):

@@ -570,6 +570,8 @@ def derive_shape(cls: str, ev: ClassEvidence, members: list[PlacedFunction], pla
     def needed_by(m: Member) -> str:
         """The first function of the class that names the member, else (a type) the first other function that
         names it qualified by the class (``XCoreMCExpr::VK_XCore_LO``)."""
+        if m.kind == "using":  # the class declares a function of the name: the base's others stay visible
+            return next((p.fn.key for p in members if p.sig.name in m.names), "")
         if m.kind != "type":  # a function that declares a local (or parameter) of the name does not need the field
             return next((k for k in own_keys if any(n in texts[k] and not declares_local(bodies[k], n)
                                                     for n in m.names)), "")
