@@ -126,3 +126,34 @@ def test_a_head_as_the_description_declares_it() -> None:
     overloads = ["const XCoreSubtarget *getSubtargetImpl() const",
                  "const XCoreSubtarget *getSubtargetImpl(const Function &) const override"]
     assert as_declared("const XCoreSubtarget * XCoreTargetMachine::getSubtargetImpl(const Function&F) const", overloads)
+
+
+def test_a_described_callee_is_charged_when_nothing_else_is(tmp_path: Path) -> None:
+    """LLVM's template instantiated from the precompiled header names no line of ours: where the callee's head is
+    as the description declares it and nothing else was charged, the callee is charged all the same, so that the
+    ladder goes on instead of the loop stopping with nothing linked (RISC-V's ``getVectorInstrCost``, hiding the
+    overloads LLVM's TTI model calls). With another charge, the described callee is left alone."""
+    from types import SimpleNamespace
+
+    from vega_llvm.bootstrap.pipeline import Charge, _charge_callees
+    from vega_llvm.bootstrap.trees import Emitted
+    from vega_llvm.emit.functions import EmitFunction
+
+    (tmp_path / "lib").mkdir()
+    (tmp_path / "lib" / "Basic.h").write_text(LIBRARY)
+    ours = tmp_path / "target"
+    ours.mkdir()
+    (ours / "tti.cpp").write_text(TARGET)
+    res = subprocess.run(["g++", "-std=c++17", "-fsyntax-only", "-I", str(tmp_path), "target/tti.cpp"], cwd=tmp_path,
+                         capture_output=True, text=True)
+    key = "<T>TTIImpl::cost"
+    em = Emitted({}, [], {}, {}, {(str((ours / "tti.cpp").resolve()), 3): key})
+    fns = {key: EmitFunction(key, "TargetTransformInfo", "", "int NewTTIImpl::cost(int Opcode, int Kind)", "{}", 0.5, "model")}
+    table = SimpleNamespace(details={"declarations": [
+        {"name": "NewTTIImpl::cost", "kind": "decl.method", "signature": "int cost(int Opcode, int Kind);"}]})
+    alone = Charge(False, 0.0, log_text=res.stderr)
+    _charge_callees(alone, em, fns, ours, tmp_path, lambda _m: None, table)
+    assert list(alone.blamed) == [key]
+    other = Charge(False, 0.0, blamed={"<T>Other::f": "x.cpp:1: error: something"}, log_text=res.stderr)
+    _charge_callees(other, em, fns, ours, tmp_path, lambda _m: None, table)
+    assert list(other.blamed) == ["<T>Other::f"]

@@ -654,7 +654,12 @@ def _charge_callees(charge: "Charge", em: Emitted, fns: dict[str, EmitFunction],
         qname = f"{sig.qualifier}::{sig.name}" if sig.qualifier else sig.name
         return as_declared(f.signature, declared_signatures(table, qname))
 
-    for callee, line in library_callees(calls, target_dir, em.decl_sites, as_described).items():
+    found = library_callees(calls, target_dir, em.decl_sites, as_described)
+    if not found and not charge.blamed:
+        # nothing else is charged (LLVM's template, instantiated from the precompiled header, names no line of
+        # ours): the function as described goes on the ladder rather than the loop stopping with nothing linked
+        found = library_callees(calls, target_dir, em.decl_sites)
+    for callee, line in found.items():
         text = error_text(line)
         # the function whose line instantiated LLVM's code was charged with LLVM's error; the callee is at fault
         for key in [k for k, msg in charge.blamed.items() if k != callee and text and text in msg]:
