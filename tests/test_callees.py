@@ -95,9 +95,8 @@ int use() { NewTTIImpl T; return T.total(); }  // line 5: the instantiation
 """
 
 
-def test_a_call_from_llvms_header_code_charges_our_callee(tmp_path: Path) -> None:
-    from vega_llvm.bootstrap.callees import error_text, library_callees
-
+def _compile_tti(tmp_path: Path) -> tuple[Path, subprocess.CompletedProcess[str]]:
+    """``TARGET`` (our TTI class, in ``target/``) compiled against ``LIBRARY``: the target folder and g++'s answer."""
     (tmp_path / "lib").mkdir()
     (tmp_path / "lib" / "Basic.h").write_text(LIBRARY)
     ours = tmp_path / "target"
@@ -105,6 +104,13 @@ def test_a_call_from_llvms_header_code_charges_our_callee(tmp_path: Path) -> Non
     (ours / "tti.cpp").write_text(TARGET)
     res = subprocess.run(["g++", "-std=c++17", "-fsyntax-only", "-I", str(tmp_path), "target/tti.cpp"], cwd=tmp_path,
                          capture_output=True, text=True)
+    return ours, res
+
+
+def test_a_call_from_llvms_header_code_charges_our_callee(tmp_path: Path) -> None:
+    from vega_llvm.bootstrap.callees import error_text, library_callees
+
+    ours, res = _compile_tti(tmp_path)
     assert res.returncode != 0
     calls = mismatched_calls(res.stderr, tmp_path)
     decl = str((ours / "tti.cpp").resolve())
@@ -139,13 +145,7 @@ def test_a_described_callee_is_charged_when_nothing_else_is(tmp_path: Path) -> N
     from vega_llvm.bootstrap.trees import Emitted
     from vega_llvm.emit.functions import EmitFunction
 
-    (tmp_path / "lib").mkdir()
-    (tmp_path / "lib" / "Basic.h").write_text(LIBRARY)
-    ours = tmp_path / "target"
-    ours.mkdir()
-    (ours / "tti.cpp").write_text(TARGET)
-    res = subprocess.run(["g++", "-std=c++17", "-fsyntax-only", "-I", str(tmp_path), "target/tti.cpp"], cwd=tmp_path,
-                         capture_output=True, text=True)
+    ours, res = _compile_tti(tmp_path)
     key = "<T>TTIImpl::cost"
     em = Emitted({}, [], {}, {}, {(str((ours / "tti.cpp").resolve()), 3): key})
     fns = {key: EmitFunction(key, "TargetTransformInfo", "", "int NewTTIImpl::cost(int Opcode, int Kind)", "{}", 0.5, "model")}
