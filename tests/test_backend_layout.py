@@ -559,3 +559,21 @@ def test_a_base_function_hidden_by_a_declared_one_is_brought_back() -> None:
 
     assert lines([cost, other]) == ["typedef BasicTTIImplBase<FooTTIImpl> BaseT;", "using BaseT::getVectorInstrCost;"]
     assert lines([other]) == []
+
+
+def test_a_member_is_declared_with_the_descriptions_default_arguments() -> None:
+    """A generated definition has no default arguments; the class declares the function with those of the
+    description's declaration of the same parameter types (RISC-V's ``getCastInstrCost(..., const Instruction *I =
+    nullptr)``, which LLVM's ``BasicTTIImplBase`` calls with five arguments), and as generated otherwise."""
+    from vega_llvm.emit.functions import parse_signature
+    from vega_llvm.emit.layout import with_declared_defaults
+
+    sig = parse_signature("InstructionCost FooTTIImpl :: getCastInstrCost ( unsigned Opcode , Type * Dst , "
+                          "const Instruction * I )")
+    declared = ["InstructionCost getCastInstrCost(unsigned Opcode, Type *Dst, const Instruction *I = nullptr);"]
+    assert with_declared_defaults(sig, declared).declaration() == \
+        "InstructionCost getCastInstrCost(unsigned Opcode, Type * Dst, const Instruction * I = nullptr);"
+    assert with_declared_defaults(sig, ["InstructionCost getCastInstrCost(unsigned Opcode, Type *Dst);"]) == sig
+    assert with_declared_defaults(sig, ["InstructionCost getCastInstrCost(int Opcode, Type *Dst, "
+                                        "const Instruction *I = nullptr);"]) == sig  # another overload
+    assert with_declared_defaults(sig, []) == sig

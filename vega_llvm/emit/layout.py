@@ -24,12 +24,13 @@ from __future__ import annotations
 
 import re
 from collections import Counter, defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Callable, Iterable, Mapping, Sequence
 
+from ..errors import ConfigError
 from ..generate.parameters import parameters
 from .backends import KNOWN_DIRECTORIES, MC_DIRECTORIES, BackendLayout, ClassEvidence, Member
-from .functions import EmitFunction, Signature, parse_signature, split_top
+from .functions import EmitFunction, Signature, parse_signature, split_top, strip_default
 
 
 @dataclass(frozen=True)
@@ -390,9 +391,41 @@ def _ctor_fields(cls: str, members: list[PlacedFunction], known: set[str]) -> li
     return out
 
 
+def _param_types(params: str) -> list[str] | None:
+    found = parameters(f"f({params})")
+    return None if found is None else [" ".join(re.findall(r"\w+|[^\s\w]", t)) for t, _ in found]
+
+
+def with_declared_defaults(sig: Signature, declared: Sequence[str]) -> Signature:
+    """``sig`` with the default arguments of the description's declaration that takes the same parameter types.
+
+    A definition cannot repeat its defaults, so a generated head has none; declared without them in the class,
+    RISC-V's ``getCastInstrCost(..., const Instruction *I)`` hid ``BasicTTIImplBase``'s and broke LLVM's calls of
+    it with five arguments, and the target-machine source did not compile."""
+    mine = _param_types(sig.params)
+    if not mine or not declared:
+        return sig
+    ours = split_top(sig.params, ",")
+    for d in declared:
+        try:
+            theirs_sig = parse_signature(d.strip().rstrip(";"))
+        except ConfigError:
+            continue
+        theirs = split_top(theirs_sig.params, ",")
+        if len(theirs) != len(ours) or mine != _param_types(theirs_sig.params):
+            continue
+        out = []
+        for o, t in zip(ours, theirs):
+            default = t.strip()[len(strip_default(t)):].strip()
+            out.append(f"{strip_default(o)} {default}" if default.startswith("=") else o.strip())
+        return replace(sig, params=", ".join(out)) if out != [o.strip() for o in ours] else sig
+    return sig
+
+
 def class_decl(cls: str, abstract: str, members: list[PlacedFunction], target: str, props: dict[str, Any],
                derived: "DerivedShape | None" = None, statics: set[str] | None = None,
-               drafts: Sequence[str] | None = None, needs_arguments: Callable[[str], bool] | None = None) -> ClassDecl:
+               drafts: Sequence[str] | None = None, needs_arguments: Callable[[str], bool] | None = None,
+               declared: Callable[[str], list[str]] | None = None) -> ClassDecl:
     """The declaration of class ``cls`` (``abstract``: its name with ``<T>``) from its member functions: the shape
     ``CLASS_SHAPES`` gives it, else ``derived`` (``derive_shape``); ``statics``: the member functions the training
     targets declare ``static``.
@@ -432,7 +465,8 @@ def class_decl(cls: str, abstract: str, members: list[PlacedFunction], target: s
     decls, seen = [], set()
     statics = statics or set()
     for p in members:
-        d = p.sig.declaration()
+        sig = with_declared_defaults(p.sig, declared(f"{cls}::{p.sig.name}")) if declared is not None else p.sig
+        d = sig.declaration()
         if p.sig.name in statics and "static" not in p.sig.prefix.split():
             d = f"static {d}"  # the training targets declare it static; its out-of-line definition cannot say so
         if d not in seen:
@@ -791,6 +825,9 @@ def make_plan(
         known = llvm_knows()
     visible = (lambda n: n in class_names or known(n)) if known is not None else (lambda n: False)  # noqa: E731
     scopes = description_scopes(table)
+    from ..generate.parameters import declared_signatures
+
+    declared = lambda q: declared_signatures(table, q)  # noqa: E731
     for pf in files.values():
         by_cls: dict[str, list[PlacedFunction]] = defaultdict(list)
         for p in pf.functions:
@@ -808,7 +845,7 @@ def make_plan(
             ctor = f"{abstract}::{abstract.rpartition('::')[2]}"
             pf.classes.append(class_decl(c, abstract, ms, target, props, derived, ev.static_methods() if ev else None,
                                          drafts=None if drafts is None else drafts.get(ctor, ()),
-                                         needs_arguments=needs_arguments))
+                                         needs_arguments=needs_arguments, declared=declared))
         pf.classes = _bases_first(pf.classes)
         for c in pf.classes:
             c.body += (members or {}).get(c.abstract, [])
