@@ -514,3 +514,67 @@ def test_a_probe_builds_charges_go_to_the_state_and_leave_the_functions_in_place
     assert state.probe_failed == {"k": {2}, "j": {1}}
     assert charge.blamed == {"k": "a.cpp:3: error"} and charge.at_decl == {}
     assert said == ["probed 4 later candidates of 2 functions: 1 compile, 2 name what does not exist"]
+
+
+ARITY_TEXT = """\
+#include <memory>
+#include <string>
+struct StringRef { StringRef(const std::string &); StringRef(const char *); };
+struct TargetMachine {};
+struct FooTargetMachine : TargetMachine {};
+struct FooSubtarget {
+  FooSubtarget(const int &TT, StringRef CPU, StringRef ABIName, unsigned RVVVectorBitsMin, unsigned RVVVectorLMULMax, const TargetMachine &TM);
+};
+int createFooISelDag(FooTargetMachine &TM, int OptLevel);
+struct FooPassConfig { FooTargetMachine *T; int getOptLevel() const; bool addInstSelector(); };
+// vega: <T>PassConfig::addInstSelector [fallback:LoongArch, confidence 0.00]
+bool FooPassConfig::addInstSelector()
+{
+  createFooISelDag ( * T ) ;
+  return false ;
+}
+// vega: <T>TargetMachine::getSubtargetImpl [model, confidence 0.50]
+std::unique_ptr<FooSubtarget> getSubtargetImpl(const FooTargetMachine &M)
+{
+  std :: string CPU ; StringRef ABIName ( "x" ) ; int TT = 0 ;
+  auto I = std :: make_unique < FooSubtarget > ( TT , CPU , ABIName , M ) ;
+  return I ;
+}
+"""
+
+
+@needs_gxx
+def test_fix_arguments_supplies_left_out_arguments(tmp_path: Path) -> None:
+    """A call with fewer arguments than the declaration of ours it calls (the donor's ``createLoongArchISelDag(TM)``
+    where RISC-V declares ``(TM, OptLevel)``; ``std::make_unique<RISCVSubtarget>`` with six of the eight parameters
+    RISC-V's subtarget constructor is declared with) gets the missing ones where the others line up by type: the
+    variable of the parameter's name, else LLVM's getter of it (``getOptLevel()``), else the type's zero. The statement used
+    to be removed, which left RISC-V's ``getSubtargetImpl`` returning null and ``addInstSelector`` adding no
+    selector."""
+    src = tmp_path / "FooTargetMachine.cpp"
+    log = _gxx_log(src, ARITY_TEXT)
+    fixes = argument_fixes(log, tmp_path)
+    assert sorted((f.line, f.arg, f.fix) for f in fixes) == [
+        (14, 1, "++TM|FooTargetMachine&"), (14, 2, "++OptLevel|int"),  # too few arguments: the declaration's names, the first ones given
+        (21, 4, "+RVVVectorBitsMin|unsigned int"), (21, 5, "+RVVVectorLMULMax|unsigned int"),  # at make_unique's line: lined up by type
+    ]
+    lines = ARITY_TEXT.splitlines()
+    path = str(src.resolve())
+    sel = EmitFunction("<T>PassConfig::addInstSelector", "PassConfig", "", lines[11], "\n".join(lines[12:16]), 0.0,
+                       "fallback:LoongArch")
+    sel_error = next(ln for ln in log.splitlines() if "too few arguments" in ln)
+    rep = fix_arguments(sel, Charged(sel.key, sel_error, body_at=(path, 13, 16, lines[12:16]), argument_fixes=fixes),
+                        RepairState())
+    assert rep is not None and rep.fn is not None
+    assert rep.fn.body.splitlines()[1].strip() == "createFooISelDag (* T, getOptLevel()) ;"
+    sub = EmitFunction("<T>TargetMachine::getSubtargetImpl", "TargetMachine", "", lines[17], "\n".join(lines[18:23]),
+                       0.5, "model")
+    # the build charges the site with the library's error (``unique_ptr.h``), as ``Charge.located`` keeps it
+    sub_error = next(ln for ln in log.splitlines() if "no matching function" in ln)
+    sub_rep = fix_arguments(sub, Charged(sub.key, sub_error, body_at=(path, 19, 23, lines[18:23]), argument_fixes=fixes),
+                            RepairState())
+    assert sub_rep is not None and sub_rep.fn is not None
+    assert sub_rep.fn.body.splitlines()[2].strip() == \
+        "auto I = std :: make_unique < FooSubtarget > (TT, CPU, ABIName, 0, 0, M) ;"
+    fixed = "\n".join(lines[:12] + [rep.fn.body] + lines[16:18] + [sub_rep.fn.body] + lines[23:]) + "\n"
+    assert _gxx_log(src, fixed) == ""  # and now it compiles

@@ -27,6 +27,13 @@ The error shapes that name both sides:
   pointer type`` (Lanai's ``Ctx.getOrCreateSymbol`` for XCore's ``MCContext *Ctx``): ``->``; ``base operand of
   '->' has non-pointer type``: ``.``.
 
+A call that leaves out arguments of a function or constructor of ours (the donor's ``createLoongArchISelDag(TM)``
+where RISC-V declares ``(TM, OptLevel)``; ``std::make_unique<RISCVSubtarget>`` with six of the eight parameters of
+RISC-V's declared constructor, the error inside ``unique_ptr.h`` and the call on the "required from here" line of
+ours) is given them (``missing_parameters`` lines the given arguments up with the parameters by type;
+``argument_value`` says what each missing one gets). Removing the statement, as the ladder did, left RISC-V's
+``getSubtargetImpl`` returning null and its pass config adding no instruction selector.
+
 Only a difference of one indirection between the same class (or a class whose name ends with the parameter's
 class, the ``<T>AsmPrinter`` deriving ``AsmPrinter`` of every target) is fixed; anything else is left to the rest
 of the ladder.
@@ -37,6 +44,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Callable
 
 from ..emit.functions import split_top
 from ..generate.operands import call_arguments
@@ -50,6 +58,10 @@ _REFERENCE = re.compile(_LOC + r"error: invalid initialization of (?:non-const )
 _NO_CONVERSION = re.compile(r": note: +no known conversion for argument (?P<n>\d+) from [‘'](?P<a>[^’']*)[’'] to [‘'](?P<b>[^’']*)[’']")
 _ARGUMENT = re.compile(r": note: +(?:initializing|in passing) argument (?P<n>\d+) of ")
 _CANDIDATE_SIG = re.compile(r": note: +candidate(?: \d+)?: [‘'](?P<sig>.*)[’']")
+_EXPECTS = re.compile(r": note: +candidate expects (?P<n>\d+) arguments?, (?P<k>\d+) provided")
+_TOO_FEW = re.compile(_LOC + r"error: too few arguments to function [‘'](?P<sig>.*)[’']")
+_REQUIRED_HERE = re.compile(_LOC + r" +required from here")
+_NOTE_AT = re.compile(r"^(?P<file>[^\s:]+):(?P<line>\d+):(?:\d+:)? note: ")
 _MEMBER = re.compile(_LOC + r"error: (?:request for member [‘'][^’']*[’'] in .*which is of pointer type .*"
                      r"maybe you meant to use [‘']->[’'](?P<arrow>)|base operand of [‘']->[’'] has non-pointer type)")
 
@@ -63,7 +75,7 @@ class ArgumentFix:
     line: int
     col: int  # GCC's 1-based column: the call's parenthesis (``at_call``), the argument's or the member's first character
     arg: int  # 1-based; 0: the value of a ``return``; -1: a member access
-    fix: str  # "&", "*", "->" or "."
+    fix: str  # "&", "*", "->" or ".", or "+Name": a missing argument for the parameter ``Name`` (``missing_arguments``)
     at_call: bool
     error: str  # the compiler's error line
 
@@ -118,6 +130,76 @@ def _call_fixes(call: str, candidates: list[tuple[str, list[str]]]) -> set[tuple
     return set(found.pop()) if len(found) == 1 else None
 
 
+# What converts to an LLVM parameter type without being of it (std::string to StringRef); numbers to numbers.
+_STRING_LIKE = re.compile(r"(?:basic_string<char>|string|char\*|char\[\d*\]|StringRef|Twine|SmallString<\d+>)")
+_NUMBER = re.compile(r"(?:unsigned|signed)?(?:int|long|short|char)*|unsigned|bool|u?int\d+_t|size_t|float|double")
+
+
+def _fits(arg: str, param: str) -> bool:
+    """Whether an argument of GCC's type ``arg`` can stand for a parameter of type ``param`` (the same class or one
+    named as deriving it, a string for ``StringRef``, a number for a number)."""
+    a, b = _bare(arg).rstrip("&"), _bare(param).rstrip("&")
+    if a == b or _related(a, b):
+        return True
+    if b in ("StringRef", "Twine") and _STRING_LIKE.fullmatch(a):
+        return True
+    return bool(_NUMBER.fullmatch(a) and _NUMBER.fullmatch(b) and a and b)
+
+
+def missing_parameters(args: list[str], params: list[str]) -> list[int] | None:
+    """The 0-based positions of ``params`` no argument is given for, the arguments taken in order for the
+    parameters they fit (``_fits``). None when the arguments do not line up with the parameters that way."""
+    missing, j = [], 0
+    for i, prm in enumerate(params):
+        if j < len(args) and _fits(args[j], prm):
+            j += 1
+        else:
+            missing.append(i)
+    return missing if j == len(args) and missing and len(missing) == len(params) - len(args) else None
+
+
+def _declared_names(file: str, line: int, build_dir: Path) -> list[str] | None:
+    """The parameter names of the declaration at ``file:line`` (one of our one-line declarations)."""
+    from ..generate.parameters import parameters
+
+    try:
+        text = Path(_where(file, str(line), build_dir)).read_text(errors="replace").splitlines()[line - 1]
+    except (OSError, IndexError):
+        return None
+    found = parameters(text.split("//")[0].strip().rstrip(";"))
+    return [n for _t, n in found] if found else None
+
+
+def _arity_fixes(call_types: list[str] | None, notes: list[str], build_dir: Path,
+                 declared: str = "") -> list[tuple[int, str]]:
+    """(1-based position, ``+Name|Type``) for each parameter a call leaves out, from the first candidate GCC says
+    expects more arguments than the call gives and whose declaration (read where GCC says it is) names its
+    parameters. Without the call's argument types (GCC's "too few arguments to function ``declared``", whose note
+    says where the function is declared) every parameter comes as ``++Name|Type``: the call gives the first ones,
+    and the rest are appended."""
+    for k, note in enumerate(notes):
+        at = _NOTE_AT.match(note)
+        if call_types is None:
+            if at and re.search(r"note: +declared here", note):
+                names = _declared_names(at["file"], int(at["line"]), build_dir) or []
+                types = _types(declared) if declared else None
+                if types is None or len(types) != len(names):
+                    return []
+                return [(i + 1, f"++{n}|{t.strip()}") for i, (n, t) in enumerate(zip(names, types))]
+            continue
+        sig = _CANDIDATE_SIG.search(note)
+        n = _EXPECTS.search(notes[k + 1]) if k + 1 < len(notes) else None
+        if not sig or not n or int(n["k"]) >= int(n["n"]):
+            continue
+        params = _types(sig["sig"]) or []
+        names = _declared_names(at["file"], int(at["line"]), build_dir) if at else None
+        missing = missing_parameters(call_types, params)
+        if missing is None or names is None or len(names) != len(params):
+            continue
+        return [(i + 1, f"+{names[i]}|{params[i].strip()}") for i in missing]
+    return []
+
+
 def _where(file: str, line: str, build_dir: Path) -> str:
     p = Path(file)
     return str((p if p.is_absolute() else build_dir / p).resolve())
@@ -131,7 +213,8 @@ def argument_fixes(log_text: str, build_dir: Path) -> list[ArgumentFix]:
     while i < len(lines):
         ln = lines[i]
         m, c, k = _NO_MATCH.match(ln), _CONVERT.match(ln) or _REFERENCE.match(ln), _MEMBER.match(ln)
-        if not (m or c or k):
+        few = _TOO_FEW.match(ln)
+        if not (m or c or k or few):
             i += 1
             continue
         j = i + 1
@@ -140,9 +223,11 @@ def argument_fixes(log_text: str, build_dir: Path) -> list[ArgumentFix]:
             if ": note: " in lines[j]:
                 notes.append(lines[j])
             j += 1
-        here = m or c or k
+        here = m or c or k or few
         where = (_where(here["file"], here["line"], build_dir), int(here["line"]), int(here["col"]))
-        if m:
+        if few:
+            out += [ArgumentFix(*where, arg, fix, True, ln) for arg, fix in _arity_fixes(None, notes, build_dir, few["sig"])]
+        elif m:
             candidates: list[tuple[str, list[str]]] = []
             for note in notes:
                 sig = _CANDIDATE_SIG.search(note)
@@ -150,8 +235,13 @@ def argument_fixes(log_text: str, build_dir: Path) -> list[ArgumentFix]:
                     candidates.append((sig["sig"], []))
                 elif candidates:
                     candidates[-1][1].append(note)
-            for arg, fix in sorted(_call_fixes(m["call"], candidates) or ()):
-                out.append(ArgumentFix(*where, arg, fix, True, ln))
+            indirect = sorted(_call_fixes(m["call"], candidates) or ())
+            out += [ArgumentFix(*where, arg, fix, True, ln) for arg, fix in indirect]
+            site = _REQUIRED_HERE.match(lines[i - 1]) if i > 0 else None  # LLVM's or the library's template
+            if not indirect:  # (``std::make_unique<C>(...)``) called from a line of ours: the call there is fixed
+                at = (_where(site["file"], site["line"], build_dir), int(site["line"]), int(site["col"])) if site else where
+                out += [ArgumentFix(*at, arg, fix, True, ln)
+                        for arg, fix in _arity_fixes(_types(m["call"]) or [], notes, build_dir)]
         elif c:
             n = next((_ARGUMENT.search(note) for note in notes if _ARGUMENT.search(note)), None)
             fix = indirection(c["a"], c["b"])
@@ -165,9 +255,12 @@ def argument_fixes(log_text: str, build_dir: Path) -> list[ArgumentFix]:
 
 
 def same_error(fix: ArgumentFix, error: str) -> bool:
-    """Whether ``error`` (a charge: ``XCoreAsmPrinter.cpp:271: error: ...``) is the error ``fix`` answers."""
+    """Whether ``error`` (a charge: ``XCoreAsmPrinter.cpp:271: error: ...``) is the error ``fix`` answers (an error
+    in a library's template, charged to the line of ours that instantiated it, names the library's line)."""
     message = fix.error.partition(" error: ")[2][:80]
-    return f"{Path(fix.file).name}:{fix.line}:" in error and bool(message) and message in error
+    at = re.match(r"(\S+?):(\d+):", fix.error)
+    places = {f"{Path(fix.file).name}:{fix.line}:"} | ({f"{Path(at[1]).name}:{at[2]}:"} if at else set())
+    return any(p in error for p in places) and bool(message) and message in error
 
 
 def _opening(text: str, close_at: int) -> int | None:
@@ -227,9 +320,56 @@ def _call_open(text: str, c: int) -> int | None:
     return at if at >= 0 else None
 
 
-def _apply_one(text: str, fixes: list[ArgumentFix]) -> str | None:
+def _with_arguments(text: str, open_at: int, fixes: list[ArgumentFix], value: Callable[[str], str]) -> str | None:
+    """The call at ``open_at`` with the arguments ``fixes`` say it leaves out (``+Name`` at its position, ``++Name``
+    after those the call gives), each ``value(Name)``."""
+    found = call_arguments(text, open_at)
+    if not found:
+        return None
+    spans, close = found
+    given = [text[a:b].strip() for a, b in spans if text[a:b].strip()]
+    if any(f.fix.startswith("++") for f in fixes):
+        names = [f.fix[2:] for f in sorted(fixes, key=lambda f: f.arg)]
+        if len(given) >= len(names):
+            return None
+        final = given + [value(n) for n in names[len(given):]]
+    else:
+        at = {f.arg: f.fix[1:] for f in fixes}
+        rest, final = iter(given), []
+        for pos in range(1, len(given) + len(at) + 1):
+            final.append(value(at[pos]) if pos in at else next(rest, ""))
+        if "" in final:
+            return None
+    return text[: open_at + 1] + ", ".join(final) + text[close:]
+
+
+def argument_value(parameter: str, code: str, known: Callable[[str], bool]) -> str:
+    """What to pass for a parameter (``Name|Type``) a call leaves out: the variable of that name the function uses,
+    else LLVM's getter of it (``getOptLevel()`` for ``OptLevel``, on the pass config or target machine the caller is
+    a member of), else the type's zero: ``0``, ``false``, ``nullptr``, or its value-initialised object (a braced
+    ``{}`` alone cannot be forwarded by ``std::make_unique``)."""
+    name, _, type_ = parameter.partition("|")
+    if re.search(rf"(?<![\w.>:]){re.escape(name)}\b", code):
+        return name
+    getter = f"get{name[:1].upper()}{name[1:]}"
+    if known(getter):
+        return f"{getter}()"
+    bare = _bare(type_).rstrip("&")
+    if bare.endswith("*"):
+        return "nullptr"
+    if bare == "bool":
+        return "false"
+    if _NUMBER.fullmatch(bare):
+        return "0"
+    return f"std::remove_cv_t<std::remove_reference_t<{type_}>>{{}}" if type_ else "{}"
+
+
+def _apply_one(text: str, fixes: list[ArgumentFix], value: Callable[[str], str] = lambda n: "{}") -> str | None:
     """``fixes`` (all at one column of the line ``text``) made; None when GCC's column does not lead to them."""
     fix, c = fixes[0], fixes[0].col - 1
+    if fix.fix.startswith("+"):
+        open_at = _call_open(text, c)
+        return _with_arguments(text, open_at, fixes, value) if open_at is not None else None
     if fix.arg == -1:  # a member access
         if fix.fix == "->":
             k = c - 1
@@ -254,14 +394,15 @@ def _apply_one(text: str, fixes: list[ArgumentFix]) -> str | None:
     return text
 
 
-def apply_fixes(text: str, fixes: list[ArgumentFix]) -> str:
+def apply_fixes(text: str, fixes: list[ArgumentFix], value: Callable[[str], str] = lambda n: "{}") -> str:
     """The line ``text`` with each of ``fixes`` (all on it) made that GCC's column leads to; right to left, so that
-    a fix does not move the columns of those still to make."""
-    by_col: dict[int, list[ArgumentFix]] = {}
+    a fix does not move the columns of those still to make; ``value``: what a left-out argument is given
+    (``argument_value``)."""
+    by_col: dict[tuple[int, bool], list[ArgumentFix]] = {}
     for f in fixes:
-        by_col.setdefault(f.col, []).append(f)
+        by_col.setdefault((f.col, f.fix.startswith("+")), []).append(f)
     for col in sorted(by_col, reverse=True):
-        new = _apply_one(text, by_col[col])
+        new = _apply_one(text, by_col[col], value)
         if new is not None:
             text = new
     return text

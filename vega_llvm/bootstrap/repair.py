@@ -37,7 +37,7 @@ from ..errors import ConfigError
 from ..evaluate.swap import bracket_error
 from ..emit.functions import EmitFunction, parse_signature
 from ..emit.layout import NOT_TYPES
-from .arguments import ArgumentFix, apply_fixes, same_error
+from .arguments import ArgumentFix, apply_fixes, argument_value, same_error
 
 
 @dataclass
@@ -101,9 +101,16 @@ class RepairState:
 Step = Callable[[EmitFunction, Charged, RepairState], "Repair | None"]
 
 
+def _llvm_knows() -> Callable[[str], bool]:
+    from ..emit.layout import llvm_knows
+
+    return llvm_knows()
+
+
 def fix_arguments(fn: EmitFunction, charged: Charged, state: RepairState) -> Repair | None:
     """When the function's first error is one indirection off (``arguments``: an argument, a returned value, a
-    member access), the function with every such place in its body fixed, in whatever code it is now (the
+    member access) or a call that leaves out arguments of a declaration of ours (``arguments.argument_value`` gives
+    them), the function with every such place in its body fixed, in whatever code it is now (the
     model's, the donor's); not twice to the same text. A function whose first error is another goes on down the
     ladder, which replaces the code the fixes would have been made in."""
     if charged.body_at is None or fn.source.startswith("stub"):
@@ -119,9 +126,10 @@ def fix_arguments(fn: EmitFunction, charged: Charged, state: RepairState) -> Rep
         if fix.file == path and 0 < i < min(len(body), len(rendered)):
             by_line.setdefault(i, []).append(fix)
     done = []
+    code = f"{fn.signature}\n{fn.body}"
     for i, fixes in sorted(by_line.items()):
         old_code = rendered[i].split("// vega:")[0].rstrip()
-        new_code = apply_fixes(old_code, fixes).strip()
+        new_code = apply_fixes(old_code, fixes, lambda n: argument_value(n, code, _llvm_knows())).strip()
         old_code = old_code.strip()
         if new_code == old_code or _code(body[i]) != _code(rendered[i]) or " ".join(new_code.split()) in seen:
             continue
