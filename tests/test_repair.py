@@ -349,10 +349,16 @@ def test_before_any_build_text_that_cannot_compile_is_charged(tmp_path: Path) ->
     broken = _model(body="{\n  if (DestReg {\n}")
     nosig = EmitFunction("<T>InstrInfo::f", "InstrInfo", "", "int", "{}", 0.5, "model")
     donor = EmitFunction("<T>InstrInfo::g", "InstrInfo", "", "int", "{", 0.0, "fallback:Lanai")
-    tree = ScratchTree(None, tmp_path / "XCore.td", tmp_path, [broken, nosig, donor, _model("<T>InstrInfo::ok")])
-    got = {c.key: c.error for c in tree.unbuildable()}
-    assert sorted(got) == ["<T>InstrInfo::copyPhysReg", "<T>InstrInfo::f"]
-    assert got["<T>InstrInfo::copyPhysReg"].startswith("the body's brackets") and got["<T>InstrInfo::f"].startswith("the signature")
+    # a member function named as a class of the target hides that class inside its own
+    named = EmitFunction("<T>TargetMachine::getSubtargetImpl#1", "TargetMachine", "",
+                         "const XCoreSubtarget * XCoreTargetMachine :: XCoreSubtarget ( ) const", "{}", 0.5, "model")
+    sub = EmitFunction("<T>Subtarget::<T>Subtarget", "Subtarget", "", "XCoreSubtarget::XCoreSubtarget()", "{}", 0.5, "model")
+    tree = ScratchTree(None, tmp_path / "XCore.td", tmp_path, [broken, nosig, donor, _model("<T>InstrInfo::ok"), named, sub])
+    got = {c.key: c for c in tree.unbuildable()}
+    assert sorted(got) == ["<T>InstrInfo::copyPhysReg", "<T>InstrInfo::f", "<T>TargetMachine::getSubtargetImpl#1"]
+    assert got["<T>InstrInfo::copyPhysReg"].error.startswith("the body's brackets")
+    assert got["<T>InstrInfo::f"].error.startswith("the signature")
+    assert got["<T>TargetMachine::getSubtargetImpl#1"].at_head  # the head is at fault: no stub keeps it
     edits = [FunctionEdit("XCore/X.cpp:3", "X.cpp", 3, "{\n}", "{\n  if (a {\n}"), FunctionEdit("XCore/X.cpp:9", "X.cpp", 9, "{}", "{}")]
     assert [c.key for c in SwapTree(tmp_path, edits, {}, []).unbuildable()] == ["XCore/X.cpp:3"]
 

@@ -20,7 +20,7 @@ from ..emit.coherence import creators_registered, custom_lowering_agrees, node_n
 from ..emit.functions import EmitFunction, parse_signature
 from ..emit.includes import description_words
 from ..emit.asm_operands import target_checks
-from ..emit.layout import llvm_knows, isd_opcodes, make_plan
+from ..emit.layout import description_scopes, llvm_knows, isd_opcodes, make_plan
 from ..emit.options import needed_options, training_options
 from ..emit.patterns import donor_selector, target_patterns
 from ..emit.render import copy_description, declaration_lines, defining_headers, function_ranges, render_plan
@@ -142,8 +142,14 @@ class ScratchTree:
 
     def unbuildable(self) -> list[Charged]:
         """Generated functions whose text cannot compile: brackets that do not pair up (the compiler would report
-        them after the body, in whatever follows, and charge the wrong functions), a signature that does not parse."""
+        them after the body, in whatever follows, and charge the wrong functions), a signature that does not parse,
+        a member function named as one of the target's classes (its head is at fault: RISC-V's model wrote
+        ``RISCVTargetMachine::RISCVSubtarget() const`` for a ``getSubtargetImpl``, and the declaration hid the
+        class inside the target machine, so that ``std::make_unique<RISCVSubtarget>`` in the real one failed)."""
         out = []
+        target = getattr(self.table, "target", "") or self.td.stem
+        classes = description_scopes(self.table) | {q.rpartition("::")[2] for f in self.chosen
+                                                    if (q := f.key.rpartition("::")[0].replace("<T>", target))}
         for f in self.chosen:
             if f.source != "model":
                 continue
@@ -152,9 +158,14 @@ class ScratchTree:
                 out.append(Charged(f.key, f"the body's brackets: {why}"))
                 continue
             try:
-                parse_signature(f.signature)
+                sig = parse_signature(f.signature)
             except ConfigError as exc:
                 out.append(Charged(f.key, f"the signature: {exc}"))
+                continue
+            own = sig.qualifier.rpartition("::")[2]
+            if own and sig.name != own and sig.name.lstrip("~") != own and sig.name in classes:
+                out.append(Charged(f.key, f"the signature: a member function named as the class {sig.name}",
+                                   at_head=True))
         return out
 
     def drafts(self, state: RepairState) -> dict[str, list[str]]:
