@@ -159,12 +159,18 @@ def missing_parameters(args: list[str], params: list[str]) -> list[int] | None:
 
 
 def _declared_names(file: str, line: int, build_dir: Path) -> list[str] | None:
-    """The parameter names of the declaration at ``file:line`` (one of our one-line declarations)."""
+    """The parameter names of the declaration at ``file:line`` if it is one of ours (a one-line declaration that
+    says which function it declares, or a definition head under its ``// vega:`` line); None for anything else:
+    LLVM's functions are called as LLVM declares them, and a call of one with too few arguments is the caller's
+    mistake, not a gap to fill."""
     from ..generate.parameters import parameters
 
     try:
-        text = Path(_where(file, str(line), build_dir)).read_text(errors="replace").splitlines()[line - 1]
+        lines = Path(_where(file, str(line), build_dir)).read_text(errors="replace").splitlines()
+        text = lines[line - 1]
     except (OSError, IndexError):
+        return None
+    if "// vega: declares " not in text and not (line > 1 and lines[line - 2].startswith("// vega: ")):
         return None
     found = parameters(text.split("//")[0].strip().rstrip(";"))
     return [n for _t, n in found] if found else None
@@ -338,8 +344,8 @@ def _with_arguments(text: str, open_at: int, fixes: list[ArgumentFix], value: Ca
         rest, final = iter(given), []
         for pos in range(1, len(given) + len(at) + 1):
             final.append(value(at[pos]) if pos in at else next(rest, ""))
-        if "" in final:
-            return None
+    if "" in final:
+        return None
     return text[: open_at + 1] + ", ".join(final) + text[close:]
 
 
@@ -347,14 +353,16 @@ def argument_value(parameter: str, code: str, known: Callable[[str], bool]) -> s
     """What to pass for a parameter (``Name|Type``) a call leaves out: the variable of that name the function uses,
     else LLVM's getter of it (``getOptLevel()`` for ``OptLevel``, on the pass config or target machine the caller is
     a member of), else the type's zero: ``0``, ``false``, ``nullptr``, or its value-initialised object (a braced
-    ``{}`` alone cannot be forwarded by ``std::make_unique``)."""
+    ``{}`` alone cannot be forwarded by ``std::make_unique``); "" for a reference (no fix)."""
     name, _, type_ = parameter.partition("|")
     if re.search(rf"(?<![\w.>:]){re.escape(name)}\b", code):
         return name
     getter = f"get{name[:1].upper()}{name[1:]}"
     if known(getter):
         return f"{getter}()"
-    bare = _bare(type_).rstrip("&")
+    if "&" in _bare(type_):
+        return ""  # a reference: nothing to make one of
+    bare = _bare(type_)
     if bare.endswith("*"):
         return "nullptr"
     if bare == "bool":

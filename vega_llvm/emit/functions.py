@@ -270,7 +270,8 @@ def load_results(path: Path, target: str, spellings: Iterable[str], threshold: f
                 raise ConfigError(f"{path}:{n}: not JSON ({exc})") from exc
             if _get(row, "target") not in (None, target):
                 continue
-            code = (_get(row, "code") or "").replace("<T>", target)
+            func = str(_get(row, "func", "")).replace("<T>", target)
+            code = _renamed((_get(row, "code") or "").replace("<T>", target), func.rpartition("::")[2])
             sig, body = split_code(code)
             if not body.strip() or "(" not in sig:
                 continue
@@ -281,7 +282,6 @@ def load_results(path: Path, target: str, spellings: Iterable[str], threshold: f
                 for s in row.get("statements", [])
                 if s.get("kept", True)
             ]
-            func = str(_get(row, "func", "")).replace("<T>", target)
             stem = Path(str(_get(row, "file", ""))).stem
             key = abstract_name(func, spellings)
             if row.get("overload"):  # a further overload of the group (generate/overloads.py): numbered as a donor's
@@ -306,11 +306,38 @@ def load_results(path: Path, target: str, spellings: Iterable[str], threshold: f
     return out
 
 
+def named_as(signature: str, name: str) -> str:
+    """``signature`` with its function's name ``name``, the group's (``func`` of the row): the model writes the name
+    as tokens like any other, and wrote ``createRISCVAsmBackend`` for RISC-V's ``createRISCVISelDag`` (the pass
+    config's call then named nothing, and the name was another group's) and ``RISCVSubtarget`` for a
+    ``getSubtargetImpl``. Operators, conversion functions and a name already right are left as they are."""
+    if not re.fullmatch(r"~?[A-Za-z_]\w*", name):
+        return signature
+    try:
+        sig = parse_signature(signature)
+    except ConfigError:
+        return signature
+    if sig.name == name or not re.fullmatch(r"~?[A-Za-z_]\w*", sig.name):
+        return signature
+    at = signature.find("(")
+    head = signature[:at].rstrip()
+    if not head.endswith(sig.name):
+        return signature
+    return head[: len(head) - len(sig.name)] + name + signature[len(head):]
+
+
+def _renamed(code: str, name: str) -> str:
+    """A candidate's code (line 1 its signature) with the function named ``name`` (``named_as``)."""
+    first, nl, rest = code.partition("\n")
+    return named_as(first, name) + nl + rest if first and name else code
+
+
 def _alternatives(row: dict[str, Any], chosen: str, target: str) -> list[Candidate]:
     """A row's ``candidates`` after the chosen code (generate writes it first: ``alternatives[i]`` is then the
     row's candidate ``i + 1``)."""
     cands = [c for c in row.get("candidates") or [] if isinstance(c, dict)]
-    codes = [str(c.get("code") or "").replace("<T>", target) for c in cands]
+    name = str(_get(row, "func", "")).replace("<T>", target).rpartition("::")[2]
+    codes = [_renamed(str(c.get("code") or "").replace("<T>", target), name) for c in cands]
     start = 1 if codes[:1] == [chosen] else 0
     return [Candidate(code, str(c.get("source", "")), float(c.get("confidence") or 0.0),
                       str(c.get("template_clause") or ""))
