@@ -608,3 +608,26 @@ def test_fix_arguments_supplies_left_out_arguments(tmp_path: Path) -> None:
     fixed = "\n".join(lines[:13] + [rep.fn.body] + lines[17:19] + [sub_rep.fn.body] + lines[24:]) + "\n"
     left = [ln for ln in _gxx_log(src, fixed).splitlines() if " error: " in ln]
     assert len(left) == 1 and "llvmOwn" in left[0]  # the two calls of ours compile; LLVM's is the caller's to fix
+
+
+def test_a_donors_own_fatal_check_the_tests_crash_on_is_made_empty() -> None:
+    """LoongArch's ``initializeSubtargetDependencies``, taken over for RISC-V, stops every CodeGen test on its check
+    of LoongArch's 32/64-bit features; at runtime, after the next candidate and the donor's code, the code's own
+    ``report_fatal_error`` checks become empty statements (the ``if`` stays well-formed). A stub, or a charge that is
+    not a crash, is left to the other rungs."""
+    from vega_llvm.bootstrap.repair import RUNTIME, drop_fatal_checks
+
+    body = ('{\n  if (HasLA32 == HasLA64)\n    report_fatal_error("Please use one feature of 32bit and 64bit.");\n'
+            '  return *this;\n}')
+    fn = EmitFunction("<T>Subtarget::initializeSubtargetDependencies", "Subtarget", "",
+                      "RISCVSubtarget &RISCVSubtarget::initializeSubtargetDependencies()", body, 0.0, "fallback:LoongArch")
+    state = RepairState(fell_back={fn.key: "taken over"})
+    crash = Charged(fn.key, "163 lit tests stop here (crash)")
+    rep = climb(RUNTIME, fn, crash, state)
+    assert rep is not None and rep.step == "drop_fatal_checks" and rep.fn is not None
+    assert rep.fn.body.splitlines()[2].strip() == \
+        "/* vega: the donor's check stopped the tests: Please use one feature of 32bit and 64bit. */ ;"
+    assert drop_fatal_checks(fn, Charged(fn.key, "3 lit tests stop here (stub)"), state) is None
+    stubbed = EmitFunction(fn.key, "Subtarget", "", fn.signature,
+                           '{\n  report_fatal_error("vega-llvm: Subtarget::f did not compile; write it by hand");\n}', 0.0, "stub")
+    assert drop_fatal_checks(stubbed, crash, state) is None
