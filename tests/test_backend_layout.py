@@ -577,3 +577,16 @@ def test_a_member_is_declared_with_the_descriptions_default_arguments() -> None:
     assert with_declared_defaults(sig, ["InstructionCost getCastInstrCost(int Opcode, Type *Dst, "
                                         "const Instruction *I = nullptr);"]) == sig  # another overload
     assert with_declared_defaults(sig, []) == sig
+
+
+def test_what_the_description_declares_is_visible_to_derived_members() -> None:
+    """The description's namespaces, enumerations, enumerators, classes and constants are emitted, so a training
+    target's member naming them is written (LoongArch's ``LoongArchABI::ABI TargetABI``, as RISC-V's
+    ``RISCVABI::ABI TargetABI``, which the subtarget's ``getTargetABI`` returns); fields and methods are not types."""
+    from vega_llvm.emit.layout import described_types
+
+    table = SimpleNamespace(details={"declarations": [
+        {"name": "FooABI::ABI", "kind": "decl.enum"}, {"name": "FooABI::ABI_Unknown", "kind": "decl.enumerator"},
+        {"name": "FooSubtarget", "kind": "decl.class"}, {"name": "FooSubtarget::TargetABI", "kind": "decl.field"},
+        {"name": "FooSubtarget::getXLen", "kind": "decl.method"}]})
+    assert described_types(table) == {"FooABI", "ABI", "ABI_Unknown", "FooSubtarget"}

@@ -695,6 +695,18 @@ def description_scopes(table: Any) -> frozenset[str]:
     return frozenset(str(d.get("name", "")).split("::")[0] for d in decls if d.get("name"))
 
 
+def described_types(table: Any) -> frozenset[str]:
+    """The names of the description's enumerations, enumerators, classes and constants and of the namespaces that
+    hold them (``RISCVABI``, ``ABI``, ``ABI_Unknown``), which the emitted headers declare: a training target's member
+    naming them (LoongArch's ``LoongArchABI::ABI TargetABI``, as ``RISCVABI::ABI TargetABI``) names what exists."""
+    out: set[str] = set()
+    for d in (getattr(table, "details", None) or {}).get("declarations", []):
+        if d.get("kind") in ("decl.enum", "decl.enumerator", "decl.class", "decl.constant") and d.get("name"):
+            parts = str(d["name"]).split("::")
+            out.update(parts if d["kind"] != "decl.enumerator" else parts[:1] + parts[-1:])
+    return frozenset(out)
+
+
 # words that can stand where a declaration's type would, before a name, and are no type
 NOT_TYPES = frozenset({"return", "else", "throw", "case", "new", "delete", "goto", "sizeof", "co_return", "do"})
 
@@ -823,8 +835,9 @@ def make_plan(
     class_names = {p.cls for p in placed if p.cls}
     if layout is not None and known is None:
         known = llvm_knows()
-    visible = (lambda n: n in class_names or known(n)) if known is not None else (lambda n: False)  # noqa: E731
     scopes = description_scopes(table)
+    types = described_types(table)
+    visible = (lambda n: n in class_names or n in types or known(n)) if known is not None else (lambda n: False)  # noqa: E731
     from ..generate.parameters import declared_signatures
 
     declared = lambda q: declared_signatures(table, q)  # noqa: E731
