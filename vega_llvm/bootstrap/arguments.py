@@ -75,7 +75,7 @@ class ArgumentFix:
     line: int
     col: int  # GCC's 1-based column: the call's parenthesis (``at_call``), the argument's or the member's first character
     arg: int  # 1-based; 0: the value of a ``return``; -1: a member access
-    fix: str  # "&", "*", "->" or ".", or "+Name": a missing argument for the parameter ``Name`` (``missing_arguments``)
+    fix: str  # "&", "*", "->" or "."; "+Name|Type" / "++Name|Type": an argument the call leaves out (``_arity_fixes``)
     at_call: bool
     error: str  # the compiler's error line
 

@@ -28,7 +28,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any, Callable, Iterable, Mapping, Sequence
 
 from ..errors import ConfigError
-from ..generate.parameters import parameters
+from ..generate.parameters import declared_signatures, parameters
 from .backends import KNOWN_DIRECTORIES, MC_DIRECTORIES, BackendLayout, ClassEvidence, Member
 from .functions import EmitFunction, Signature, parse_signature, split_top, strip_default
 
@@ -838,8 +838,6 @@ def make_plan(
     scopes = description_scopes(table)
     types = described_types(table)
     visible = (lambda n: n in class_names or n in types or known(n)) if known is not None else (lambda n: False)  # noqa: E731
-    from ..generate.parameters import declared_signatures
-
     declared = lambda q: declared_signatures(table, q)  # noqa: E731
     for pf in files.values():
         by_cls: dict[str, list[PlacedFunction]] = defaultdict(list)
