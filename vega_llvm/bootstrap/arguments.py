@@ -132,7 +132,7 @@ def _call_fixes(call: str, candidates: list[tuple[str, list[str]]]) -> set[tuple
 
 # What converts to an LLVM parameter type without being of it (std::string to StringRef); numbers to numbers.
 _STRING_LIKE = re.compile(r"(?:basic_string<char>|string|char\*|char\[\d*\]|StringRef|Twine|SmallString<\d+>)")
-_NUMBER = re.compile(r"(?:unsigned|signed)?(?:int|long|short|char)*|unsigned|bool|u?int\d+_t|size_t|float|double")
+_NUMBER = re.compile(r"(?:unsigned|signed)?(?:int|long|short|char)+|unsigned|signed|bool|u?int\d+_t|size_t|float|double")
 
 
 def _fits(arg: str, param: str) -> bool:
@@ -143,7 +143,7 @@ def _fits(arg: str, param: str) -> bool:
         return True
     if b in ("StringRef", "Twine") and _STRING_LIKE.fullmatch(a):
         return True
-    return bool(_NUMBER.fullmatch(a) and _NUMBER.fullmatch(b) and a and b)
+    return bool(_NUMBER.fullmatch(a) and _NUMBER.fullmatch(b))
 
 
 def missing_parameters(args: list[str], params: list[str]) -> list[int] | None:

@@ -18,7 +18,7 @@ import re
 from collections.abc import Callable
 from pathlib import Path
 
-from ..generate.parameters import parameters
+from ..generate.parameters import parameter_types
 
 _NO_MATCH = re.compile(r"^(?P<file>[^\s:]+):(?P<line>\d+):\d+: error: no matching function for call to ")
 _NOTE = re.compile(r"^(?P<file>[^\s:]+):(?P<line>\d+):\d+: note: +candidate(?: \d+)?: ")
@@ -103,16 +103,11 @@ def library_callees(calls: list[tuple[tuple[str, int], list[tuple[str, int]], st
     return out
 
 
-def _types(head: str) -> list[str] | None:
-    found = parameters(head)
-    return None if found is None else [" ".join(re.findall(r"\w+|[^\s\w]", t)) for t, _ in found]
-
-
 def as_declared(signature: str, declarations: list[str]) -> bool:
     """Whether the definition head ``signature`` takes the parameter types of one of ``declarations`` (the
     description's declarations of the function)."""
-    mine = _types(signature)
-    return mine is not None and any(_types(d) == mine for d in declarations)
+    mine = parameter_types(signature)
+    return mine is not None and any(parameter_types(d) == mine for d in declarations)
 
 
 def error_text(line: str) -> str:

@@ -28,7 +28,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any, Callable, Iterable, Mapping, Sequence
 
 from ..errors import ConfigError
-from ..generate.parameters import declared_signatures, parameters
+from ..generate.parameters import declared_signatures, parameter_types, parameters
 from .backends import KNOWN_DIRECTORIES, MC_DIRECTORIES, BackendLayout, ClassEvidence, Member
 from .functions import EmitFunction, Signature, parse_signature, split_top, strip_default
 
@@ -391,18 +391,13 @@ def _ctor_fields(cls: str, members: list[PlacedFunction], known: set[str]) -> li
     return out
 
 
-def _param_types(params: str) -> list[str] | None:
-    found = parameters(f"f({params})")
-    return None if found is None else [" ".join(re.findall(r"\w+|[^\s\w]", t)) for t, _ in found]
-
-
 def with_declared_defaults(sig: Signature, declared: Sequence[str]) -> Signature:
     """``sig`` with the default arguments of the description's declaration that takes the same parameter types.
 
     A definition cannot repeat its defaults, so a generated head has none; declared without them in the class,
     RISC-V's ``getCastInstrCost(..., const Instruction *I)`` hid ``BasicTTIImplBase``'s and broke LLVM's calls of
     it with five arguments, and the target-machine source did not compile."""
-    mine = _param_types(sig.params)
+    mine = parameter_types(f"f({sig.params})")
     if not mine or not declared:
         return sig
     ours = split_top(sig.params, ",")
@@ -412,7 +407,7 @@ def with_declared_defaults(sig: Signature, declared: Sequence[str]) -> Signature
         except ConfigError:
             continue
         theirs = split_top(theirs_sig.params, ",")
-        if len(theirs) != len(ours) or mine != _param_types(theirs_sig.params):
+        if len(theirs) != len(ours) or mine != parameter_types(f"f({theirs_sig.params})"):
             continue
         out = []
         for o, t in zip(ours, theirs):
@@ -839,6 +834,7 @@ def make_plan(
     types = described_types(table)
     visible = (lambda n: n in class_names or n in types or known(n)) if known is not None else (lambda n: False)  # noqa: E731
     declared = lambda q: declared_signatures(table, q)  # noqa: E731
+    needs_arguments = lambda k: constructed_with_arguments(table, k)  # noqa: E731
     for pf in files.values():
         by_cls: dict[str, list[PlacedFunction]] = defaultdict(list)
         for p in pf.functions:
@@ -849,7 +845,6 @@ def make_plan(
             abstract = c.replace(target, "<T>", 1) if c.startswith(target) else c
             ev = layout.classes.get(abstract) if layout is not None else None
             shape = CLASS_SHAPES.get(abstract)
-            needs_arguments = lambda k: constructed_with_arguments(table, k)  # noqa: E731
             derived = (derive_shape(c, ev, ms, placed, target, visible, prefer,
                                     exclude=shape_names(shape) | (scopes - {c}), needs_arguments=needs_arguments)
                        if ev is not None else None)

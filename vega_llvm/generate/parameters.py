@@ -299,6 +299,13 @@ def _parameter_list(text: str) -> Any:
     return None
 
 
+def parameter_types(head: str) -> list[str] | None:
+    """The parameter types of ``head``'s first function declarator, tokens joined by one space
+    (``const MCInst *``), so that two spellings of one declaration compare equal; None where it does not parse."""
+    found = parameters(head)
+    return None if found is None else [" ".join(re.findall(r"\w+|[^\s\w]", t)) for t, _ in found]
+
+
 def declared_arities(table: Any, qname: str) -> list[tuple[int, float]]:
     """How many arguments each complete declaration of ``qname`` in the description's headers takes (a range, with
     defaults); empty when the description does not declare it."""
