@@ -631,3 +631,34 @@ def test_a_donors_own_fatal_check_the_tests_crash_on_is_made_empty() -> None:
     stubbed = EmitFunction(fn.key, "Subtarget", "", fn.signature,
                            '{\n  report_fatal_error("vega-llvm: Subtarget::f did not compile; write it by hand");\n}', 0.0, "stub")
     assert drop_fatal_checks(stubbed, crash, state) is None
+
+
+@needs_gxx
+def test_the_default_unreachable_of_a_donors_switch_runs_on_into_the_next_case(tmp_path: Path) -> None:
+    """LoongArch's calling convention, generated for RISC-V, switches over LoongArch's ABIs; RISC-V's default
+    ``ABI_LP64`` is none of its cases and every CodeGen test stopped at ``default: llvm_unreachable``. The step
+    empties the ``default:``'s unreachable and the case's fatal check (comments of the emitted code between them),
+    leaves an ``llvm_unreachable`` elsewhere alone, and the result compiles and runs into the next case's code."""
+    from vega_llvm.bootstrap.repair import RUNTIME
+
+    body = ('{\n  bool UseGPR = false ;\n  switch ( ABI )  // vega: confidence 0.00\n    {\n'
+            '      default :  // vega: confidence 0.00\n        llvm_unreachable ( "Unexpected ABI" ) ;\n'
+            '      case ABI_ILP32F :\n        report_fatal_error ( "Unimplemented ABI" ) ;\n        break ;\n'
+            '      case ABI_ILP32D :\n        UseGPR = true ;\n        break ;\n    }\n'
+            '  if ( UseGPR )\n    llvm_unreachable ( "not here" ) ;\n  return UseGPR ;\n}')
+    fn = EmitFunction("CC_<T>", "ISelLowering", "", "static bool CC_Foo(ABI ABI)", body, 0.0, "model")
+    state = RepairState()
+    rep = climb(RUNTIME, fn, Charged(fn.key, "768 lit tests stop here (unreachable)"), state)
+    assert rep is not None and rep.step == "drop_fatal_checks" and rep.fn is not None
+    assert rep.to == "2 check(s) made empty"
+    assert rep.fn.body.count("llvm_unreachable") == 1 and "not here" in rep.fn.body
+    src = tmp_path / "cc.cpp"
+    prelude = ('#include <cstdio>\n#include <cstdlib>\n'
+               '#define llvm_unreachable(m) (std::puts(m), std::abort())\n'
+               'static void report_fatal_error(const char *m) { std::puts(m); std::exit(1); }\n'
+               'enum ABI { ABI_ILP32F, ABI_ILP32D, ABI_LP64 };\n')
+    text = f"{prelude}static bool CC_Foo(ABI ABI)\n{rep.fn.body}\nint main() {{ return CC_Foo(ABI_LP64) ? 2 : 0; }}\n"
+    assert " error: " not in _gxx_log(src, text)
+    exe = tmp_path / "cc"
+    subprocess.run(["g++", "-std=c++17", "-o", str(exe), str(src)], check=True, capture_output=True, timeout=60)
+    assert subprocess.run([str(exe)], capture_output=True, timeout=10).returncode == 0  # past the switch, no GPR

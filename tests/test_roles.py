@@ -317,3 +317,68 @@ def test_a_statement_only_the_donor_writes_is_translated_in_its_own_tokens() -> 
     code = _written(tpl, cand, {}, {}, {}, "RISCV", roles).code
     assert "Subtarget . getXLen ( )" in code and "RISCV :: SD" in code
     assert "getGRLen" in _written(tpl, cand, {}, {}, {}, "RISCV").code  # without roles: as the donor wrote it
+
+
+def _enums(target: str, enumerators: list[str]) -> PropertyTable:
+    return PropertyTable(target, target, values={"decl.enumerator": enumerators})
+
+
+def test_a_donors_enumerator_the_target_lacks_becomes_its_likest_named_one_of_the_same_scope() -> None:
+    """LLVM 16's ``LoongArchABI`` and ``RISCVABI`` as their headers declare them: LoongArch's calling convention
+    switches over ``ABI_ILP32S`` and ``ABI_LP64S``, which RISC-V calls ``ABI_ILP32`` and ``ABI_LP64``; the
+    enumerators both have stay, in any spelling of the scope (``<T>ABI``, the donor's, the target's, under
+    ``llvm ::``). An enumerator with no like enough name left (``ABI_Custom``), two donor names as like one
+    target name (no evidence which), and names of the target's own scope (instructions) or of another scope are
+    left alone."""
+    donor = _enums("LoongArch", [f"LoongArchABI::ABI_{n}" for n in
+                                 ("ILP32S", "ILP32F", "ILP32D", "LP64S", "LP64F", "LP64D", "Unknown", "Custom")]
+                   + ["LoongArchMCExpr::VK_LoongArch_CALL", "LoongArchFoo::MO_HI_A", "LoongArchFoo::MO_HI_B"])
+    target = _enums("RISCV", [f"RISCVABI::ABI_{n}" for n in
+                              ("ILP32", "ILP32F", "ILP32D", "ILP32E", "LP64", "LP64F", "LP64D", "Unknown")]
+                    + ["RISCVMCExpr::VK_RISCV_CALL", "RISCVFoo::MO_HI"])
+    roles = RecordRoles(target, {"LoongArch": donor})
+    code = ("case <T>ABI :: ABI_ILP32S : case LoongArchABI :: ABI_LP64S : case RISCVABI :: ABI_ILP32F : "
+            "case llvm :: <T>ABI :: ABI_LP64S : case <T>ABI :: ABI_Custom : return <T>MCExpr :: VK_LoongArch_CALL ;")
+    assert roles.translate("LoongArch", code) == (
+        "case <T>ABI :: ABI_ILP32 : case LoongArchABI :: ABI_LP64 : case RISCVABI :: ABI_ILP32F : "
+        "case llvm :: <T>ABI :: ABI_LP64 : case <T>ABI :: ABI_Custom : return <T>MCExpr :: VK_LoongArch_CALL ;")
+    assert roles.enumerator("LoongArch", "<T>Foo", "MO_HI_A") is None  # MO_HI_B is as like MO_HI
+    assert roles.translate("LoongArch", "Other :: ABI_ILP32S + <T> :: ABI_LP64S") == \
+        "Other :: ABI_ILP32S + <T> :: ABI_LP64S"
+
+
+def test_a_donors_register_prefix_becomes_the_one_the_targets_description_sets(tmp_path) -> None:
+    """LoongArch's printer writes ``O << '$' << getRegisterName(Reg)`` because LoongArch.td's ``AsmParserVariant``
+    sets ``RegisterPrefix = "$"``; RISC-V's sets none, and a printer taken from LoongArch wrote ``$a0``. The
+    prefix before a register's name goes (or becomes the target's own); other ``'$'`` stay, and nothing changes
+    where a description sets two prefixes (X86's variants) or says nothing of its files."""
+    from vega_llvm.generate.roles import register_prefix
+
+    def described(name: str, td_text: str, extra: str = "") -> PropertyTable:
+        folder = tmp_path / name
+        folder.mkdir()
+        (folder / f"{name}.td").write_text(td_text)
+        inputs = [{"path": str(folder / f"{name}.td")}]
+        if extra:
+            (folder / "Extra.td").write_text(extra)
+            inputs.append({"path": str(folder / "Extra.td")})
+        # LLVM's own Target.td declares the field's default; it is not the target's
+        (tmp_path / "Target.td").write_text('class AsmParserVariant { string RegisterPrefix = ""; }')
+        inputs.append({"path": str(tmp_path / "Target.td")})
+        return PropertyTable(name, name, meta={"td": str(folder / f"{name}.td"), "inputs": inputs})
+
+    loongarch = described("LoongArch", 'def LoongArchAsmParserVariant : AsmParserVariant {\n  string RegisterPrefix = "$";\n}')
+    riscv = described("RISCV", "def RISCVAsmParser : AsmParser { let ShouldEmitMatchRegisterAltName = 1; }")
+    ppc = described("PPC", 'def PPCAsmParserVariant : AsmParserVariant {\n  string RegisterPrefix = "%";\n}')
+    x86 = described("X86", 'def ATT : AsmParserVariant { string RegisterPrefix = "%"; }',
+                    'def Intel : AsmParserVariant { string RegisterPrefix = ""; }')
+    assert [register_prefix(t) for t in (loongarch, riscv, ppc, x86)] == ["$", "", "%", None]
+    assert register_prefix(PropertyTable("Foo", "Foo")) is None
+    code = "O << '$' << getRegisterName ( Reg ) ; OS << \"$\" << StringRef ( getRegisterName ( Reg ) ) ; O << '$' << Imm ;"
+    assert RecordRoles(riscv, {"LoongArch": loongarch}).translate("LoongArch", code) == \
+        "O << getRegisterName ( Reg ) ; OS << StringRef ( getRegisterName ( Reg ) ) ; O << '$' << Imm ;"
+    assert RecordRoles(ppc, {"LoongArch": loongarch}).translate("LoongArch", code).startswith(
+        "O << '%' << getRegisterName ( Reg ) ; OS << \"%\" << StringRef")
+    assert RecordRoles(x86, {"LoongArch": loongarch}).translate("LoongArch", code) == code
+    assert RecordRoles(loongarch, {"RISCV": riscv}).translate("RISCV", "O << getRegisterName ( Reg ) ;") == \
+        "O << getRegisterName ( Reg ) ;"  # the target's prefix is not added where the donor wrote none

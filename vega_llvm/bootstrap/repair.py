@@ -258,21 +258,33 @@ def real_body(fn: EmitFunction, charged: Charged, state: RepairState) -> Repair 
 
 
 _FATAL_CHECK = re.compile(r'\breport_fatal_error\s*\(\s*"((?:[^"\\]|\\.)*)"\s*\)\s*;')
+# the ``llvm_unreachable`` a ``switch``'s default label leads to (comments between, as emitted code has them)
+_DEFAULT_UNREACHABLE = re.compile(
+    r'(\bdefault\s*:(?:\s*//[^\n]*)?\s*)llvm_unreachable\s*\(\s*"((?:[^"\\]|\\.)*)"\s*\)\s*;')
 
 
 def drop_fatal_checks(fn: EmitFunction, charged: Charged, state: RepairState) -> Repair | None:
-    """A function the tests crash in whose code stops on checks of its own (``report_fatal_error("...")`` with a
-    message, not a stub's): each such call made an empty statement, the message kept in a comment. A donor's
-    checks are about the donor's features: LoongArch's ``initializeSubtargetDependencies``, taken over for RISC-V,
-    stops on "Please use one feature of 32bit and 64bit", which no RISC-V feature set satisfies. The lit round that
-    makes this step is kept only if no more tests fail (``pipeline._test_rounds``)."""
-    if "(crash)" not in charged.error or fn.source.startswith("stub") or "vega-llvm:" in fn.body:
+    """A function the tests crash in, or reach an ``llvm_unreachable`` of, whose code stops on checks of its own
+    (``report_fatal_error("...")`` with a message, not a stub's; the ``llvm_unreachable`` of a ``switch``'s
+    ``default:``): each such call made an empty statement, the message kept in a comment. A donor's checks are
+    about the donor's features and values: LoongArch's ``initializeSubtargetDependencies``, taken over for RISC-V,
+    stops on "Please use one feature of 32bit and 64bit", which no RISC-V feature set satisfies; LoongArch's
+    calling convention switches over its own ABIs (``ABI_ILP32S``...), and RISC-V's default ``ABI_LP64`` reaches
+    the ``default: llvm_unreachable("Unexpected ABI")``. Without the call the default label runs on into the next
+    case's code, the way the donor treats its nearest values. The lit round that makes this step is kept only if no
+    more tests fail (``pipeline._test_rounds``)."""
+    if not re.search(r"\((?:crash|unreachable)\)", charged.error) or fn.source.startswith("stub") \
+            or "vega-llvm:" in fn.body:
         return None
-    found = _FATAL_CHECK.findall(fn.body)
+    found = _FATAL_CHECK.findall(fn.body) + [m[1] for m in _DEFAULT_UNREACHABLE.findall(fn.body)]
     if not found:
         return None
-    body = _FATAL_CHECK.sub(lambda m: f"/* vega: the donor's check stopped the tests: {m.group(1).replace('*/', '')} */ ;",
-                            fn.body)
+
+    def note(message: str) -> str:
+        return f"/* vega: the donor's check stopped the tests: {message.replace('*/', '')} */ ;"
+
+    body = _FATAL_CHECK.sub(lambda m: note(m.group(1)), fn.body)
+    body = _DEFAULT_UNREACHABLE.sub(lambda m: m.group(1) + note(m.group(2)), body)
     return Repair("drop_fatal_checks", replace(fn, body=body), f"{len(found)} check(s) made empty")
 
 

@@ -24,6 +24,7 @@ from .backends import BackendLayout
 from .functions import EmitFunction, abstract_name, parse_signature, respell, split_top
 from .layout import FILE_KINDS, enabled_kinds, layout_kinds, target_properties
 from ..generate.adapt import own_allocatable, own_classes, own_enumerators, record_names, scoped_enumerators
+from ..generate.roles import own_register_prefix
 from .translate import calling_conv_map, register_class_map, translate
 
 
@@ -84,6 +85,7 @@ def fallback_functions(donor: Donor, corpus_dir: Path, target: str, only: set[st
         if target_table is None:
             return code
         code = own_allocatable(code, target_table)  # (``adapt.own_allocatable``: no virtual registers of XCore's RRegs)
+        code = own_register_prefix(code, donor.table, target_table)  # LoongArch's ``'$' << getRegisterName``
         return own_classes(code, target_table, target, key.split("#")[0].replace("<T>", target).split("::"))
     stems = {k.stem for k in FILE_KINDS} if stems is None else stems
     src = llvm_dir(required=False)

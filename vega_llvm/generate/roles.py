@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import re
 from difflib import SequenceMatcher
+from pathlib import Path
 from typing import Any
 
 from .nodes import Node, counterpart, instruction_sources, target_nodes
@@ -38,6 +39,10 @@ MIN_SIMILARITY = 0.6
 _IDENT = re.compile(r"[A-Za-z_]\w*")
 # an identifier in another scope than the target's own (``ISD :: ADD``, ``TargetOpcode :: COPY``) is no instruction
 _OTHER_SCOPE = re.compile(r"(?:[A-Za-z_]\w*|>)\s*::\s*$")
+# the scope an identifier is named in, as emitted or template code writes it (``<T>ABI ::``, ``RISCVII :: VLMUL ::``)
+_SCOPE_BEFORE = re.compile(r"(?:(?:<T>)?[A-Za-z_]\w*\s*::\s*|<T>\s*::\s*)+$")
+# below this alikeness of two enumerators' names (``ABI_ILP32S`` and ``ABI_ILP32``: 0.94) neither stands for the other
+MIN_ENUMERATOR_ALIKENESS = 0.85
 
 
 def _register_kind(rc: dict[str, Any]) -> tuple[str, int | None]:
@@ -201,6 +206,59 @@ def members_alike(a: str, b: str) -> bool:
     return replaced and s >= MEMBER_ENDING and (p + s) / longer >= MEMBER_SHARED and longer - p - s <= MEMBER_MIDDLE
 
 
+_REGISTER_PREFIX = re.compile(r'\bRegisterPrefix\s*=\s*"((?:[^"\\]|\\.)*)"')
+
+
+def register_prefix(table: Any) -> str | None:
+    """What the description writes before a register's name in assembly: the ``RegisterPrefix`` its
+    ``AsmParserVariant`` sets in the target's own ``.td`` files (LoongArch and Mips ``$``, PowerPC ``%``), ""
+    where none sets one (LLVM's default); None where the table does not say which files it was read from, or its
+    variants set two (X86's AT&T ``%`` and Intel none)."""
+    meta = getattr(table, "meta", None) or {}
+    td = meta.get("td")
+    if not td:
+        return None
+    key = (str(td), tuple(sorted(str(i.get("path", "")) for i in meta.get("inputs") or [])))
+    if key not in _PREFIX_MEMO:
+        own_dir = Path(td).parent
+        found: set[str] = set()
+        for path in {Path(td), *(Path(i.get("path", "")) for i in meta.get("inputs") or [])}:
+            if path.suffix != ".td" or own_dir not in path.parents:
+                continue
+            try:
+                found |= set(_REGISTER_PREFIX.findall(path.read_text(encoding="utf-8", errors="replace")))
+            except OSError:
+                continue
+        _PREFIX_MEMO[key] = (found.pop() if found else "") if len(found) <= 1 else None
+    return _PREFIX_MEMO[key]
+
+
+_PREFIX_MEMO: dict[tuple[str, tuple[str, ...]], str | None] = {}
+
+
+def own_register_prefix(code: str, donor: Any, target: Any) -> str:
+    """``code`` with the donor's register prefix, where it writes one before a register's name
+    (``O << '$' << getRegisterName(Reg)``), as the target's description spells it (``register_prefix``): none
+    for RISC-V, whose printer, taken from LoongArch, wrote ``$a0`` where every assembler and test reads ``a0``.
+    Left as it is where either description says nothing or two things."""
+    theirs, mine = register_prefix(donor), register_prefix(target)
+    if not theirs or mine is None or theirs == mine:
+        return code
+    literal = re.compile(rf"""(['"]){re.escape(theirs)}\1\s*<<\s*(?=(?:StringRef\s*\(\s*)?getRegisterName\b)""")
+    return literal.sub(lambda m: f"{m.group(1)}{mine}{m.group(1)} << " if mine else "", code)
+
+
+def enumerators_by_scope(table: Any) -> dict[str, set[str]]:
+    """The enumerators a description declares (``decl.enumerator``), by the scope code names them in
+    (``RISCVABI``: ``ABI_ILP32``, ...; a scoped enumeration's own name is part of its scope)."""
+    out: dict[str, set[str]] = {}
+    for q in (getattr(table, "values", None) or {}).get("decl.enumerator", []):
+        scope, _, name = q.rpartition("::")
+        if scope:
+            out.setdefault(scope, set()).add(name)
+    return out
+
+
 def _unique_best(name: str, among: list[str], key: Any) -> str | None:
     """The one member of ``among`` that ``key`` ranks highest for ``name``; None where two tie (no evidence which)."""
     ranked = sorted(among, key=lambda n: key(name, n), reverse=True)
@@ -252,6 +310,9 @@ class RecordRoles:
         self._donor_node_names: dict[str, set[str]] = {}  # the enumerators of each donor's own nodes
         self._node_memo: dict[tuple[str, str], str | None] = {}
         self._node_scope: re.Pattern[str] | None = None
+        self.own_enumerators = enumerators_by_scope(target)
+        self._donor_enumerators: dict[str, dict[str, set[str]]] = {}
+        self._enum_memo: dict[tuple[str, str, str], str | None] = {}
 
     def _of(self, donor: str) -> tuple[dict[str, dict[str, Any]], dict[str, tuple[Any, ...]], dict[str, Any]]:
         if donor not in self._donor:
@@ -448,6 +509,49 @@ class RecordRoles:
                 else re.compile(r"(?!x)x")
         return self._node_scope
 
+    def enumerator(self, donor: str, scope: str, name: str) -> str | None:
+        """The new target's enumerator in the role of ``donor``'s enumerator ``name`` of ``scope`` (as code names it:
+        ``<T>ABI``, ``LoongArchABI`` or ``RISCVABI``), where both descriptions declare that scope (in their own
+        spellings) and the target lacks ``name`` there: of the scope's enumerators that the donor does not have,
+        the one most alike in name, where the match is mutual and the names are alike enough
+        (``MIN_ENUMERATOR_ALIKENESS``). LoongArch's calling convention switches over ``ABI_ILP32S``, ``ABI_LP64S``,
+        ``ABI_ILP32F``... of ``LoongArchABI``; RISC-V's ``RISCVABI`` has ``ABI_ILP32F`` too, and ``ABI_ILP32``
+        and ``ABI_LP64`` for the two it lacks, and without them RISC-V's default ABI reached the ``default:``."""
+        if donor not in self.donors or not self.spelling:
+            return None
+        donor_spelling = getattr(self.donors[donor], "namespace", "") or donor
+        own_scope = "".join(scope.split()).rstrip(":").replace("<T>", self.spelling).removeprefix("llvm::")
+        if own_scope.startswith(donor_spelling):
+            own_scope = self.spelling + own_scope[len(donor_spelling):]
+        key = (donor, own_scope, name)
+        if key not in self._enum_memo:
+            self._enum_memo[key] = self._enumerator(donor, donor_spelling, own_scope, name)
+        return self._enum_memo[key]
+
+    def _enumerator(self, donor: str, donor_spelling: str, scope: str, name: str) -> str | None:
+        mine = self.own_enumerators.get(scope)
+        if not mine or name in mine:
+            return None
+        if donor not in self._donor_enumerators:
+            self._donor_enumerators[donor] = {
+                (self.spelling + s[len(donor_spelling):] if s.startswith(donor_spelling) else s): names
+                for s, names in enumerators_by_scope(self.donors[donor]).items()}
+        theirs = self._donor_enumerators[donor].get(scope)
+        if not theirs or name not in theirs:
+            return None
+        spelled = name.replace(donor_spelling, self.spelling)  # ``VK_LoongArch_CALL``: respelling finds it
+        if spelled != name and spelled in mine:
+            return None
+        own_left, their_left = sorted(mine - theirs), sorted(theirs - mine)
+
+        def key(a: str, b: str) -> float:
+            return round(_alikeness(a.replace(donor_spelling, self.spelling), b.replace(donor_spelling, self.spelling)), 2)
+
+        best = _unique_best(name, own_left, key)
+        if best is None or key(name, best) < MIN_ENUMERATOR_ALIKENESS:
+            return None
+        return best if _unique_best(best, their_left, key) == name else None
+
     def counterpart(self, donor: str, name: str) -> str | None:
         """The new target's record in the role of ``donor``'s instruction, register, feature or class member
         ``name``, or None."""
@@ -468,10 +572,16 @@ class RecordRoles:
             if before.rstrip().endswith("::") and self.node_scope().search(before):
                 return self.node(donor, m.group(0)) or m.group(0)
             if _OTHER_SCOPE.search(before) and not own_scope.search(before):
-                return m.group(0)
+                scope = _SCOPE_BEFORE.search(before)
+                found = self.enumerator(donor, scope.group(0), m.group(0)) if scope else None
+                return found or m.group(0)
             return self.counterpart(donor, m.group(0)) or m.group(0)
 
         if _IDENT.fullmatch(value.strip()):  # a slot of an enumerator alone (``<T>ISD :: $0``): a node, if any
             found = self.counterpart(donor, value.strip()) or self.node(donor, value.strip())
             return found or value
-        return _IDENT.sub(swap, value)
+        return self.own_register_prefix(donor, _IDENT.sub(swap, value))
+
+    def own_register_prefix(self, donor: str, code: str) -> str:
+        """``code`` with ``donor``'s register prefix in the target's spelling (``own_register_prefix``)."""
+        return own_register_prefix(code, self.donors[donor], self.target) if donor in self.donors else code
