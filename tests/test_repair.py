@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import shutil
 import subprocess
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -64,7 +65,7 @@ def test_the_ladders_and_their_order() -> None:
     assert [s.__name__ for s in SCRATCH] == ["fix_arguments", "next_candidate", "remove_statements", "repair_head",
                                              "donor_code", "stub", "leave_out"]
     assert [s.__name__ for s in SWAP] == ["next_candidate", "real_body"]
-    assert [s.__name__ for s in RUNTIME] == ["next_candidate", "donor_code", "drop_fatal_checks"]
+    assert [s.__name__ for s in RUNTIME] == ["next_candidate", "drop_fatal_checks", "donor_code"]
     assert [s.__name__ for s in LAST] == ["stub", "leave_out"]
     # out of rounds, the model's function goes straight to a stub (an LLVM interface function: out) whatever
     # candidates and donor code it still has
@@ -92,6 +93,18 @@ def test_a_function_the_tests_stop_at_gets_other_code_and_never_a_stub() -> None
     assert [m["round"] for m in state.moves] == ["lit 1", "lit 2"] and state.moves[0]["error"] == why
     stubbed = RepairState(replaced={fn.key: "e"})
     assert repair_round(RUNTIME, [Charged(fn.key, why)], {fn.key: _model()}, stubbed, "lit 1") == {}
+    # a candidate that stops on a check of its own has the check made empty before the donor's code comes in
+    checked = _model(body='{\n  report_fatal_error("Unimplemented ABI");\n}',
+                     alternatives=[Candidate(SIG + "\n{\n  (void)DestReg;\n}", "member:MSP430", 0.5)])
+    state, fns, steps = RepairState(alternates={fn.key: donor}), {fn.key: checked}, []
+    for n in (1, 2, 3):
+        reps = repair_round(RUNTIME, [Charged(fn.key, why)], fns, state, f"lit {n}")
+        steps.append(reps[fn.key].step if fn.key in reps else None)
+        if fn.key in reps:
+            fns[fn.key] = reps[fn.key].fn
+            if reps[fn.key].step == "next_candidate":  # the next candidate has the check too
+                fns[fn.key] = replace(fns[fn.key], body=checked.body)
+    assert steps == ["next_candidate", "drop_fatal_checks", "donor_code"]
 
 
 def test_load_results_keeps_the_later_candidates(tmp_path: Path) -> None:
@@ -612,9 +625,9 @@ def test_fix_arguments_supplies_left_out_arguments(tmp_path: Path) -> None:
 
 def test_a_donors_own_fatal_check_the_tests_crash_on_is_made_empty() -> None:
     """LoongArch's ``initializeSubtargetDependencies``, taken over for RISC-V, stops every CodeGen test on its check
-    of LoongArch's 32/64-bit features; at runtime, after the next candidate and the donor's code, the code's own
-    ``report_fatal_error`` checks become empty statements (the ``if`` stays well-formed). A stub, or a charge that is
-    not a crash, is left to the other rungs."""
+    of LoongArch's 32/64-bit features; at runtime, after the next candidate (and before the donor's code), the
+    code's own ``report_fatal_error`` checks become empty statements (the ``if`` stays well-formed). A stub, or a
+    charge that is not a crash, is left to the other rungs."""
     from vega_llvm.bootstrap.repair import RUNTIME, drop_fatal_checks
 
     body = ('{\n  if (HasLA32 == HasLA64)\n    report_fatal_error("Please use one feature of 32bit and 64bit.");\n'

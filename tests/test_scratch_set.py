@@ -87,3 +87,30 @@ def test_of_two_generated_versions_of_one_function_the_set_takes_the_surer(llvm_
     unsure, sure = version("{ return SDValue(); }", 0.1), version("{ return Op; }", 0.6)
     assert chosen(unsure, sure) == chosen(sure, unsure) == sure.body
     assert chosen(version("{ return Op; }", 0.0), version("{ return SDValue(); }", 0.0)) == "{ return Op; }"
+
+
+def test_a_donors_code_taken_over_names_the_targets_records_of_the_same_role(llvm_src: Path, scratch_corpus: Path) -> None:
+    """LoongArch's real code, taken over for RISC-V, translated through the two descriptions as generated code
+    is (``roles.RecordRoles``): its ``LowerFormalArguments`` named LoongArch's ``getGRLenVT`` and ``FeatureBasicF``
+    and did not compile; its calling convention switched over LoongArch's ``ABI_ILP32S``; its printer wrote
+    LoongArch's ``$`` before every register. Without the donor's description none of that is translated."""
+    from vega_llvm.describe.describe import describe
+    from vega_llvm.emit.sources import Donor, fallback_functions
+
+    riscv, _ = describe(llvm_src / "lib" / "Target" / "RISCV" / "RISCV.td")
+    loongarch, _ = describe(llvm_src / "lib" / "Target" / "LoongArch" / "LoongArch.td")
+    wanted = {"<T>TargetLowering::LowerFormalArguments", "CC_<T>", "<T>InstPrinter::printRegName"}
+
+    def taken(table: PropertyTable | None) -> dict[str, str]:
+        fns = fallback_functions(Donor("LoongArch", 1.0, ["LoongArch"], table), scratch_corpus, "RISCV",
+                                 only=wanted, target_table=riscv)
+        return {f.key: f.body for f in fns}
+
+    translated, plain = taken(loongarch), taken(None)
+    assert set(translated) == wanted
+    lower = translated["<T>TargetLowering::LowerFormalArguments"]
+    assert "Subtarget.getXLenVT()" in lower and "RISCV::FeatureStdExtF" in lower and "GRLenVT" not in lower
+    assert "RISCVABI::ABI_ILP32:" in translated["CC_<T>"] and "ABI_ILP32S" not in translated["CC_<T>"]
+    printer = translated["<T>InstPrinter::printRegName"]
+    assert "'$'" not in printer and "getRegisterName(Reg)" in printer
+    assert "getGRLenVT" in plain["<T>TargetLowering::LowerFormalArguments"] and "'$'" in plain["<T>InstPrinter::printRegName"]

@@ -518,7 +518,8 @@ def _test_rounds(cfg: BootstrapConfig, tree: Tree, state: RepairState, built: Bu
                  out: Path, report: BootstrapReport, times: dict[str, float], log: Callable[[str], None]) -> Built:
     """Rounds driven by the tests instead of the compiler: the functions the failing lit tests stop at (a reached
     stub, ``llvm_unreachable`` or trap, the innermost frame of a crash: ``stops.write_first``) take one step of
-    ``repair.RUNTIME`` (the model's next candidate, then the nearest target's code), and the backend is rebuilt
+    ``repair.RUNTIME`` (the model's next candidate, then its own checks made empty, then the nearest target's code),
+    and the backend is rebuilt
     (only their files recompile) and tested again.
 
     A round is kept only when no more tests fail than before it; otherwise the functions go back to where they

@@ -18,8 +18,9 @@ Scratch::
 
 Swap: ``next_candidate``, then ``real_body`` (the target's own body back).
 
-Runtime (``RUNTIME``, for a function the failing lit tests stop at): ``next_candidate``, then ``donor_code``, then
-``drop_fatal_checks`` (a crash on the code's own ``report_fatal_error`` checks: those made empty).
+Runtime (``RUNTIME``, for a function the failing lit tests stop at): ``next_candidate``, then ``drop_fatal_checks``
+(a stop on the code's own ``report_fatal_error`` checks or a ``switch``'s ``default: llvm_unreachable``: those made
+empty, before the whole body is replaced), then ``donor_code``.
 
 Out of rounds (``LAST``, scratch): ``stub``, then ``leave_out``, for what the last build still charges.
 
@@ -296,7 +297,10 @@ SWAP: list[Step] = [next_candidate, real_body]
 LAST: list[Step] = [stub, leave_out]
 # A function that compiles but that lit tests stop at (``pipeline._test_rounds``): only steps that put other code in
 # its place; a stub or leaving it out would stop the same tests, or remove what the rest calls.
-RUNTIME: list[Step] = [next_candidate, donor_code, drop_fatal_checks]
+# Making a check empty comes before the donor's code: the candidate is most often the donor's code adapted, and its
+# check came with it (LoongArch's calling convention, generated for RISC-V, and LoongArch's own both stop on
+# "Unimplemented ABI" for RISC-V's default ABI); the donor's code would cost a round and stop at the same check.
+RUNTIME: list[Step] = [next_candidate, drop_fatal_checks, donor_code]
 
 
 def climb(ladder: list[Step], fn: EmitFunction, charged: Charged, state: RepairState) -> Repair | None:

@@ -24,7 +24,7 @@ from .backends import BackendLayout
 from .functions import EmitFunction, abstract_name, parse_signature, respell, split_top
 from .layout import FILE_KINDS, enabled_kinds, layout_kinds, target_properties
 from ..generate.adapt import own_allocatable, own_classes, own_enumerators, record_names, scoped_enumerators
-from ..generate.roles import own_register_prefix
+from ..generate.roles import RecordRoles
 from .translate import calling_conv_map, register_class_map, translate
 
 
@@ -77,15 +77,19 @@ def fallback_functions(donor: Donor, corpus_dir: Path, target: str, only: set[st
     if both:  # the donor's node kinds and codes as the target's of the same scope (``adapt.own_enumerators``)
         enums, mine, theirs = scoped_enumerators(target_table, abstract=False), record_names(target_table), record_names(donor.table)
         enumerated = lambda code: own_enumerators(code, theirs, mine, enums)  # noqa: E731
+        # the donor's instructions, registers, features, class members, enumerators and register prefix as the
+        # target's of the same role, as generated code has them (``roles.RecordRoles``): LoongArch's
+        # ``LowerFormalArguments``, taken over for RISC-V, named ``getGRLenVT`` and ``FeatureBasicF``, and failed
+        roles = RecordRoles(target_table, {donor.target: donor.table})
+        in_roles = lambda code: roles.translate(donor.target, code)  # noqa: E731
     else:
-        enumerated = lambda code: code  # noqa: E731
+        enumerated = in_roles = lambda code: code  # noqa: E731
     # the classes the description declares for a role under another name, as generated code names them
     # (``adapt.own_classes``: Lanai's ``XCoreMachineFunctionInfo`` is XCore's ``XCoreFunctionInfo``)
     def own(code: str, key: str) -> str:
         if target_table is None:
             return code
         code = own_allocatable(code, target_table)  # (``adapt.own_allocatable``: no virtual registers of XCore's RRegs)
-        code = own_register_prefix(code, donor.table, target_table)  # LoongArch's ``'$' << getRegisterName``
         return own_classes(code, target_table, target, key.split("#")[0].replace("<T>", target).split("::"))
     stems = {k.stem for k in FILE_KINDS} if stems is None else stems
     src = llvm_dir(required=False)
@@ -112,7 +116,7 @@ def fallback_functions(donor: Donor, corpus_dir: Path, target: str, only: set[st
         out.append(
             EmitFunction(
                 key=key, file_stem=stem, module=r["module"], signature=translate(sig, classes, conventions),
-                body=own(enumerated(translate(respell(r["body"], spell, target), classes, conventions)), key),
+                body=own(enumerated(in_roles(translate(respell(r["body"], spell, target), classes, conventions))), key),
                 confidence=0.0,
                 source=f"fallback:{donor.target}",
                 order=r["line"], record_id=r["id"], in_header=r["file"].endswith(".h"),
