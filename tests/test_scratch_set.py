@@ -114,3 +114,33 @@ def test_a_donors_code_taken_over_names_the_targets_records_of_the_same_role(llv
     printer = translated["<T>InstPrinter::printRegName"]
     assert "'$'" not in printer and "getRegisterName(Reg)" in printer
     assert "getGRLenVT" in plain["<T>TargetLowering::LowerFormalArguments"] and "'$'" in plain["<T>InstPrinter::printRegName"]
+
+
+def test_a_member_the_nearest_target_names_its_own_way_takes_the_name_the_description_declares(
+        llvm_src: Path, scratch_corpus: Path) -> None:
+    """RISC-V's set takes LoongArch's groups ``<T>Subtarget::getGRLenVT`` and ``getGRLen``: declared so, they hid
+    the ``getXLenVT`` RISC-V's header declares and that translated code calls. Each becomes the declared member of
+    the same role, its candidates too; not where the set has that member already, nor a member the description
+    declares, nor one of a class it does not declare, nor where no donor's description is known."""
+    from vega_llvm.describe.describe import describe
+    from vega_llvm.emit.functions import Candidate, EmitFunction
+    from vega_llvm.emit.sources import Donor, _named, described_names
+
+    riscv, _ = describe(llvm_src / "lib" / "Target" / "RISCV" / "RISCV.td")
+    loongarch, _ = describe(llvm_src / "lib" / "Target" / "LoongArch" / "LoongArch.td")
+
+    def fn(key: str, sig: str) -> EmitFunction:
+        return EmitFunction(key, "Subtarget", "", sig, "{ return GRLenVT; }", 0.5, "model",
+                            alternatives=[Candidate(f"{sig}\n{{ return MVT::i64; }}", "member:LoongArch", 0.2)])
+
+    fns = [fn("<T>Subtarget::getGRLenVT", "MVT RISCVSubtarget::getGRLenVT() const"),
+           fn("<T>Subtarget::getGRLen", "unsigned RISCVSubtarget::getGRLen() const"),
+           fn("<T>Subtarget::getXLen", "unsigned RISCVSubtarget::getXLen() const"),
+           fn("<T>Subtarget::is64Bit", "bool RISCVSubtarget::is64Bit() const"),
+           fn("<T>Foo::getGRLenVT", "MVT RISCVFoo::getGRLenVT() const")]
+    donors = [Donor("LoongArch", 1.0, ["LoongArch"], loongarch)]
+    assert described_names(fns, riscv, donors) == {"<T>Subtarget::getGRLenVT": "<T>Subtarget::getXLenVT"}
+    assert described_names(fns, riscv, [Donor("LoongArch", 1.0, ["LoongArch"], None)]) == {}
+    named = _named(fns[0], "<T>Subtarget::getXLenVT")
+    assert named.signature == "MVT RISCVSubtarget::getXLenVT() const"
+    assert named.alternatives[0].code.splitlines()[0] == "MVT RISCVSubtarget::getXLenVT() const"

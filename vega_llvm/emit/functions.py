@@ -271,7 +271,7 @@ def load_results(path: Path, target: str, spellings: Iterable[str], threshold: f
             if _get(row, "target") not in (None, target):
                 continue
             func = str(_get(row, "func", "")).replace("<T>", target)
-            code = _renamed((_get(row, "code") or "").replace("<T>", target), func.rpartition("::")[2])
+            code = named_code((_get(row, "code") or "").replace("<T>", target), func.rpartition("::")[2])
             sig, body = split_code(code)
             if not body.strip() or "(" not in sig:
                 continue
@@ -326,7 +326,7 @@ def named_as(signature: str, name: str) -> str:
     return head[: len(head) - len(sig.name)] + name + signature[len(head):]
 
 
-def _renamed(code: str, name: str) -> str:
+def named_code(code: str, name: str) -> str:
     """A candidate's code (line 1 its signature) with the function named ``name`` (``named_as``)."""
     first, nl, rest = code.partition("\n")
     return named_as(first, name) + nl + rest if first and name else code
@@ -337,7 +337,7 @@ def _alternatives(row: dict[str, Any], chosen: str, target: str) -> list[Candida
     row's candidate ``i + 1``)."""
     cands = [c for c in row.get("candidates") or [] if isinstance(c, dict)]
     name = str(_get(row, "func", "")).replace("<T>", target).rpartition("::")[2]
-    codes = [_renamed(str(c.get("code") or "").replace("<T>", target), name) for c in cands]
+    codes = [named_code(str(c.get("code") or "").replace("<T>", target), name) for c in cands]
     start = 1 if codes[:1] == [chosen] else 0
     return [Candidate(code, str(c.get("source", "")), float(c.get("confidence") or 0.0),
                       str(c.get("template_clause") or ""))

@@ -10,7 +10,8 @@ for the repair loop. ``swap_edits`` maps generated functions onto the real targe
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+import re
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Iterator
 
@@ -21,7 +22,7 @@ from ..jsonl import target_rows
 from ..paths import llvm_dir
 from ..template_clauses import clause_before, fits
 from .backends import BackendLayout
-from .functions import EmitFunction, abstract_name, parse_signature, respell, split_top
+from .functions import EmitFunction, abstract_name, named_as, named_code, parse_signature, respell, split_top
 from .layout import FILE_KINDS, enabled_kinds, layout_kinds, target_properties
 from ..generate.adapt import own_allocatable, own_classes, own_enumerators, record_names, scoped_enumerators
 from ..generate.roles import RecordRoles
@@ -306,7 +307,51 @@ def scratch_functions(
                 alt_taken.add(group)
         missing -= taken
         want_alt -= alt_taken
+    renamed = described_names(list(fns.values()), table, donors)
+    alternates = {renamed.get(k, k): _named(f, renamed[k]) if k in renamed else f for k, f in alternates.items()}
+    fns = {renamed.get(k, k): _named(f, renamed[k]) if k in renamed else f for k, f in fns.items()}
     return Selection(list(fns.values()), donors, not_selected, by_majority, alternates, layout, not_described, own_files)
+
+
+def described_names(functions: list[EmitFunction], table: Any, donors: list[Donor]) -> dict[str, str]:
+    """Function key -> the key it takes: a member function of a class the description declares, under a name the
+    description does not declare for it, that is a training target's member of the same role as one it does
+    (``roles.RecordRoles.member``: the same shape, a like name). The set takes groups of the nearest target's own
+    names: RISC-V's got LoongArch's ``<T>Subtarget::getGRLenVT``, so its subtarget declared ``getGRLenVT``, while
+    generated and taken-over code, translated through the descriptions, calls the ``getXLenVT`` RISC-V declares (21
+    functions failed on it). Not where the set has a function of the declared name already."""
+    from ..generate.roles import RecordRoles
+
+    target = table.target
+    declared = set(table.values.get("decl.method", []))
+    classes = set(table.values.get("decl.class", []))
+    tables = {d.target: d.table for d in donors if d.table is not None}
+    if not declared or not tables:
+        return {}
+    roles = RecordRoles(table, tables)
+    keys = {f.key.split("#")[0] for f in functions}
+    out: dict[str, str] = {}
+    for f in functions:
+        group, hash_, number = f.key.partition("#")
+        owner, _, name = group.rpartition("::")
+        cls = owner.replace("<T>", target)
+        if not owner or cls not in classes or f"{cls}::{name}" in declared or name == owner.rpartition("::")[2] \
+                or not re.fullmatch(r"[A-Za-z_]\w*", name):
+            continue
+        for d in donors:
+            found = roles.member(d.target, name) if d.target in tables else None
+            if found and f"{cls}::{found}" in declared and f"{owner}::{found}" not in keys:
+                out[f.key] = f"{owner}::{found}{hash_}{number}"
+                keys.add(f"{owner}::{found}")
+                break
+    return out
+
+
+def _named(fn: EmitFunction, key: str) -> EmitFunction:
+    """``fn`` as the function ``key`` (its signature and every later candidate's named so: ``functions.named_as``)."""
+    name = key.split("#")[0].rpartition("::")[2]
+    alternatives = [replace(c, code=named_code(c.code, name)) for c in fn.alternatives]
+    return replace(fn, key=key, signature=named_as(fn.signature, name), alternatives=alternatives)
 
 
 def _surer(have: EmitFunction | None, other: EmitFunction) -> EmitFunction:
