@@ -80,6 +80,26 @@ def test_an_enumeration_that_declares_a_field_names_it() -> None:
     assert members_of("enum Flags { A = 1, B = 2 };").names == ("Flags", "A", "B")
 
 
+def test_a_typedef_of_a_function_type_declares_the_name_before_its_parameters() -> None:
+    """LoongArch's ``typedef bool LoongArchCCAssignFn(const DataLayout &DL, ..., Type *OrigTy);`` declares
+    ``LoongArchCCAssignFn``, not ``OrigTy``: read as ``OrigTy``, RISC-V's lowering class lacked
+    ``RISCVCCAssignFn``, its ``analyzeInputArgs`` did not compile and ``LowerFormalArguments`` was left out (869
+    CodeGen tests stopped there). Pointers to functions and members, and other typedefs, keep their names."""
+    from vega_llvm.emit.backends import members_of
+
+    def name(s: str) -> tuple[str, ...]:
+        m = members_of(s)
+        assert m is not None and m.kind == "type"
+        return m.names
+
+    assert name("typedef bool LoongArchCCAssignFn(const DataLayout &DL, LoongArchABI::ABI ABI,\n"
+                "    unsigned ValNo, bool IsFixed, bool IsRet, Type *OrigTy);") == ("LoongArchCCAssignFn",)
+    assert name("typedef bool (*CCFn)(unsigned ValNo, MVT ValVT);") == ("CCFn",)
+    assert name("typedef void (ARMAsmPrinter::*Fn)(const MachineInstr *MI);") == ("Fn",)
+    assert name("typedef SmallVector<std::pair<unsigned, SDValue>, 8> RegsToPassVector;") == ("RegsToPassVector",)
+    assert name("typedef unsigned Table[4];") == ("Table",)
+
+
 def test_a_constructor_with_braced_initializers_is_skipped_whole() -> None:
     body = "X(int A) : A(A), B{1}, C{2} {} int After; void f() { if (x) { y; } } int Last;"
     assert top_level_statements(body) == ["X(int A);", "int After;", "void f();", "int Last;"]

@@ -382,3 +382,16 @@ def test_a_donors_register_prefix_becomes_the_one_the_targets_description_sets(t
     assert RecordRoles(x86, {"LoongArch": loongarch}).translate("LoongArch", code) == code
     assert RecordRoles(loongarch, {"RISCV": riscv}).translate("RISCV", "O << getRegisterName ( Reg ) ;") == \
         "O << getRegisterName ( Reg ) ;"  # the target's prefix is not added where the donor wrote none
+
+
+def test_a_donors_processor_named_in_a_string_becomes_the_targets_likest_named_one() -> None:
+    """LoongArch's MC layer defaults to ``"generic-la32"`` / ``"generic-la64"`` (LLVM 16's processor names), which
+    RISC-V calls ``generic-rv32`` / ``generic-rv64``; ``la464`` has no like name, a processor both have stays, and a
+    string that names no processor of the donor's is left alone."""
+    donor = PropertyTable("LoongArch", "LoongArch", values={"processor": ["generic", "generic-la32", "generic-la64", "la464"]})
+    target = PropertyTable("RISCV", "RISCV", values={
+        "processor": ["generic", "generic-rv32", "generic-rv64", "rocket", "sifive-e20"]})
+    roles = RecordRoles(target, {"LoongArch": donor})
+    code = 'CPU = TT . isArch64Bit ( ) ? "la464" : "generic-la32" ; if ( CPU == "generic" ) CPU = "generic-la64" ; S = "x" ;'
+    assert roles.translate("LoongArch", code) == \
+        'CPU = TT . isArch64Bit ( ) ? "la464" : "generic-rv32" ; if ( CPU == "generic" ) CPU = "generic-rv64" ; S = "x" ;'

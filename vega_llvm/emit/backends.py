@@ -258,6 +258,20 @@ def _declarator_name(decl: str) -> str:
     return names[-1] if names else ""
 
 
+def _typedef_name(decl: str) -> str:
+    """The name a ``typedef`` declares: of a function type (``bool LoongArchCCAssignFn(const DataLayout &DL, ...,
+    Type *OrigTy)``: not the last parameter's name) or a pointer to one (``bool (*Fn)(...)``) the name before the
+    parameters, else ``_declarator_name``'s."""
+    flat = _strip_angles(decl)
+    pointer = re.search(r"\(\s*(?:[\w:]+::)?\*\s*([A-Za-z_]\w*)\s*\)\s*\(", flat)
+    if pointer:
+        return pointer.group(1)
+    if "(" in flat:
+        names = [w for w in _IDENT.findall(flat[: flat.find("(")]) if w not in _KEYWORDS]
+        return names[-1] if names else ""
+    return _declarator_name(decl)
+
+
 def members_of(statement: str) -> Member | None:
     """The member a class-level statement declares, or None (functions, friends, using-declarations, statics that
     need a definition elsewhere)."""
@@ -287,7 +301,7 @@ def _member(s: str) -> Member | None:
         names = tuple(x for x in ([m.group(1)] if m and m.group(1) else []) + enumerators + fields if _IDENT.fullmatch(x))
         return Member(names, s, "type") if names else None
     if s.startswith("typedef"):
-        name = _declarator_name(s[len("typedef"):].rstrip(";"))
+        name = _typedef_name(s[len("typedef"):].rstrip(";"))
         return Member((name,), s, "type") if name else None
     m = re.match(r"using\s+([A-Za-z_]\w*)\s*=", s)
     if m:

@@ -41,6 +41,9 @@ _IDENT = re.compile(r"[A-Za-z_]\w*")
 _OTHER_SCOPE = re.compile(r"(?:[A-Za-z_]\w*|>)\s*::\s*$")
 # the scope an identifier is named in, as emitted or template code writes it (``<T>ABI ::``, ``RISCVII :: VLMUL ::``)
 _SCOPE_BEFORE = re.compile(r"(?:(?:<T>)?[A-Za-z_]\w*\s*::\s*|<T>\s*::\s*)+$")
+# below this alikeness of two processors' names (``generic-la32`` and ``generic-rv32``: 0.82) neither stands for the other
+MIN_PROCESSOR_ALIKENESS = 0.8
+_STRING_LITERAL = re.compile(r'"([A-Za-z0-9_.+-]+)"')
 # below this alikeness of two enumerators' names (``ABI_ILP32S`` and ``ABI_ILP32``: 0.94) neither stands for the other
 MIN_ENUMERATOR_ALIKENESS = 0.85
 
@@ -580,7 +583,34 @@ class RecordRoles:
         if _IDENT.fullmatch(value.strip()):  # a slot of an enumerator alone (``<T>ISD :: $0``): a node, if any
             found = self.counterpart(donor, value.strip()) or self.node(donor, value.strip())
             return found or value
-        return self.own_register_prefix(donor, _IDENT.sub(swap, value))
+        return self.own_processors(donor, self.own_register_prefix(donor, _IDENT.sub(swap, value)))
+
+    def processor(self, donor: str, name: str) -> str | None:
+        """The new target's processor in the role of ``donor``'s processor ``name`` (a ``-mcpu`` name the target
+        lacks): of the target's processors the donor does not have, the one most alike in name, where the match is
+        mutual and alike enough (``MIN_PROCESSOR_ALIKENESS``). LoongArch's MC layer defaults to ``generic-la32``,
+        which for RISC-V is ``generic-rv32``; taken over as it was, every RISC-V tool warned that
+        ``'generic-la32' is not a recognized processor`` and ran without the target's scheduling model."""
+        if donor not in self.donors:
+            return None
+        mine = set((getattr(self.target, "values", None) or {}).get("processor", []))
+        theirs = set((getattr(self.donors[donor], "values", None) or {}).get("processor", []))
+        if name in mine or name not in theirs:
+            return None
+
+        def key(a: str, b: str) -> float:
+            return round(_alikeness(a, b), 2)
+
+        best = _unique_best(name, sorted(mine - theirs), key)
+        if best is None or key(name, best) < MIN_PROCESSOR_ALIKENESS:
+            return None
+        return best if _unique_best(best, sorted(theirs - mine), key) == name else None
+
+    def own_processors(self, donor: str, code: str) -> str:
+        """``code`` with each string literal that names one of ``donor``'s processors as the target's (``processor``)."""
+        if '"' not in code:
+            return code
+        return _STRING_LITERAL.sub(lambda m: f'"{self.processor(donor, m.group(1)) or m.group(1)}"', code)
 
     def own_register_prefix(self, donor: str, code: str) -> str:
         """``code`` with ``donor``'s register prefix in the target's spelling (``own_register_prefix``)."""
