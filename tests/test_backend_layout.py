@@ -367,6 +367,40 @@ def test_an_anonymous_union_s_members_and_the_nested_types_they_hold_are_the_cla
     assert "KindTy" not in text  # nothing names it
 
 
+def test_a_nested_class_that_defines_its_methods_in_it_is_written_whole() -> None:
+    """LoongArch's asm parser keeps ``struct Inst { ...; Inst(unsigned Opc, ...) : Opc(Opc), VK(VK) {} };`` and
+    ``using InstSeq = SmallVector<Inst>;``: its ``emitLoadAddress*`` functions, taken over for RISC-V, failed on
+    ``'Inst' was not declared`` while nested classes with methods were never written. A nested class whose methods
+    are all defined in it needs nothing elsewhere and is written where a function names it; one that only declares
+    a method is still not."""
+    from vega_llvm.emit.backends import ClassEvidence, members_of, top_level_statements
+    from vega_llvm.emit.functions import EmitFunction, parse_signature
+    from vega_llvm.emit.layout import PlacedFunction, derive_shape
+
+    body = """struct Inst {
+        unsigned Opc;
+        <T>MCExpr::VariantKind VK;
+        Inst(unsigned Opc, <T>MCExpr::VariantKind VK = <T>MCExpr::VK_<T>_None) : Opc(Opc), VK(VK) {}
+      };
+      using InstSeq = SmallVector<Inst>;
+      struct Pair { int A = 0; Pair() = default; int get() const { return A; } };"""
+    members = [m for m in map(members_of, top_level_statements(body)) if m is not None]
+    assert [(m.names, m.kind) for m in members] == [(("Inst",), "type"), (("InstSeq",), "type"), (("Pair",), "type")]
+    assert members_of("struct Cache { int N; Cache(int N); };") is None  # declared here, defined elsewhere
+    ev = ClassEvidence("<T>AsmParser")
+    for m in members:
+        ev.members[m.names[0]] = {"LoongArch": m}
+    sig = "void FooAsmParser::emitLAInstSeq(InstSeq &Insts)"
+    fn = EmitFunction("<T>AsmParser::emitLAInstSeq", "AsmParser", "", sig,
+                      "{\n  for (Inst &I : Insts)\n    (void)I.Opc;\n}", 0.0, "fallback:LoongArch")
+    placed = [PlacedFunction(fn, parse_signature(sig), "FooAsmParser")]
+    shape = derive_shape("FooAsmParser", ev, placed, placed, "Foo", lambda n: True, ["LoongArch"])
+    text = "\n".join(shape.lines)
+    assert "Inst(unsigned Opc, FooMCExpr::VariantKind VK = FooMCExpr::VK_Foo_None) : Opc(Opc), VK(VK) {}" in text
+    assert "using InstSeq = SmallVector<Inst>;" in text and text.index("struct Inst") < text.index("using InstSeq")
+    assert "Pair" not in text  # nothing names it
+
+
 def test_a_field_that_functions_only_name_as_their_own_local_is_not_declared() -> None:
     """Lanai's ``customEmitInstruction`` declares ``MCInstLowering`` as a local; ARC's class has a field of that name
     with no default constructor. Declared for that function, the field left the class's constructor ill-formed."""

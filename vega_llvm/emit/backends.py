@@ -326,6 +326,22 @@ def _member(s: str) -> Member | None:
     return Member((first,), s, kind)
 
 
+def _defines_its_methods(body: str) -> bool:
+    """Whether a class body (the text between its braces) declares no member function without defining it there:
+    with the insides of every nested brace pair left out, no parameter list is followed by ``;`` (``= default``
+    and ``= delete`` define one)."""
+    flat, depth = [], 0
+    for c in blank(body):
+        if c == "}":
+            depth -= 1
+        if depth == 0:
+            flat.append(c)
+        if c == "{":
+            depth += 1
+    text = re.sub(r"=\s*(?:default|delete)\s*;", "{};", "".join(flat))
+    return not re.search(r"\)\s*(?:(?:const|override|final|noexcept|volatile|&)\s*)*(?:=\s*0\s*)?;", text)
+
+
 def _nested_type(s: str) -> Member | None:
     """A class-level ``struct``/``class``/``union`` with a body: an anonymous union's members are the class's own
     fields (LoongArch's and Lanai's operand classes keep ``Tok``, ``Reg`` and ``Imm`` in one), a named nested type
@@ -340,9 +356,12 @@ def _nested_type(s: str) -> Member | None:
     tag = m.group(1) if m else None
     inside = top_level_statements(s[s.find("{") + 1: s.rfind("}")])
     if ":" in _strip_angles(s[m.end():s.find("{")]).replace("::", "") or \
-            any("(" in _strip_angles(x.split("=")[0].split("{")[0]) for x in inside):
-        return None  # a nested class with a base or methods (Hexagon's ``struct UsrOverflowMutation : public
-        # ScheduleDAGMutation { void apply(...) override; }``): its methods are defined elsewhere, never written
+            (any("(" in _strip_angles(x.split("=")[0].split("{")[0]) for x in inside)
+             and not _defines_its_methods(s[s.find("{") + 1: s.rfind("}")])):
+        return None  # a nested class with a base, or with methods it only declares (Hexagon's ``struct
+        # UsrOverflowMutation : public ScheduleDAGMutation { void apply(...) override; }``): its methods are defined
+        # elsewhere, never written. One whose methods are all defined in it is whole (LoongArch's asm parser's
+        # ``struct Inst { unsigned Opc; ...; Inst(unsigned Opc, ...) : Opc(Opc), VK(VK) {} };``)
     declarators = [d for d in (_declarator_name(x) for x in split_top(s[s.rfind("}") + 1:].rstrip().rstrip(";"), ","))
                    if d]
     if not tag and not declarators:
