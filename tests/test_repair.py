@@ -140,7 +140,11 @@ def test_load_results_names_each_candidate_as_its_group(tmp_path: Path) -> None:
     assert [c.code.splitlines()[0] for c in fn.alternatives] == [
         "FunctionPass * createXCoreISelDag ( XCoreTargetMachine & TM , CodeGenOpt :: Level OptLevel )"]
     assert named_as("bool XCoreX :: operator== ( int A ) const", "operator==") == "bool XCoreX :: operator== ( int A ) const"
-    assert named_as("XCoreX :: ~ XCoreX ( )", "~XCoreX").endswith("( )")
+    # a destructor in tokens is named right already (it came out ``~ XCoreX :: ~XCoreX ( )``, which does not
+    # compile: RISC-V's asm backend, object writer and code emitter lost their destructors)
+    assert named_as("XCoreX :: ~ XCoreX ( )", "~XCoreX") == "XCoreX :: ~ XCoreX ( )"
+    assert named_as("~ XCoreX ( ) override", "~XCoreX") == "~ XCoreX ( ) override"
+    assert named_as("~ XCoreY ( ) override", "~XCoreX") == "~XCoreX ( ) override"
 
 
 def test_next_candidate_skips_what_cannot_compile_and_then_passes() -> None:

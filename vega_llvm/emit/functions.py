@@ -323,7 +323,12 @@ def named_as(signature: str, name: str) -> str:
     head = signature[:at].rstrip()
     if not head.endswith(sig.name):
         return signature
-    return head[: len(head) - len(sig.name)] + name + signature[len(head):]
+    before, current = head[: len(head) - len(sig.name)], sig.name
+    if before.rstrip().endswith("~") and not current.startswith("~"):  # a destructor in tokens: ``~ RISCVAsmBackend``
+        before, current = before.rstrip()[:-1], "~" + current
+    if current == name:
+        return signature
+    return before + name + signature[len(head):]
 
 
 def named_code(code: str, name: str) -> str:
