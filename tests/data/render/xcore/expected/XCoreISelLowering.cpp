@@ -63,6 +63,8 @@
 #include "XCoreSubtarget.h"
 #include "XCoreTargetMachine.h"
 #include "XCoreMCInstLower.h"
+#include "MCTargetDesc/XCoreMCAsmInfo.h"
+#include "MCTargetDesc/XCoreInstPrinter.h"
 
 using namespace llvm;
 
