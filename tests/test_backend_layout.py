@@ -401,6 +401,34 @@ def test_a_nested_class_that_defines_its_methods_in_it_is_written_whole() -> Non
     assert "Pair" not in text  # nothing names it
 
 
+def test_a_declared_field_no_training_target_has_is_the_alike_named_field_of_theirs() -> None:
+    """RISC-V's description declares the subtarget's ``XLen`` and ``XLenVT``; its nearest target LoongArch holds
+    ``GRLen`` and ``GRLenVT``. Code translated through the descriptions reads ``XLenVT``, which no shape declared
+    (``getXLenVT`` was a stub 921 tests stopped at): it is LoongArch's field renamed. Not where two fields are as
+    alike (here ``FLen`` and ``VLen`` beside ``GRLen`` for ``XLen``: no evidence which), nor for a name the
+    description does not declare."""
+    from vega_llvm.emit.backends import ClassEvidence, members_of
+    from vega_llvm.emit.functions import EmitFunction, parse_signature
+    from vega_llvm.emit.layout import PlacedFunction, derive_shape
+
+    ev = ClassEvidence("<T>Subtarget")
+    for text in ("unsigned GRLen = 32;", "MVT GRLenVT = MVT::i32;", "unsigned FLen = 0;", "unsigned VLen = 0;"):
+        m = members_of(text)
+        ev.members[m.names[0]] = {"LoongArch": m}
+
+    def shape(body: str, declared: set[str]) -> str:
+        sig = "MVT FooSubtarget::getXLenVT() const"
+        fn = EmitFunction("<T>Subtarget::getXLenVT", "Subtarget", "", sig, body, 0.0, "model")
+        placed = [PlacedFunction(fn, parse_signature(sig), "FooSubtarget")]
+        return "\n".join(derive_shape("FooSubtarget", ev, placed, placed, "Foo", lambda n: True, ["LoongArch"],
+                                       declared_fields=declared).lines)
+
+    text = shape("{\n  return XLen == 64 ? XLenVT : MVT::i32;\n}", {"XLen", "XLenVT", "TargetABI"})
+    assert "MVT XLenVT = MVT::i32;" in text and "GRLen" not in text
+    assert "XLen;" not in text and "XLen =" not in text  # GRLen, FLen and VLen are all as alike to XLen
+    assert "XLenVT" not in shape("{\n  return XLenVT;\n}", set())  # not declared: nothing to rename to
+
+
 def test_a_field_that_functions_only_name_as_their_own_local_is_not_declared() -> None:
     """Lanai's ``customEmitInstruction`` declares ``MCInstLowering`` as a local; ARC's class has a field of that name
     with no default constructor. Declared for that function, the field left the class's constructor ill-formed."""

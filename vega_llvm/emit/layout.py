@@ -555,12 +555,18 @@ def with_operand_diagnostics(body: list[str], target: str) -> list[str]:
 def derive_shape(cls: str, ev: ClassEvidence, members: list[PlacedFunction], placed: list[PlacedFunction],
                  target: str, known: Callable[[str], bool], prefer: Sequence[str],
                  exclude: set[str] | None = None,
-                 needs_arguments: Callable[[str], bool] | None = None) -> DerivedShape:
+                 needs_arguments: Callable[[str], bool] | None = None,
+                 declared_fields: Iterable[str] = ()) -> DerivedShape:
     """The base and member lines of class ``cls`` from its training-target declarations ``ev``; ``exclude``: names
     the class's hand-written shape declares itself (a shaped class takes only the other members from here: the
     ``TRI`` field a taken-over ``<T>TargetLowering`` constructor sets) and those a member must not hide
     (``description_scopes``); ``needs_arguments``: whether every
-    constructor the description declares for a class takes arguments (``constructed_with_arguments``).
+    constructor the description declares for a class takes arguments (``constructed_with_arguments``);
+    ``declared_fields``: the data members the description declares for ``cls`` (``decl.field``, names only).
+
+    A declared field no training target has is taken from the one data member of theirs whose name is alike
+    (``roles.members_alike``), renamed: RISC-V declares ``XLenVT``, its nearest target LoongArch ``GRLenVT``; code
+    translated through the descriptions returns ``XLenVT``, which no shape declared.
 
     A data member held by value whose class cannot be built without arguments is written only where a constructor
     of ``cls`` initialises it: Lanai's ``const <T>RegisterInfo RI;`` is default-built there, but RISC-V declares
@@ -592,6 +598,7 @@ def derive_shape(cls: str, ev: ClassEvidence, members: list[PlacedFunction], pla
         if exclude and {fill(n) for n in (*m.names, *_declared_types(m.text))} & exclude:
             continue
         chosen[fill(name)] = Member(tuple(fill(n) for n in m.names), fill(m.text), m.kind)
+    _declared_counterparts(chosen, declared_fields)
     member_names = {n for m in chosen.values() for n in m.names}
 
     others = [p.fn for p in placed if p.cls != cls]
@@ -651,6 +658,21 @@ def derive_shape(cls: str, ev: ClassEvidence, members: list[PlacedFunction], pla
         lines += ["  " + declares(line, key) for line in text.splitlines()]
         names |= set(m.names)
     return DerivedShape(base, lines, names)
+
+
+def _declared_counterparts(chosen: dict[str, Member], declared_fields: Iterable[str]) -> None:
+    """``derive_shape``'s members, with each declared field that none of them is (``declared_fields``) added as
+    the one single-name data member whose name is alike (``members_alike``), renamed; none where two are alike."""
+    from ..generate.roles import members_alike
+
+    have = {n for m in chosen.values() for n in m.names}
+    for field_name in sorted(set(declared_fields) - have):
+        alike = [m for m in chosen.values() if m.kind in ("field", "reference") and len(m.names) == 1
+                 and m.names[0] not in declared_fields and members_alike(m.names[0], field_name)]
+        if len(alike) == 1:
+            m = alike[0]
+            text = re.sub(rf"\b{re.escape(m.names[0])}\b", field_name, m.text, count=1)
+            chosen[field_name] = Member((field_name,), text, m.kind)
 
 
 _TYPE_HEAD = re.compile(r"^\s*(?:(?:enum(?:\s+class|\s+struct)?|struct|class|union)\s+([\w<>]+)\s*[:{]"
@@ -835,6 +857,11 @@ def make_plan(
     visible = (lambda n: n in class_names or n in types or known(n)) if known is not None else (lambda n: False)  # noqa: E731
     declared = lambda q: declared_signatures(table, q)  # noqa: E731
     needs_arguments = lambda k: constructed_with_arguments(table, k)  # noqa: E731
+    fields: dict[str, set[str]] = defaultdict(set)  # the description's data members, by class
+    for q in (getattr(table, "values", None) or {}).get("decl.field", []):
+        owner, _, name = q.rpartition("::")
+        if owner:
+            fields[owner].add(name)
     for pf in files.values():
         by_cls: dict[str, list[PlacedFunction]] = defaultdict(list)
         for p in pf.functions:
@@ -846,7 +873,8 @@ def make_plan(
             ev = layout.classes.get(abstract) if layout is not None else None
             shape = CLASS_SHAPES.get(abstract)
             derived = (derive_shape(c, ev, ms, placed, target, visible, prefer,
-                                    exclude=shape_names(shape) | (scopes - {c}), needs_arguments=needs_arguments)
+                                    exclude=shape_names(shape) | (scopes - {c}), needs_arguments=needs_arguments,
+                                    declared_fields=fields.get(c, ()))
                        if ev is not None else None)
             ctor = f"{abstract}::{abstract.rpartition('::')[2]}"
             pf.classes.append(class_decl(c, abstract, ms, target, props, derived, ev.static_methods() if ev else None,
