@@ -395,3 +395,17 @@ def test_a_donors_processor_named_in_a_string_becomes_the_targets_likest_named_o
     code = 'CPU = TT . isArch64Bit ( ) ? "la464" : "generic-la32" ; if ( CPU == "generic" ) CPU = "generic-la64" ; S = "x" ;'
     assert roles.translate("LoongArch", code) == \
         'CPU = TT . isArch64Bit ( ) ? "la464" : "generic-rv32" ; if ( CPU == "generic" ) CPU = "generic-rv64" ; S = "x" ;'
+
+
+def test_a_donors_register_name_index_is_the_targets_only_one() -> None:
+    """LoongArch's ``getRegisterName(Reg)`` calls ``getRegisterName(Reg, LoongArch::RegAliasName)``; RISC-V's one
+    alternative-name index is ``ABIRegAltName``. Nothing where either has more than one (AArch64's ``vreg`` and
+    ``vlist1``: which?) or the name is the target's own."""
+    donor = PropertyTable("LoongArch", "LoongArch", values={"reg_alt_name_index": ["RegAliasName"]})
+    target = PropertyTable("RISCV", "RISCV", values={"reg_alt_name_index": ["ABIRegAltName"]})
+    roles = RecordRoles(target, {"LoongArch": donor, "AArch64": PropertyTable(
+        "AArch64", "AArch64", values={"reg_alt_name_index": ["vlist1", "vreg"]})})
+    assert roles.translate("LoongArch", "return getRegisterName ( Reg , <T> :: RegAliasName ) ;") == \
+        "return getRegisterName ( Reg , <T> :: ABIRegAltName ) ;"
+    assert roles.alt_name_index("AArch64", "vreg") is None
+    assert roles.alt_name_index("LoongArch", "ABIRegAltName") is None
