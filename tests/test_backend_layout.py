@@ -425,8 +425,28 @@ def test_a_declared_field_no_training_target_has_is_the_alike_named_field_of_the
 
     text = shape("{\n  return XLen == 64 ? XLenVT : MVT::i32;\n}", {"XLen", "XLenVT", "TargetABI"})
     assert "MVT XLenVT = MVT::i32;" in text and "GRLen" not in text
+    # in the place of the field it stands for: members are built in declaration order (one built before it reads it)
+    both = shape("{\n  return XLenVT == MVT::i64 ? FLen : GRLen;\n}", {"XLenVT"})
+    assert [ln.split("//")[0].strip() for ln in both.splitlines()] == [
+        "unsigned GRLen = 32;", "MVT XLenVT = MVT::i32;", "unsigned FLen = 0;"]
     assert "XLen;" not in text and "XLen =" not in text  # GRLen, FLen and VLen are all as alike to XLen
     assert "XLenVT" not in shape("{\n  return XLenVT;\n}", set())  # not declared: nothing to rename to
+
+
+def test_a_shaped_classs_derived_members_are_declared_before_its_shape_fields() -> None:
+    """Members are built in declaration order. RISC-V's subtarget took ``XLenVT`` from the training targets after
+    the shape's ``TLInfo``, whose constructor reads it through ``getXLenVT()``: built first, it saw garbage and
+    every CodeGen test crashed in ``computeRegisterProperties``. The derived members now come first."""
+    from vega_llvm.emit.functions import EmitFunction, parse_signature
+    from vega_llvm.emit.layout import DerivedShape, PlacedFunction, class_decl
+
+    ctor = "FooSubtarget::FooSubtarget(const Triple &TT, const TargetMachine &TM)"
+    sig = parse_signature(ctor + " : FooGenSubtargetInfo(TT, \"\", \"\", \"\"), TLInfo(TM, *this)")
+    fn = EmitFunction("<T>Subtarget::<T>Subtarget", "Subtarget", "", ctor, "{\n  (void)TLInfo;\n}", 0.5, "model")
+    derived = DerivedShape("", ["  MVT XLenVT = MVT::i32;  // vega: declares <T>Subtarget::getXLenVT"], {"XLenVT"})
+    decl = class_decl("FooSubtarget", "<T>Subtarget", [PlacedFunction(fn, sig, "FooSubtarget")], "Foo", {}, derived)
+    names = [f.split("//")[0].strip() for f in decl.fields]
+    assert names.index("MVT XLenVT = MVT::i32;") < names.index("FooTargetLowering TLInfo;"), names
 
 
 def test_a_field_that_functions_only_name_as_their_own_local_is_not_declared() -> None:

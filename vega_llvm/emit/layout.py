@@ -476,8 +476,11 @@ def class_decl(cls: str, abstract: str, members: list[PlacedFunction], target: s
              if any(_mentions(members, i) for i in idents.split("|")) and " ".join(fill(d).split()) not in own]
     if derived is not None and abstract not in CLASS_SHAPES:  # the training targets' lines first: types, then fields
         return ClassDecl(cls, abstract, derived.base, [], decls, derived.lines + ["  " + f for f in fields] + body)
-    if derived is not None:  # a shaped class: the members its functions name that the shape does not declare
-        body = derived.lines + body
+    if derived is not None:  # a shaped class: the members its functions name that the shape does not declare,
+        # before the shape's fields: members are built in declaration order, and the shape's objects (a subtarget's
+        # lowering, built from the subtarget) read the data the training targets declare first: RISC-V's
+        # ``TLInfo``, built before the ``XLenVT`` it reads, crashed every CodeGen test
+        fields = [ln[2:] if ln.startswith("  ") else ln for ln in derived.lines] + fields
     if abstract == "<T>AsmParser":
         body = with_operand_diagnostics(body, target)
     if abstract == "<T>Subtarget" and props.get("features"):
@@ -662,17 +665,26 @@ def derive_shape(cls: str, ev: ClassEvidence, members: list[PlacedFunction], pla
 
 def _declared_counterparts(chosen: dict[str, Member], declared_fields: Iterable[str]) -> None:
     """``derive_shape``'s members, with each declared field that none of them is (``declared_fields``) added as
-    the one single-name data member whose name is alike (``members_alike``), renamed; none where two are alike."""
+    the one single-name data member whose name is alike (``members_alike``), renamed, right after it: members are
+    built in the order they are declared, and a subtarget's lowering object built before the ``XLenVT`` it reads
+    saw garbage (every CodeGen test crashed in ``computeRegisterProperties``). None where two are alike."""
     from ..generate.roles import members_alike
 
     have = {n for m in chosen.values() for n in m.names}
+    after: dict[str, list[tuple[str, Member]]] = {}
     for field_name in sorted(set(declared_fields) - have):
-        alike = [m for m in chosen.values() if m.kind in ("field", "reference") and len(m.names) == 1
+        alike = [k for k, m in chosen.items() if m.kind in ("field", "reference") and len(m.names) == 1
                  and m.names[0] not in declared_fields and members_alike(m.names[0], field_name)]
         if len(alike) == 1:
-            m = alike[0]
+            m = chosen[alike[0]]
             text = re.sub(rf"\b{re.escape(m.names[0])}\b", field_name, m.text, count=1)
-            chosen[field_name] = Member((field_name,), text, m.kind)
+            after.setdefault(alike[0], []).append((field_name, Member((field_name,), text, m.kind)))
+    if after:
+        items = list(chosen.items())
+        chosen.clear()
+        for k, m in items:
+            chosen[k] = m
+            chosen.update(after.get(k, []))
 
 
 _TYPE_HEAD = re.compile(r"^\s*(?:(?:enum(?:\s+class|\s+struct)?|struct|class|union)\s+([\w<>]+)\s*[:{]"
