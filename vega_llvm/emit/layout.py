@@ -601,7 +601,7 @@ def derive_shape(cls: str, ev: ClassEvidence, members: list[PlacedFunction], pla
         if exclude and {fill(n) for n in (*m.names, *_declared_types(m.text))} & exclude:
             continue
         chosen[fill(name)] = Member(tuple(fill(n) for n in m.names), fill(m.text), m.kind)
-    _declared_counterparts(chosen, declared_fields)
+    _declared_counterparts(chosen, set(declared_fields) - (exclude or set()))  # not what the shape declares itself
     member_names = {n for m in chosen.values() for n in m.names}
 
     others = [p.fn for p in placed if p.cls != cls]
