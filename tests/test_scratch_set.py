@@ -144,3 +144,20 @@ def test_a_member_the_nearest_target_names_its_own_way_takes_the_name_the_descri
     named = _named(fns[0], "<T>Subtarget::getXLenVT")
     assert named.signature == "MVT RISCVSubtarget::getXLenVT() const"
     assert named.alternatives[0].code.splitlines()[0] == "MVT RISCVSubtarget::getXLenVT() const"
+
+
+def test_a_call_gets_no_register_mask_where_the_description_has_no_callee_saved_registers() -> None:
+    """XCore's description declares no callee-saved register set, so nothing defines a call-preserved mask and
+    LLVM's ``getCallPreservedMask`` returns null; Lanai's call lowering, taken over, put that null mask on every call
+    (its ``assert`` compiled out) and the passes after selection crashed. The statement goes where the description
+    has no such set, and stays where it has one."""
+    from vega_llvm.emit.sources import without_register_masks
+
+    code = ("{\n  const uint32_t *Mask = TRI->getCallPreservedMask(MF, CallConv);\n"
+            "  Ops.push_back(DAG.getRegisterMask(Mask));\n  Ops.push_back(Chain);\n}")
+    xcore = PropertyTable("XCore", "XCore", values={"callee_saved": []})
+    riscv = PropertyTable("RISCV", "RISCV", values={"callee_saved": ["CSR_ILP32_LP64"]})
+    assert without_register_masks(code, xcore).splitlines()[2] == \
+        "  // vega: removed, the description has no callee-saved registers: Ops.push_back(DAG.getRegisterMask(Mask));"
+    assert "Ops.push_back(Chain);" in without_register_masks(code, xcore)
+    assert without_register_masks(code, riscv) == code

@@ -91,6 +91,7 @@ def fallback_functions(donor: Donor, corpus_dir: Path, target: str, only: set[st
         if target_table is None:
             return code
         code = own_allocatable(code, target_table)  # (``adapt.own_allocatable``: no virtual registers of XCore's RRegs)
+        code = without_register_masks(code, target_table)
         return own_classes(code, target_table, target, key.split("#")[0].replace("<T>", target).split("::"))
     stems = {k.stem for k in FILE_KINDS} if stems is None else stems
     src = llvm_dir(required=False)
@@ -352,6 +353,22 @@ def _named(fn: EmitFunction, key: str) -> EmitFunction:
     name = key.split("#")[0].rpartition("::")[2]
     alternatives = [replace(c, code=named_code(c.code, name)) for c in fn.alternatives]
     return replace(fn, key=key, signature=named_as(fn.signature, name), alternatives=alternatives)
+
+
+_REGISTER_MASK_STATEMENT = re.compile(r"^(?P<indent>[ \t]*)(?P<stmt>[^\n;{}]*\bgetRegisterMask\s*\([^\n;{}]*;)[ \t]*$", re.M)
+
+
+def without_register_masks(code: str, table: Any) -> str:
+    """``code`` without the statements that add a call-preserved register mask to a call, where the description
+    declares no callee-saved register set (``callee_saved``): TableGen then writes no mask, LLVM's
+    ``getCallPreservedMask`` returns null, and a donor's ``Ops.push_back(DAG.getRegisterMask(Mask))`` (its
+    ``assert(Mask)`` compiled out) put a null mask on every call, which crashed the passes after selection (XCore's
+    calls, taken over from Lanai, once their call node was translated to XCore's ``BL``). A statement on one line
+    only; commented out the way removed statements are."""
+    if (getattr(table, "values", None) or {}).get("callee_saved") or "getRegisterMask" not in code:
+        return code
+    return _REGISTER_MASK_STATEMENT.sub(
+        lambda m: f"{m['indent']}// vega: removed, the description has no callee-saved registers: {m['stmt']}", code)
 
 
 def _surer(have: EmitFunction | None, other: EmitFunction) -> EmitFunction:
