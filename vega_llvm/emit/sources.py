@@ -321,8 +321,6 @@ def described_names(functions: list[EmitFunction], table: Any, donors: list[Dono
     names: RISC-V's got LoongArch's ``<T>Subtarget::getGRLenVT``, so its subtarget declared ``getGRLenVT``, while
     generated and taken-over code, translated through the descriptions, calls the ``getXLenVT`` RISC-V declares (21
     functions failed on it). Not where the set has a function of the declared name already."""
-    from ..generate.roles import RecordRoles
-
     target = table.target
     declared = set(table.values.get("decl.method", []))
     classes = set(table.values.get("decl.class", []))
