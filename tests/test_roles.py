@@ -409,3 +409,36 @@ def test_a_donors_register_name_index_is_the_targets_only_one() -> None:
         "return getRegisterName ( Reg , <T> :: ABIRegAltName ) ;"
     assert roles.alt_name_index("AArch64", "vreg") is None
     assert roles.alt_name_index("LoongArch", "ABIRegAltName") is None
+
+
+def test_a_donors_zero_enumerator_of_a_scope_the_target_lacks_becomes_zero() -> None:
+    """Lanai's call lowering writes its callee as a target symbol with ``LanaiII::MO_NO_FLAG``, the first (zero)
+    enumerator of ``LanaiII::TOF`` (LLVM 16's ``LanaiBaseInfo.h``); XCore's headers declare no ``XCoreII`` at all,
+    so for XCore the flag is 0, in any spelling of the scope. A non-zero enumerator stays, so do a zero one of a
+    scope not spelled after the donor (``LPCC``), one named inside another scope, one of a scope the target
+    declares (its own enumerators mean something else), and everything where the target's headers were not read."""
+    def declared(target: str, rows: list[tuple[str, str, str]]) -> PropertyTable:
+        decls = [{"name": n, "kind": k, "file": f"{target}BaseInfo.h", **({"signature": sig} if sig else {})}
+                 for n, k, sig in rows]
+        values: dict[str, list[str]] = {}
+        for d in decls:
+            values.setdefault(d["kind"], []).append(d["name"])
+        return PropertyTable(target, target, values=values, details={"declarations": decls})
+
+    lanai = declared("Lanai", [
+        ("LanaiII::TOF", "decl.enum", ""), ("LanaiII::MO_NO_FLAG", "decl.enumerator", ""),
+        ("LanaiII::MO_ABS_HI", "decl.enumerator", ""), ("LPCC::CondCode", "decl.enum", ""),
+        ("LPCC::ICC_T", "decl.enumerator", "= 0"), ("LPCC::ICC_F", "decl.enumerator", "= 1")])
+    xcore = declared("XCore", [("XCoreISD::NodeType", "decl.enum", ""), ("XCoreISD::PCRelativeWrapper",
+                                                                         "decl.enumerator", "")])
+    roles = RecordRoles(xcore, {"Lanai": lanai})
+    code = ("uint8_t OpFlag = LanaiII :: MO_NO_FLAG ; f ( <T>II :: MO_NO_FLAG , XCoreII::MO_NO_FLAG ) ; "
+            "g ( <T>II :: MO_ABS_HI , LPCC :: ICC_T , Other :: LanaiII :: MO_NO_FLAG ) ;")
+    assert roles.translate("Lanai", code) == (
+        "uint8_t OpFlag = 0 ; f ( 0 , 0 ) ; g ( <T>II :: MO_ABS_HI , LPCC :: ICC_T , Other :: LanaiII :: MO_NO_FLAG ) ;")
+    with_cc = declared("XCore", [("XCoreII::Other", "decl.enumerator", "= 3")])
+    assert RecordRoles(with_cc, {"Lanai": lanai}).translate("Lanai", "f ( <T>II :: MO_NO_FLAG ) ;") == \
+        "f ( <T>II :: MO_NO_FLAG ) ;"
+    undescribed = PropertyTable("XCore", "XCore")
+    assert RecordRoles(undescribed, {"Lanai": lanai}).translate("Lanai", "f ( <T>II :: MO_NO_FLAG ) ;") == \
+        "f ( <T>II :: MO_NO_FLAG ) ;"

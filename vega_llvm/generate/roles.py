@@ -46,6 +46,8 @@ MIN_PROCESSOR_ALIKENESS = 0.8
 _STRING_LITERAL = re.compile(r'"([A-Za-z0-9_.+-]+)"')
 # below this alikeness of two enumerators' names (``ABI_ILP32S`` and ``ABI_ILP32``: 0.94) neither stands for the other
 MIN_ENUMERATOR_ALIKENESS = 0.85
+# an enumerator named in a scope of the target's spelling or a template's (``<T>II :: MO_NO_FLAG``, ``XCoreII ::``)
+_SCOPED_NAME = re.compile(r"(?<![\w:>])(?P<scope>(?:<T>)?[A-Za-z_]\w*)\s*::\s*(?P<name>[A-Za-z_]\w*)\b(?!\s*::)")
 
 
 def _register_kind(rc: dict[str, Any]) -> tuple[str, int | None]:
@@ -262,6 +264,21 @@ def enumerators_by_scope(table: Any) -> dict[str, set[str]]:
     return out
 
 
+def zero_enumerators(table: Any) -> set[str]:
+    """The enumerators (qualified as code names them) a description's headers declare as the zero of their
+    enumeration: ``= 0``, or the first of a named enumeration without an initialiser (``LanaiII::MO_NO_FLAG``). The
+    first of an unnamed enumeration is not told apart from the last of the one before it, so it is not among them."""
+    out: set[str] = set()
+    previous: dict[str, str] = {}
+    for row in (getattr(table, "details", None) or {}).get("declarations") or []:
+        if row.get("kind") == "decl.enumerator":
+            sig = " ".join(str(row.get("signature") or "").split())
+            if sig == "= 0" or (not sig and previous.get("kind") == "decl.enum" and previous.get("file") == row.get("file")):
+                out.add(row["name"])
+        previous = row
+    return out
+
+
 def _unique_best(name: str, among: list[str], key: Any) -> str | None:
     """The one member of ``among`` that ``key`` ranks highest for ``name``; None where two tie (no evidence which)."""
     ranked = sorted(among, key=lambda n: key(name, n), reverse=True)
@@ -316,6 +333,8 @@ class RecordRoles:
         self.own_enumerators = enumerators_by_scope(target)
         self._donor_enumerators: dict[str, dict[str, set[str]]] = {}
         self._enum_memo: dict[tuple[str, str, str], str | None] = {}
+        self._zeros: dict[str, set[str]] | None = None  # each donor's ``zero_enumerators``, read once
+        self._own_scopes: set[str] = set()  # every scope and name the target's headers declare
 
     def _of(self, donor: str) -> tuple[dict[str, dict[str, Any]], dict[str, tuple[Any, ...]], dict[str, Any]]:
         if donor not in self._donor:
@@ -596,7 +615,52 @@ class RecordRoles:
         if _IDENT.fullmatch(value.strip()):  # a slot of an enumerator alone (``<T>ISD :: $0``): a node, if any
             found = self.counterpart(donor, value.strip()) or self.node(donor, value.strip())
             return found or value
-        return self.own_processors(donor, self.own_register_prefix(donor, _IDENT.sub(swap, value)))
+        code = self.own_processors(donor, self.own_register_prefix(donor, _IDENT.sub(swap, value)))
+        return self.absent_zeros(donor, code)
+
+    def absent_zeros(self, donor: str, code: str) -> str:
+        """``code`` with each of ``donor``'s enumerators that is the zero of its enumeration (``zero_enumerators``),
+        named in a scope of the donor's own that the new target's headers do not declare at all, as ``0``.
+
+        Lanai's call lowering makes its callee a target symbol with ``LanaiII::MO_NO_FLAG``, the "no operand flag"
+        of Lanai's own flag enumeration; XCore declares no ``XCoreII`` scope (its operands carry no target flags),
+        so the statement did not compile, was taken out, and every call to a library routine stopped at
+        "Cannot select: ExternalSymbol". Where the target has nothing of the scope, its zero is what the donor's
+        code means for it: the value an LLVM API takes when there is no flag (``TargetFlags = 0``). A non-zero
+        enumerator means something of the donor's and stays (it will not compile, and the repair ladder sees it);
+        nothing changes where the target has no header declarations (absence is then no evidence)."""
+        if donor not in self.donors or "::" not in code or not self.spelling:
+            return code
+        if self._zeros is None:
+            parts = [q.split("::") for kind, names in (getattr(self.target, "values", None) or {}).items()
+                     if kind.startswith("decl.") for q in names]
+            self._own_scopes = {"::".join(p[:i]) for p in parts for i in range(1, len(p) + 1)}
+            self._zeros = {}
+        if not self._own_scopes:
+            return code
+        if donor not in self._zeros:
+            self._zeros[donor] = zero_enumerators(self.donors[donor])
+        zeros = self._zeros[donor]
+        if not zeros:
+            return code
+        donor_spelling = getattr(self.donors[donor], "namespace", "") or donor
+
+        def zero(m: re.Match[str]) -> str:
+            scope = m["scope"]
+            if code[:m.start()].rstrip().endswith("::"):  # ``Outer :: LanaiII :: MO_NO_FLAG``: not the scope's start
+                return m.group(0)
+            for spelled in ("<T>", self.spelling, donor_spelling):
+                if scope.startswith(spelled) and len(scope) > len(spelled):
+                    suffix = scope[len(spelled):]
+                    break
+            else:
+                return m.group(0)
+            theirs, mine = donor_spelling + suffix, self.spelling + suffix
+            if f"{theirs}::{m['name']}" not in zeros or mine in self._own_scopes:
+                return m.group(0)
+            return "0"
+
+        return _SCOPED_NAME.sub(zero, code)
 
     def processor(self, donor: str, name: str) -> str | None:
         """The new target's processor in the role of ``donor``'s processor ``name`` (a ``-mcpu`` name the target
