@@ -442,3 +442,23 @@ def test_a_donors_zero_enumerator_of_a_scope_the_target_lacks_becomes_zero() -> 
     undescribed = PropertyTable("XCore", "XCore")
     assert RecordRoles(undescribed, {"Lanai": lanai}).translate("Lanai", "f ( <T>II :: MO_NO_FLAG ) ;") == \
         "f ( <T>II :: MO_NO_FLAG ) ;"
+
+
+def test_a_parsers_check_for_the_donors_register_prefix_becomes_the_targets() -> None:
+    """LoongArch's ``parseRegister`` (LLVM 16) returns "no match" unless the token is ``$`` and then eats it; RISC-V
+    registers have no prefix, so both statements go (a register operand is then parsed at all); a target whose
+    prefix is ``%`` checks for ``AsmToken::Percent``. Checks of other tokens, and everything where the donor's
+    prefix is not one the lexer has a token for, stay."""
+    from vega_llvm.generate.roles import own_prefix_check
+
+    loongarch = ("  if (getLexer().getTok().isNot(AsmToken::Dollar))\n    return MatchOperand_NoMatch;\n\n"
+                 "  // Eat the $ prefix.\n  getLexer().Lex();\n"
+                 "  if (getLexer().getKind() != AsmToken::Identifier)\n    return MatchOperand_NoMatch;\n")
+    rest = "  if (getLexer().getKind() != AsmToken::Identifier)\n    return MatchOperand_NoMatch;\n"
+    assert own_prefix_check(loongarch, "$", "").strip() == rest.strip()
+    assert own_prefix_check(loongarch, "$", "%") == loongarch.replace("Dollar", "Percent")
+    spaced = ("if ( Tok . getKind ( ) != AsmToken :: Dollar ) { return true ; }\n Parser . Lex ( ) ;\n"
+              "StringRef Name = Tok . getIdentifier ( ) ;")
+    assert own_prefix_check(spaced, "$", "").strip() == "StringRef Name = Tok . getIdentifier ( ) ;"
+    assert own_prefix_check(rest, "$", "") == rest
+    assert own_prefix_check(loongarch, "<", "") == loongarch

@@ -243,14 +243,49 @@ _PREFIX_MEMO: dict[tuple[str, tuple[str, ...]], str | None] = {}
 
 def own_register_prefix(code: str, donor: Any, target: Any) -> str:
     """``code`` with the donor's register prefix, where it writes one before a register's name
-    (``O << '$' << getRegisterName(Reg)``), as the target's description spells it (``register_prefix``): none
-    for RISC-V, whose printer, taken from LoongArch, wrote ``$a0`` where every assembler and test reads ``a0``.
-    Left as it is where either description says nothing or two things."""
+    (``O << '$' << getRegisterName(Reg)``) or an assembly parser checks for it (``own_prefix_check``), as the
+    target's description spells it (``register_prefix``): none for RISC-V, whose printer, taken from LoongArch,
+    wrote ``$a0`` where every assembler and test reads ``a0``. Left as it is where either description says nothing
+    or two things."""
     theirs, mine = register_prefix(donor), register_prefix(target)
     if not theirs or mine is None or theirs == mine:
         return code
     literal = re.compile(rf"""(['"]){re.escape(theirs)}\1\s*<<\s*(?=(?:StringRef\s*\(\s*)?getRegisterName\b)""")
-    return literal.sub(lambda m: f"{m.group(1)}{mine}{m.group(1)} << " if mine else "", code)
+    code = literal.sub(lambda m: f"{m.group(1)}{mine}{m.group(1)} << " if mine else "", code)
+    return own_prefix_check(code, theirs, mine)
+
+
+# The token an assembly lexer makes of each character a register prefix can be (LLVM's ``AsmToken::TokenKind``)
+PREFIX_TOKENS = {"$": "Dollar", "%": "Percent", "#": "Hash", "@": "At", "!": "Exclaim", "&": "Amp", "^": "Caret",
+                 "~": "Tilde", "*": "Star"}
+# ``if (<token>.isNot(AsmToken::Dollar)) return <no match>;`` (or ``getKind() != AsmToken::Dollar``), and the
+# statement right after it that eats the prefix (``getLexer().Lex();``), comments between
+_PREFIX_CHECK = re.compile(
+    r"\bif\s*\((?P<cond>[^;{}]*?(?:\.\s*isNot\s*\(\s*|!=\s*)AsmToken\s*::\s*(?P<kind>\w+)\s*\)?)\s*\)\s*"
+    r"(?P<open>\{\s*)?return\b[^;{}]*;\s*(?(open)\}\s*)"
+    r"(?P<eat>(?://[^\n]*\n\s*)*[\w\s().>-]*?\.\s*Lex\s*\(\s*\)\s*;)?")
+
+
+def own_prefix_check(code: str, theirs: str, mine: str) -> str:
+    """``code`` with an assembly parser's check for the donor's register prefix ``theirs`` (and the ``Lex()`` that
+    eats it) made the target's: the target's prefix token where it has one, nothing where it has none. LoongArch's
+    ``parseRegister`` returns "no match" unless the token is ``AsmToken::Dollar`` and then eats the ``$``; taken
+    over for RISC-V, which writes ``a0``, no register operand parsed and the matcher said "invalid operand" for
+    every instruction with one. Any other test of a token stays."""
+    kind = PREFIX_TOKENS.get(theirs)
+    if not kind or "AsmToken" not in code:
+        return code
+
+    def own(m: re.Match[str]) -> str:
+        if m["kind"] != kind:
+            return m.group(0)
+        if not mine:
+            return ""
+        if mine not in PREFIX_TOKENS:
+            return m.group(0)
+        return re.sub(rf"(AsmToken\s*::\s*){kind}\b", rf"\g<1>{PREFIX_TOKENS[mine]}", m.group(0), count=1)
+
+    return _PREFIX_CHECK.sub(own, code)
 
 
 def enumerators_by_scope(table: Any) -> dict[str, set[str]]:
