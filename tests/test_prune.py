@@ -220,3 +220,18 @@ def test_generation_writes_no_bare_head_for_the_model_or_a_pruned_candidate() ->
                        "score": 0.0})()
     w = _written(tpl, a, {}, {}, {}, "New")
     assert w.statements == [0, 1, 2, 8] and "if" not in w.code
+
+
+def test_functions_tablegen_writes_only_where_the_description_asks_are_visible_to_that_target(llvm_src) -> None:
+    """The real LLVM 16 ``.td`` files through the real ``llvm-tblgen``: RISC-V's ``AsmParser`` sets
+    ``ShouldEmitMatchRegisterAltName``, so its asm matcher defines ``MatchRegisterAltName`` (how ``a0`` is parsed)
+    and a candidate of ``matchRegisterNameHelper`` that calls it names nothing undeclared; XCore has no asm parser,
+    so neither the matcher's functions nor the compression tables' are among its own, while the printer's are."""
+    from vega_llvm.generate.visible import emitted_functions
+
+    riscv = emitted_functions(str(llvm_src / "lib" / "Target" / "RISCV" / "RISCV.td"))
+    xcore = emitted_functions(str(llvm_src / "lib" / "Target" / "XCore" / "XCore.td"))
+    assert {"MatchRegisterAltName", "MatchRegisterName", "printAliasInstr", "compressInst", "decodeInstruction"} <= riscv
+    assert {"printInstruction", "decodeInstruction"} <= xcore
+    assert not {"MatchRegisterAltName", "MatchRegisterName", "compressInst"} & xcore
+    assert emitted_functions(str(llvm_src / "lib" / "Target" / "XCore" / "NoSuch.td")) == frozenset()

@@ -90,6 +90,43 @@ def tblgen_words(llvm_src: str) -> frozenset[str]:
     return frozenset(w.decode() for w in words)
 
 
+# The TableGen backends whose output defines file-scope functions a target's own code calls (``MatchRegisterAltName``
+# of the asm matcher, ``printAliasInstr`` of the asm writer, ``decodeInstruction`` of the disassembler, ``compress``
+# of the compression tables); each runs in a second or two, where the DAG selector's can take a minute.
+EMITTING_BACKENDS = ("-gen-asm-matcher", "-gen-asm-writer", "-gen-disassembler", "-gen-compress-inst-emitter")
+# the head of a function defined at file scope in a generated ``.inc`` (``static unsigned MatchRegisterAltName(``)
+_INC_FUNCTION = re.compile(r"^(?:[A-Za-z_][\w:<>,*&]*[ \t]+)+[*&]*(?:\w+::)*([A-Za-z_]\w*)[ \t]*\(", re.M)
+
+
+@lru_cache(maxsize=4)
+def emitted_functions(td: str) -> frozenset[str]:
+    """The functions TableGen's backends define for this ``.td`` (``EMITTING_BACKENDS``, each run on it; one the
+    description has no use for fails and adds nothing). Some are written only where the description asks:
+    ``MatchRegisterAltName`` where its ``AsmParser`` sets ``ShouldEmitMatchRegisterAltName``, as RISC-V's and CSKY's
+    do. ``tblgen_words`` counts such a name only where most training versions of a function use it, and three
+    targets write ``matchRegisterNameHelper``: the candidates that call it were pruned or ranked after the ones that
+    do not, and RISC-V's parser matched ``x10`` but never ``a0``. Empty where the ``.td`` or tblgen is not at hand."""
+    from ..llvm.toolchain import find_toolchain
+    from ..proc import run
+
+    path = Path(td)
+    if not path.is_file():
+        return frozenset()
+    try:
+        tc = find_toolchain()
+    except Exception:
+        return frozenset()
+    out: set[str] = set()
+    for backend in EMITTING_BACKENDS:
+        try:
+            res = run([tc.tblgen, backend, "-I", path.parent, "-I", tc.includedir, path], timeout=300)
+        except Exception:
+            continue
+        if res.ok:
+            out.update(_INC_FUNCTION.findall(res.stdout or ""))
+    return frozenset(out - _CXX)
+
+
 def foreign_intrinsics(include_dir: str, own: Iterable[str]) -> frozenset[str]:
     """The intrinsics of other targets: names only the targets' intrinsic headers declare (``wasm_bitmask`` of
     ``IntrinsicsWebAssembly.h``) that are not among ``own`` (the description's ``intrinsic`` values). A backend's
@@ -310,6 +347,8 @@ class Visibility:
         self._in_class: dict[str, set[str]] = {}
         self.described = described_identifiers(table, spelling)
         self.generated = {n.replace("<T>", spelling) for n in generated_names}
+        td = (getattr(table, "meta", None) or {}).get("td") if table is not None else None
+        self.generated |= emitted_functions(str(td)) if td else frozenset()
         self.checks_own_names = bool(table.meta.get("declarations", {}).get("used"))
         self._tblgen = re.compile(rf"^{re.escape(spelling)}Gen[A-Z]\w*$") if spelling else None
         self.scopes = declared_scopes(table, spelling, include_dir, self.described | self.generated) \
