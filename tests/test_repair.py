@@ -65,7 +65,7 @@ def test_the_ladders_and_their_order() -> None:
     assert [s.__name__ for s in SCRATCH] == ["fix_arguments", "next_candidate", "remove_statements", "repair_head",
                                              "donor_code", "stub", "leave_out"]
     assert [s.__name__ for s in SWAP] == ["next_candidate", "real_body"]
-    assert [s.__name__ for s in RUNTIME] == ["next_candidate", "drop_fatal_checks", "donor_code"]
+    assert [s.__name__ for s in RUNTIME] == ["next_candidate", "drop_fatal_checks", "donor_code", "bypass_stub"]
     assert [s.__name__ for s in LAST] == ["stub", "leave_out"]
     # out of rounds, the model's function goes straight to a stub (an LLVM interface function: out) whatever
     # candidates and donor code it still has
@@ -679,3 +679,87 @@ def test_the_default_unreachable_of_a_donors_switch_runs_on_into_the_next_case(t
     exe = tmp_path / "cc"
     subprocess.run(["g++", "-std=c++17", "-o", str(exe), str(src)], check=True, capture_output=True, timeout=60)
     assert subprocess.run([str(exe)], capture_output=True, timeout=10).returncode == 0  # past the switch, no GPR
+
+
+# Lanai's ``emitInstruction`` as generated for XCore (the emitted text, confidence comments and all): every call goes
+# to Lanai's own ``emitCallInstruction``, which names Lanai's instructions and is a stub in XCore's backend
+EMIT_INSTRUCTION = (
+    "{  // vega: confidence 0.59\n"
+    "    const int * I = Begin ;\n"
+    "    do  // vega: confidence 0.52\n"
+    "      {  // vega: confidence 0.52\n"
+    "        if ( isCall ( * I ) )  // vega: confidence 0.78\n"
+    "          {  // vega: confidence 0.59\n"
+    "            emitCallInstruction ( I ) ;  // vega: confidence 0.56\n"
+    "            continue ;  // vega: confidence 0.54\n"
+    "          }\n"
+    "        customEmitInstruction ( I ) ;  // vega: confidence 0.22\n"
+    "      }\n"
+    "    while ( ++ I != End ) ;\n"
+    "  }")
+
+
+def _emitters() -> tuple[EmitFunction, EmitFunction]:
+    caller = EmitFunction("<T>AsmPrinter::emitInstruction", "AsmPrinter", "", "void emitInstruction(const int *Begin, "
+                          "const int *End)", EMIT_INSTRUCTION, 0.0, "model")
+    stubbed = EmitFunction("<T>AsmPrinter::emitCallInstruction", "AsmPrinter", "",
+                           "void emitCallInstruction(const int *MI)", "{\n  lanaiCall(MI);\n}", 0.0, "fallback:Lanai")
+    return caller, stubbed
+
+
+def test_a_stub_the_tests_reach_has_its_callers_branches_to_it_taken_out(tmp_path: Path) -> None:
+    """XCore's scratch backend at 73c9d32: 16 lit tests and the calls smoke program stopped at the stub of Lanai's
+    ``emitCallInstruction``. The last runtime rung takes the branch that only calls it out of ``emitInstruction``
+    (as many lines as before), so calls are emitted the general way; the result compiles and, run, emits every
+    instruction without reaching the stub. The stub itself stays; nothing happens for a stub no branch calls that
+    way, for an LLVM interface function's stub, or for a function that is no stub."""
+    from vega_llvm.bootstrap.repair import bypass_stub, stub_branches
+
+    caller, stubbed = _emitters()
+    state = RepairState(replaced={stubbed.key: "'lanaiCall' was not declared"})
+    why = "16 lit tests stop here (stub)"
+    fns = {caller.key: caller, stubbed.key: stubbed}
+    reps = repair_round(RUNTIME, [Charged(stubbed.key, why)], fns, state, "lit 1")
+    rep = reps[stubbed.key]
+    assert rep.step == "bypass_stub" and rep.fn is None and list(rep.callers) == [caller.key]
+    body = rep.callers[caller.key].body
+    assert "emitCallInstruction" in body and "emitCallInstruction (" not in body  # only the note names it
+    assert body.count("\n") == EMIT_INSTRUCTION.count("\n") and "customEmitInstruction ( I ) ;" in body
+    assert state.moves[-1]["step"] == "bypass_stub" and state.moves[-1]["error"] == why
+    src = tmp_path / "emit.cpp"
+    text = ("#include <cstdlib>\nstatic int Emitted = 0;\nstatic bool isCall(int X) { return X == 1; }\n"
+            "static void emitCallInstruction(const int *) { std::abort(); }\n"
+            "static void customEmitInstruction(const int *) { ++Emitted; }\n"
+            f"static void emitInstruction(const int *Begin, const int *End)\n{body}\n"
+            "int main() { int Code[] = {0, 1, 0, 1}; emitInstruction(Code, Code + 4); return Emitted == 4 ? 0 : 1; }\n")
+    assert " error: " not in _gxx_log(src, text)
+    exe = tmp_path / "emit"
+    subprocess.run(["g++", "-std=c++17", "-o", str(exe), str(src)], check=True, capture_output=True, timeout=60)
+    assert subprocess.run([str(exe)], capture_output=True, timeout=10).returncode == 0
+    # what is not bypassed
+    assert stub_branches("{\n  if (x) { emitCallInstruction(I); } else { f(); }\n}", "emitCallInstruction") == []
+    assert stub_branches("{\n  if (x) { emitCallInstruction(I); f(); }\n}", "emitCallInstruction") == []
+    assert stub_branches("{\n  if (x) return emitCallInstruction(I);\n}", "emitCallInstruction") == []
+    assert len(stub_branches("{\n  if (x)\n    this->emitCallInstruction(I);\n}", "emitCallInstruction")) == 1
+    assert bypass_stub(stubbed, Charged(stubbed.key, why), RepairState(
+        replaced={stubbed.key: "e"}, overrides_llvm=lambda k: True, functions=fns)) is None
+    assert bypass_stub(stubbed, Charged(stubbed.key, "3 lit tests stop here (crash)"), RepairState(
+        replaced={stubbed.key: "e"}, functions=fns)) is None
+    assert bypass_stub(stubbed, Charged(stubbed.key, why), RepairState(functions=fns)) is None  # no stub
+    assert bypass_stub(stubbed, Charged(stubbed.key, why), RepairState(
+        replaced={stubbed.key: "e"}, functions={stubbed.key: stubbed})) is None  # no caller
+
+
+def test_a_bypassed_stubs_callers_are_put_in_place(tmp_path: Path) -> None:
+    """The pipeline's ``repair`` puts the callers a step changed into the tree and leaves the stub as it is."""
+    from vega_llvm.bootstrap.pipeline import repair
+    from vega_llvm.bootstrap.trees import ScratchTree
+
+    caller, stubbed = _emitters()
+    tree = ScratchTree(None, tmp_path / "XCore.td", tmp_path, [caller, stubbed])
+    state = RepairState(replaced={stubbed.key: "e"})
+    said: list[str] = []
+    reps = repair(tree, state, [Charged(stubbed.key, "16 lit tests stop here (stub)")], "lit 1", said.append, RUNTIME)
+    assert reps[stubbed.key].step == "bypass_stub" and said == ["repair round lit 1: bypass_stub 1"]
+    now = {f.key: f for f in tree.chosen}
+    assert "emitCallInstruction (" not in now[caller.key].body and now[stubbed.key].body == stubbed.body

@@ -349,6 +349,8 @@ def repair(tree: Tree, state: RepairState, charged: list[Charged], round_: int |
     for k, rep in reps.items():
         if rep.fn is not None:
             tree.put(k, rep.fn)
+        for caller, changed in rep.callers.items():
+            tree.put(caller, changed)
     if reps:
         log(f"repair round {round_}: {_steps(reps)}" + ("" if round_ else
             " (before the first build: brackets that do not pair up, signatures that do not parse)"))
@@ -533,13 +535,16 @@ def _test_rounds(cfg: BootstrapConfig, tree: Tree, state: RepairState, built: Bu
                    for r in report.write_first if r["function"] in fns]
         snap, saved, lit_before, first_before = tree.snapshot(), deepcopy(state), report.lit, report.write_first
         reps = repair_round(RUNTIME, charged, fns, state, f"lit {n}")
-        moved = {k: rep for k, rep in reps.items() if rep.fn is not None}
+        moved = {k: rep for k, rep in reps.items() if rep.fn is not None or rep.callers}
         if not moved:
             break
         for k, rep in moved.items():
-            tree.put(k, rep.fn)
-            state.dropped.pop(k, None)  # a function left out (LLVM's default crashed) comes back in its new form
-            state.replaced.pop(k, None)
+            if rep.fn is not None:
+                tree.put(k, rep.fn)
+                state.dropped.pop(k, None)  # a function left out (LLVM's default crashed) comes back in its new form
+                state.replaced.pop(k, None)
+            for caller, changed in rep.callers.items():  # ``bypass_stub``: the stub stays, its callers change
+                tree.put(caller, changed)
         log(f"lit round {n}: {_steps(moved)}")
         passed = report.lit.get("passed", 0)
         shutil.rmtree(out / "lit.before", ignore_errors=True)

@@ -20,7 +20,8 @@ Swap: ``next_candidate``, then ``real_body`` (the target's own body back).
 
 Runtime (``RUNTIME``, for a function the failing lit tests stop at): ``next_candidate``, then ``drop_fatal_checks``
 (a stop on the code's own ``report_fatal_error`` checks or a ``switch``'s ``default: llvm_unreachable``: those made
-empty, before the whole body is replaced), then ``donor_code``.
+empty, before the whole body is replaced), then ``donor_code``, then ``bypass_stub`` (a stub reached: the branches
+of its callers that only call it taken out).
 
 Out of rounds (``LAST``, scratch): ``stub``, then ``leave_out``, for what the last build still charges.
 
@@ -66,6 +67,7 @@ class Repair:
     to: str = ""  # what it moved to, for the report: "candidate 2 (member:Lanai)", "fallback:Lanai", "stub", ...
     lines: set[int] = field(default_factory=set)  # remove_statements: body lines commented out
     candidate: int | None = None  # next_candidate: the index in the function's candidates (0: generate's first)
+    callers: dict[str, EmitFunction] = field(default_factory=dict)  # bypass_stub: other functions changed (the fn stays)
 
 
 @dataclass
@@ -82,6 +84,7 @@ class RepairState:
     removed: dict[str, set[int]] = field(default_factory=dict)  # key -> body lines commented out
     fixed: dict[str, set[str]] = field(default_factory=dict)  # key -> body lines as fix_arguments found and left them
     probe_failed: dict[str, set[int]] = field(default_factory=dict)  # key -> its candidates (1-based) a probe build failed
+    functions: dict[str, EmitFunction] = field(default_factory=dict)  # every function as it is now (``repair_round``)
     moves: list[dict[str, Any]] = field(default_factory=list)  # every step taken, for the report
 
     def record(self, key: str, name: str, rep: Repair, error: str, round_: int | str) -> None:
@@ -289,6 +292,83 @@ def drop_fatal_checks(fn: EmitFunction, charged: Charged, state: RepairState) ->
     return Repair("drop_fatal_checks", replace(fn, body=body), f"{len(found)} check(s) made empty")
 
 
+# ``if (<cond>) <stub>(...);``, or a block of that call and a ``continue;``, ``break;`` or bare ``return;``
+_BYPASS_EXITS = ("continue_statement", "break_statement", "return_statement")
+
+
+def _is_stub(fn: EmitFunction, key: str, state: RepairState) -> bool:
+    return key in state.replaced or fn.source.startswith("stub") or "vega-llvm:" in fn.body
+
+
+def stub_branches(body: str, name: str) -> list[tuple[int, int]]:
+    """(start, end) offsets in ``body`` (a function body, ``{ ... }``) of each ``if`` without ``else`` whose whole
+    branch is a call of ``name`` as a statement of its own, with at most a ``continue;``, ``break;`` or bare
+    ``return;`` after it (comments aside); tree-sitter reads the body."""
+    from ..generate.visible import syntax_tree
+
+    prefix = "void vega_caller() "
+    data = (prefix + body).encode("utf-8")
+    out: list[tuple[int, int]] = []
+
+    def calls_it(node: Any) -> bool:
+        if node.type != "expression_statement" or not node.named_children:
+            return False
+        call = node.named_children[0]
+        if call.type != "call_expression":
+            return False
+        fn = call.child_by_field_name("function")
+        text = data[fn.start_byte:fn.end_byte].decode("utf-8", "replace") if fn is not None else ""
+        return re.sub(r"\s+", "", text).removeprefix("this->") == name
+
+    def bypassable(branch: Any) -> bool:
+        parts = [c for c in branch.named_children if c.type != "comment"] if branch.type == "compound_statement" \
+            else [branch]
+        if not parts or not calls_it(parts[0]) or len(parts) > 2:
+            return False
+        return len(parts) == 1 or (parts[1].type in _BYPASS_EXITS and not parts[1].named_children)
+
+    stack = [syntax_tree(data.decode("utf-8", "replace"))]
+    while stack:
+        node = stack.pop()
+        if node.type == "if_statement" and node.child_by_field_name("alternative") is None:
+            branch = node.child_by_field_name("consequence")
+            if branch is not None and bypassable(branch):
+                out.append((node.start_byte - len(prefix.encode()), node.end_byte - len(prefix.encode())))
+                continue
+        stack.extend(node.children)
+    return sorted(out)
+
+
+def bypass_stub(fn: EmitFunction, charged: Charged, state: RepairState) -> Repair | None:
+    """A stub the tests reach (a helper of the donor's that nothing of the new target's could be written as), with
+    the branches that call it taken out of its callers: the callers then treat that case the general way. Lanai's
+    ``emitInstruction`` sends every call to its own ``emitCallInstruction`` (save the return address, branch), which
+    names Lanai's instructions and was stubbed for XCore; every test with a call stopped there, while XCore's calls
+    are lowered like any other instruction (``customEmitInstruction``, the branch's ``else``). Only an ``if`` without
+    ``else`` whose branch is the call alone (``stub_branches``), and not for a function that overrides an LLVM
+    interface one (LLVM calls those itself). The round is kept only if no more tests fail (``pipeline._test_rounds``)."""
+    if "(stub)" not in charged.error or not _is_stub(fn, charged.key, state) or state.overrides_llvm(charged.key):
+        return None
+    name = charged.key.partition("#")[0].rpartition("::")[2].replace("<T>", "")
+    if not name or name.startswith("~"):
+        return None
+    callers: dict[str, EmitFunction] = {}
+    for key, other in state.functions.items():
+        if key == charged.key or name not in other.body or _is_stub(other, key, state):
+            continue
+        spans = stub_branches(other.body, name)
+        if not spans:
+            continue
+        data = other.body.encode("utf-8")
+        for start, end in reversed(spans):  # as many lines as before: commented-out line numbers stay right
+            note = f"/* vega: the call of {name}, still to be written, taken out */".encode()
+            data = data[:start] + note + b"\n" * data[start:end].count(b"\n") + data[end:]
+        callers[key] = replace(other, body=data.decode("utf-8"))
+    if not callers:
+        return None
+    return Repair("bypass_stub", None, f"its calls taken out of {', '.join(sorted(callers))}", callers=callers)
+
+
 SCRATCH: list[Step] = [fix_arguments, next_candidate, remove_statements, repair_head, donor_code, stub, leave_out]
 SWAP: list[Step] = [next_candidate, real_body]
 # Out of rounds (scratch): what a build still charges goes straight to the end of the ladder, so that the core
@@ -300,7 +380,8 @@ LAST: list[Step] = [stub, leave_out]
 # Making a check empty comes before the donor's code: the candidate is most often the donor's code adapted, and its
 # check came with it (LoongArch's calling convention, generated for RISC-V, and LoongArch's own both stop on
 # "Unimplemented ABI" for RISC-V's default ABI); the donor's code would cost a round and stop at the same check.
-RUNTIME: list[Step] = [next_candidate, drop_fatal_checks, donor_code]
+# A stub the tests reach goes last: its callers' branches to it are taken out (``bypass_stub``).
+RUNTIME: list[Step] = [next_candidate, drop_fatal_checks, donor_code, bypass_stub]
 
 
 def climb(ladder: list[Step], fn: EmitFunction, charged: Charged, state: RepairState) -> Repair | None:
@@ -322,6 +403,7 @@ def repair_round(ladder: list[Step], charged: list[Charged], fns: dict[str, Emit
     itself being replaced) waits: the call may fit the callee's next form, and moving the caller down its ladder
     for the callee's fault lost XCore's target machine its ``initAsmInfo()``."""
     out: dict[str, Repair] = {}
+    state.functions = fns
     keys = {c.key for c in charged}
     waiting = [c for c in charged if callee(c.error, keys - {c.key})]
     for c in [c for c in charged if c not in waiting] + waiting:
