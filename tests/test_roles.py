@@ -287,6 +287,12 @@ def test_a_donors_class_member_becomes_the_targets_of_the_same_shape_and_a_like_
     assert got == {"GRLen": "XLen", "GRLenVT": "XLenVT", "getGRLen": "getXLen", "getGRLenVT": "getXLenVT",
                    "LowerBR_CC": None, "lowerFABS": None, "LowerVASTART": "lowerVASTART", "getXLen": None}
     assert roles.translate("LoongArch", "Subtarget . getGRLen ( ) - 1") == "Subtarget . getXLen ( ) - 1"
+    # a parameter or local of that name is the function's own (``CC_LoongArchAssign2GRLen(unsigned GRLen, ...)``,
+    # its body translated alone); a member access of the name is still the member
+    body = "unsigned GRLenInBytes = GRLen / 8 ; return STI . GRLen + this -> GRLen ;"
+    assert roles.translate("LoongArch", body, {"GRLen", "GRLenInBytes"}) == \
+        "unsigned GRLenInBytes = GRLen / 8 ; return STI . XLen + this -> XLen ;"
+    assert roles.translate("LoongArch", body) == "unsigned GRLenInBytes = XLen / 8 ; return STI . XLen + this -> XLen ;"
     # another shape (a parameter more) is no counterpart
     other = _decls("RISCV", [("RISCVSubtarget", "getXLen", "unsigned getXLen(bool Is64) const")])
     assert RecordRoles(other, {"LoongArch": donor}).counterpart("LoongArch", "getGRLen") is None

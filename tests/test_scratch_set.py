@@ -99,12 +99,16 @@ def test_a_donors_code_taken_over_names_the_targets_records_of_the_same_role(llv
 
     riscv, _ = describe(llvm_src / "lib" / "Target" / "RISCV" / "RISCV.td")
     loongarch, _ = describe(llvm_src / "lib" / "Target" / "LoongArch" / "LoongArch.td")
-    wanted = {"<T>TargetLowering::LowerFormalArguments", "CC_<T>", "<T>InstPrinter::printRegName"}
+    wanted = {"<T>TargetLowering::LowerFormalArguments", "CC_<T>", "<T>InstPrinter::printRegName",
+              "CC_<T>Assign2GRLen"}
 
     def taken(table: PropertyTable | None) -> dict[str, str]:
         fns = fallback_functions(Donor("LoongArch", 1.0, ["LoongArch"], table), scratch_corpus, "RISCV",
                                  only=wanted, target_table=riscv)
+        heads.update({f.key: f.signature for f in fns})
         return {f.key: f.body for f in fns}
+
+    heads: dict[str, str] = {}
 
     translated, plain = taken(loongarch), taken(None)
     assert set(translated) == wanted
@@ -113,6 +117,8 @@ def test_a_donors_code_taken_over_names_the_targets_records_of_the_same_role(llv
     assert "RISCVABI::ABI_ILP32:" in translated["CC_<T>"] and "ABI_ILP32S" not in translated["CC_<T>"]
     printer = translated["<T>InstPrinter::printRegName"]
     assert "'$'" not in printer and "getRegisterName(Reg)" in printer
+    # its parameter ``GRLen`` stays what the head declares (the subtarget's member of that name would be ``XLen``)
+    assert "unsigned GRLen" in heads["CC_<T>Assign2GRLen"] and "GRLen / 8" in translated["CC_<T>Assign2GRLen"]
     assert "getGRLenVT" in plain["<T>TargetLowering::LowerFormalArguments"] and "'$'" in plain["<T>InstPrinter::printRegName"]
 
 

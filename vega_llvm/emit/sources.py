@@ -26,6 +26,7 @@ from .functions import EmitFunction, abstract_name, named_as, named_code, parse_
 from .layout import FILE_KINDS, enabled_kinds, layout_kinds, target_properties
 from ..generate.adapt import own_allocatable, own_classes, own_enumerators, record_names, scoped_enumerators
 from ..generate.roles import RecordRoles
+from ..generate.visible import declared_in
 from .translate import calling_conv_map, register_class_map, translate
 
 
@@ -82,9 +83,15 @@ def fallback_functions(donor: Donor, corpus_dir: Path, target: str, only: set[st
         # target's of the same role, as generated code has them (``roles.RecordRoles``): LoongArch's
         # ``LowerFormalArguments``, taken over for RISC-V, named ``getGRLenVT`` and ``FeatureBasicF``, and failed
         roles = RecordRoles(target_table, {donor.target: donor.table})
-        in_roles = lambda code: roles.translate(donor.target, code)  # noqa: E731
+        def in_roles(code: str, sig: str = "") -> str:
+            # the function's parameters stay as its head (not translated with the body) declares them
+            # (``RecordRoles.translate``); its locals are renamed with their uses, in the body alone
+            return roles.translate(donor.target, code, declared_in(f"{sig} {{}}") if sig else frozenset())
     else:
-        enumerated = in_roles = lambda code: code  # noqa: E731
+        enumerated = lambda code: code  # noqa: E731
+
+        def in_roles(code: str, sig: str = "") -> str:
+            return code
     # the classes the description declares for a role under another name, as generated code names them
     # (``adapt.own_classes``: Lanai's ``XCoreMachineFunctionInfo`` is XCore's ``XCoreFunctionInfo``)
     def own(code: str, key: str) -> str:
@@ -118,7 +125,7 @@ def fallback_functions(donor: Donor, corpus_dir: Path, target: str, only: set[st
         out.append(
             EmitFunction(
                 key=key, file_stem=stem, module=r["module"], signature=translate(sig, classes, conventions),
-                body=own(enumerated(in_roles(translate(respell(r["body"], spell, target), classes, conventions))), key),
+                body=own(enumerated(in_roles(translate(respell(r["body"], spell, target), classes, conventions), sig)), key),
                 confidence=0.0,
                 source=f"fallback:{donor.target}",
                 order=r["line"], record_id=r["id"], in_header=r["file"].endswith(".h"),

@@ -631,13 +631,20 @@ class RecordRoles:
                 or self.feature(donor, name) or self.member(donor, name) or self.alt_name_index(donor, name)
         return self._memo[key]
 
-    def translate(self, donor: str, value: str) -> str:
+    def translate(self, donor: str, value: str, keep: frozenset[str] | set[str] = frozenset()) -> str:
         """``value`` with each of ``donor``'s instructions, registers, features and class members the target lacks,
         named bare, under the target's own scope (``<T> :: FST_D``, or spelled: ``RISCV :: FST_D``) or as a member
-        (``STI . hasBasicD``), replaced by its counterpart where it has one."""
+        (``STI . hasBasicD``), replaced by its counterpart where it has one. Names in ``keep`` (the parameters of a
+        function whose body alone is translated) stay bare: LoongArch's ``CC_LoongArchAssign2GRLen``
+        has a parameter ``GRLen``, and its body, taken over for RISC-V, read ``XLen`` (the subtarget member of that
+        role) where the head still declared ``GRLen``."""
         own_scope = self.own_scope
 
         def swap(m: re.Match[str]) -> str:
+            if m.group(0) in keep:
+                before = value[max(0, m.start() - 3):m.start()]
+                if not re.search(r"(?:::|\.|->)\s*$", before):  # the name itself, not a member or scoped name
+                    return m.group(0)
             before = value[max(0, m.start() - 120):m.start()]  # a scope's name and ``::`` end there
             if before.rstrip().endswith("::") and self.node_scope().search(before):
                 return self.node(donor, m.group(0)) or m.group(0)
