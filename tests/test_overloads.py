@@ -40,6 +40,11 @@ def test_overload_key_is_the_parameter_types_up_to_spelling() -> None:
     assert overload_key("bool isTruncateFree(Type *SrcTy, Type *DstTy) const override;") != \
         overload_key("bool isTruncateFree(EVT SrcVT, EVT DstVT) const override;")
     assert overload_key("not a function") is None
+    # a scope is spelling too: RISC-V declares ``LowerCall(CallLoweringInfo &, ...)`` in its ``TargetLowering``
+    # subclass, LoongArch writes ``TargetLowering::CallLoweringInfo &``; one overload, not two
+    assert overload_key("SDValue LowerCall(CallLoweringInfo &CLI, SmallVectorImpl<SDValue> &InVals) const override;") == \
+        overload_key("SDValue RISCVTargetLowering::LowerCall(TargetLowering::CallLoweringInfo &CLI, "
+                     "SmallVectorImpl<SDValue> &InVals) const {")
     assert donor_of("member:LoongArch") == "LoongArch" and donor_of("model") is None
 
 

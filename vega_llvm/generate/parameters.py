@@ -138,9 +138,14 @@ int unsigned signed short long char int8_t int16_t int32_t int64_t uint8_t uint1
 
 
 def type_key(t: str) -> tuple[str, ...]:
-    """A parameter type up to spelling (``same_type``), as a value to compare or hash."""
+    """A parameter type up to spelling (``same_type``), as a value to compare or hash. A name's scope is spelling
+    too: inside ``RISCVTargetLowering`` the declaration's ``CallLoweringInfo &`` is LoongArch's
+    ``TargetLowering::CallLoweringInfo &``, and two rows of ``LowerCall`` with the one head each way were written as
+    overloads ("cannot be overloaded"; both left the tree, and every RISC-V call reached a stub)."""
+    tokens = _TOKEN.findall(t)
     words = ["<int>" if w in _INTEGER else w
-             for w in _TOKEN.findall(t) if w not in ("const", "llvm", "::", "struct", "class")]
+             for i, w in enumerate(tokens)
+             if w not in ("const", "llvm", "::", "struct", "class") and not (i + 1 < len(tokens) and tokens[i + 1] == "::")]
     out: list[str] = []
     for w in words:  # ``unsigned int``, ``long long``: one integer type
         if not (w == "<int>" and out and out[-1] == "<int>"):
