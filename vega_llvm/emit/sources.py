@@ -83,6 +83,7 @@ def fallback_functions(donor: Donor, corpus_dir: Path, target: str, only: set[st
         # target's of the same role, as generated code has them (``roles.RecordRoles``): LoongArch's
         # ``LowerFormalArguments``, taken over for RISC-V, named ``getGRLenVT`` and ``FeatureBasicF``, and failed
         roles = RecordRoles(target_table, {donor.target: donor.table})
+
         def in_roles(code: str, sig: str = "") -> str:
             # the function's parameters stay as its head (not translated with the body) declares them
             # (``RecordRoles.translate``); its locals are renamed with their uses, in the body alone

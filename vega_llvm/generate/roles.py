@@ -689,7 +689,7 @@ class RecordRoles:
 
         def zero(m: re.Match[str]) -> str:
             scope = m["scope"]
-            if code[:m.start()].rstrip().endswith("::"):  # ``Outer :: LanaiII :: MO_NO_FLAG``: not the scope's start
+            if code[max(0, m.start() - 8):m.start()].rstrip().endswith("::"):  # ``Outer :: LanaiII :: MO_NO_FLAG``
                 return m.group(0)
             for spelled in ("<T>", self.spelling, donor_spelling):
                 if scope.startswith(spelled) and len(scope) > len(spelled):
