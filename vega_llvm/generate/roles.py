@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import re
 from difflib import SequenceMatcher
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -304,7 +305,7 @@ def zero_enumerators(table: Any) -> set[str]:
     enumeration: ``= 0``, or the first of a named enumeration without an initialiser (``LanaiII::MO_NO_FLAG``). The
     first of an unnamed enumeration is not told apart from the last of the one before it, so it is not among them."""
     out: set[str] = set()
-    previous: dict[str, str] = {}
+    previous: dict[str, Any] = {}
     for row in (getattr(table, "details", None) or {}).get("declarations") or []:
         if row.get("kind") == "decl.enumerator":
             sig = " ".join(str(row.get("signature") or "").split())
@@ -368,8 +369,7 @@ class RecordRoles:
         self.own_enumerators = enumerators_by_scope(target)
         self._donor_enumerators: dict[str, dict[str, set[str]]] = {}
         self._enum_memo: dict[tuple[str, str, str], str | None] = {}
-        self._zeros: dict[str, set[str]] | None = None  # each donor's ``zero_enumerators``, read once
-        self._own_scopes: set[str] = set()  # every scope and name the target's headers declare
+        self._zeros: dict[str, set[str]] = {}  # each donor's ``zero_enumerators``, read once
 
     def _of(self, donor: str) -> tuple[dict[str, dict[str, Any]], dict[str, tuple[Any, ...]], dict[str, Any]]:
         if donor not in self._donor:
@@ -660,6 +660,13 @@ class RecordRoles:
         code = self.own_processors(donor, self.own_register_prefix(donor, _IDENT.sub(swap, value)))
         return self.absent_zeros(donor, code)
 
+    @cached_property
+    def _own_scopes(self) -> set[str]:
+        """Every scope and name the target's headers declare (``XCoreISD``, ``XCoreISD::NodeType``, ...)."""
+        parts = [q.split("::") for kind, names in (getattr(self.target, "values", None) or {}).items()
+                 if kind.startswith("decl.") for q in names]
+        return {"::".join(p[:i]) for p in parts for i in range(1, len(p) + 1)}
+
     def absent_zeros(self, donor: str, code: str) -> str:
         """``code`` with each of ``donor``'s enumerators that is the zero of its enumeration (``zero_enumerators``),
         named in a scope of the donor's own that the new target's headers do not declare at all, as ``0``.
@@ -673,11 +680,6 @@ class RecordRoles:
         nothing changes where the target has no header declarations (absence is then no evidence)."""
         if donor not in self.donors or "::" not in code or not self.spelling:
             return code
-        if self._zeros is None:
-            parts = [q.split("::") for kind, names in (getattr(self.target, "values", None) or {}).items()
-                     if kind.startswith("decl.") for q in names]
-            self._own_scopes = {"::".join(p[:i]) for p in parts for i in range(1, len(p) + 1)}
-            self._zeros = {}
         if not self._own_scopes:
             return code
         if donor not in self._zeros:
