@@ -294,11 +294,13 @@ def _tree(cfg: BootstrapConfig, table: Any, td: Path, target_dir: Path, generate
         new = {g.key: g for g in _only(generated, cfg.only)}
         chosen = [new.pop(k, None) or memory.functions[k].final for k in memory.order] + list(new.values())
         tree = ScratchTree(table, td, target_dir, chosen, training_layout(corpus, exclude), memory.prefer)
+        tree.corpus = corpus  # its donors are ranked again where needed (the constants their code reads)
         tree.origins.update({k: r.origin for k, r in memory.functions.items() if not _matches(r.final, cfg.only)})
         state.alternates = dict(memory.alternates)
         report.selection, report.donors = dict(memory.selection), list(memory.donors)
     elif cfg.mode == "scratch" and cfg.only:  # no memory: the last run's functions.json, as chosen
         tree = ScratchTree(table, td, target_dir, generated, training_layout(corpus, exclude))
+        tree.corpus = corpus
     else:
         ddir = Path(cfg.describe_dir) if cfg.describe_dir else describe_dir()
         layout = training_layout(corpus, exclude)

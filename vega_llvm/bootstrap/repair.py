@@ -294,6 +294,7 @@ def drop_fatal_checks(fn: EmitFunction, charged: Charged, state: RepairState) ->
 
 # ``if (<cond>) <stub>(...);``, or a block of that call and a ``continue;``, ``break;`` or bare ``return;``
 _BYPASS_EXITS = ("continue_statement", "break_statement", "return_statement")
+_CASE_EXITS = (*_BYPASS_EXITS, "goto_statement", "throw_statement")
 
 
 def _is_stub(fn: EmitFunction, key: str, state: RepairState) -> bool:
@@ -301,40 +302,67 @@ def _is_stub(fn: EmitFunction, key: str, state: RepairState) -> bool:
 
 
 def stub_branches(body: str, name: str) -> list[tuple[int, int]]:
-    """(start, end) offsets in ``body`` (a function body, ``{ ... }``) of each ``if`` without ``else`` whose whole
-    branch is a call of ``name`` as a statement of its own, with at most a ``continue;``, ``break;`` or bare
-    ``return;`` after it (comments aside); tree-sitter reads the body."""
+    """(start, end) offsets in ``body`` (a function body, ``{ ... }``) of each branch that only calls ``name``:
+    an ``if`` without ``else`` whose whole branch is that call as a statement of its own (at most a ``continue;``,
+    ``break;`` or bare ``return;`` after it); and a ``case`` of a ``switch`` that is such a statement or a
+    ``return`` of the call, with the empty labels that fall into it (not ``default:``, which has nowhere else to
+    go). Without the ``case``, its values take the switch's general way, as every value it does not name:
+    ``PerformDAGCombine``'s ``case ISD::AND: return performANDCombine(...)`` becomes no combine. An ``if`` that
+    returns the call is left (what follows it was written for the other cases only). Comments aside; tree-sitter
+    reads the body."""
     from ..generate.visible import syntax_tree
 
     prefix = "void vega_caller() "
     data = (prefix + body).encode("utf-8")
+    shift = len(prefix.encode())
     out: list[tuple[int, int]] = []
 
-    def calls_it(node: Any) -> bool:
-        if node.type != "expression_statement" or not node.named_children:
+    def is_call(node: Any) -> bool:
+        if node.type != "call_expression":
             return False
-        call = node.named_children[0]
-        if call.type != "call_expression":
-            return False
-        fn = call.child_by_field_name("function")
+        fn = node.child_by_field_name("function")
         text = data[fn.start_byte:fn.end_byte].decode("utf-8", "replace") if fn is not None else ""
         return re.sub(r"\s+", "", text).removeprefix("this->") == name
 
-    def bypassable(branch: Any) -> bool:
-        parts = [c for c in branch.named_children if c.type != "comment"] if branch.type == "compound_statement" \
-            else [branch]
-        if not parts or not calls_it(parts[0]) or len(parts) > 2:
+    def calls_it(node: Any, returns: bool) -> bool:
+        kinds = ("expression_statement", "return_statement") if returns else ("expression_statement",)
+        return node.type in kinds and len(node.named_children) == 1 and is_call(node.named_children[0])
+
+    def bypassable(parts: list[Any], returns: bool = False) -> bool:
+        parts = [c for c in parts if c.type != "comment"]
+        if not parts or not calls_it(parts[0], returns) or len(parts) > 2:
             return False
-        return len(parts) == 1 or (parts[1].type in _BYPASS_EXITS and not parts[1].named_children)
+        return len(parts) == 1 or (parts[0].type != "return_statement" and parts[1].type in _BYPASS_EXITS
+                                   and not parts[1].named_children)
 
     stack = [syntax_tree(data.decode("utf-8", "replace"))]
     while stack:
         node = stack.pop()
         if node.type == "if_statement" and node.child_by_field_name("alternative") is None:
             branch = node.child_by_field_name("consequence")
-            if branch is not None and bypassable(branch):
-                out.append((node.start_byte - len(prefix.encode()), node.end_byte - len(prefix.encode())))
+            if branch is not None and bypassable(list(branch.named_children) if branch.type == "compound_statement"
+                                                 else [branch]):
+                out.append((node.start_byte - shift, node.end_byte - shift))
                 continue
+        if node.type == "compound_statement" and node.parent is not None and node.parent.type == "switch_statement":
+            cases = [c for c in node.named_children if c.type == "case_statement"]
+            for i, case in enumerate(cases):
+                value = case.child_by_field_name("value")
+                statements = [c for c in case.named_children if c != value]
+                if value is None or not statements or not bypassable(statements, returns=True):
+                    continue
+                first = i
+                while first > 0:  # ``case ISD::OR: case ISD::AND: return ...``: the labels falling into it
+                    before = cases[first - 1]
+                    label = before.child_by_field_name("value")
+                    if label is None or [c for c in before.named_children if c != label and c.type != "comment"]:
+                        break
+                    first -= 1
+                if first > 0:  # a case with statements before it must not fall through into it
+                    last = [c for c in cases[first - 1].named_children if c.type != "comment"][-1:]
+                    if not last or last[0].type not in _CASE_EXITS:
+                        continue
+                out.append((cases[first].start_byte - shift, case.end_byte - shift))
         stack.extend(node.children)
     return sorted(out)
 

@@ -20,7 +20,8 @@ from ..emit.coherence import creators_registered, custom_lowering_agrees, node_n
 from ..emit.functions import EmitFunction, parse_signature
 from ..emit.includes import description_words
 from ..emit.asm_operands import target_checks
-from ..emit.layout import description_scopes, llvm_knows, isd_opcodes, make_plan
+from ..emit.constants import needed_constants, training_constants
+from ..emit.layout import description_scopes, described_types, llvm_knows, isd_opcodes, make_plan
 from ..emit.options import needed_options, training_options
 from ..emit.patterns import donor_selector, target_patterns
 from ..emit.render import copy_description, declaration_lines, defining_headers, function_ranges, render_plan
@@ -129,10 +130,12 @@ class ScratchTree:
         self.registered: list[str] = []  # static creators the initializer registers: nothing else did (same module)
         self.misnamed = 0  # nodes of the ISD enum the chosen getTargetNodeName did not name (``emit.coherence``)
         # the training targets (``emit.sources.Donor``, nearest first) and the corpus: where a required select
-        # function is taken from (``emit.patterns``); none on a rerun, whose required functions are remembered
+        # function is taken from (``emit.patterns``); no donors on a rerun, whose required functions are remembered
         self.donors: list[Any] = []
         self.corpus: Path | None = None
         self._patterns: list[Any] | None = None  # the description's ComplexPatterns (read once)
+        self._taken: dict[str, Any] = {}  # donor -> how its code reads as the target's (``sources.DonorCode``)
+        self._reranked: list[Any] | None = None  # a rerun's training targets, ranked again (``_ranked_donors``)
 
     def functions(self) -> dict[str, EmitFunction]:
         return {f.key: f for f in self.chosen}
@@ -199,6 +202,7 @@ class ScratchTree:
         self.unplaced = [f.key for f in plan.unplaced]
         self.without_library = [f.key for f in plan.left_out]
         self._declare_options(plan)
+        self._declare_constants(plan)
         for pf in plan.files:
             pf.includes = self.includes.get(pf.kind.path(T, "cpp"), []) if pf.kind.cpp else []
             pf.header_includes = self.includes.get(pf.kind.path(T, "h"), []) if pf.kind.header else []
@@ -233,6 +237,47 @@ class ScratchTree:
         found = needed_options(code, self.table.target, self.prefer, declared, llvm_knows())
         for pf in plan.files:
             pf.options = found.get(pf.kind.stem, [])
+
+    def _ranked_donors(self) -> list[Any]:
+        """The training targets, nearest first, with their tables: the first run's, or on a rerun (which keeps
+        only their names) ranked again from the cached descriptions."""
+        if self.donors or self.corpus is None:
+            return self.donors
+        if self._reranked is None:
+            from ..describe.describe import describe_dir
+            from ..emit.sources import rank_donors
+
+            self._reranked = rank_donors(self.table, describe_dir(), self.corpus,
+                                         {self.table.target, self.td.parent.name})
+        return self._reranked
+
+    def _declare_constants(self, plan: Any) -> None:
+        """Each file gets the file-scope constants its code reads, as the nearest donor declaring them writes
+        them, translated to the target's records (``emit.constants``)."""
+        donors = {d.target: d for d in self._ranked_donors()}
+        if not donors:
+            return
+        from ..emit.sources import DonorCode
+        from ..generate.adapt import record_names
+
+        T = self.table.target
+        root = str(llvm_dir() / "lib" / "Target")
+        known = llvm_knows()
+        own = ({T, self.table.namespace or T} | record_names(self.table) | description_scopes(self.table)
+               | described_types(self.table) | {p.sig.name for pf in plan.files for p in pf.functions}
+               | {c.name for pf in plan.files for c in pf.classes})
+
+        def translate(decl: Any) -> str:
+            if decl.target not in self._taken:
+                self._taken[decl.target] = DonorCode(donors[decl.target], T, self.table)
+            return self._taken[decl.target].code(decl.text)
+
+        code = {pf.kind.stem: "\n".join(p.fn.body for p in pf.functions) for pf in plan.files if pf.kind.cpp}
+        found = needed_constants(code, T, [t for t in donors if (Path(root) / t).is_dir()],
+                                 lambda t, n: training_constants(root, t).get(n, ()), translate,
+                                 lambda n: n in own or known(n))
+        for pf in plan.files:
+            pf.constants = found.get(pf.kind.stem, [])
 
     def charged(self, charge: Any, state: RepairState) -> list[Charged]:
         """A build's answer about each function its errors were charged to; not a function whose only fault is to

@@ -213,6 +213,7 @@ class PlannedFile:
     functions: list[PlacedFunction] = field(default_factory=list)
     classes: list[ClassDecl] = field(default_factory=list)
     options: list[str] = field(default_factory=list)  # file-scope option declarations its code reads (emit.options)
+    constants: list[str] = field(default_factory=list)  # file-scope constants its code reads (emit.constants)
     # LLVM headers its .cpp / .h includes besides the partials: classes a build found incomplete there (``required``)
     includes: list[str] = field(default_factory=list)
     header_includes: list[str] = field(default_factory=list)

@@ -26,8 +26,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Callable, Iterable
 
-_IDENT = re.compile(r"(?<![\w.])[A-Za-z_]\w*")
-_STRING = re.compile(r'"(?:[^"\\]|\\.)*"')
+from .constants import file_scope_declarations, names_in
+
 _OPTION_TYPE = re.compile(r"\bcl\s*::\s*(?:opt|list|bits)\s*<")
 
 
@@ -45,25 +45,15 @@ class OptionDecl:
 def options_in(code: str) -> list[tuple[str, str, str]]:
     """(variable, option string, declaration text) of each file-scope ``cl::opt`` / ``cl::list`` / ``cl::bits``
     declaration of a C++ file whose first argument is the option's name."""
-    from ..generate.visible import syntax_tree
-
     out = []
-    data = code.encode("utf-8")
-    stack = [syntax_tree(code)]
-    while stack:
-        node = stack.pop()
-        for child in node.children:
-            if child.type in ("namespace_definition", "declaration_list", "linkage_specification"):
-                stack.append(child)
-            elif child.type == "declaration":
-                text = data[child.start_byte : child.end_byte].decode("utf-8", "replace")
-                type_node = child.child_by_field_name("type")
-                type_text = data[type_node.start_byte : type_node.end_byte].decode() if type_node else ""
-                if not _OPTION_TYPE.search(type_text + "<"):
-                    continue
-                m = re.search(r">\s*(?P<var>[A-Za-z_]\w*)\s*\(\s*(?P<opt>\"(?:[^\"\\]|\\.)*\")", text)
-                if m:
-                    out.append((m["var"], m["opt"][1:-1], text))
+    for decl, text in file_scope_declarations(code):
+        type_node = decl.child_by_field_name("type")
+        type_text = type_node.text.decode("utf-8", "replace") if type_node is not None else ""
+        if not _OPTION_TYPE.search(type_text + "<"):
+            continue
+        m = re.search(r">\s*(?P<var>[A-Za-z_]\w*)\s*\(\s*(?P<opt>\"(?:[^\"\\]|\\.)*\")", text)
+        if m:
+            out.append((m["var"], m["opt"][1:-1], text))
     return out
 
 
@@ -100,10 +90,6 @@ def respelled(decl: OptionDecl, target: str) -> OptionDecl | None:
     return OptionDecl(target, decl.path, var, option, text)
 
 
-def _names_outside_strings(text: str) -> set[str]:
-    return set(_IDENT.findall(_STRING.sub('""', re.sub(r"//[^\n]*", "", text))))
-
-
 def needed_options(code_by_file: dict[str, str], target: str, donors: Iterable[str],
                    options: Iterable[OptionDecl], known: Callable[[str], bool]) -> dict[str, list[str]]:
     """For each emitted file (its code, ``code_by_file``), the respelled declarations of the options its code names
@@ -116,11 +102,11 @@ def needed_options(code_by_file: dict[str, str], target: str, donors: Iterable[s
         mine = respelled(decl, target)
         if mine is None or mine.var in best or any(b.option == mine.option for b in best.values()):
             continue  # one variable per name and one per option string (a second registration stops the tools)
-        if all(n == mine.var or known(n) for n in _names_outside_strings(mine.text)):
+        if all(n == mine.var or known(n) for n in names_in(mine.text)):
             best[mine.var] = mine
     users: dict[str, list[str]] = {}
     for file, code in code_by_file.items():
-        names = _names_outside_strings(code)
+        names = names_in(code)
         for var in best.keys() & names:
             if not re.search(rf"\bcl\s*::\s*\w+\s*<[^;]*>\s*{re.escape(var)}\s*\(", code):
                 users.setdefault(var, []).append(file)

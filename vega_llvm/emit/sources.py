@@ -67,40 +67,47 @@ def rank_donors(table: Any, describe_dir: Path, corpus_dir: Path, exclude: set[s
     return [Donor(n, s, names.get(n, {}).get("spellings", [n]), tables[n]) for n, s in rank_targets(table, tables)]
 
 
+class DonorCode:
+    """How a training target's code reads once taken over by the new target: its names respelled, its register
+    classes and calling conventions translated (``emit.translate``), its node kinds and codes as the target's of the
+    same scope (``adapt.own_enumerators``), its instructions, registers, features, class members and register
+    prefix as the target's of the same role (``roles.RecordRoles``), and the classes the description declares for a
+    role under another name (``adapt.own_classes``). One chain for a taken-over body and for the file-scope
+    constants it reads (``emit.constants``), so that both name the same records."""
+
+    def __init__(self, donor: Donor, target: str, target_table: Any = None) -> None:
+        self.donor, self.target, self.target_table = donor, target, target_table
+        both = donor.table is not None and target_table is not None
+        self.classes = register_class_map(donor.table, target_table) if both else {}
+        self.conventions = (calling_conv_map(donor.table, target_table, lambda n: respell(n, donor.spellings, target))
+                            if both else {})
+        self.roles = RecordRoles(target_table, {donor.target: donor.table}) if both else None
+        if both:
+            self.enums = scoped_enumerators(target_table, abstract=False)
+            self.mine, self.theirs = record_names(target_table), record_names(donor.table)
+
+    def code(self, code: str, spelling: str = "", sig: str = "", key: str = "") -> str:
+        """``code`` (a body, or a declaration) as the target's; ``sig``: the head of the function whose body it
+        is, whose parameters stay as it declares them (``RecordRoles.translate``: its locals are renamed with
+        their uses, in the body alone); ``key``: that function's (its class's own names)."""
+        code = translate(respell(code, [spelling, *self.donor.spellings], self.target), self.classes, self.conventions)
+        if self.roles is not None:
+            code = self.roles.translate(self.donor.target, code, declared_in(f"{sig} {{}}") if sig else frozenset())
+            code = own_enumerators(code, self.theirs, self.mine, self.enums)
+        if self.target_table is None:
+            return code
+        code = own_allocatable(code, self.target_table)  # (``adapt.own_allocatable``: no virtual registers of XCore's RRegs)
+        code = without_register_masks(code, self.target_table)
+        scope = key.split("#")[0].replace("<T>", self.target).split("::") if key else []
+        return own_classes(code, self.target_table, self.target, scope)
+
+
 def fallback_functions(donor: Donor, corpus_dir: Path, target: str, only: set[str] | None = None,
                        stems: set[str] | None = None, target_table: Any = None) -> list[EmitFunction]:
     """The donor's functions in the layout's file kinds (``stems``; default ``FILE_KINDS``), renamed, with the
-    donor's register classes and calling conventions translated to ``target_table``'s (``emit.translate``) when
-    both tables are known, and its bodies naming the target's declared classes as generated code does; only those
-    of the groups (abstracted qualified names) in ``only`` when given."""
-    both = donor.table is not None and target_table is not None
-    classes = register_class_map(donor.table, target_table) if both else {}
-    conventions = calling_conv_map(donor.table, target_table, lambda n: respell(n, donor.spellings, target)) if both else {}
-    if both:  # the donor's node kinds and codes as the target's of the same scope (``adapt.own_enumerators``)
-        enums, mine, theirs = scoped_enumerators(target_table, abstract=False), record_names(target_table), record_names(donor.table)
-        enumerated = lambda code: own_enumerators(code, theirs, mine, enums)  # noqa: E731
-        # the donor's instructions, registers, features, class members, enumerators and register prefix as the
-        # target's of the same role, as generated code has them (``roles.RecordRoles``): LoongArch's
-        # ``LowerFormalArguments``, taken over for RISC-V, named ``getGRLenVT`` and ``FeatureBasicF``, and failed
-        roles = RecordRoles(target_table, {donor.target: donor.table})
-
-        def in_roles(code: str, sig: str = "") -> str:
-            # the function's parameters stay as its head (not translated with the body) declares them
-            # (``RecordRoles.translate``); its locals are renamed with their uses, in the body alone
-            return roles.translate(donor.target, code, declared_in(f"{sig} {{}}") if sig else frozenset())
-    else:
-        enumerated = lambda code: code  # noqa: E731
-
-        def in_roles(code: str, sig: str = "") -> str:
-            return code
-    # the classes the description declares for a role under another name, as generated code names them
-    # (``adapt.own_classes``: Lanai's ``XCoreMachineFunctionInfo`` is XCore's ``XCoreFunctionInfo``)
-    def own(code: str, key: str) -> str:
-        if target_table is None:
-            return code
-        code = own_allocatable(code, target_table)  # (``adapt.own_allocatable``: no virtual registers of XCore's RRegs)
-        code = without_register_masks(code, target_table)
-        return own_classes(code, target_table, target, key.split("#")[0].replace("<T>", target).split("::"))
+    donor's records translated to ``target_table``'s (``DonorCode``) when both tables are known; only those of the
+    groups (abstracted qualified names) in ``only`` when given."""
+    taken = DonorCode(donor, target, target_table)
     stems = {k.stem for k in FILE_KINDS} if stems is None else stems
     src = llvm_dir(required=False)
     root = src / "lib" / "Target" if src is not None else None
@@ -114,8 +121,7 @@ def fallback_functions(donor: Donor, corpus_dir: Path, target: str, only: set[st
         # LLVMInitialize*) as errors, but their tokens are exact: usable unless the body is not one block.
         if r["has_error"] and (bracket_error(r["body"]) or not r["body"].lstrip().startswith("{")):
             continue
-        spell = [r["spelling"], *donor.spellings]
-        sig = respell(r["signature"], spell, target)
+        sig = respell(r["signature"], [r["spelling"], *donor.spellings], target)
         clause = clause_before(r["id"], root) if root is not None else ""
         if clause and fits(clause, f"{r['signature']} {r['body']}"):  # a function template (``template_clauses``)
             sig = f"{clause} {sig}"
@@ -125,8 +131,8 @@ def fallback_functions(donor: Donor, corpus_dir: Path, target: str, only: set[st
         seen.add(key)
         out.append(
             EmitFunction(
-                key=key, file_stem=stem, module=r["module"], signature=translate(sig, classes, conventions),
-                body=own(enumerated(in_roles(translate(respell(r["body"], spell, target), classes, conventions), sig)), key),
+                key=key, file_stem=stem, module=r["module"], signature=translate(sig, taken.classes, taken.conventions),
+                body=taken.code(r["body"], r["spelling"], sig, key),
                 confidence=0.0,
                 source=f"fallback:{donor.target}",
                 order=r["line"], record_id=r["id"], in_header=r["file"].endswith(".h"),
