@@ -65,11 +65,9 @@ def test_each_file_gets_what_it_reads_translated_dependencies_first() -> None:
                                       "const unsigned NumArgGPRs = std::size(ArgGPRs);"]}
 
 
-@pytest.mark.llvm
-def test_loongarchs_argument_registers_become_riscvs() -> None:
+def _argument_registers():
+    """LoongArch's and RISC-V's argument registers as ``describe`` records them: the same ABI names a0 .. a7."""
     from vega_llvm.describe.properties import PropertyTable
-    from vega_llvm.emit.sources import Donor, DonorCode
-    from vega_llvm.paths import llvm_dir
 
     def table(target: str, regs: list[tuple[str, str, str]]) -> PropertyTable:
         registers = [{"name": n, "asm": asm, "alt_names": [abi], "size": 32} for n, asm, abi in regs]
@@ -77,11 +75,57 @@ def test_loongarchs_argument_registers_become_riscvs() -> None:
                              details={"instructions": [], "register_classes": [], "operands": [],
                                       "registers": registers})
 
-    loongarch = table("LoongArch", [(f"R{4 + i}", f"r{4 + i}", f"a{i}") for i in range(8)])
-    riscv = table("RISCV", [(f"X{10 + i}", f"x{10 + i}", f"a{i}") for i in range(8)])
+    return (table("LoongArch", [(f"R{4 + i}", f"r{4 + i}", f"a{i}") for i in range(8)]),
+            table("RISCV", [(f"X{10 + i}", f"x{10 + i}", f"a{i}") for i in range(8)]))
+
+
+@pytest.mark.llvm
+def test_loongarchs_argument_registers_become_riscvs() -> None:
+    from vega_llvm.emit.sources import Donor, DonorCode
+    from vega_llvm.paths import llvm_dir
+
+    loongarch, riscv = _argument_registers()
     root = str(llvm_dir() / "lib" / "Target")
     decl = training_constants(root, "LoongArch")["ArgGPRs"][0]
     assert decl.path == "LoongArch/LoongArchISelLowering.cpp"
     text = DonorCode(Donor("LoongArch", 1.0, ["LoongArch"], loongarch), "RISCV", riscv).code(decl.text)
     assert " ".join(text.split()) == ("const MCPhysReg ArgGPRs[] = {RISCV::X10, RISCV::X11, RISCV::X12, RISCV::X13, "
                                       "RISCV::X14, RISCV::X15, RISCV::X16, RISCV::X17};")
+
+
+@pytest.mark.llvm
+def test_a_pruned_candidate_gives_way_to_its_whole_twin_once_its_constants_are_carried(tmp_path) -> None:
+    """RISC-V's scratch ``CC_RISCV`` was LoongArch's calling convention pruned of every statement naming
+    ``ArgGPRs`` (declared nowhere generation can see): with no register to give, every value went to the stack and
+    277 CodeGen tests stopped in ``LowerReturn``. The backend now declares the donor's ``ArgGPRs``, so the tree
+    charges the pruned candidate before any build with the whole one, and the ladder's first step moves to it;
+    nothing is charged where the whole candidate names something no donor declares."""
+    from vega_llvm.bootstrap.repair import SCRATCH, RepairState, repair_round
+    from vega_llvm.bootstrap.trees import ScratchTree
+    from vega_llvm.emit.functions import Candidate, EmitFunction
+    from vega_llvm.emit.sources import Donor
+
+    loongarch, riscv = _argument_registers()
+    sig = "static bool CC_RISCV(unsigned ValNo, MVT ValVT, CCState &State)"
+    pruned = "{\n  Register Reg;\n  if (Reg)\n    return false;\n  return true;\n}"
+    whole = "{\n  Register Reg;\n  Reg = State.AllocateReg(ArgGPRs);\n  if (Reg)\n    return false;\n  return true;\n}"
+    alien = "{\n  Register Reg = State.AllocateReg(NoDonorDeclaresThis);\n  return !Reg;\n}"
+
+    def fn(key: str, alternative: str) -> EmitFunction:
+        return EmitFunction(key, "ISelLowering", "ISL", sig, pruned, 0.0, "model",
+                            alternatives=[Candidate(f"{sig}\n{alternative}", "member:LoongArch", 0.0)],
+                            origin="member:LoongArch-pruned")
+
+    tree = ScratchTree(riscv, tmp_path / "RISCV.td", tmp_path, [fn("CC_<T>", whole), fn("CC_<T>Other", alien)])
+    tree.donors = [Donor("LoongArch", 1.0, ["LoongArch"], loongarch)]
+    charged = tree.declared_twins()
+    assert [(c.key, c.candidate) for c in charged] == [("CC_<T>", 1)] and "ArgGPRs" in charged[0].error
+    state = RepairState()
+    reps = repair_round(SCRATCH, charged, tree.functions(), state, 0)
+    assert reps["CC_<T>"].step == "next_candidate" and "AllocateReg(ArgGPRs)" in reps["CC_<T>"].fn.body
+    assert state.candidate == {"CC_<T>": 1}
+    # and once in place, the backend declares the constant it reads
+    found = tree._constants({"ISelLowering": reps["CC_<T>"].fn.body}, set())
+    assert [" ".join(t.split()) for t in found["ISelLowering"]] == [
+        "const MCPhysReg ArgGPRs[] = {RISCV::X10, RISCV::X11, RISCV::X12, RISCV::X13, RISCV::X14, RISCV::X15, "
+        "RISCV::X16, RISCV::X17};"]

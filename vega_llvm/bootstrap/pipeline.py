@@ -200,7 +200,10 @@ def run(cfg: BootstrapConfig, log: Callable[[str], None] = lambda m: None) -> Bo
     )
     tree, state = _tree(cfg, table, td, target_dir, generated, report, log, memory, groups)
     if cfg.repair:  # a function restored as the last run left it has been through this already
-        repair(tree, state, [c for c in tree.unbuildable() if c.key not in state.replaced and c.key not in state.dropped], 0, log)
+        first = tree.unbuildable()
+        if isinstance(tree, ScratchTree):  # a pruned candidate whose whole twin this backend can build
+            first += [c for c in tree.declared_twins() if c.key not in {u.key for u in first}]
+        repair(tree, state, [c for c in first if c.key not in state.replaced and c.key not in state.dropped], 0, log)
     built = _build_loop(cfg, tree, state, target_dir, out, report, times, log)
     if built is None:  # --no-build: written only
         return report

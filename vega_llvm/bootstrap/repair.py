@@ -56,6 +56,7 @@ class Charged:
     head_columns: set[int] = field(default_factory=set)  # 1-based columns of the errors on its head line
     base: str = ""  # the base class of its class (a constructor's base initializer is kept)
     argument_fixes: list[ArgumentFix] = field(default_factory=list)  # the build's calls one indirection off (all files)
+    candidate: int | None = None  # the candidate (1-based) that answers it, where the charge names one
 
 
 @dataclass
@@ -185,12 +186,17 @@ def next_candidate(fn: EmitFunction, charged: Charged, state: RepairState) -> Re
     """The model's next candidate whose text can compile (brackets pair up, the signature parses, it does not use
     a name the build just said does not exist: ``missing_names``, nor did the first build's probe of it:
     ``trees.probe_copies``), while the function is still the model's. The skipped ones would each have cost a build
-    round to fail the same way."""
+    round to fail the same way. A charge that names its candidate (``Charged.candidate``) moves to that one only."""
     if fn.source != "model" or charged.key in state.fell_back or charged.key in state.replaced:
         return None
     tried = {" ".join(fn.body.split())}
     missing = missing_names(charged)
-    for i in range(state.candidate.get(charged.key, 0), len(fn.alternatives)):
+    first = state.candidate.get(charged.key, 0)
+    order = range(first, len(fn.alternatives))
+    if charged.candidate is not None:  # the charge names the candidate that answers it: that one only
+        wanted = charged.candidate
+        order = range(wanted - 1, wanted) if first < wanted <= len(fn.alternatives) else range(0)
+    for i in order:
         c = fn.alternatives[i]
         sig, body = c.signature_and_body()
         if not body.strip() or " ".join(body.split()) in tried or bracket_error(body):

@@ -20,7 +20,7 @@ from ..emit.coherence import creators_registered, custom_lowering_agrees, node_n
 from ..emit.functions import EmitFunction, parse_signature
 from ..emit.includes import description_words
 from ..emit.asm_operands import target_checks
-from ..emit.constants import needed_constants, training_constants
+from ..emit.constants import constants_in, declares, names_in, needed_constants, training_constants
 from ..emit.layout import description_scopes, described_types, llvm_knows, isd_opcodes, make_plan
 from ..emit.options import needed_options, training_options
 from ..emit.patterns import donor_selector, target_patterns
@@ -251,12 +251,13 @@ class ScratchTree:
                                          {self.table.target, self.td.parent.name})
         return self._reranked
 
-    def _declare_constants(self, plan: Any) -> None:
-        """Each file gets the file-scope constants its code reads, as the nearest donor declaring them writes
-        them, translated to the target's records (``emit.constants``)."""
+    def _constants(self, code_by_file: dict[str, str], defined: set[str]) -> dict[str, list[str]]:
+        """``emit.constants.needed_constants`` for the emitted code ``code_by_file``, from the training targets
+        nearest first, translated to the target's records; ``defined``: the names the emitted files define
+        themselves (their functions and classes)."""
         donors = {d.target: d for d in self._ranked_donors()}
         if not donors:
-            return
+            return {}
         from ..emit.sources import DonorCode
         from ..generate.adapt import record_names
 
@@ -264,20 +265,63 @@ class ScratchTree:
         root = str(llvm_dir() / "lib" / "Target")
         known = llvm_knows()
         own = ({T, self.table.namespace or T} | record_names(self.table) | description_scopes(self.table)
-               | described_types(self.table) | {p.sig.name for pf in plan.files for p in pf.functions}
-               | {c.name for pf in plan.files for c in pf.classes})
+               | described_types(self.table) | defined)
 
         def translate(decl: Any) -> str:
             if decl.target not in self._taken:
                 self._taken[decl.target] = DonorCode(donors[decl.target], T, self.table)
             return self._taken[decl.target].code(decl.text)
 
+        return needed_constants(code_by_file, T, [t for t in donors if (Path(root) / t).is_dir()],
+                                lambda t, n: training_constants(root, t).get(n, ()), translate,
+                                lambda n: n in own or known(n))
+
+    def _declare_constants(self, plan: Any) -> None:
+        """Each file gets the file-scope constants its code reads, as the nearest donor declaring them writes
+        them, translated to the target's records (``emit.constants``)."""
         code = {pf.kind.stem: "\n".join(p.fn.body for p in pf.functions) for pf in plan.files if pf.kind.cpp}
-        found = needed_constants(code, T, [t for t in donors if (Path(root) / t).is_dir()],
-                                 lambda t, n: training_constants(root, t).get(n, ()), translate,
-                                 lambda n: n in own or known(n))
+        defined = {p.sig.name for pf in plan.files for p in pf.functions} | {c.name for pf in plan.files
+                                                                            for c in pf.classes}
+        found = self._constants(code, defined)
         for pf in plan.files:
             pf.constants = found.get(pf.kind.stem, [])
+
+    def declared_twins(self) -> list[Charged]:
+        """Generated functions whose first candidate is another one pruned (``generate.prune``: its statements
+        naming what the target's description and LLVM do not declare taken out) where that other candidate, as
+        written, names nothing the backend does not declare once the donors' file-scope constants it reads are
+        carried (``emit.constants``): each is charged with the candidate to move to. LoongArch's calling
+        convention, generated for RISC-V, lost every ``Reg = State.AllocateReg(ArgGPRs)``: left with no register
+        to give, it put every return value on the stack, and 277 CodeGen tests stopped in ``LowerReturn``."""
+        if not self._ranked_donors():
+            return []
+        T = self.table.target
+        names = {f.key.split("#")[0].rpartition("::")[2].replace("<T>", T) for f in self.chosen}
+        names |= {q.rpartition("::")[2].replace("<T>", T) for f in self.chosen if (q := f.key.rpartition("::")[0])}
+        known = llvm_knows()
+        out = []
+        for f in self.chosen:
+            if f.source != "model" or not f.origin.endswith("-pruned"):
+                continue
+            whole = f.origin[: -len("-pruned")]
+            i = next((i for i, c in enumerate(f.alternatives) if c.source == whole), None)
+            if i is None:
+                continue
+            sig, body = f.alternatives[i].signature_and_body()
+            if not body.strip() or bracket_error(body):
+                continue
+            try:
+                parse_signature(sig)
+            except ConfigError:
+                continue
+            extra = {n for n in names_in(f"{sig}\n{body}") - names_in(f"{f.signature}\n{f.body}")
+                     if not known(n) and n not in names and not declares(body, n)}
+            found = self._constants({"twin": " ".join(sorted(extra))}, names).get("twin", []) if extra else []
+            carried = {n for text in found for n, _ in constants_in(text)}
+            if extra and extra <= carried:
+                out.append(Charged(f.key, "pruned for names this backend declares: " + ", ".join(sorted(extra))
+                                   + " (file-scope constants of the donors, emit.constants)", candidate=i + 1))
+        return out
 
     def charged(self, charge: Any, state: RepairState) -> list[Charged]:
         """A build's answer about each function its errors were charged to; not a function whose only fault is to

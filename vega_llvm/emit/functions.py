@@ -202,6 +202,7 @@ class EmitFunction:
     record_id: str = ""  # corpus record of the target's own function when known (swap mode)
     alternatives: list[Candidate] = field(default_factory=list)  # generate's later candidates, best first
     in_header: bool = False  # defined in a header by the training targets (a ``static inline`` helper is public)
+    origin: str = ""  # generate's source of the first candidate ("member:LoongArch", "member:LoongArch-pruned")
 
     @property
     def name(self) -> str:
@@ -301,6 +302,7 @@ def load_results(path: Path, target: str, spellings: Iterable[str], threshold: f
                     statements=stmts,
                     alternatives=_alternatives(row, code, target),
                     in_header=str(_get(row, "file", "")).endswith(".h"),
+                    origin=str(row.get("source", "")),
                 )
             )
     return out
