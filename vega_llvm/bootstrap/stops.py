@@ -5,7 +5,8 @@ message ``repair.stub_function`` or ``emit.required`` wrote, naming the function
 code (the emitted sources make it print ``UNREACHABLE executed at <file>:<line>!``: in a release build it would be
 undefined behaviour, and the run would go on into whatever code follows and crash with no frame of ours), in a crash
 whose stack dump (LLVM prints one on a signal and on ``report_fatal_error``, symbolised with ``llvm-symbolizer`` from
-the binary's symbol table) has one of our functions as its innermost frame of the target's own code, at instruction
+the binary's symbol table; the frames it leaves unnamed, GCC's ``.cold`` clones, named here: ``frame_names``) has one
+of our functions as its innermost frame of the target's own code, at instruction
 selection of a target node one of our functions made (``Cannot select: ... XCoreISD::CRC8``: the least confident
 maker is charged), or, for a function the repair ladder left out, in a crash in LLVM's default of it
 (``TargetLowering::LowerReturn`` is an ``llvm_unreachable``). ``write_first`` counts the tests per function and
@@ -17,6 +18,8 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
+import subprocess
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any, Callable, Iterable
@@ -25,6 +28,9 @@ _STUB_HIT = re.compile(r"vega-llvm: (\S+) (?:did not compile|is required by LLVM
 _FRAME = re.compile(r"^\s*#\d+ 0x[0-9a-fA-F]+ (?P<symbol>.+)$", re.M)
 _UNREACHABLE = re.compile(r"UNREACHABLE executed at (?P<file>\S+?):(?P<line>\d+)!")
 _MARKER = re.compile(r"^// vega: (?P<key>\S+) \[")
+# a frame LLVM's stack dump printed without a name: the binary and the offset in it
+_UNNAMED = re.compile(r"^(?P<head>\s*#\d+ 0x[0-9a-fA-F]+ )\((?P<binary>/[^()+\s]+)\+0x(?P<offset>[0-9a-fA-F]+)\)[ \t]*$",
+                      re.M)
 
 
 def _tests(lit_json: Path) -> list[dict[str, Any]]:
@@ -79,6 +85,45 @@ def crash_site(output: str, names: dict[str, str]) -> str | None:
                     return names[shown]
                 i = symbol.find(shown + "(", i + 1)
     return None
+
+
+def frame_names(outputs: Iterable[str]) -> dict[tuple[str, str], str]:
+    """Names for the frames the stack dumps of ``outputs`` leave unnamed, from the binaries' symbol tables
+    (binutils' ``addr2line``, once per binary): GCC moves the unlikely paths of a function (a failed ``std::get``
+    of LLVM 16's ``CCValAssign``, which aborts) into a ``[clone .cold]`` of it that LLVM's own symbolizer leaves
+    unnamed; 277 of RISC-V's CodeGen tests stopped in ``RISCVTargetLowering::LowerReturn`` so, charged to none.
+    (binary, offset) -> the demangled name; none where ``addr2line`` is missing or knows nothing."""
+    wanted: dict[str, set[str]] = {}
+    for out in outputs:
+        for m in _UNNAMED.finditer(out):
+            if not m["binary"].endswith(".so") and ".so." not in m["binary"]:
+                wanted.setdefault(m["binary"], set()).add(m["offset"])
+    tool = shutil.which("addr2line")
+    names: dict[tuple[str, str], str] = {}
+    for binary, offsets in sorted(wanted.items()):
+        if tool is None or not Path(binary).is_file():
+            continue
+        ordered = sorted(offsets)
+        try:
+            run = subprocess.run([tool, "-f", "-C", "-e", binary, *(f"0x{o}" for o in ordered)], capture_output=True,
+                                 text=True, timeout=120)
+        except (OSError, subprocess.TimeoutExpired):
+            continue
+        lines = run.stdout.splitlines()
+        for i, offset in enumerate(ordered):
+            name = lines[2 * i].strip() if 2 * i < len(lines) else "??"
+            if name and name != "??":
+                names[(binary, offset)] = name
+    return names
+
+
+def with_frame_names(output: str, names: dict[tuple[str, str], str]) -> str:
+    """``output`` with each unnamed frame that ``names`` (``frame_names``) knows given its name."""
+    def named(m: re.Match[str]) -> str:
+        name = names.get((m["binary"], m["offset"]))
+        return f"{m['head']}{name} ({m['binary']}+0x{m['offset']})" if name else m.group(0)
+
+    return _UNNAMED.sub(named, output) if names else output
 
 
 def unreachable_site(output: str, target_dir: Path | None, files: dict[Path, list[str]]) -> str | None:
@@ -181,10 +226,10 @@ def write_first(lit_json: Path, functions: Iterable[Any], target: str, target_di
             marked = _marked_functions(target_dir, files) if target_dir is not None else {}
         return marked
 
-    for t in _tests(lit_json):
-        if t.get("code") not in ("FAIL", "TIMEOUT", "UNRESOLVED"):
-            continue
-        out = t.get("output", "")
+    failing = [t for t in _tests(lit_json) if t.get("code") in ("FAIL", "TIMEOUT", "UNRESOLVED")]
+    names = frame_names(t.get("output", "") for t in failing)
+    for t in failing:
+        out = with_frame_names(t.get("output", ""), names)
         m = _STUB_HIT.search(out)
         if m:
             key, why = by_name.get(m.group(1), m.group(1)), "stub"
