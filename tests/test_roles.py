@@ -468,3 +468,25 @@ def test_a_parsers_check_for_the_donors_register_prefix_becomes_the_targets() ->
     assert own_prefix_check(spaced, "$", "").strip() == "StringRef Name = Tok . getIdentifier ( ) ;"
     assert own_prefix_check(rest, "$", "") == rest
     assert own_prefix_check(loongarch, "<", "") == loongarch
+
+
+def test_a_registers_size_is_its_classes_not_its_records() -> None:
+    """``describe`` records RISC-V's 64-bit ``F10_D`` with the 32 bits of its ``F10_F`` (the record's size is its
+    sub-register's), so LoongArch's ``F0`` and ``F0_64`` both became ``F10_D`` and its ``ArgFPR32s`` table passed
+    floats in double registers. The fewest-membered class that holds a register gives its size (``AnyReg`` holds
+    every register at one size)."""
+    from vega_llvm.generate.roles import register_sizes
+
+    regs = [_reg("F10_F", "f10", ["fa0"]), _reg("F10_D", "f10", ["fa0"]), _reg("X10", "x10", ["a0"])]
+    classes = [{"name": "AnyReg", "size": 32, "types": [], "members": ["F10_F", "F10_D", "X10", "X11"]},
+               {"name": "FPR32", "size": 32, "types": ["f32"], "members": ["F10_F"]},
+               {"name": "FPR64", "size": 64, "types": ["f64"], "members": ["F10_D"]}]
+    target = PropertyTable("RISCV", "RISCV", values={}, details={"instructions": [], "register_classes": classes,
+                                                                 "operands": [], "registers": regs})
+    assert register_sizes(target) == {"F10_F": 32, "F10_D": 64, "X10": 32, "X11": 32}
+    donor = PropertyTable("LoongArch", "LoongArch", values={}, details={
+        "instructions": [], "operands": [], "registers": [_reg("F0", "f0", ["fa0"]), _reg("F0_64", "f0", ["fa0"])],
+        "register_classes": [{"name": "FPR32", "size": 32, "types": ["f32"], "members": ["F0"]},
+                             {"name": "FPR64", "size": 64, "types": ["f64"], "members": ["F0_64"]}]})
+    roles = RecordRoles(target, {"LoongArch": donor})
+    assert roles.counterpart("LoongArch", "F0") == "F10_F" and roles.counterpart("LoongArch", "F0_64") == "F10_D"

@@ -147,6 +147,21 @@ def register_roles(reg: dict[str, Any]) -> list[str]:
     return [n for i, n in enumerate(out) if n and n not in out[:i]]
 
 
+def register_sizes(table: Any) -> dict[str, int]:
+    """Each register's size in bits as its register classes give it: the size of the fewest-membered class that
+    holds it (RISC-V's ``F10_D`` is in ``FPR64C``; ``AnyReg`` holds every register at one size). The size a
+    register record carries is not always its own (``describe`` gives RISC-V's 64-bit ``F10_D`` the 32 bits of its
+    ``F10_F`` sub-register), while the class it is allocated from says what it holds."""
+    best: dict[str, tuple[int, int]] = {}
+    for rc in (getattr(table, "details", None) or {}).get("register_classes") or []:
+        size, members = rc.get("size"), rc.get("members") or []
+        if not isinstance(size, int) or size <= 0:
+            continue
+        for m in members:
+            best[m] = min(best.get(m, (len(members), size)), (len(members), size))
+    return {m: size for m, (_, size) in best.items()}
+
+
 _SHAPED_KINDS = ("decl.method", "decl.field")
 _SHAPE_NOISE = re.compile(r"\b(?:virtual|override|final|static|inline|LLVM_\w+)\b|;")
 
@@ -341,6 +356,8 @@ class RecordRoles:
             self.by_role.setdefault(role(i, self.target_kinds), []).append(i)
         regs = details.get("registers") or []
         self.own_regs = {r["name"] for r in regs}
+        self.own_sizes = register_sizes(target)
+        self._donor_sizes: dict[str, dict[str, int]] = {}
         self.reg_by_role: dict[str, list[dict[str, Any]]] = {}
         for r in regs:
             for n in register_roles(r):
@@ -444,15 +461,17 @@ class RecordRoles:
     def register(self, donor: str, name: str) -> str | None:
         """The new target's register with a role name of ``donor``'s register ``name`` (LoongArch's ``R3``, ``sp``,
         is RISC-V's ``X2``), the earliest of the donor's role names deciding, and of the registers with it one of the
-        same size first, where the description gives sizes apart (a 32-bit ``fa0`` before a 64-bit one); None where
-        none shares one."""
+        same size first (``register_sizes``: a 32-bit ``fa0`` before a 64-bit one); None where none shares one."""
         d = self._of(donor)[2].get(name)
         if d is None or name in self.own_regs:
             return None
+        if donor not in self._donor_sizes:
+            self._donor_sizes[donor] = register_sizes(self.donors.get(donor))
+        size = self._donor_sizes[donor].get(name, d.get("size"))
         for n in register_roles(d):
             found = self.reg_by_role.get(n)
             if found:
-                return next((r for r in found if r.get("size") == d.get("size")), found[0])["name"]
+                return next((r for r in found if self.own_sizes.get(r["name"], r.get("size")) == size), found[0])["name"]
         return None
 
     def feature(self, donor: str, name: str) -> str | None:
