@@ -65,7 +65,8 @@ def test_the_ladders_and_their_order() -> None:
     assert [s.__name__ for s in SCRATCH] == ["fix_arguments", "next_candidate", "remove_statements", "repair_head",
                                              "donor_code", "stub", "leave_out"]
     assert [s.__name__ for s in SWAP] == ["next_candidate", "real_body"]
-    assert [s.__name__ for s in RUNTIME] == ["next_candidate", "drop_fatal_checks", "donor_code", "bypass_stub"]
+    assert [s.__name__ for s in RUNTIME] == ["next_candidate", "drop_fatal_checks", "donor_code", "bypass_stub",
+                                             "llvm_default"]
     assert [s.__name__ for s in LAST] == ["stub", "leave_out"]
     # out of rounds, the model's function goes straight to a stub (an LLVM interface function: out) whatever
     # candidates and donor code it still has
@@ -91,6 +92,19 @@ def test_a_function_the_tests_stop_at_gets_other_code_and_never_a_stub() -> None
             fns[fn.key] = reps[fn.key].fn
     assert steps == ["next_candidate", "donor_code", None]
     assert [m["round"] for m in state.moves] == ["lit 1", "lit 2"] and state.moves[0]["error"] == why
+    # an override of an LLVM interface function has one more: LLVM's default (RISC-V's
+    # getNumRegistersForCallingConv crashed in every test with a call, generated and as Mips wrote it)
+    state, fns, steps = RepairState(alternates={fn.key: donor}, overrides_llvm=lambda k: True), {fn.key: fn}, []
+    for n in (1, 2, 3, 4):
+        reps = repair_round(RUNTIME, [Charged(fn.key, why)], fns, state, f"lit {n}")
+        steps.append(reps[fn.key].step if fn.key in reps else None)
+        if fn.key in reps and reps[fn.key].fn is not None:
+            fns[fn.key] = reps[fn.key].fn
+    assert steps == ["next_candidate", "donor_code", "llvm_default", None]
+    assert state.dropped == {fn.key: why} and state.moves[-1]["to"] == "left out (LLVM's default)"
+    # not where LLVM's default is what crashed (the function already left out)
+    assert climb(RUNTIME, fn, Charged(fn.key, "5 lit tests stop here (left out)"),
+                 RepairState(overrides_llvm=lambda k: True, candidate={fn.key: 1}, fell_back={fn.key: "e"})) is None
     stubbed = RepairState(replaced={fn.key: "e"})
     assert repair_round(RUNTIME, [Charged(fn.key, why)], {fn.key: _model()}, stubbed, "lit 1") == {}
     # a candidate that stops on a check of its own has the check made empty before the donor's code comes in

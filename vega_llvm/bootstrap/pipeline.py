@@ -525,8 +525,9 @@ def _test_rounds(cfg: BootstrapConfig, tree: Tree, state: RepairState, built: Bu
                  out: Path, report: BootstrapReport, times: dict[str, float], log: Callable[[str], None]) -> Built:
     """Rounds driven by the tests instead of the compiler: the functions the failing lit tests stop at (a reached
     stub, ``llvm_unreachable`` or trap, the innermost frame of a crash: ``stops.write_first``) take one step of
-    ``repair.RUNTIME`` (the model's next candidate, then its own checks made empty, then the nearest target's code),
-    and the backend is rebuilt
+    ``repair.RUNTIME`` (the model's next candidate, then its own checks made empty, then the nearest target's code,
+    then its callers' branches to a stub taken out, then LLVM's default of an interface function), and the backend is
+    rebuilt
     (only their files recompile) and tested again.
 
     A round is kept only when no more tests fail than before it; otherwise the functions go back to where they
@@ -540,7 +541,7 @@ def _test_rounds(cfg: BootstrapConfig, tree: Tree, state: RepairState, built: Bu
                    for r in report.write_first if r["function"] in fns]
         snap, saved, lit_before, first_before = tree.snapshot(), deepcopy(state), report.lit, report.write_first
         reps = repair_round(RUNTIME, charged, fns, state, f"lit {n}")
-        moved = {k: rep for k, rep in reps.items() if rep.fn is not None or rep.callers}
+        moved = {k: rep for k, rep in reps.items() if rep.fn is not None or rep.callers or rep.step == "llvm_default"}
         if not moved:
             break
         for k, rep in moved.items():

@@ -21,7 +21,8 @@ Swap: ``next_candidate``, then ``real_body`` (the target's own body back).
 Runtime (``RUNTIME``, for a function the failing lit tests stop at): ``next_candidate``, then ``drop_fatal_checks``
 (a stop on the code's own ``report_fatal_error`` checks or a ``switch``'s ``default: llvm_unreachable``: those made
 empty, before the whole body is replaced), then ``donor_code``, then ``bypass_stub`` (a stub reached: the branches
-of its callers that only call it taken out).
+of its callers that only call it taken out), then ``llvm_default`` (an override of an LLVM interface function left
+out: LLVM's default runs).
 
 Out of rounds (``LAST``, scratch): ``stub``, then ``leave_out``, for what the last build still charges.
 
@@ -97,7 +98,7 @@ class RepairState:
             self.fell_back[key] = error
         elif rep.step in ("stub", "real_body"):
             self.replaced[key] = error
-        elif rep.step == "leave_out":
+        elif rep.step in ("leave_out", "llvm_default"):
             self.dropped[key] = error
         elif rep.step == "remove_statements":
             self.removed.setdefault(key, set()).update(rep.lines)
@@ -262,6 +263,17 @@ def leave_out(fn: EmitFunction, charged: Charged, state: RepairState) -> Repair 
     return Repair("leave_out", to="left out")
 
 
+def llvm_default(fn: EmitFunction, charged: Charged, state: RepairState) -> Repair | None:
+    """A function the tests crash or stop in that overrides an LLVM interface function with a default of its own,
+    left out so that LLVM's default runs: RISC-V's ``getNumRegistersForCallingConv``, generated and then taken from
+    Mips, crashed in every test with a call, where LLVM's own answer (the type's legal registers) is what most
+    targets keep. Not a function already left out (LLVM's default is what crashed), nor a stub the ladder wrote
+    for a compile error (its callers are bypassed first). The round is kept only if no more tests fail."""
+    if not state.overrides_llvm(charged.key) or charged.key in state.dropped or "(left out)" in charged.error:
+        return None
+    return Repair("llvm_default", to="left out (LLVM's default)")
+
+
 def real_body(fn: EmitFunction, charged: Charged, state: RepairState) -> Repair | None:
     """Swap: the target's own body back (the last rung)."""
     return Repair("real_body", to="the real body")
@@ -414,8 +426,9 @@ LAST: list[Step] = [stub, leave_out]
 # Making a check empty comes before the donor's code: the candidate is most often the donor's code adapted, and its
 # check came with it (LoongArch's calling convention, generated for RISC-V, and LoongArch's own both stop on
 # "Unimplemented ABI" for RISC-V's default ABI); the donor's code would cost a round and stop at the same check.
-# A stub the tests reach goes last: its callers' branches to it are taken out (``bypass_stub``).
-RUNTIME: list[Step] = [next_candidate, drop_fatal_checks, donor_code, bypass_stub]
+# A stub the tests reach comes next: its callers' branches to it are taken out (``bypass_stub``). Last, an override
+# of an LLVM interface function is left out, LLVM's default in its place (``llvm_default``).
+RUNTIME: list[Step] = [next_candidate, drop_fatal_checks, donor_code, bypass_stub, llvm_default]
 
 
 def climb(ladder: list[Step], fn: EmitFunction, charged: Charged, state: RepairState) -> Repair | None:
