@@ -808,3 +808,41 @@ def test_a_switch_case_that_only_returns_a_reached_stub_is_taken_out(tmp_path: P
                          "performANDCombine") == []
     assert stub_branches("{\n  switch (Op) {\n  case 1:\n    f();\n    return performANDCombine(Op);\n  }\n}",
                          "performANDCombine") == []
+
+
+def test_an_interface_function_that_only_forwards_to_a_reached_stub_is_left_out() -> None:
+    """RISC-V's scratch ``isLoadFromStackSlot(MI, FrameIndex)`` (generated: it returns the three-argument
+    overload's answer) and ``findCommutedOpIndices(MI, ...)`` (it returns an ``MCInstrDesc`` overload's) forward to
+    overloads stubbed for compile errors: 53 CodeGen tests stopped at the two stubs. Each caller overrides an LLVM
+    interface function with a default of its own, so the caller is left out and LLVM's default answers; a caller
+    doing more than forwarding, or one that is no LLVM interface function, is not."""
+    from vega_llvm.bootstrap.repair import bypass_stub, forwards_to
+
+    sig = "unsigned RISCVInstrInfo::isLoadFromStackSlot(const MachineInstr & MI, int & FrameIndex) const"
+    caller = EmitFunction("<T>InstrInfo::isLoadFromStackSlot", "InstrInfo", "", sig,
+                          "{\n  unsigned Dummy ;  // vega: confidence 0.44\n"
+                          "  return RISCVInstrInfo :: isLoadFromStackSlot ( MI , FrameIndex , Dummy ) ;\n}",
+                          0.08, "model")
+    stub3 = EmitFunction("<T>InstrInfo::isLoadFromStackSlot#1", "InstrInfo", "",
+                         sig.replace("FrameIndex)", "FrameIndex, unsigned & MemBytes)"),
+                         '{\n  report_fatal_error("vega-llvm: InstrInfo::isLoadFromStackSlot#1 did not compile");\n}',
+                         0.0, "model")
+    busy = EmitFunction("<T>InstrInfo::isStoreToStackSlot", "InstrInfo", "", sig,
+                        "{\n  unsigned Dummy = 0;\n  foo ( ) ;\n  return isLoadFromStackSlot ( MI , FrameIndex , Dummy ) ;\n}",
+                        0.1, "model")
+    fns = {f.key: f for f in (caller, stub3, busy)}
+    why = "27 lit tests stop here (stub)"
+    state = RepairState(replaced={stub3.key: "e"}, functions=fns,
+                        overrides_llvm=lambda k: "#" not in k and k.startswith("<T>InstrInfo::"))
+    rep = bypass_stub(stub3, Charged(stub3.key, why), state)
+    assert rep is not None and rep.left_out == [caller.key] and rep.callers == {}
+    state.record(stub3.key, stub3.key, rep, why, "lit 1")
+    assert state.dropped == {caller.key: why} and "left out (LLVM's default)" in state.moves[-1]["to"]
+    assert forwards_to("{\n  return this->findCommutedOpIndices(MI.getDesc(), SrcOpIdx1, SrcOpIdx2);\n}",
+                       "findCommutedOpIndices")
+    assert not forwards_to("{\n  unsigned D = size(MI);\n  return findCommutedOpIndices(MI, D);\n}",
+                           "findCommutedOpIndices")
+    assert not forwards_to("{\n  if (X)\n    return f(MI);\n  return false;\n}", "f")
+    # no LLVM interface function: nothing to fall back on, nothing left out
+    state = RepairState(replaced={stub3.key: "e"}, functions=fns, overrides_llvm=lambda k: False)
+    assert bypass_stub(stub3, Charged(stub3.key, why), state) is None

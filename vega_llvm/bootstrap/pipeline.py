@@ -541,7 +541,8 @@ def _test_rounds(cfg: BootstrapConfig, tree: Tree, state: RepairState, built: Bu
                    for r in report.write_first if r["function"] in fns]
         snap, saved, lit_before, first_before = tree.snapshot(), deepcopy(state), report.lit, report.write_first
         reps = repair_round(RUNTIME, charged, fns, state, f"lit {n}")
-        moved = {k: rep for k, rep in reps.items() if rep.fn is not None or rep.callers or rep.step == "llvm_default"}
+        moved = {k: rep for k, rep in reps.items()
+                 if rep.fn is not None or rep.callers or rep.left_out or rep.step == "llvm_default"}
         if not moved:
             break
         for k, rep in moved.items():

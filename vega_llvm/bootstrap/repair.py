@@ -70,6 +70,7 @@ class Repair:
     lines: set[int] = field(default_factory=set)  # remove_statements: body lines commented out
     candidate: int | None = None  # next_candidate: the index in the function's candidates (0: generate's first)
     callers: dict[str, EmitFunction] = field(default_factory=dict)  # bypass_stub: other functions changed (the fn stays)
+    left_out: list[str] = field(default_factory=list)  # bypass_stub: callers left out (LLVM's default in their place)
 
 
 @dataclass
@@ -102,6 +103,8 @@ class RepairState:
             self.dropped[key] = error
         elif rep.step == "remove_statements":
             self.removed.setdefault(key, set()).update(rep.lines)
+        for caller in rep.left_out:
+            self.dropped[caller] = error
         self.moves.append({"round": round_, "function": name, "key": key, "step": rep.step, "to": rep.to, "error": error})
 
 
@@ -385,22 +388,57 @@ def stub_branches(body: str, name: str) -> list[tuple[int, int]]:
     return sorted(out)
 
 
+def forwards_to(body: str, name: str) -> bool:
+    """Whether ``body`` only calls ``name`` (plain or qualified: ``RISCVInstrInfo::isLoadFromStackSlot``): its
+    statements, comments aside, are declarations that call nothing, then one ``return`` of the call or the call as
+    a statement (its arguments as they may be). RISC-V's ``isLoadFromStackSlot(MI, FrameIndex)`` returns the three-argument overload's answer, a
+    stub; its ``findCommutedOpIndices(MI, ...)`` another overload's."""
+    from ..generate.visible import syntax_tree
+
+    prefix = "void vega_caller() "
+    tree = syntax_tree(prefix + body)
+    fns = [n for n in tree.named_children if n.type == "function_definition"]
+    block = fns[0].child_by_field_name("body") if len(fns) == 1 else None
+    parts = [c for c in block.named_children if c.type != "comment"] if block is not None else []
+    if not parts or parts[-1].type not in ("return_statement", "expression_statement"):
+        return False
+    if any(p.type != "declaration" or _calls(p) for p in parts[:-1]) or len(parts[-1].named_children) != 1:
+        return False
+    call = parts[-1].named_children[0]
+    if call.type != "call_expression":
+        return False
+    callee = call.child_by_field_name("function")
+    text = re.sub(r"\s+", "", callee.text.decode("utf-8", "replace")) if callee is not None else ""
+    return text.removeprefix("this->").rpartition("::")[2] == name
+
+
+def _calls(node: Any) -> bool:
+    """Whether the syntax tree ``node`` holds a call."""
+    return node is not None and (node.type == "call_expression" or any(_calls(c) for c in node.named_children))
+
+
 def bypass_stub(fn: EmitFunction, charged: Charged, state: RepairState) -> Repair | None:
     """A stub the tests reach (a helper of the donor's that nothing of the new target's could be written as), with
     the branches that call it taken out of its callers: the callers then treat that case the general way. Lanai's
     ``emitInstruction`` sends every call to its own ``emitCallInstruction`` (save the return address, branch), which
     names Lanai's instructions and was stubbed for XCore; every test with a call stopped there, while XCore's calls
     are lowered like any other instruction (``customEmitInstruction``, the branch's ``else``). Only an ``if`` without
-    ``else`` whose branch is the call alone (``stub_branches``), and not for a function that overrides an LLVM
-    interface one (LLVM calls those itself). The round is kept only if no more tests fail (``pipeline._test_rounds``)."""
+    ``else`` whose branch is the call alone, or a ``case`` that is (``stub_branches``), and not for a stub that
+    overrides an LLVM interface function (LLVM calls those itself). A caller that overrides one and only forwards to
+    the stub (``forwards_to``) is left out instead: LLVM's default answers for it. The round is kept only if no more
+    tests fail (``pipeline._test_rounds``)."""
     if "(stub)" not in charged.error or not _is_stub(fn, charged.key, state) or state.overrides_llvm(charged.key):
         return None
     name = charged.key.partition("#")[0].rpartition("::")[2].replace("<T>", "")
     if not name or name.startswith("~"):
         return None
     callers: dict[str, EmitFunction] = {}
+    left_out: list[str] = []
     for key, other in state.functions.items():
-        if key == charged.key or name not in other.body or _is_stub(other, key, state):
+        if key == charged.key or name not in other.body or _is_stub(other, key, state) or key in state.dropped:
+            continue
+        if state.overrides_llvm(key) and forwards_to(other.body, name):
+            left_out.append(key)  # LLVM's default of the interface function answers in its place
             continue
         spans = stub_branches(other.body, name)
         if not spans:
@@ -410,9 +448,11 @@ def bypass_stub(fn: EmitFunction, charged: Charged, state: RepairState) -> Repai
             note = f"/* vega: the call of {name}, still to be written, taken out */".encode()
             data = data[:start] + note + b"\n" * data[start:end].count(b"\n") + data[end:]
         callers[key] = replace(other, body=data.decode("utf-8"))
-    if not callers:
+    if not callers and not left_out:
         return None
-    return Repair("bypass_stub", None, f"its calls taken out of {', '.join(sorted(callers))}", callers=callers)
+    to = [f"its calls taken out of {', '.join(sorted(callers))}"] if callers else []
+    to += [f"{', '.join(sorted(left_out))} left out (LLVM's default)"] if left_out else []
+    return Repair("bypass_stub", None, "; ".join(to), callers=callers, left_out=sorted(left_out))
 
 
 SCRATCH: list[Step] = [fix_arguments, next_candidate, remove_statements, repair_head, donor_code, stub, leave_out]
