@@ -63,6 +63,12 @@ def test_each_file_gets_what_it_reads_translated_dependencies_first() -> None:
     found = needed_constants(code, "New", ["Near", "Far"], _lookup(decls), translate, defined)
     assert found == {"ISelLowering": ["const MCPhysReg ArgGPRs[] = {New::X10, New::X11};",
                                       "const unsigned NumArgGPRs = std::size(ArgGPRs);"]}
+    # code written by Far reads Far's table, not the nearer Near's of the same name
+    far = needed_constants({"ISelLowering": code["ISelLowering"]}, "New", ["Near", "Far"], _lookup(decls),
+                           lambda d: translate(d).replace("New::A0", "New::X10"), defined,
+                           lambda file, name: ["Far"] if name == "ArgGPRs" else [])
+    assert far == {"ISelLowering": ["const MCPhysReg ArgGPRs[] = {New::X10};",
+                                    "const unsigned NumArgGPRs = std::size(ArgGPRs);"]}
 
 
 def _argument_registers():

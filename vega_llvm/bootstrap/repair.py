@@ -211,7 +211,7 @@ def next_candidate(fn: EmitFunction, charged: Charged, state: RepairState) -> Re
             parse_signature(sig)
         except ConfigError:
             continue
-        new = replace(fn, signature=sig, body=body, confidence=c.confidence, statements=[])
+        new = replace(fn, signature=sig, body=body, confidence=c.confidence, statements=[], origin=c.source)
         return Repair("next_candidate", new, f"candidate {i + 1}" + (f" ({c.source})" if c.source else ""), candidate=i + 1)
     return None
 

@@ -36,6 +36,16 @@ OPTIONAL = {"AsmParser": "asm_parser", "Disassembler": "disassembler"}  # librar
 _ABSTRACT = re.compile(r"abstract (?:class )?type ‘(?:const )?(?:llvm::)?(?P<cls>\w+)’")
 
 
+def code_donor(fn: EmitFunction) -> str:
+    """The training target whose code ``fn`` is: a taken-over body's donor (``fallback:Lanai``), the target a
+    generated candidate's statements are (``member:LoongArch``, pruned or not); "" where unknown."""
+    for source in (fn.source, fn.origin):
+        m = re.match(r"(?:fallback|member):([A-Za-z0-9_]+)", source)
+        if m:
+            return m.group(1)
+    return ""
+
+
 def waits_for_completion(error: str, completed: set[str]) -> bool:
     """Whether ``error`` only says that a function makes an object of an abstract class of ours that the round's
     required overrides complete (``invalid new-expression of abstract class type ‘llvm::RISCVELFObjectWriter’``
@@ -251,10 +261,12 @@ class ScratchTree:
                                          {self.table.target, self.td.parent.name})
         return self._reranked
 
-    def _constants(self, code_by_file: dict[str, str], defined: set[str]) -> dict[str, list[str]]:
+    def _constants(self, code_by_file: dict[str, str], defined: set[str],
+                   writers: dict[str, dict[str, set[str]]] | None = None) -> dict[str, list[str]]:
         """``emit.constants.needed_constants`` for the emitted code ``code_by_file``, from the training targets
         nearest first, translated to the target's records; ``defined``: the names the emitted files define
-        themselves (their functions and classes)."""
+        themselves (their functions and classes); ``writers``: by file, the training targets whose code there
+        reads each name (``code_donor``)."""
         donors = {d.target: d for d in self._ranked_donors()}
         if not donors:
             return {}
@@ -274,7 +286,8 @@ class ScratchTree:
 
         return needed_constants(code_by_file, T, [t for t in donors if (Path(root) / t).is_dir()],
                                 lambda t, n: training_constants(root, t).get(n, ()), translate,
-                                lambda n: n in own or known(n))
+                                lambda n: n in own or known(n),
+                                lambda f, n: sorted((writers or {}).get(f, {}).get(n, ())))
 
     def _declare_constants(self, plan: Any) -> None:
         """Each file gets the file-scope constants its code reads, as the nearest donor declaring them writes
@@ -282,7 +295,14 @@ class ScratchTree:
         code = {pf.kind.stem: "\n".join(p.fn.body for p in pf.functions) for pf in plan.files if pf.kind.cpp}
         defined = {p.sig.name for pf in plan.files for p in pf.functions} | {c.name for pf in plan.files
                                                                             for c in pf.classes}
-        found = self._constants(code, defined)
+        writers: dict[str, dict[str, set[str]]] = {}
+        for pf in plan.files:
+            for p in pf.functions:
+                donor = code_donor(p.fn)
+                if donor:
+                    for n in names_in(p.fn.body):
+                        writers.setdefault(pf.kind.stem, {}).setdefault(n, set()).add(donor)
+        found = self._constants(code, defined, writers)
         for pf in plan.files:
             pf.constants = found.get(pf.kind.stem, [])
 
@@ -316,7 +336,9 @@ class ScratchTree:
                 continue
             extra = {n for n in names_in(f"{sig}\n{body}") - names_in(f"{f.signature}\n{f.body}")
                      if not known(n) and n not in names and not declares(body, n)}
-            found = self._constants({"twin": " ".join(sorted(extra))}, names).get("twin", []) if extra else []
+            donor = code_donor(replace(f, origin=whole))
+            found = self._constants({"twin": " ".join(sorted(extra))}, names,
+                                    {"twin": {n: {donor} for n in extra}} if donor else None).get("twin", []) if extra else []
             carried = {n for text in found for n, _ in constants_in(text)}
             if extra and extra <= carried:
                 out.append(Charged(f.key, "pruned for names this backend declares: " + ", ".join(sorted(extra))

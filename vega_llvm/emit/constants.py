@@ -105,38 +105,43 @@ def declares(code: str, name: str) -> bool:
 
 def needed_constants(code_by_file: dict[str, str], target: str, donors: Sequence[str],
                      lookup: Callable[[str, str], Iterable[ConstantDecl]], translate: Callable[[ConstantDecl], str],
-                     defined: Callable[[str], bool]) -> dict[str, list[str]]:
+                     defined: Callable[[str], bool],
+                     writers: Callable[[str, str], Sequence[str]] | None = None) -> dict[str, list[str]]:
     """For each emitted file (its code, ``code_by_file``), the translated declarations of the constants its code
     reads, dependencies first. ``donors``: training targets, nearest first; ``lookup(donor, name)``: that donor's
     constants of the name (from ``training_constants``); ``translate``: a declaration as the new target's code;
-    ``defined(name)``: whether LLVM, C++, the description or the new target's records already give the name."""
-    found: dict[str, str | None] = {}  # name -> its translated declaration (None: none that fits)
+    ``defined(name)``: whether LLVM, C++, the description or the new target's records already give the name;
+    ``writers(file, name)``: the training targets whose code in that file reads the name (a taken-over body's
+    donor, the target a generated candidate's statements are), of which the nearest declaring it gives the constant,
+    as that code was written against it (Lanai's disassembler indexes its own ``GPRDecoderTable`` with Lanai's
+    register numbers; BPF's table of that name has twelve entries); none known: any donor, nearest first."""
+    found: dict[tuple[str, tuple[str, ...]], str | None] = {}  # (name, donors) -> its declaration (None: none fits)
 
-    def resolve(name: str, seen: frozenset[str]) -> str | None:
-        if name in found:
-            return found[name]
-        found[name] = None  # a constant that reads itself through others is not taken
-        for donor in donors:
+    def resolve(name: str, pool: tuple[str, ...], seen: frozenset[str]) -> str | None:
+        if (name, pool) in found:
+            return found[(name, pool)]
+        found[(name, pool)] = None  # a constant that reads itself through others is not taken
+        for donor in pool:
             for spelled in dict.fromkeys([name, *(name.replace(target, donor, 1) for _ in [0] if target in name)]):
                 for decl in lookup(donor, spelled):
                     text = translate(decl)
                     if name not in names_in(text):
                         continue  # respelled, it declares another name
                     more = names_in(text) - {name} - seen
-                    if all(defined(n) or resolve(n, seen | {name}) is not None for n in more):
-                        found[name] = text
+                    if all(defined(n) or resolve(n, pool, seen | {name}) is not None for n in more):
+                        found[(name, pool)] = text
                         return text
         return None
 
-    def with_deps(name: str, into: list[str], done: set[str]) -> None:
+    def with_deps(name: str, pool: tuple[str, ...], into: list[str], done: set[str]) -> None:
         if name in done:
             return
         done.add(name)
-        text = found[name]
+        text = found[(name, pool)]
         assert text is not None
         for n in sorted(names_in(text) - {name}):
-            if found.get(n):
-                with_deps(n, into, done)
+            if found.get((n, pool)):
+                with_deps(n, pool, into, done)
         into.append(text)
 
     out: dict[str, list[str]] = {}
@@ -145,8 +150,10 @@ def needed_constants(code_by_file: dict[str, str], target: str, donors: Sequence
         decls: list[str] = []
         done: set[str] = set()
         for n in wanted:
-            if resolve(n, frozenset()) is not None:
-                with_deps(n, decls, done)
+            mine = set(writers(file, n)) if writers is not None else set()
+            pool = tuple(d for d in donors if d in mine) if mine else tuple(donors)
+            if resolve(n, pool, frozenset()) is not None:
+                with_deps(n, pool, decls, done)
         if decls:
             out[file] = decls
     return out
