@@ -145,3 +145,20 @@ def test_a_crash_in_a_cold_clone_is_charged_to_its_function(tmp_path: Path) -> N
 
     ranked = write_first(lit, [Row("<T>TargetLowering::LowerReturn"), Row("<T>TargetLowering::LowerCall")], "XCore")
     assert [(r["function"], r["why"], r["tests"]) for r in ranked] == [("<T>TargetLowering::LowerReturn", "crash", 3)]
+
+
+def test_a_further_overloads_stub_is_charged_to_that_overload(tmp_path: Path) -> None:
+    """A stub of a further overload names it with its number (``InstrInfo::isLoadFromStackSlot#1``): 27 of RISC-V's
+    CodeGen tests stopped there and were ranked under a name no function has, so no runtime round reached it."""
+    lit = tmp_path / "lit-results.json"
+    out = "LLVM ERROR: vega-llvm: InstrInfo::isLoadFromStackSlot#1 did not compile; write it by hand"
+    lit.write_text(json.dumps({"tests": [{"name": f"LLVM :: CodeGen/RISCV/t{i}.ll", "code": "FAIL", "output": out}
+                                         for i in range(2)]}))
+
+    class Row:
+        def __init__(self, key: str) -> None:
+            self.key, self.confidence, self.source, self.status = key, 0.0, "model", "stubbed"
+
+    ranked = write_first(lit, [Row("<T>InstrInfo::isLoadFromStackSlot"), Row("<T>InstrInfo::isLoadFromStackSlot#1")],
+                         "RISCV")
+    assert [(r["function"], r["why"], r["tests"]) for r in ranked] == [("<T>InstrInfo::isLoadFromStackSlot#1", "stub", 2)]

@@ -203,6 +203,8 @@ def write_first(lit_json: Path, functions: Iterable[Any], target: str, target_di
     # Stub messages name the function without the target (``TargetLowering::LowerCall``); a required stub's, by
     # its name alone (``printMemOperand``).
     by_name = {k.split("#")[0].replace("<T>", ""): k for k in rows}
+    # a further overload's stub names it with its number (``InstrInfo::isLoadFromStackSlot#1``)
+    by_name.update({k.replace("<T>", ""): k for k in rows if "#" in k})
     for k in rows:
         by_name.setdefault(k.split("#")[0].split("::")[-1], k)
     # A function the ladder left out runs as LLVM's default, which for some hooks is an ``llvm_unreachable`` (UB in
