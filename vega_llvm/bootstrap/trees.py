@@ -146,6 +146,7 @@ class ScratchTree:
         self._patterns: list[Any] | None = None  # the description's ComplexPatterns (read once)
         self._taken: dict[str, Any] = {}  # donor -> how its code reads as the target's (``sources.DonorCode``)
         self._reranked: list[Any] | None = None  # a rerun's training targets, ranked again (``_ranked_donors``)
+        self._described: set[str] | None = None  # the names the description gives (``_constants``, read once)
 
     def functions(self) -> dict[str, EmitFunction]:
         return {f.key: f for f in self.chosen}
@@ -276,8 +277,10 @@ class ScratchTree:
         T = self.table.target
         root = str(llvm_dir() / "lib" / "Target")
         known = llvm_knows()
-        own = ({T, self.table.namespace or T} | record_names(self.table) | description_scopes(self.table)
-               | described_types(self.table) | defined)
+        if self._described is None:  # every round and every pruned candidate asks: the description is read once
+            self._described = ({T, self.table.namespace or T} | record_names(self.table)
+                               | description_scopes(self.table) | described_types(self.table))
+        own = self._described | defined
 
         def translate(decl: Any) -> str:
             if decl.target not in self._taken:
