@@ -695,3 +695,74 @@ def test_what_the_description_declares_is_visible_to_derived_members() -> None:
         {"name": "FooSubtarget", "kind": "decl.class"}, {"name": "FooSubtarget::TargetABI", "kind": "decl.field"},
         {"name": "FooSubtarget::getXLen", "kind": "decl.method"}]})
     assert described_types(table) == {"FooABI", "ABI", "ABI_Unknown", "FooSubtarget"}
+
+
+YAML_HEADER = """\
+namespace llvm {
+class AaMachineFunctionInfo : public MachineFunctionInfo { int VarArgsFrameIndex; };
+namespace yaml {
+struct AaMachineFunctionInfo final : public yaml::MachineFunctionInfo {
+  StringValue FrameReg = "$fp";
+  void mappingImpl(yaml::IO &YamlIO) override;
+};
+} // namespace yaml
+namespace AaII { struct Inst { int Opc; }; }
+} // namespace llvm
+"""
+
+
+def test_a_class_of_an_llvm_namespace_is_read_under_its_qualified_name_too(tmp_path: Path) -> None:
+    """AArch64, AMDGPU and WebAssembly declare their MIR function info in LLVM's ``yaml`` namespace, beside the
+    ``llvm`` class of the same name: read under ``yaml::<T>MachineFunctionInfo`` it keeps its own base and fields
+    (read only by the plain name, the two were one class). A target's own namespace (``<T>II``) is not a scope of
+    its classes here; a string default that reading blanks is dropped, not written ``= ;``."""
+    from vega_llvm.emit.backends import read_classes
+
+    _tree(tmp_path, {"Aa/AaMachineFunctionInfo.h": YAML_HEADER})
+    classes, spaces = read_classes(tmp_path, {"Aa": ["Aa"]}, {"MachineFunctionInfo"})
+    yaml = classes["yaml::<T>MachineFunctionInfo"]
+    assert yaml.bases == {"Aa": ("yaml::MachineFunctionInfo",)} and "mappingImpl" in yaml.methods
+    assert yaml.members["FrameReg"]["Aa"].text == "StringValue FrameReg;"
+    assert "VarArgsFrameIndex" not in yaml.members  # the llvm class's field is not the yaml class's
+    assert classes["<T>MachineFunctionInfo"].bases["Aa"] == ("MachineFunctionInfo",)  # the first declared, as before
+    assert "Inst" in classes and not any(k.endswith("::Inst") for k in classes)
+    assert {"yaml", "<T>II"} <= spaces
+
+
+def test_a_class_of_an_llvm_namespace_is_declared_in_it() -> None:
+    """RISC-V's ``yaml::RISCVMachineFunctionInfo`` constructor and ``mappingImpl`` had no file ("no file
+    template"): a class in a namespace that the description declares a class, and the training targets a
+    namespace, is declared in that namespace from their shape; a class nested in a class stays unplaced."""
+    from vega_llvm.emit.layout import make_plan
+    from vega_llvm.emit.render import render_plan
+
+    layout = _layout()
+    yaml = ClassEvidence("yaml::<T>MachineFunctionInfo", bases={"Aa": ("yaml::MachineFunctionInfo",)})
+    yaml.members = {"FrameReg": {"Aa": Member(("FrameReg",), "StringValue FrameReg;", "field")}}
+    layout.classes["yaml::<T>MachineFunctionInfo"] = yaml
+    layout.namespaces |= {"yaml"}
+    table = SimpleNamespace(target="XCore", namespace="XCore", flags={}, details={}, values={
+        "decl.class": ["XCoreMachineFunctionInfo", "yaml::XCoreMachineFunctionInfo", "XCoreAsmParser"]})
+    fns = [
+        _fn("yaml::<T>MachineFunctionInfo::<T>MachineFunctionInfo", "MachineFunctionInfo",
+            "yaml::XCoreMachineFunctionInfo::XCoreMachineFunctionInfo(const llvm::XCoreMachineFunctionInfo &MFI)"),
+        _fn("yaml::<T>MachineFunctionInfo::mappingImpl", "MachineFunctionInfo",
+            "void yaml::XCoreMachineFunctionInfo::mappingImpl(yaml::IO &YamlIO)",
+            '{ YamlIO.mapOptional("frameReg", FrameReg); }'),
+        _fn("<T>MachineFunctionInfo::getVarArgsFrameIndex", "MachineFunctionInfo",
+            "int XCoreMachineFunctionInfo::getVarArgsFrameIndex() const", "{ return VarArgsFrameIndex; }"),
+        _fn("<T>MCExpr::Inner::get", "MCExpr", "int XCoreMCExpr::Inner::get()", "{ return 0; }"),
+    ]
+    known = {"MachineFunctionInfo", "yaml", "StringValue", "int"}
+    plan = make_plan(table, fns, layout=layout, prefer=["Aa"], known=known.__contains__)
+    assert [f.key for f in plan.unplaced] == ["<T>MCExpr::Inner::get"]
+    classes = {c.name: c for c in plan.file("MachineFunctionInfo").classes}
+    y = classes["yaml::XCoreMachineFunctionInfo"]
+    assert (y.scope, y.short, y.base) == ("yaml", "XCoreMachineFunctionInfo", "yaml::MachineFunctionInfo")
+    assert any(line.strip().startswith("StringValue FrameReg;") for line in y.body)
+    assert any(d.startswith("XCoreMachineFunctionInfo(const llvm::XCoreMachineFunctionInfo &MFI);") for d in y.decls)
+    assert classes["XCoreMachineFunctionInfo"].base == "MachineFunctionInfo"  # the llvm class, as before
+    header = render_plan(plan, "XCore.td").files["XCoreMachineFunctionInfo.h"]
+    assert "namespace yaml {\nclass XCoreMachineFunctionInfo : public yaml::MachineFunctionInfo {" in header
+    assert "namespace yaml { class XCoreMachineFunctionInfo; }" in header
+    assert "class yaml::" not in header

@@ -311,6 +311,9 @@ def _member(s: str) -> Member | None:
     words = s.split()
     if "static" in words and not ({"constexpr", "const"} & set(words) and "=" in s):
         return None  # a static data member needs a definition outside the class
+    # a default initializer that was only a literal is blank here (``StringValue ScratchRSrcReg = "...";``):
+    # the member is declared without it, not as ``= ;``
+    s = re.sub(r"\s*=\s*;$", ";", s)
     decls = split_top(s.rstrip(";"), ",")
     if not decls:
         return None
@@ -381,6 +384,8 @@ class DeclaredClass:
     members: tuple[Member, ...]
     statics: tuple[str, ...] = ()  # its static member functions (an out-of-line definition does not say so)
     methods: tuple[str, ...] = ()  # every member function it declares
+    # the named namespaces around it inside ``llvm`` ("yaml" for ``namespace llvm { namespace yaml { struct ...``)
+    scope: str = ""
 
 
 def static_method(statement: str) -> str:
@@ -403,6 +408,7 @@ def declared_method(statement: str) -> str:
 def declared_classes(text: str) -> tuple[list[DeclaredClass], set[str]]:
     """The classes (with a body) and the namespaces a C++ file declares."""
     clean = blank(text)
+    spans = [(m.end() - 1, match_brace(clean, m.end() - 1), m.group(1)) for m in _NAMESPACE.finditer(clean)]
     classes = []
     for m in _CLASS_HEAD.finditer(clean):
         if _TEMPLATE_BEFORE.search(clean[max(0, m.start() - 200): m.start()]):
@@ -415,7 +421,8 @@ def declared_classes(text: str) -> tuple[list[DeclaredClass], set[str]]:
         members = tuple(mb for st in statements if (mb := members_of(st)) is not None)
         statics = tuple(n for st in statements if (n := static_method(st)))
         methods = tuple(n for st in statements if (n := declared_method(st)))
-        classes.append(DeclaredClass(m.group("name"), bases, members, statics, methods))
+        scope = "::".join(n for a, b, n in spans if a < m.start() < b and n != "llvm")
+        classes.append(DeclaredClass(m.group("name"), bases, members, statics, methods, scope))
     return classes, set(_NAMESPACE.findall(clean))
 
 
@@ -434,17 +441,27 @@ def read_classes(target_root: Path, targets: dict[str, list[str]], stems: set[st
             namespaces |= {_abstract_name(s, spellings) for s in spaces}
             for c in found:
                 name = _abstract_name(c.name, spellings)
-                ev = classes.setdefault(name, ClassEvidence(name))
-                if c.bases and t not in ev.bases:
-                    ev.bases[t] = tuple(_abstract_name(b, spellings) for b in c.bases)
-                for method in c.statics:
-                    ev.statics.setdefault(method, set()).add(t)
-                for method in c.methods:
-                    ev.methods.setdefault(method, set()).add(t)
-                for mb in c.members:
-                    ab = Member(tuple(_abstract_name(x, spellings) for x in mb.names), _abstract_name(mb.text, spellings), mb.kind)
-                    ev.members.setdefault(ab.names[0], {}).setdefault(t, ab)
+                scope = _abstract_name(c.scope, spellings)
+                # A class of a namespace not named for its target (LLVM's ``yaml``) is also read under its
+                # qualified name: a new target's class of that namespace is shaped from these alone (the plain name
+                # mixes AMDGPU's ``yaml::SIMachineFunctionInfo`` with ``llvm::SIMachineFunctionInfo``). A class
+                # of a target's own namespace (``<T>II``) is read under its plain name only, as before.
+                names = [name] + ([f"{scope}::{name}"] if scope and "<T>" not in scope else [])
+                for n in names:
+                    _add_class(classes.setdefault(n, ClassEvidence(n)), t, c, spellings)
     return classes, namespaces
+
+
+def _add_class(ev: ClassEvidence, t: str, c: DeclaredClass, spellings: list[str]) -> None:
+    if c.bases and t not in ev.bases:
+        ev.bases[t] = tuple(_abstract_name(b, spellings) for b in c.bases)
+    for method in c.statics:
+        ev.statics.setdefault(method, set()).add(t)
+    for method in c.methods:
+        ev.methods.setdefault(method, set()).add(t)
+    for mb in c.members:
+        ab = Member(tuple(_abstract_name(x, spellings) for x in mb.names), _abstract_name(mb.text, spellings), mb.kind)
+        ev.members.setdefault(ab.names[0], {}).setdefault(t, ab)
 
 
 @lru_cache(maxsize=8)

@@ -199,12 +199,22 @@ class PlacedFunction:
 
 @dataclass
 class ClassDecl:
-    name: str
+    name: str  # as the functions qualify it: ``RISCVInstrInfo``, ``yaml::RISCVMachineFunctionInfo``
     abstract: str
     base: str
     fields: list[str]
     decls: list[str]
     body: list[str]
+
+    @property
+    def scope(self) -> str:
+        """The namespace inside ``llvm`` the class is declared in ("" for ``llvm`` itself)."""
+        return self.name.rpartition("::")[0]
+
+    @property
+    def short(self) -> str:
+        """The name the class is declared under in its namespace."""
+        return self.name.rpartition("::")[2]
 
 
 @dataclass
@@ -376,7 +386,7 @@ def _ctor_fields(cls: str, members: list[PlacedFunction], known: set[str]) -> li
     """Data members a constructor initialises straight from a parameter of the same spelling."""
     out: list[str] = []
     for p in members:
-        if p.sig.name != cls or not p.sig.inits:
+        if p.sig.name != cls.rpartition("::")[2] or not p.sig.inits:
             continue
         params = {}
         for prm in split_top(p.sig.params, ","):
@@ -440,10 +450,11 @@ def class_decl(cls: str, abstract: str, members: list[PlacedFunction], target: s
     def fill(text: str) -> str:
         return text.replace("<T>", target).replace("{STI}", sti).replace("{ALT}", alt)
 
+    short = cls.rpartition("::")[2]
     fields, known = [], set()
     if derived is not None:  # what the derived lines declare (and, unless shaped, the bases)
         known |= derived.names | (_words(derived.base) if abstract not in CLASS_SHAPES else set())
-    ctor_inits = " ".join(p.sig.inits for p in members if p.sig.name == cls)
+    ctor_inits = " ".join(p.sig.inits for p in members if p.sig.name == short)
     for ty, spec in shape.fields:
         name = spec.split("=")[0].strip()  # "TLOF = <default>": a default member initializer
         # A reference member that the constructor does not initialise would make the constructor ill-formed.
@@ -586,13 +597,14 @@ def derive_shape(cls: str, ev: ClassEvidence, members: list[PlacedFunction], pla
     member only when a constructor sets it), and either when a written member needs it; a member that names
     anything not visible is left out (the functions that need it then fail alone, and are charged)."""
     fill = lambda text: text.replace("<T>", target)  # noqa: E731
+    short = cls.rpartition("::")[2]  # a constructor's name (``yaml::RISCVMachineFunctionInfo``'s is the last part)
     options = [ev.bases[t] for t in prefer if t in ev.bases] + [c for c, _ in Counter(ev.bases.values()).most_common()]
     base = ""
     for clause in options:
-        if all(known(n) for n in _words(" ".join(fill(b) for b in clause)) - {cls}):
+        if all(known(n) for n in _words(" ".join(fill(b) for b in clause)) - {cls, short}):
             base = ", public ".join(fill(b) for b in clause)  # the template writes "class C : public <base>"
             break
-    ctor_inits = " ".join(p.sig.inits + " " + p.fn.body for p in members if p.sig.name == cls)
+    ctor_inits = " ".join(p.sig.inits + " " + p.fn.body for p in members if p.sig.name == short)
     bodies = {p.fn.key: code_of(p.fn.signature + "\n" + p.fn.body) for p in members}
     texts = {k: _words(code) for k, code in bodies.items()}
     own_keys = [p.fn.key for p in members]
@@ -654,7 +666,7 @@ def derive_shape(cls: str, ev: ClassEvidence, members: list[PlacedFunction], pla
     names: set[str] = set()
     for name, (m, key) in sorted(wanted.items(), key=order):
         text = m.text
-        foreign = _words(text) - member_names - {cls} - set(m.names)
+        foreign = _words(text) - member_names - {cls, short} - set(m.names)
         if not all(known(n) for n in foreign):
             continue
         if names & set(m.names):  # two targets' members of one name (``KindTy ... Kind`` and ``OperandKind Kind``)
@@ -851,8 +863,8 @@ def make_plan(
             # includes it; written out of line here, it is declared for them instead. So is one of a namespace.
             sig = Signature(" ".join(w for w in sig.prefix.split() if w not in ("static", "inline")), "", sig.name,
                             sig.params, sig.suffix, "")
-        if "::" in cls or "::" in namespace:
-            unplaced.append(fn)  # nested classes: no template declares them
+        if "::" in namespace or ("::" in cls and not _namespace_class(cls, target, layout, table)):
+            unplaced.append(fn)  # classes nested in classes: no template declares them
             continue
         pf.functions.append(PlacedFunction(fn, sig, cls, namespace, is_public(pf.kind, sig, cls)))
         if is_public(pf.kind, sig, cls):
@@ -882,7 +894,9 @@ def make_plan(
                 by_cls[p.cls].append(p)
         pf.classes = []
         for c, ms in by_cls.items():
-            abstract = c.replace(target, "<T>", 1) if c.startswith(target) else c
+            scope, _, short = c.rpartition("::")  # "yaml", "RISCVMachineFunctionInfo"
+            abstract = (f"{scope}::" if scope else "") + (short.replace(target, "<T>", 1) if short.startswith(target)
+                                                           else short)
             ev = layout.classes.get(abstract) if layout is not None else None
             shape = CLASS_SHAPES.get(abstract)
             derived = (derive_shape(c, ev, ms, placed, target, visible, prefer,
@@ -902,6 +916,18 @@ def make_plan(
         unplaced=unplaced, tablegen=tablegen_steps(target, props, placed),
         public_decls={k: _unique_declarations(v) for k, v in public.items()}, left_out=left_out,
     )
+
+
+def _namespace_class(cls: str, target: str, layout: BackendLayout | None, table: Any) -> bool:
+    """Whether ``cls`` (``yaml::RISCVMachineFunctionInfo``) is a class of a namespace inside ``llvm``, not of a
+    class: the description declares it a class and its scope no class, and the training targets declare the scope
+    a namespace (RISC-V's MIR serialisation of its function info, ``yaml::RISCVMachineFunctionInfo``, is written
+    in LLVM's ``yaml`` namespace, as AArch64, AMDGPU and WebAssembly write theirs)."""
+    scope = cls.rpartition("::")[0]
+    if layout is None or not scope or "::" in scope or target in scope or scope not in layout.namespaces:
+        return False  # a target's own namespace (``RISCVMatInt``) holds the types its constants need (``constants``)
+    classes = set((getattr(table, "values", None) or {}).get("decl.class", []))
+    return cls in classes and scope not in classes
 
 
 def _is_namespace(abstract: str, layout: BackendLayout | None) -> bool:
