@@ -403,6 +403,35 @@ def test_a_donors_processor_named_in_a_string_becomes_the_targets_likest_named_o
         'CPU = TT . isArch64Bit ( ) ? "la464" : "generic-rv32" ; if ( CPU == "generic" ) CPU = "generic-rv64" ; S = "x" ;'
 
 
+def test_a_donors_processor_with_no_like_name_is_the_targets_of_its_features() -> None:
+    """LoongArch's 64-bit default ``la464`` (``Feature64Bit`` and extensions RISC-V lacks, no scheduling model) is
+    RISC-V's ``generic-rv64``, the one processor with the same features as far as RISC-V has them and, like it, no
+    scheduling model (``rocket-rv64`` has one); where two would do, or none, the string stays."""
+    def proc(name: str, features: list[str], sched: str = "NoSchedModel") -> dict:
+        return {"name": name, "features": features, "sched_model": sched}
+
+    def feat(record: str, string: str) -> dict:
+        return {"name": record, "string": string}
+
+    donor = PropertyTable("LoongArch", "LoongArch", values={"processor": ["generic-la32", "la464", "la-twin"]}, details={
+        "processors": [proc("generic-la32", ["Feature32Bit"]), proc("la464", ["Feature64Bit", "FeatureExtLASX"]),
+                       proc("la-twin", ["Feature32Bit", "FeatureBasicD"])],
+        "features": [feat("Feature32Bit", "32bit"), feat("Feature64Bit", "64bit"), feat("FeatureExtLASX", "lasx"),
+                     feat("FeatureBasicD", "d")]})
+    target = PropertyTable("RISCV", "RISCV", values={"processor": ["generic-rv32", "generic-rv64", "rocket-rv64",
+                                                                   "rv32d-a", "rv32d-b"]}, details={
+        "processors": [proc("generic-rv32", ["Feature32Bit"]), proc("generic-rv64", ["Feature64Bit"]),
+                       proc("rocket-rv64", ["Feature64Bit"], "RocketModel"),
+                       proc("rv32d-a", ["Feature32Bit", "FeatureStdExtD"]), proc("rv32d-b", ["Feature32Bit", "FeatureStdExtD"])],
+        "features": [feat("Feature32Bit", "32bit"), feat("Feature64Bit", "64bit"), feat("FeatureStdExtD", "d")]})
+    roles = RecordRoles(target, {"LoongArch": donor})
+    assert roles.processor("LoongArch", "la464") == "generic-rv64"
+    assert roles.processor("LoongArch", "generic-la32") == "generic-rv32"  # by its name, as before
+    assert roles.processor("LoongArch", "la-twin") is None  # rv32d-a and rv32d-b: no evidence which
+    assert roles.translate("LoongArch", 'CPU = TT . isArch64Bit ( ) ? "la464" : "generic-la32" ;') == \
+        'CPU = TT . isArch64Bit ( ) ? "generic-rv64" : "generic-rv32" ;'
+
+
 def test_a_donors_register_name_index_is_the_targets_only_one() -> None:
     """LoongArch's ``getRegisterName(Reg)`` calls ``getRegisterName(Reg, LoongArch::RegAliasName)``; RISC-V's one
     alternative-name index is ``ABIRegAltName``. Nothing where either has more than one (AArch64's ``vreg`` and

@@ -453,6 +453,8 @@ def read_classes(target_root: Path, targets: dict[str, list[str]], stems: set[st
 
 
 def _add_class(ev: ClassEvidence, t: str, c: DeclaredClass, spellings: list[str]) -> None:
+    """Adds what target ``t`` declares of class ``c`` to ``ev``, abstracted; the first declaration of a target
+    gives its bases (a class declared again in a header and a ``.cpp`` is read once)."""
     if c.bases and t not in ev.bases:
         ev.bases[t] = tuple(_abstract_name(b, spellings) for b in c.bases)
     for method in c.statics:

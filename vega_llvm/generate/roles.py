@@ -742,9 +742,34 @@ class RecordRoles:
             return round(_alikeness(a, b), 2)
 
         best = _unique_best(name, sorted(mine - theirs), key)
-        if best is None or key(name, best) < MIN_PROCESSOR_ALIKENESS:
+        if best is not None and key(name, best) >= MIN_PROCESSOR_ALIKENESS \
+                and _unique_best(best, sorted(theirs - mine), key) == name:
+            return best
+        return self._processor_by_features(donor, name, mine - theirs)
+
+    def _processor_by_features(self, donor: str, name: str, candidates: set[str]) -> str | None:
+        """The one processor of ``candidates`` (the target's that the donor lacks) with the donor processor's
+        features as far as the target has them (each translated by its ``-mattr`` string) and, like it, with or
+        without a scheduling model; None where none or several are. LoongArch's MC layer makes ``la464`` the
+        64-bit default (``Feature64Bit`` and vector and virtualisation extensions RISC-V does not have, no
+        scheduling model): for RISC-V that is ``generic-rv64``, not ``rocket-rv64`` (a scheduling model), which no
+        name says; taken as it was, every 64-bit RISC-V tool ran with no processor and no 64-bit feature."""
+        def processors(table: Any) -> dict[str, dict[str, Any]]:
+            return {p["name"]: p for p in (getattr(table, "details", None) or {}).get("processors") or []
+                    if p.get("name")}
+
+        def scheduled(p: dict[str, Any]) -> bool:
+            return str(p.get("sched_model") or "NoSchedModel") != "NoSchedModel"
+
+        theirs = processors(self.donors[donor]).get(name)
+        if theirs is None:
             return None
-        return best if _unique_best(best, sorted(theirs - mine), key) == name else None
+        wanted = {f if f in self.own_features else self.feature(donor, f) for f in theirs.get("features") or []}
+        wanted.discard(None)
+        mine = processors(self.target)
+        found = [n for n in sorted(candidates) if n in mine and set(mine[n].get("features") or []) == wanted
+                 and scheduled(mine[n]) == scheduled(theirs)]
+        return found[0] if len(found) == 1 else None
 
     def own_processors(self, donor: str, code: str) -> str:
         """``code`` with each string literal that names one of ``donor``'s processors as the target's (``processor``)."""
