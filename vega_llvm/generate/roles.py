@@ -728,7 +728,8 @@ class RecordRoles:
     def processor(self, donor: str, name: str) -> str | None:
         """The new target's processor in the role of ``donor``'s processor ``name`` (a ``-mcpu`` name the target
         lacks): of the target's processors the donor does not have, the one most alike in name, where the match is
-        mutual and alike enough (``MIN_PROCESSOR_ALIKENESS``). LoongArch's MC layer defaults to ``generic-la32``,
+        mutual and alike enough (``MIN_PROCESSOR_ALIKENESS``), else the one of the same features
+        (``_processor_by_features``). LoongArch's MC layer defaults to ``generic-la32``,
         which for RISC-V is ``generic-rv32``; taken over as it was, every RISC-V tool warned that
         ``'generic-la32' is not a recognized processor`` and ran without the target's scheduling model."""
         if donor not in self.donors:
