@@ -153,17 +153,28 @@ class HeaderScopes:
         class-scope names from (the classes holding the most of ``used``, at least two, and their bases): the
         class's bases, which the description does not record (``AsmPrinter::emitSpecialLLVMGlobal``,
         ``MCObjectFileInfo::CStringSection`` of a ``TargetObjectFile``)."""
+        return set().union(*(self.members.get(c, frozenset()) for c in self.ancestors(used)))
+
+    def ancestors(self, used: set[str]) -> set[str]:
+        """The LLVM classes ``inherited`` takes a class to derive from: those holding the most of ``used`` (at
+        least two names, ``_BASE_SHARE`` of the most any class holds) and their bases, transitively."""
         key = used & self.scoped
         hits = {c: len(names & key) for c, names in self.members.items()}
         top = max(hits.values(), default=0)
-        todo = [c for c, h in hits.items() if h >= max(2, _BASE_SHARE * top)]
+        return self._with_bases([c for c, h in hits.items() if h >= max(2, _BASE_SHARE * top)])
+
+    def below(self, cls: str) -> set[str]:
+        """Every class ``cls`` derives from, transitively (not ``cls`` itself)."""
+        return self._with_bases(list(self.bases.get(cls, ())))
+
+    def _with_bases(self, todo: list[str]) -> set[str]:
         seen: set[str] = set()
         while todo:
             c = todo.pop()
             if c not in seen:
                 seen.add(c)
                 todo.extend(self.bases.get(c, ()))
-        return set().union(*(self.members.get(c, frozenset()) for c in seen))
+        return seen
 
 
 # how many training targets must write a function for the names most of them use undeclared to count as
@@ -469,6 +480,18 @@ class Visibility:
             shared = _shared(used)
             self._in_class[owner] = shared | self.headers.inherited(shared)
         return own | self._in_class[owner]
+
+    def llvm_bases(self, template: Any) -> set[str]:
+        """The LLVM classes the function's class derives from, as far as the names its training versions use
+        without declaring tell (``HeaderScopes.ancestors``); empty for a free function."""
+        owner = _owner(template.qname)
+        if not owner:
+            return set()
+        used: dict[str, set[str]] = defaultdict(set)
+        for t in self.owned.get(owner, []):
+            for name, who in self.used_undeclared(t).items():
+                used[name] |= who
+        return self.headers.ancestors(_shared(used))
 
     def other_class_members(self, code: str, template: Any) -> list[str]:
         """Names a method of one of the target's declared classes uses on its own (not after ``.``, ``->`` or
