@@ -266,6 +266,33 @@ def test_summary_says_what_the_passes_are() -> None:
     assert (s["pass"], s["pass_empty_body"], s["pass_identical"]) == (4, 2, 2)
 
 
+def test_summary_counts_the_passes_that_call_llvms_default(tmp_path: Path) -> None:
+    """A generated hook written as a call of LLVM's default (``generate/defaults.py``) keeps its source from
+    generate's row to the evaluation's, and its passes are counted apart and named under the table."""
+    from vega_llvm.corpus.records import FunctionRecord
+    from vega_llvm.evaluate.run import load_generated, markdown
+    from vega_llvm.generate.defaults import LLVM_DEFAULT
+
+    rec = FunctionRecord("XCore/XCoreInstrInfo.cpp:1", "XCore", "XCoreInstrInfo.cpp", "<T>InstrInfo.cpp",
+                         "<T>InstrInfo::isAsCheapAsAMove", "XCoreInstrInfo::isAsCheapAsAMove", "OPT", "XCore", 1,
+                         "bool XCoreInstrInfo::isAsCheapAsAMove(const MachineInstr &MI) const", "{ return true; }",
+                         False, {})
+    line = {"Target": "XCore", "File": rec.file, "Func": rec.qname, "Confidence": 0.0, "source": LLVM_DEFAULT,
+            "vega_code": "bool XCoreInstrInfo :: isAsCheapAsAMove ( const MachineInstr & MI ) const\n"
+                         "{ return TargetInstrInfo :: isAsCheapAsAMove ( MI ) ; }"}
+    (tmp_path / "g.jsonl").write_text(json.dumps(line) + "\n")
+    assert load_generated(tmp_path / "g.jsonl", "XCore", [rec])[rec.id].source == LLVM_DEFAULT
+
+    def row(status: str, source: str) -> Row:
+        return Row("X", "SEL", "f", "g", "{}", "{ x; }", None, "vega-llvm", "id", status, True, False, 0, 0,
+                   source=source)
+
+    summary = summarise([row("pass", LLVM_DEFAULT), row("fail", LLVM_DEFAULT), row("pass", "member:Lanai")])
+    assert summary["vega-llvm"]["all"]["pass_llvm_default"] == 1
+    meta = {"holdout": "XCore", "commit": "c", "llvm_version": "16.0.6", "command": "vega-llvm eval"}
+    assert "LLVM's default" in markdown(summary, meta) and "vega-llvm 1." in markdown(summary, meta)
+
+
 @pytest.mark.llvm
 def test_eval_end_to_end_on_xcore(corpus, corpus_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> None:
     """`eval` with a results file: bodies that do not compile are compile errors, correct rewrites pass or are

@@ -22,6 +22,7 @@ from typing import Any, Callable
 from .. import LLVM_VERSION, __version__
 from ..corpus.records import FunctionRecord, atomic_write_text, load_corpus
 from ..errors import ConfigError
+from ..generate.defaults import LLVM_DEFAULT
 from ..jsonl import target_rows
 from ..paths import cache_root, targets_dir
 from .aliases import head_of, judged_body
@@ -122,7 +123,8 @@ def load_generated(path: Path, target: str, records: list[FunctionRecord]) -> di
             if isinstance(s, dict)
         ]
         alts = [c.get("code") for c in d.get("candidates", []) if isinstance(c, dict) and c.get("code")]
-        out[rec.id] = Candidate(code, conf, stm, alternatives=[a for a in alts if a != code])
+        out[rec.id] = Candidate(code, conf, stm, source=str(d.get("source") or ""),
+                                alternatives=[a for a in alts if a != code])
     if not rows:
         raise ConfigError(f"{path}: no generated function of {target} (rows name their target in `Target`)")
     return out
@@ -224,6 +226,8 @@ def summarise(rows: list[Row]) -> dict[str, Any]:
             "pass@1": round(len(passed) / len(tested), 4) if tested and judged else None,
             "pass_empty_body": sum(_empty_body(r.GroundTruth) for r in passed),
             "pass_identical": sum(r.exact for r in passed),
+            # generate's last resort for a hook no candidate could write (``generate/defaults.py``)
+            "pass_llvm_default": sum(r.source == LLVM_DEFAULT for r in passed),
             "compile_error": sum(r.status == COMPILE_ERROR for r in tested),
             "fail": sum(r.status == FAIL for r in tested),
             "missing": sum(r.status == MISSING for r in tested),
@@ -261,6 +265,11 @@ def markdown(summary: dict[str, Any], meta: dict[str, Any]) -> str:
         lines.append(f"| {system} | {a['functions']} | {a['tested']} | {a['untested']} | {p} | {a['pass_empty_body']} | "
                      f"{a['pass_identical']} | {a['compile_error']} | {a['fail']} | "
                      f"{a['missing']} | {100 * (a['exact_match'] or 0):.1f}% | {sa} |")
+    defaults = [f"{system} {e['all']['pass_llvm_default']}" for system, e in summary.items()
+                if e["all"].get("pass_llvm_default")]
+    if defaults:
+        lines += ["", "Passes whose code calls LLVM's default (the base class's version of a hook no candidate could "
+                  f"write, `generate/defaults.py`): {', '.join(defaults)}."]
     lines += ["", "Per module, pass@1 over tested functions (n tested):", "",
               "| system | " + " | ".join(MODULES) + " |", "|---" * (len(MODULES) + 1) + "|"]
     for system, e in summary.items():

@@ -28,6 +28,7 @@ from typing import Any
 
 from .parameters import parameters
 
+LLVM_DEFAULT = "llvm-default"  # the source of a candidate written this way (generate's and eval's rows)
 _VIRTUAL = re.compile(rb"\bvirtual\b[^;{}()]*?\b(~?\w+)\s*\(")
 # ``virtual ... name(...) [const] [noexcept] = 0;`` (parameter lists hold no ``;`` or braces)
 _PURE = re.compile(rb"\bvirtual\b[^;{}()]*?\b(\w+)\s*\([^;{}]*\)[^;{}()]*=\s*0\s*;")

@@ -901,12 +901,12 @@ def _parsing_first(tpl: Any, cands: list[_Written], vis: Any = None, table: Any 
 def _llvm_default(tpl: Any, ranked: list[_Written], vis: Any, spelling: str, qname: str) -> _Written | None:
     """The hook as a call of the LLVM base class's version (``defaults.llvm_default``), under the head of the
     best candidate whose head the description's declarations take; None where there is none."""
-    from .defaults import llvm_default
+    from .defaults import LLVM_DEFAULT, llvm_default
 
     for c in ranked:
         if c.parses and not any(u.startswith(f"{qname}/") for u in c.undeclared):
             code = llvm_default(tpl, c.code.partition("\n")[0], spelling, vis)
-            return _Written("llvm-default", [], {}, code, 0.0) if code else None
+            return _Written(LLVM_DEFAULT, [], {}, code, 0.0) if code else None
     return None
 
 
