@@ -14,8 +14,10 @@ confidence is the training targets' agreement with it, like any candidate's.
 The base class is the LLVM class, among those the function's class derives from (``Visibility.llvm_bases``: read
 from the names its training versions use), that declares the hook and derives from every other such class that
 declares it: ``MachineFunctionPass::getAnalysisUsage``, not ``Pass``'s, which would skip the analyses the pass
-manager needs. A hook that any LLVM header declares pure virtual (no default to call), a constructor, a
-destructor, a static function and a function with an unnamed parameter are left as they were.
+manager needs. A hook that an LLVM header declares pure virtual (no default to call) or with an inline default that
+only stops (``llvm_unreachable("Target didn't implement ...")``), a constructor, a destructor, a static function, a
+function with an unnamed parameter and one whose return type is a class of the target's own (a covariant return
+the base's version does not give) are left as they were.
 """
 
 from __future__ import annotations

@@ -473,10 +473,7 @@ class Visibility:
         if not owner:
             return own
         if owner not in self._in_class:
-            used: dict[str, set[str]] = defaultdict(set)
-            for t in self.owned.get(owner, []):
-                for name, who in self.used_undeclared(t).items():
-                    used[name] |= who
+            used = self.class_uses(owner)
             shared = _shared(used)
             self._in_class[owner] = shared | self.headers.inherited(shared)
         return own | self._in_class[owner]
@@ -487,11 +484,16 @@ class Visibility:
         owner = _owner(template.qname)
         if not owner:
             return set()
+        return self.headers.ancestors(_shared(self.class_uses(owner)))
+
+    def class_uses(self, owner: str) -> dict[str, set[str]]:
+        """Name -> the training targets whose versions of any function of the class (or namespace) ``owner`` use
+        it without declaring it."""
         used: dict[str, set[str]] = defaultdict(set)
         for t in self.owned.get(owner, []):
             for name, who in self.used_undeclared(t).items():
                 used[name] |= who
-        return self.headers.ancestors(_shared(used))
+        return used
 
     def other_class_members(self, code: str, template: Any) -> list[str]:
         """Names a method of one of the target's declared classes uses on its own (not after ``.``, ``->`` or
@@ -512,10 +514,7 @@ class Visibility:
         if not candidates:
             return []
         if owner not in self._inherited:
-            used: dict[str, set[str]] = defaultdict(set)
-            for t in self.owned.get(owner, []):
-                for name, who in self.used_undeclared(t).items():
-                    used[name] |= who
+            used = self.class_uses(owner)
             # what a training target's version uses on its own and its own class does not declare, it inherits
             # (from LLVM, from tblgen's ``<T>Gen*`` classes, from a class of its own such as ``<T>TargetStreamer``):
             # the new target's class may too
