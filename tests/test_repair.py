@@ -454,6 +454,22 @@ def test_the_report_lists_each_step_with_its_compiler_line(tmp_path: Path) -> No
             f"`{UNDECLARED}` |") in md
 
 
+def test_a_hook_that_calls_llvms_default_is_not_counted_as_generated_in_place(tmp_path: Path) -> None:
+    """generate's last resort for a hook no candidate could write (``generate/defaults.py``) compiles, but what it
+    runs is LLVM's code: the report counts it apart from the functions generated in place."""
+    from vega_llvm.emit.report import BootstrapReport, FunctionRow
+    from vega_llvm.generate.defaults import LLVM_DEFAULT
+
+    rep = BootstrapReport("XCore", "scratch", str(tmp_path), str(tmp_path / "lib"), {"model": "m"})
+    rep.functions = [FunctionRow("<T>InstrInfo::isAsCheapAsAMove", "XCoreInstrInfo.cpp", "model", 0.0, "compiled",
+                                 origin=LLVM_DEFAULT),
+                     FunctionRow("<T>InstrInfo::f", "XCoreInstrInfo.cpp", "model", 0.9, "compiled",
+                                 origin="member:Lanai")]
+    s = rep.summary()
+    assert (s["generated_compiled"], s["llvm_default_compiled"]) == (1, 1)
+    assert "1 generated in place, 1 calling LLVM's default" in rep.summary_line()
+
+
 def test_the_report_shows_the_rounds_the_tests_drove(tmp_path: Path) -> None:
     from vega_llvm.emit.report import BootstrapReport
 

@@ -744,7 +744,7 @@ def _build_and_charge(
 
 def _row(f: EmitFunction, key: str, rel: str, status: str, threshold: float, error: str = "") -> FunctionRow:
     return FunctionRow(key=f.key, file=rel, source=f.source, confidence=f.confidence, status=status,
-                       low_statements=len(f.low_statements(threshold)), error=error)
+                       low_statements=len(f.low_statements(threshold)), error=error, origin=f.origin)
 
 
 def _compiled_sources(build_dir: Path, sources: list[str]) -> set[str]:

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from ..atomic import staged_text
+from ..generate.defaults import LLVM_DEFAULT
 
 BLAMED = ("error", "reverted", "stubbed", "dropped", "fallback", "later-candidate")  # statuses of functions a compiler error was charged to
 
@@ -37,6 +38,7 @@ class FunctionRow:
     error: str = ""
     removed_statements: int = 0  # scratch: statements of a taken-over body that did not compile, commented out
     candidate: int = 0  # which of generate's candidates is in place (0: its first)
+    origin: str = ""  # generate's source of the code: member:<Target>, model, llvm-default (generate/defaults.py)
 
 
 @dataclass
@@ -77,7 +79,11 @@ class BootstrapReport:
             "files": len(self.files),
             "functions_compiled": st.count("compiled"),
             "functions": len(st) - st.count("dropped"),
-            "generated_compiled": sum(1 for f in self.functions if f.source == "model" and f.status == "compiled"),
+            # a hook written as a call of LLVM's default is counted apart, not as generated in place
+            "generated_compiled": sum(1 for f in self.functions if f.source == "model" and f.status == "compiled"
+                                      and f.origin != LLVM_DEFAULT),
+            "llvm_default_compiled": sum(1 for f in self.functions if f.source == "model" and f.status == "compiled"
+                                         and f.origin == LLVM_DEFAULT),
             "generated_later_candidate": st.count("later-candidate"),
             "functions_blamed": sum(st.count(x) for x in BLAMED),
             "functions_replaced": st.count("reverted") + st.count("stubbed") + st.count("fallback"),
@@ -107,6 +113,7 @@ class BootstrapReport:
             f"{s['repair_rounds']} repair rounds, {s['statements_removed']} statements removed; {s['generated_compiled']} "
             f"generated in place" + (f" and {s['generated_later_candidate']} on a later candidate"
                                      if s["generated_later_candidate"] else "")
+            + (f", {s['llvm_default_compiled']} calling LLVM's default" if s["llvm_default_compiled"] else "")
             + f"), llc {'linked' if s['llc_linked'] else 'not linked'}, llvm-mc "
             f"{'linked' if s['llvm_mc_linked'] else 'not linked'}, lit {s['lit_passed']}/{s['lit_tests']} pass, "
             f"smoke {s['smoke_passed']}/{s['smoke']} pass"
