@@ -4,12 +4,13 @@ Where every candidate of a function names something the target's description and
 (``visible.Visibility``), and neither another target's values nor pruning mends one (``generate._revalued``,
 ``_pruned``), the best of them was emitted all the same: on RISC-V 51 of the 517 tested functions, each a certain
 compile error (``getTgtMemIntrinsic`` taken from LoongArch names NVPTX's intrinsics, ``hasReservedSpillSlot`` from
-PowerPC names ``CR2``). Most of them override a virtual hook of an LLVM class that has a default of its own
-(``TargetInstrInfo::isAsCheapAsAMove``, ``TargetRegisterInfo::hasReservedSpillSlot``): what a backend author
-writes who has nothing better yet, and what ``bootstrap``'s ladder reaches after a failed build
-(``repair.llvm_default`` leaves the function out). Here the same answer comes first, as a function that calls
-the base class's version with its own arguments: it compiles, keeps the function's place and signature, and its
-confidence is the training targets' agreement with it, like any candidate's.
+PowerPC names ``CR2``). Some of them (14 of those 51) override a virtual hook of an LLVM class that has a default
+of its own (``TargetInstrInfo::isAsCheapAsAMove``, ``TargetRegisterInfo::hasReservedSpillSlot``): the default is
+what a backend author writes who has nothing better yet, and what ``bootstrap``'s ladder reaches after failed builds
+where the donor's code does not compile either (``repair.leave_out``: the function left out, LLVM's default
+running). Here the same answer comes first, as a function that calls the base class's version with its own
+arguments: it compiles, keeps the function's place and signature, and its confidence is the training targets'
+agreement with it, like any candidate's.
 
 The base class is the LLVM class, among those the function's class derives from (``Visibility.llvm_bases``: read
 from the names its training versions use), that declares the hook and derives from every other such class that
