@@ -426,19 +426,17 @@ def subtarget_fields(log_text: str, build_dir: Path, namespace: str) -> list[str
     return [fields[n] for n in sorted(fields)]
 
 
-_VIRTUAL = re.compile(r"\bvirtual\b[^;{}()]*?\b(~?\w+)\s*\(")
 _INTERFACE_DIRS = ("CodeGen", "MC", "Target")
 
 
 @lru_cache(maxsize=4)
 def llvm_virtual_names(include_dir: Path) -> frozenset[str]:
-    """Names of the virtual member functions LLVM's backend interfaces declare (``include/llvm/{CodeGen,MC,Target}``).
+    """Names of the virtual member functions LLVM's backend interfaces declare (``include/llvm/{CodeGen,MC,Target}``,
+    read by ``generate.defaults.llvm_hooks``).
 
     A function of a scratch target with one of these names most likely overrides LLVM's: when it does not compile,
     leaving it out lets LLVM's default (or, for a pure virtual function, a stub from GCC's list) take its place,
     where a stub would stop every caller of an optional hook."""
-    names: set[str] = set()
-    for sub in _INTERFACE_DIRS:
-        for h in sorted((Path(include_dir) / "llvm" / sub).rglob("*.h")):
-            names.update(m.group(1) for m in _VIRTUAL.finditer(h.read_text(errors="replace")))
-    return frozenset(n for n in names if not n.startswith("~"))
+    from ..generate.defaults import llvm_hooks
+
+    return frozenset(n for n in llvm_hooks(str(include_dir), _INTERFACE_DIRS)[0] if not n.startswith("~"))

@@ -39,27 +39,29 @@ _PURE = re.compile(rb"\bvirtual\b[^;{}()]*?\b(\w+)\s*\([^;{}]*\)[^;{}()]*=\s*0\s
 _STOPS = re.compile(rb"\bvirtual\b[^;{}()]*?\b(\w+)\s*\([^;{}]*\)[^;{}()]*\{\s*(?:llvm_unreachable|report_fatal_error)\b")
 
 
-@lru_cache(maxsize=2)
-def llvm_hooks(include_dir: str) -> tuple[frozenset[str], frozenset[str]]:
+@lru_cache(maxsize=4)
+def llvm_hooks(include_dir: str, within: tuple[str, ...] = ("",)) -> tuple[frozenset[str], frozenset[str]]:
     """(names of LLVM's virtual member functions, names of those that some header declares without a default to
-    call: pure virtual, or with a body that only stops), read from every installed ``llvm/`` header. By name, not
-    by class: a name pure in one class (``TargetTransformInfo::Concept::getTgtMemIntrinsic``) counts as pure in
-    every class, which leaves out a few hooks that have a default, never calls one that has none."""
+    call: pure virtual, or with a body that only stops), read from the installed headers under ``llvm/<within>``
+    (every ``llvm/`` header by default). By name, not by class: a name pure in one class
+    (``TargetTransformInfo::Concept::getTgtMemIntrinsic``) counts as pure in every class, which leaves out a few
+    hooks that have a default, never calls one that has none."""
     virtual: set[str] = set()
     pure: set[str] = set()
-    for dirpath, _dirs, files in os.walk(Path(include_dir) / "llvm", followlinks=True):
-        for f in files:
-            if not f.endswith(".h"):
-                continue
-            try:
-                data = Path(dirpath, f).read_bytes()
-            except OSError:
-                continue
-            if b"virtual" not in data:
-                continue
-            virtual.update(m.group(1).decode() for m in _VIRTUAL.finditer(data))
-            pure.update(m.group(1).decode() for m in _PURE.finditer(data))
-            pure.update(m.group(1).decode() for m in _STOPS.finditer(data))
+    for sub in within:
+        for dirpath, _dirs, files in os.walk(Path(include_dir) / "llvm" / sub, followlinks=True):
+            for f in files:
+                if not f.endswith(".h"):
+                    continue
+                try:
+                    data = Path(dirpath, f).read_bytes()
+                except OSError:
+                    continue
+                if b"virtual" not in data:
+                    continue
+                virtual.update(m.group(1).decode() for m in _VIRTUAL.finditer(data))
+                pure.update(m.group(1).decode() for m in _PURE.finditer(data))
+                pure.update(m.group(1).decode() for m in _STOPS.finditer(data))
     return frozenset(virtual), frozenset(pure)
 
 
